@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Cradle's kernel side: per traced container, the set of syscalls it made and the
+ * capability checks it needed, aggregated in maps (a bitmap per container, not an event
+ * per syscall, so nothing is lost to a full buffer). See cradle_abi.h for the maps. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "cradle_abi.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define SECCOMP_SET_MODE_FILTER 1
+#define SECCOMP_MODE_FILTER 2
+#define PR_SET_SECCOMP 22
+#define CAP_OPT_NOAUDIT 0x2 /* include/linux/security.h, since 5.1 */
+#define TS_COMPAT 0x0002    /* arch/x86/include/asm/thread_info.h */
+
+#define READ_ONCE(x) (*(const volatile typeof(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile typeof(x) *)&(x) = (v))
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CRADLE_MAX_CGROUPS);
+	__type(key, __u64);
+	__type(value, __u32);
+} cgroup_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CRADLE_MAX_CONTAINERS);
+	__type(key, __u32);
+	__type(value, struct cradle_container);
+} containers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cradle_runtime_baseline);
+} runtime_baseline SEC(".maps");
+
+/* A capability check seen at kprobe entry, waiting for its result at return. */
+struct pending_check {
+	__s32 cap;
+	__u32 opts;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct pending_check);
+} pending_checks SEC(".maps");
+
+/* Set by the collector between open and load. */
+const volatile __s32 nr_seccomp = -1; /* native numbers, from libseccomp */
+const volatile __s32 nr_prctl = -1;
+const volatile struct cradle_text_range cap_capable_text = {};
+const volatile struct cradle_text_range security_capable_text = {};
+const volatile struct cradle_text_range noaudit_callers[CRADLE_NOAUDIT_CALLERS] = {};
+
+static __always_inline struct cradle_record *current_record(void)
+{
+	__u64 cgroup_id = bpf_get_current_cgroup_id();
+	struct cradle_container *container;
+	__u32 *slot;
+
+	slot = bpf_map_lookup_elem(&cgroup_slots, &cgroup_id);
+	if (!slot)
+		return NULL;
+	container = bpf_map_lookup_elem(&containers, slot);
+	if (!container)
+		return NULL;
+	return &container->record;
+}
+
+static __always_inline __u32 current_phase(struct cradle_record *record)
+{
+	__u32 phase = READ_ONCE(record->phase);
+
+	return phase < CRADLE_PHASE_COUNT ? phase : CRADLE_PHASE_WORKLOAD;
+}
+
+/* Sets a bit once: the atomic OR only runs the first time, so hot syscalls cost a load. */
+static __always_inline void set_bit(__u64 *word, __u64 mask)
+{
+	if (!(READ_ONCE(*word) & mask))
+		__sync_fetch_and_or(word, mask);
+}
+
+static __always_inline __u32 current_abi(void)
+{
+#ifdef __TARGET_ARCH_x86
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (task->thread_info.status & TS_COMPAT)
+		return CRADLE_ABI_COMPAT;
+#endif
+	return CRADLE_ABI_NATIVE;
+}
+
+/* seccomp(SECCOMP_SET_MODE_FILTER, ...) or prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ...):
+ * from here on the runtime runs under the filter it was given. Runtimes are native
+ * processes, so only the native ABI is checked. */
+static __always_inline bool installs_seccomp_filter(struct pt_regs *regs, long id)
+{
+	if (id == nr_seccomp)
+		return PT_REGS_PARM1_CORE_SYSCALL(regs) == SECCOMP_SET_MODE_FILTER;
+	if (id == nr_prctl)
+		return PT_REGS_PARM1_CORE_SYSCALL(regs) == PR_SET_SECCOMP &&
+		       PT_REGS_PARM2_CORE_SYSCALL(regs) == SECCOMP_MODE_FILTER;
+	return false;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
+{
+	struct cradle_record *record = current_record();
+	__u32 phase, abi;
+
+	if (!record || id < 0)
+		return 0;
+	if (id >= CRADLE_SYSCALL_SLOTS) {
+		__sync_fetch_and_add(&record->lost_syscalls, 1);
+		return 0;
+	}
+	phase = current_phase(record);
+	abi = current_abi();
+	set_bit(&record->syscalls[phase][abi][id / 64], 1ULL << (id % 64));
+
+	if (phase == CRADLE_PHASE_SETUP && abi == CRADLE_ABI_NATIVE &&
+	    installs_seccomp_filter(regs, id))
+		__sync_val_compare_and_swap(&record->phase, CRADLE_PHASE_SETUP, CRADLE_PHASE_RUNTIME);
+	return 0;
+}
+
+/* The first exec in the container starts the workload; later execs change nothing. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct cradle_record *record = current_record();
+
+	if (record && READ_ONCE(record->phase) != CRADLE_PHASE_WORKLOAD)
+		WRITE_ONCE(record->phase, CRADLE_PHASE_WORKLOAD);
+	return 0;
+}
+
+static __always_inline bool in_text(const volatile struct cradle_text_range *range, __u64 address)
+{
+	return address >= range->start && address < range->end;
+}
+
+static __always_inline void record_check(int cap, int ret, __u32 kind)
+{
+	struct cradle_record *record = current_record();
+	struct cradle_capability_checks *checks;
+	__u32 phase;
+
+	if (!record)
+		return;
+	if (cap < 0 || cap >= CRADLE_CAPABILITY_SLOTS) {
+		__sync_fetch_and_add(&record->lost_capabilities, 1);
+		return;
+	}
+	phase = current_phase(record);
+	checks = &record->checks[phase][kind & 1];
+	if (ret == 0)
+		set_bit(&checks->granted, 1ULL << cap);
+	else
+		set_bit(&checks->denied, 1ULL << cap);
+}
+
+/* The tracepoint carries no opts, so a no-audit probe is told by who asked: the function
+ * that called cap_capable (or, through security_capable, the function that called that).
+ * CAP_OPT_NOAUDIT is chosen by the caller, and the callers that always pass it are known
+ * (collector/kernel_symbols.cpp). A caller that is not found leaves the check audited: a
+ * requirement is never dropped, at worst a probe is kept. */
+static __always_inline __u32 classify_by_caller(void *ctx, struct cradle_record *record)
+{
+	__u64 frames[CRADLE_STACK_DEPTH] = {};
+	__u64 caller = 0;
+	long size;
+	int i, j;
+
+	size = bpf_get_stack(ctx, frames, sizeof(frames), 0);
+	if (size <= 0)
+		goto unclassified;
+	for (i = 0; i < CRADLE_STACK_DEPTH - 1; i++) {
+		if (!in_text(&cap_capable_text, frames[i]))
+			continue;
+		caller = frames[i + 1];
+		if (in_text(&security_capable_text, caller))
+			caller = i + 2 < CRADLE_STACK_DEPTH ? frames[i + 2] : 0;
+		break;
+	}
+	if (!caller)
+		goto unclassified;
+	for (j = 0; j < CRADLE_NOAUDIT_CALLERS; j++) {
+		if (in_text(&noaudit_callers[j], caller))
+			return CRADLE_CHECK_PROBE;
+	}
+	return CRADLE_CHECK_AUDITED;
+
+unclassified:
+	if (record)
+		__sync_fetch_and_add(&record->unclassified_checks, 1);
+	return CRADLE_CHECK_AUDITED;
+}
+
+SEC("tp_btf/cap_capable")
+int BPF_PROG(cap_capable_tp, const struct cred *cred, struct user_namespace *target_ns,
+	     const struct user_namespace *capable_ns, int cap, int ret)
+{
+	struct cradle_record *record = current_record();
+
+	if (!record)
+		return 0;
+	record_check(cap, ret, classify_by_caller(ctx, record));
+	return 0;
+}
+
+SEC("fexit/cap_capable")
+int BPF_PROG(cap_capable_fexit, const struct cred *cred, struct user_namespace *ns, int cap,
+	     unsigned int opts, int ret)
+{
+	record_check(cap, ret, opts & CAP_OPT_NOAUDIT ? CRADLE_CHECK_PROBE : CRADLE_CHECK_AUDITED);
+	return 0;
+}
+
+SEC("kprobe/cap_capable")
+int BPF_KPROBE(cap_capable_entry, const struct cred *cred, struct user_namespace *ns, int cap,
+	       unsigned int opts)
+{
+	__u64 task = bpf_get_current_pid_tgid();
+	struct pending_check check = { .cap = cap, .opts = opts };
+
+	if (!current_record())
+		return 0;
+	bpf_map_update_elem(&pending_checks, &task, &check, BPF_ANY);
+	return 0;
+}
+
+SEC("kretprobe/cap_capable")
+int BPF_KRETPROBE(cap_capable_return, int ret)
+{
+	__u64 task = bpf_get_current_pid_tgid();
+	struct pending_check *check = bpf_map_lookup_elem(&pending_checks, &task);
+
+	if (!check)
+		return 0;
+	record_check(check->cap, ret,
+		     check->opts & CAP_OPT_NOAUDIT ? CRADLE_CHECK_PROBE : CRADLE_CHECK_AUDITED);
+	bpf_map_delete_elem(&pending_checks, &task);
+	return 0;
+}
+
+static __always_inline bool on_default_hierarchy(struct cgroup *cgrp)
+{
+	/* cgroup2 is hierarchy 0, the "0::" line of /proc/<pid>/cgroup; v1 hierarchies on a
+	 * hybrid host have their own cgroup ids, which must not be confused with v2 ones. */
+	return BPF_CORE_READ(cgrp, root, hierarchy_id) == 0;
+}
+
+/* A cgroup created beneath a traced one belongs to the same container. */
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	struct cradle_container *container;
+	__u64 id, parent_id;
+	__u32 *slot;
+
+	if (!on_default_hierarchy(cgrp))
+		return 0;
+	parent_id = BPF_CORE_READ(cgrp, self.parent, cgroup, kn, id);
+	slot = bpf_map_lookup_elem(&cgroup_slots, &parent_id);
+	if (!slot)
+		return 0;
+	id = BPF_CORE_READ(cgrp, kn, id);
+	if (bpf_map_update_elem(&cgroup_slots, &id, slot, BPF_NOEXIST) == 0)
+		return 0;
+	container = bpf_map_lookup_elem(&containers, slot);
+	if (container)
+		__sync_fetch_and_add(&container->record.lost_cgroups, 1);
+	return 0;
+}
+
+SEC("tp_btf/cgroup_rmdir")
+int BPF_PROG(cgroup_rmdir, struct cgroup *cgrp, const char *path)
+{
+	struct cradle_container *container;
+	__u64 id;
+	__u32 *slot;
+
+	if (!on_default_hierarchy(cgrp))
+		return 0;
+	id = BPF_CORE_READ(cgrp, kn, id);
+	slot = bpf_map_lookup_elem(&cgroup_slots, &id);
+	if (!slot)
+		return 0;
+	container = bpf_map_lookup_elem(&containers, slot);
+	if (container && container->cgroup_id == id)
+		__sync_fetch_and_or(&container->record.flags, CRADLE_RECORD_CGROUP_REMOVED);
+	bpf_map_delete_elem(&cgroup_slots, &id);
+	return 0;
+}

@@ -1,0 +1,114 @@
+/* The contract between Cradle's BPF programs and its user-space code.
+ *
+ * Plain C, included by bpf/cradle.bpf.c and by C++ (which pins the layout with
+ * static_assert in collector/kernel_record.h). Fixed-width fields, largest first.
+ *
+ * Maps (all pinned under the collector's --pin-dir, so a restart loses nothing):
+ *   cgroup_slots  HASH   u64 cgroup id -> u32 slot. A traced container's cgroup and every
+ *                        cgroup created beneath it map to the container's slot.
+ *   containers    ARRAY  slot -> struct cradle_container. User space owns the metadata and
+ *                        zeroes a slot before it publishes the slot in cgroup_slots; the
+ *                        kernel side only ORs bits into `record` and counts losses.
+ *   runtime_baseline ARRAY(1) struct cradle_runtime_baseline, user space only.
+ */
+#ifndef CRADLE_ABI_H
+#define CRADLE_ABI_H
+
+#ifdef __cplusplus
+#include <cstdint>
+typedef std::uint64_t cradle_u64;
+typedef std::uint32_t cradle_u32;
+#else
+typedef __u64 cradle_u64;
+typedef __u32 cradle_u32;
+#endif
+
+#define CRADLE_SYSCALL_SLOTS 512 /* syscall numbers recorded per ABI: 0..511 */
+#define CRADLE_SYSCALL_WORDS (CRADLE_SYSCALL_SLOTS / 64)
+#define CRADLE_CAPABILITY_SLOTS 64  /* capability numbers recorded: 0..63 */
+#define CRADLE_MAX_CONTAINERS 1024  /* containers traced at once */
+#define CRADLE_MAX_CGROUPS 16384    /* their cgroups, children included */
+#define CRADLE_ID_SIZE 128          /* container id, NUL-terminated, truncated */
+#define CRADLE_NAME_SIZE 136        /* expanded profile name (at most 128) + NUL */
+#define CRADLE_NOAUDIT_CALLERS 8    /* kernel functions known to make no-audit checks */
+#define CRADLE_STACK_DEPTH 6        /* kernel frames read to find a check's caller */
+
+/* Where in a container's life a syscall or capability check happened. */
+enum cradle_phase {
+	/* The runtime prepares the container (mounts, pivot_root, ...): information only. */
+	CRADLE_PHASE_SETUP = 0,
+	/* The runtime installed a seccomp filter and has not exec'd the workload yet: these
+	 * syscalls must be allowed by any profile, or the container cannot start. */
+	CRADLE_PHASE_RUNTIME = 1,
+	/* From the first successful exec in the container on: the workload. */
+	CRADLE_PHASE_WORKLOAD = 2,
+	CRADLE_PHASE_COUNT = 3,
+};
+
+/* Which syscall table a number belongs to. */
+enum cradle_abi {
+	CRADLE_ABI_NATIVE = 0, /* e.g. x86_64 */
+	CRADLE_ABI_COMPAT = 1, /* e.g. i386 int 0x80 / sysenter from a 64-bit kernel */
+	CRADLE_ABI_COUNT = 2,
+};
+
+/* Whether a capability check is a requirement or only a probe. */
+enum cradle_check_kind {
+	CRADLE_CHECK_AUDITED = 0, /* an ordinary check: the caller needs the capability */
+	CRADLE_CHECK_PROBE = 1,   /* CAP_OPT_NOAUDIT: the caller copes with either answer */
+	CRADLE_CHECK_KIND_COUNT = 2,
+};
+
+/* How capability checks are observed; reported by the collector. */
+enum cradle_capability_source {
+	CRADLE_CAPS_NONE = 0,
+	CRADLE_CAPS_TP_BTF = 1, /* tp_btf/cap_capable (kernel 6.14+), probes told by caller */
+	CRADLE_CAPS_FEXIT = 2,  /* fexit/cap_capable, probes told by the opts argument */
+	CRADLE_CAPS_KPROBE = 3, /* kprobe + kretprobe on cap_capable, same */
+};
+
+#define CRADLE_RECORD_CGROUP_REMOVED 0x1u /* the container's own cgroup was removed */
+
+struct cradle_capability_checks {
+	cradle_u64 granted; /* bit n: a check for capability n succeeded */
+	cradle_u64 denied;  /* bit n: a check for capability n failed */
+};
+
+/* What one container did; written by the kernel side only. */
+struct cradle_record {
+	cradle_u64 syscalls[CRADLE_PHASE_COUNT][CRADLE_ABI_COUNT][CRADLE_SYSCALL_WORDS];
+	struct cradle_capability_checks checks[CRADLE_PHASE_COUNT][CRADLE_CHECK_KIND_COUNT];
+	cradle_u64 lost_syscalls;       /* syscall numbers outside 0..CRADLE_SYSCALL_SLOTS-1 */
+	cradle_u64 lost_capabilities;   /* capability numbers outside 0..63 */
+	cradle_u64 lost_cgroups;        /* child cgroups not attributed: cgroup_slots was full */
+	cradle_u64 unclassified_checks; /* checks whose caller was not found: kept as audited */
+	cradle_u32 phase;               /* enum cradle_phase, only ever advanced */
+	cradle_u32 flags;               /* CRADLE_RECORD_* */
+};
+
+/* One slot of the containers map. */
+struct cradle_container {
+	struct cradle_record record;
+	cradle_u64 cgroup_id;        /* the container's own cgroup (cgroup2 inode number) */
+	cradle_u64 registered_at;    /* CLOCK_REALTIME seconds at registration */
+	cradle_u32 in_use;           /* 1 while the slot belongs to a container */
+	cradle_u32 reserved;
+	char id[CRADLE_ID_SIZE];     /* the runtime's container id */
+	char name[CRADLE_NAME_SIZE]; /* the expanded profile name */
+};
+
+/* The runtime's post-filter syscalls, as measured so far on this machine: the union of the
+ * CRADLE_PHASE_RUNTIME sets of every flushed container that installed a seccomp filter.
+ * It stands in for containers recorded without a filter. Written by user space only. */
+struct cradle_runtime_baseline {
+	cradle_u64 syscalls[CRADLE_ABI_COUNT][CRADLE_SYSCALL_WORDS];
+	cradle_u64 samples; /* containers that contributed */
+};
+
+/* A kernel function's text, [start, end), as found in /proc/kallsyms. */
+struct cradle_text_range {
+	cradle_u64 start;
+	cradle_u64 end;
+};
+
+#endif /* CRADLE_ABI_H */

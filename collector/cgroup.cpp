@@ -1,0 +1,97 @@
+#include "collector/cgroup.h"
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+namespace cradle {
+
+namespace {
+
+std::vector<std::string_view> split(std::string_view text, char separator) {
+    std::vector<std::string_view> fields;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t end = text.find(separator, start);
+        if (end == std::string_view::npos) {
+            end = text.size();
+        }
+        fields.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return fields;
+}
+
+Result<std::string> read_text(const std::string& path) {
+    std::ifstream file(path);
+    if (!file) {
+        return system_error("reading \"" + path + "\"");
+    }
+    std::stringstream text;
+    text << file.rdbuf();
+    return text.str();
+}
+
+}  // namespace
+
+Result<std::string> find_cgroup2_mount(std::string_view mountinfo) {
+    for (std::string_view line : split(mountinfo, '\n')) {
+        // "36 25 0:30 / /sys/fs/cgroup/unified rw,... shared:9 - cgroup2 cgroup2 rw"
+        const std::size_t separator = line.find(" - ");
+        if (separator == std::string_view::npos) {
+            continue;
+        }
+        const auto after = split(line.substr(separator + 3), ' ');
+        const auto before = split(line.substr(0, separator), ' ');
+        if (after.empty() || after[0] != "cgroup2" || before.size() < 5) {
+            continue;
+        }
+        return std::string(before[4]);
+    }
+    return Error{ENOENT, "cgroup2 is not mounted (no cgroup2 line in mountinfo)"};
+}
+
+Result<std::string> cgroup2_path(std::string_view proc_cgroup) {
+    for (std::string_view line : split(proc_cgroup, '\n')) {
+        if (line.substr(0, 3) == "0::") {
+            return std::string(line.substr(3));
+        }
+    }
+    return Error{ENOENT, "the process has no cgroup2 membership (no \"0::\" line)"};
+}
+
+Result<std::uint64_t> cgroup_id(const std::string& directory) {
+    struct stat status {};
+    if (::stat(directory.c_str(), &status) != 0) {
+        return system_error("reading cgroup \"" + directory + "\"");
+    }
+    if (!S_ISDIR(status.st_mode)) {
+        return Error{ENOTDIR, "cgroup \"" + directory + "\" is not a directory"};
+    }
+    return static_cast<std::uint64_t>(status.st_ino);
+}
+
+Result<std::string> cgroup_directory_of(pid_t pid) {
+    auto mountinfo = read_text("/proc/self/mountinfo");
+    if (!mountinfo) {
+        return mountinfo.error();
+    }
+    auto mount = find_cgroup2_mount(*mountinfo);
+    if (!mount) {
+        return mount.error();
+    }
+    const std::string proc_path = "/proc/" + std::to_string(pid) + "/cgroup";
+    auto membership = read_text(proc_path);
+    if (!membership) {
+        return membership.error();
+    }
+    auto path = cgroup2_path(*membership);
+    if (!path) {
+        return with_context(path.error(), "reading \"" + proc_path + "\"");
+    }
+    return *mount + (*path == "/" ? "" : *path);
+}
+
+}  // namespace cradle

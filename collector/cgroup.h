@@ -1,0 +1,31 @@
+// Finding a process's cgroup2 directory and the id the kernel reports for it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace cradle {
+
+// The mount point of cgroup2 in `mountinfo` (the /proc/self/mountinfo format): the
+// `/sys/fs/cgroup` of a pure v2 host, `/sys/fs/cgroup/unified` of a hybrid one. ENOENT
+// when cgroup2 is not mounted.
+Result<std::string> find_cgroup2_mount(std::string_view mountinfo);
+
+// The cgroup2 path ("/...") of the "0::<path>" line of `proc_cgroup` (the /proc/<pid>/cgroup
+// format). ENOENT when there is none (a pure cgroup v1 host).
+Result<std::string> cgroup2_path(std::string_view proc_cgroup);
+
+// The id bpf_get_current_cgroup_id() reports for the cgroup2 directory at `directory`:
+// its inode number.
+Result<std::uint64_t> cgroup_id(const std::string& directory);
+
+// The absolute cgroup2 directory of process `pid`, from /proc/self/mountinfo and
+// /proc/<pid>/cgroup.
+Result<std::string> cgroup_directory_of(pid_t pid);
+
+}  // namespace cradle

@@ -1,0 +1,203 @@
+#include "collector/collector.h"
+
+#include <bpf/bpf.h>
+
+#include <ctime>
+
+#include "collector/cgroup.h"
+#include "common/profile_name.h"
+#include "common/protocol.h"
+#include "profilegen/profile_store.h"
+
+namespace cradle {
+
+namespace {
+
+nlohmann::json failure(const std::string& message) { return {{"ok", false}, {"error", message}}; }
+
+std::string timestamp(std::int64_t seconds) {
+    const std::time_t time = static_cast<std::time_t>(seconds);
+    std::tm utc{};
+    gmtime_r(&time, &utc);
+    char text[32];
+    std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
+}
+
+int count_bits(const cradle_u64* words, int count) {
+    int bits = 0;
+    for (int i = 0; i < count; ++i) {
+        bits += __builtin_popcountll(words[i]);
+    }
+    return bits;
+}
+
+}  // namespace
+
+Collector::Collector(Tracer& tracer, UniqueFd output_dir, std::string output_dir_path, std::string pin_dir)
+    : m_tracer(tracer),
+      m_registry(tracer.cgroup_slots_fd(), tracer.containers_fd()),
+      m_output_dir(std::move(output_dir)),
+      m_output_dir_path(std::move(output_dir_path)),
+      m_pin_dir(std::move(pin_dir)),
+      m_architectures(host_architectures()) {}
+
+Result<void> Collector::load() { return m_registry.load(); }
+
+Result<TracedContainer> Collector::register_container(const std::string& id, int pid,
+                                                      const nlohmann::json& annotations) {
+    const std::string context = "registering container \"" + printable_value(id) + "\"";
+    if (id.empty() || id.size() >= CRADLE_ID_SIZE) {
+        return Error{EINVAL, context + ": the id must have 1 to " + std::to_string(CRADLE_ID_SIZE - 1) + " bytes"};
+    }
+    if (pid <= 0) {
+        return Error{EINVAL, context + ": no init pid"};
+    }
+    if (!annotations.is_object() || !annotations.contains(k_profile_annotation) ||
+        !annotations[k_profile_annotation].is_string()) {
+        return Error{EINVAL, context + ": no \"" + std::string(k_profile_annotation) + "\" annotation"};
+    }
+    auto name = expand_profile_name(annotations[k_profile_annotation].get<std::string>(), std::time(nullptr));
+    if (!name) {
+        return with_context(name.error(), context);
+    }
+    auto directory = cgroup_directory_of(pid);
+    if (!directory) {
+        return with_context(directory.error(), context);
+    }
+    auto id_of_cgroup = cgroup_id(*directory);
+    if (!id_of_cgroup) {
+        return with_context(id_of_cgroup.error(), context);
+    }
+    auto traced = m_registry.add(id, *name, *directory, *id_of_cgroup);
+    if (!traced) {
+        return with_context(traced.error(), context);
+    }
+    return traced;
+}
+
+Result<FlushOutcome> Collector::flush(const std::string& id) {
+    FlushOutcome outcome;
+    outcome.id = id;
+    const TracedContainer* traced = m_registry.find(id);
+    if (!traced) {
+        return outcome;
+    }
+    const std::string context = "flushing container \"" + printable_value(id) + "\"";
+    outcome.name = traced->name;
+    auto container = m_registry.read(traced->slot);
+    if (!container) {
+        return with_context(container.error(), context);
+    }
+    const cradle_record& record = container->record;
+
+    const std::uint32_t baseline_key = 0;
+    cradle_runtime_baseline baseline{};
+    if (bpf_map_lookup_elem(m_tracer.runtime_baseline_fd(), &baseline_key, &baseline) != 0) {
+        return with_context(system_error("reading the runtime baseline"), context);
+    }
+    if (workload_started(record) && add_to_baseline(baseline, record)) {
+        bpf_map_update_elem(m_tracer.runtime_baseline_fd(), &baseline_key, &baseline, BPF_ANY);
+    }
+
+    const Recording recording = decode_record(record, baseline, m_architectures);
+    const std::string header = "Cradle tracefile for profile \"" + traced->name + "\"\nlast container: \"" + id +
+                               "\", registered " + timestamp(traced->registered_at) +
+                               "\ncapability checks observed through " +
+                               capability_source_name(m_tracer.capability_source());
+    auto stored = store_recording(m_output_dir.get(), traced->name, recording, header);
+    if (!stored) {
+        return with_context(stored.error(), context);
+    }
+    outcome.files = {stored->seccomp_profile, stored->tracefile};
+    outcome.incomplete_reasons = recording.incomplete_reasons;
+
+    if (record.flags & CRADLE_RECORD_CGROUP_REMOVED) {
+        if (auto removed = m_registry.remove(id); !removed) {
+            return with_context(removed.error(), context);
+        }
+        outcome.forgotten = true;
+    }
+    return outcome;
+}
+
+std::vector<Result<FlushOutcome>> Collector::collect_gone() {
+    std::vector<Result<FlushOutcome>> outcomes;
+    for (const TracedContainer& traced : m_registry.list()) {
+        auto container = m_registry.read(traced.slot);
+        if (container && (container->record.flags & CRADLE_RECORD_CGROUP_REMOVED)) {
+            outcomes.push_back(flush(traced.id));
+        }
+    }
+    return outcomes;
+}
+
+nlohmann::json Collector::handle(const nlohmann::json& request, std::vector<FlushOutcome>& flushed) {
+    if (!request.is_object() || !request.contains("op") || !request["op"].is_string()) {
+        return failure("request has no \"op\"");
+    }
+    const std::string op = request["op"];
+    const auto string_field = [&](const char* key) {
+        return request.contains(key) && request[key].is_string() ? request[key].get<std::string>() : std::string();
+    };
+    if (op == "register") {
+        const int pid = request.contains("pid") && request["pid"].is_number_integer() ? request["pid"].get<int>() : 0;
+        const nlohmann::json annotations = request.contains("annotations") ? request["annotations"] : nlohmann::json();
+        auto traced = register_container(string_field("id"), pid, annotations);
+        if (!traced) {
+            return failure(traced.error().message);
+        }
+        return {{"ok", true}, {"name", traced->name}, {"slot", traced->slot}, {"cgroup_id", traced->cgroup_id}};
+    }
+    if (op == "flush") {
+        auto outcome = flush(string_field("id"));
+        if (!outcome) {
+            return failure(outcome.error().message);
+        }
+        flushed.push_back(*outcome);
+        return {{"ok", true},
+                {"name", outcome->name},
+                {"files", outcome->files},
+                {"incomplete", outcome->incomplete_reasons},
+                {"forgotten", outcome->forgotten}};
+    }
+    if (op == "status") {
+        return status();
+    }
+    return failure("unknown op \"" + printable_value(op) + "\"");
+}
+
+nlohmann::json Collector::status() const {
+    nlohmann::json containers = nlohmann::json::array();
+    for (const TracedContainer& traced : m_registry.list()) {
+        nlohmann::json entry = {{"id", traced.id},
+                                {"name", traced.name},
+                                {"cgroup_id", traced.cgroup_id},
+                                {"registered", timestamp(traced.registered_at)}};
+        if (auto container = m_registry.read(traced.slot)) {
+            const cradle_record& record = container->record;
+            entry["phase"] = phase_name(record.phase);
+            entry["workload_syscalls"] =
+                count_bits(&record.syscalls[CRADLE_PHASE_WORKLOAD][0][0], CRADLE_ABI_COUNT * CRADLE_SYSCALL_WORDS);
+            entry["cgroup_removed"] = (record.flags & CRADLE_RECORD_CGROUP_REMOVED) != 0;
+            entry["lost_syscalls"] = record.lost_syscalls;
+            entry["lost_capabilities"] = record.lost_capabilities;
+            entry["lost_cgroups"] = record.lost_cgroups;
+            entry["unclassified_capability_checks"] = record.unclassified_checks;
+        }
+        containers.push_back(entry);
+    }
+    const std::uint32_t baseline_key = 0;
+    cradle_runtime_baseline baseline{};
+    bpf_map_lookup_elem(m_tracer.runtime_baseline_fd(), &baseline_key, &baseline);
+    return {{"ok", true},
+            {"capability_source", capability_source_name(m_tracer.capability_source())},
+            {"classifies_probes", m_tracer.classifies_probes()},
+            {"output_dir", m_output_dir_path},
+            {"pin_dir", m_pin_dir},
+            {"runtime_baseline_samples", baseline.samples},
+            {"runtime_baseline_syscalls", count_bits(&baseline.syscalls[0][0], CRADLE_ABI_COUNT * CRADLE_SYSCALL_WORDS)},
+            {"containers", containers}};
+}
+
+}  // namespace cradle

@@ -1,0 +1,63 @@
+// Collector: what cradled does with a request, and with containers whose cgroup is gone.
+// No I/O with clients and no logging here: daemon.cpp owns the socket and the log.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "collector/registry.h"
+#include "collector/tracer.h"
+#include "common/result.h"
+#include "common/unique_fd.h"
+#include "profilegen/kernel_record.h"
+
+namespace cradle {
+
+struct FlushOutcome {
+    std::string id;
+    std::string name;
+    std::vector<std::string> files;                // written inside the output directory
+    std::vector<std::string> incomplete_reasons;   // empty when the recording is whole
+    bool forgotten = false;                        // the container is gone and no longer traced
+};
+
+class Collector {
+public:
+    // Borrows `tracer`; owns the output directory fd.
+    Collector(Tracer& tracer, UniqueFd output_dir, std::string output_dir_path, std::string pin_dir);
+
+    // Rebuilds the registry from the pinned maps.
+    Result<void> load();
+
+    // Answers one protocol request (common/protocol.h); never throws. `flushed` receives the
+    // outcome of a flush request, for the log.
+    nlohmann::json handle(const nlohmann::json& request, std::vector<FlushOutcome>& flushed);
+
+    // Starts tracing the container `id` whose init process is `pid`, under the profile name
+    // the `io.cradle.profile` annotation gives (checked and expanded here).
+    Result<TracedContainer> register_container(const std::string& id, int pid,
+                                               const nlohmann::json& annotations);
+
+    // Writes the container's files. When its cgroup is gone, also forgets it; a container
+    // still alive (a poststop run while it lives on) stays traced. An unknown id is not an
+    // error (poststop may run twice): the outcome names no files.
+    Result<FlushOutcome> flush(const std::string& id);
+
+    // Flushes and forgets every container whose cgroup is gone (poststop may never run).
+    // Failures are returned, one per container, and retried at the next call.
+    std::vector<Result<FlushOutcome>> collect_gone();
+
+    nlohmann::json status() const;
+
+private:
+    Tracer& m_tracer;
+    ContainerRegistry m_registry;
+    UniqueFd m_output_dir;
+    std::string m_output_dir_path;
+    std::string m_pin_dir;
+    Architectures m_architectures;
+};
+
+}  // namespace cradle

@@ -1,0 +1,200 @@
+#include "collector/daemon.h"
+
+#include <bpf/libbpf.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+
+#include <cstdarg>
+#include <map>
+
+#include <spdlog/spdlog.h>
+
+#include "collector/collector.h"
+#include "collector/server.h"
+#include "collector/tracer.h"
+#include "common/protocol.h"
+#include "common/safe_file.h"
+
+namespace cradle {
+
+namespace {
+
+constexpr auto k_connection_deadline = std::chrono::milliseconds(1000);
+constexpr int k_gone_scan_seconds = 1;
+
+int forward_libbpf_message(libbpf_print_level level, const char* format, va_list arguments) {
+    char message[1024];
+    vsnprintf(message, sizeof(message), format, arguments);
+    std::string text = message;
+    while (!text.empty() && text.back() == '\n') {
+        text.pop_back();
+    }
+    // Failed loads are expected while probing attach points, so warnings are debug too;
+    // the collector reports the outcome itself.
+    spdlog::debug("libbpf{}: {}", level == LIBBPF_WARN ? " warning" : "", text);
+    return 0;
+}
+
+void log_flush(const FlushOutcome& outcome) {
+    if (outcome.files.empty()) {
+        spdlog::info("flush of container \"{}\": not traced (already flushed)", outcome.id);
+        return;
+    }
+    spdlog::info("flushed container \"{}\" into \"{}\"{}", outcome.id, outcome.name,
+                 outcome.forgotten ? ", and forgot it (its cgroup is gone)" : "");
+    for (const std::string& reason : outcome.incomplete_reasons) {
+        spdlog::warn("profile \"{}\" is INCOMPLETE: {}", outcome.name, reason);
+    }
+}
+
+void serve_connection(Collector& collector, int listener) {
+    UniqueFd connection(::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
+    if (!connection.valid()) {
+        return;
+    }
+    const Deadline deadline = std::chrono::steady_clock::now() + k_connection_deadline;
+    auto uid = peer_uid(connection.get());
+    if (!uid || *uid != 0) {
+        spdlog::warn("refused a connection from uid {}: only root may talk to the collector", uid ? *uid : -1);
+        (void)write_message(connection.get(), R"({"ok":false,"error":"only root may talk to the collector"})", deadline);
+        return;
+    }
+    auto text = read_message(connection.get(), deadline);
+    if (!text) {
+        spdlog::warn("dropped a request: {}", text.error().message);
+        return;
+    }
+    nlohmann::json request = nlohmann::json::parse(*text, nullptr, false);
+    std::vector<FlushOutcome> flushed;
+    nlohmann::json answer = collector.handle(request, flushed);
+    const std::string op = request.is_object() ? request.value("op", std::string()) : std::string();
+    if (!answer.value("ok", false)) {
+        spdlog::error("{} request failed: {}", op.empty() ? "malformed" : op, answer.value("error", std::string()));
+    } else if (op == "register") {
+        spdlog::info("tracing container \"{}\" as \"{}\" (cgroup {})", request.value("id", std::string()),
+                     answer.value("name", std::string()), answer.value("cgroup_id", std::uint64_t{0}));
+    }
+    for (const FlushOutcome& outcome : flushed) {
+        log_flush(outcome);
+    }
+    if (auto written = write_message(connection.get(), answer.dump(), deadline); !written) {
+        spdlog::warn("could not answer a {} request: {}", op, written.error().message);
+    }
+}
+
+// Flushes containers whose cgroup is gone; a failure is logged once per container and
+// message, and retried at every scan, since the recording stays in the kernel map.
+void flush_gone(Collector& collector, std::map<std::string, std::string>& reported_failures) {
+    for (auto& outcome : collector.collect_gone()) {
+        if (outcome) {
+            log_flush(*outcome);
+            reported_failures.erase(outcome->id);
+            continue;
+        }
+        const std::string& message = outcome.error().message;
+        if (reported_failures[message] != message) {
+            reported_failures[message] = message;
+            spdlog::error("{} (will retry)", message);
+        }
+    }
+}
+
+}  // namespace
+
+int run_daemon(const DaemonOptions& options) {
+    spdlog::set_level(options.verbose ? spdlog::level::debug : spdlog::level::info);
+    libbpf_set_print(forward_libbpf_message);
+    const Config& config = options.config;
+
+    if (options.unpin) {
+        if (auto removed = remove_pins(config.pin_dir); !removed) {
+            spdlog::error("{}", removed.error().message);
+            return 1;
+        }
+        spdlog::info("removed the pins under \"{}\": nothing is traced any more", config.pin_dir);
+        return 0;
+    }
+
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGPIPE);
+    sigprocmask(SIG_BLOCK, &signals, nullptr);
+    UniqueFd signal_fd(::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
+    UniqueFd timer_fd(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    if (!signal_fd.valid() || !timer_fd.valid()) {
+        spdlog::error("{}", system_error("creating the signal and timer fds").message);
+        return 1;
+    }
+    const itimerspec period{{k_gone_scan_seconds, 0}, {k_gone_scan_seconds, 0}};
+    timerfd_settime(timer_fd.get(), 0, &period, nullptr);
+
+    auto output_dir = open_output_directory(config.output_dir);
+    if (!output_dir) {
+        spdlog::error("{}", output_dir.error().message);
+        return 1;
+    }
+    auto tracer = Tracer::open(TracerOptions{config.pin_dir});
+    if (!tracer) {
+        spdlog::error("loading the BPF programs: {}", tracer.error().message);
+        return 1;
+    }
+    spdlog::info("capability checks observed through {}{}", capability_source_name((*tracer)->capability_source()),
+                 (*tracer)->capability_source() == CRADLE_CAPS_TP_BTF
+                     ? ((*tracer)->classifies_probes() ? ", no-audit probes told by their caller"
+                                                       : ", no-audit callers NOT found in /proc/kallsyms: probes are kept")
+                     : "");
+    if (!(*tracer)->capability_source_notes().empty()) {
+        spdlog::debug("attach points passed over: {}", (*tracer)->capability_source_notes());
+    }
+
+    Collector collector(**tracer, std::move(*output_dir), config.output_dir, config.pin_dir);
+    if (auto loaded = collector.load(); !loaded) {
+        spdlog::error("reading the pinned containers: {}", loaded.error().message);
+        return 1;
+    }
+    auto listener = listen_unix(config.socket_path);
+    if (!listener) {
+        spdlog::error("{}", listener.error().message);
+        return 1;
+    }
+    const auto status = collector.status();
+    spdlog::info("cradled ready: socket \"{}\", profiles in \"{}\", pins in \"{}\", {} containers traced",
+                 config.socket_path, config.output_dir, config.pin_dir, status["containers"].size());
+
+    std::map<std::string, std::string> reported_failures;
+    flush_gone(collector, reported_failures);
+    for (;;) {
+        pollfd fds[] = {{listener->get(), POLLIN, 0}, {signal_fd.get(), POLLIN, 0}, {timer_fd.get(), POLLIN, 0}};
+        if (::poll(fds, 3, -1) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            spdlog::error("{}", system_error("waiting for requests").message);
+            return 1;
+        }
+        if (fds[1].revents & POLLIN) {
+            signalfd_siginfo info{};
+            if (::read(signal_fd.get(), &info, sizeof(info)) == sizeof(info) && info.ssi_signo != SIGPIPE) {
+                spdlog::info("stopping on signal {}; the pinned programs keep recording the traced containers",
+                             info.ssi_signo);
+                ::unlink(config.socket_path.c_str());
+                return 0;
+            }
+        }
+        if (fds[2].revents & POLLIN) {
+            std::uint64_t expirations = 0;
+            (void)::read(timer_fd.get(), &expirations, sizeof(expirations));
+            flush_gone(collector, reported_failures);
+        }
+        if (fds[0].revents & POLLIN) {
+            serve_connection(collector, listener->get());
+        }
+    }
+}
+
+}  // namespace cradle

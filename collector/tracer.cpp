@@ -1,0 +1,221 @@
+#include "collector/tracer.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <dirent.h>
+#include <linux/magic.h>
+#include <seccomp.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstring>
+#include <vector>
+
+#include "collector/kernel_symbols.h"
+#include "cradle.skel.h"
+
+namespace cradle {
+
+namespace {
+
+constexpr std::array k_capability_sources = {CRADLE_CAPS_TP_BTF, CRADLE_CAPS_FEXIT, CRADLE_CAPS_KPROBE, CRADLE_CAPS_NONE};
+
+Error libbpf_error(int code, const std::string& context) {
+    code = code < 0 ? -code : code;
+    return Error{code, context + ": " + std::strerror(code)};
+}
+
+Result<void> prepare_pin_dir(const std::string& pin_dir) {
+    if (::mkdir(pin_dir.c_str(), 0700) != 0 && errno != EEXIST) {
+        return system_error("creating pin directory \"" + pin_dir + "\"");
+    }
+    struct statfs filesystem {};
+    if (::statfs(pin_dir.c_str(), &filesystem) != 0) {
+        return system_error("reading pin directory \"" + pin_dir + "\"");
+    }
+    if (filesystem.f_type != BPF_FS_MAGIC) {
+        return Error{EINVAL, "pin directory \"" + pin_dir +
+                                 "\" is not on a bpf filesystem (mount -t bpf bpf /sys/fs/bpf)"};
+    }
+    return {};
+}
+
+// Which programs a capability source needs; the others are not loaded.
+bool program_wanted(const bpf_program* program, cradle_bpf* skeleton, cradle_capability_source source) {
+    const auto& programs = skeleton->progs;
+    if (program == programs.cap_capable_tp) {
+        return source == CRADLE_CAPS_TP_BTF;
+    }
+    if (program == programs.cap_capable_fexit) {
+        return source == CRADLE_CAPS_FEXIT;
+    }
+    if (program == programs.cap_capable_entry || program == programs.cap_capable_return) {
+        return source == CRADLE_CAPS_KPROBE;
+    }
+    return true;
+}
+
+// Tells the kernel side where cap_capable, security_capable and the no-audit callers are.
+bool configure_caller_ranges(cradle_bpf* skeleton) {
+    std::vector<std::string> names = k_noaudit_callers;
+    names.push_back("cap_capable");
+    names.push_back("security_capable");
+    auto ranges = find_kernel_function_text(names);
+    if (!ranges || !ranges->count("cap_capable")) {
+        return false;
+    }
+    auto& rodata = *skeleton->rodata;
+    rodata.cap_capable_text = ranges->at("cap_capable");
+    if (ranges->count("security_capable")) {
+        rodata.security_capable_text = ranges->at("security_capable");
+    }
+    std::size_t next = 0;
+    for (const std::string& name : k_noaudit_callers) {
+        if (ranges->count(name) && next < CRADLE_NOAUDIT_CALLERS) {
+            rodata.noaudit_callers[next++] = ranges->at(name);
+        }
+    }
+    return next > 0;
+}
+
+Result<cradle_bpf*> open_and_load(const std::string& pin_dir, cradle_capability_source source, bool& classifies_probes) {
+    cradle_bpf* skeleton = cradle_bpf__open();
+    if (!skeleton) {
+        return libbpf_error(errno, "opening the BPF object");
+    }
+    skeleton->rodata->nr_seccomp = seccomp_syscall_resolve_name("seccomp");
+    skeleton->rodata->nr_prctl = seccomp_syscall_resolve_name("prctl");
+    classifies_probes = source == CRADLE_CAPS_TP_BTF && configure_caller_ranges(skeleton);
+
+    bpf_program* program = nullptr;
+    bpf_object__for_each_program(program, skeleton->obj) {
+        bpf_program__set_autoload(program, program_wanted(program, skeleton, source));
+    }
+    bpf_map* map = nullptr;
+    bpf_object__for_each_map(map, skeleton->obj) {
+        const char* name = bpf_map__name(map);
+        if (std::strchr(name, '.') != nullptr) {
+            continue;  // .rodata and friends are per load, not state
+        }
+        const std::string path = pin_dir + "/" + name;
+        if (int error = bpf_map__set_pin_path(map, path.c_str())) {
+            cradle_bpf__destroy(skeleton);
+            return libbpf_error(error, "setting pin path \"" + path + "\"");
+        }
+    }
+    if (int error = cradle_bpf__load(skeleton)) {
+        cradle_bpf__destroy(skeleton);
+        return libbpf_error(error, std::string("loading the BPF programs with ") + capability_source_name(source));
+    }
+    return skeleton;
+}
+
+// Attaches every loaded program and pins its link as "link_<program>", replacing the link
+// a previous collector pinned there only after the new one is attached.
+Result<void> attach_and_pin(cradle_bpf* skeleton, const std::string& pin_dir) {
+    bpf_program* program = nullptr;
+    bpf_object__for_each_program(program, skeleton->obj) {
+        if (!bpf_program__autoload(program)) {
+            continue;
+        }
+        const std::string name = bpf_program__name(program);
+        bpf_link* link = bpf_program__attach(program);
+        if (!link) {
+            return libbpf_error(errno, "attaching BPF program \"" + name + "\"");
+        }
+        const std::string path = pin_dir + "/link_" + name;
+        if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+            const Error error = system_error("removing old link \"" + path + "\"");
+            bpf_link__destroy(link);
+            return error;
+        }
+        const int error = bpf_link__pin(link, path.c_str());
+        // The pin (not this process) keeps the program attached from now on.
+        bpf_link__disconnect(link);
+        bpf_link__destroy(link);
+        if (error) {
+            return libbpf_error(error, "pinning link \"" + path + "\"");
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+const char* capability_source_name(cradle_capability_source source) {
+    switch (source) {
+        case CRADLE_CAPS_TP_BTF: return "tp_btf/cap_capable";
+        case CRADLE_CAPS_FEXIT: return "fexit/cap_capable";
+        case CRADLE_CAPS_KPROBE: return "kprobe/cap_capable";
+        case CRADLE_CAPS_NONE: break;
+    }
+    return "none";
+}
+
+Result<std::unique_ptr<Tracer>> Tracer::open(const TracerOptions& options) {
+    if (auto prepared = prepare_pin_dir(options.pin_dir); !prepared) {
+        return prepared.error();
+    }
+    std::unique_ptr<Tracer> tracer(new Tracer());
+    for (cradle_capability_source source : k_capability_sources) {
+        bool classifies_probes = false;
+        auto skeleton = open_and_load(options.pin_dir, source, classifies_probes);
+        if (!skeleton) {
+            tracer->m_capability_source_notes += skeleton.error().message + "; ";
+            continue;
+        }
+        tracer->m_skeleton = *skeleton;
+        tracer->m_capability_source = source;
+        tracer->m_classifies_probes = classifies_probes;
+        break;
+    }
+    if (!tracer->m_skeleton) {
+        return Error{EINVAL, "no BPF program set loaded: " + tracer->m_capability_source_notes};
+    }
+    if (auto attached = attach_and_pin(tracer->m_skeleton, options.pin_dir); !attached) {
+        return attached.error();
+    }
+    return tracer;
+}
+
+Tracer::~Tracer() {
+    if (m_skeleton) {
+        cradle_bpf__destroy(m_skeleton);
+    }
+}
+
+int Tracer::cgroup_slots_fd() const { return bpf_map__fd(m_skeleton->maps.cgroup_slots); }
+int Tracer::containers_fd() const { return bpf_map__fd(m_skeleton->maps.containers); }
+int Tracer::runtime_baseline_fd() const { return bpf_map__fd(m_skeleton->maps.runtime_baseline); }
+
+Result<void> remove_pins(const std::string& pin_dir) {
+    DIR* directory = ::opendir(pin_dir.c_str());
+    if (!directory) {
+        if (errno == ENOENT) {
+            return {};
+        }
+        return system_error("opening pin directory \"" + pin_dir + "\"");
+    }
+    std::vector<std::string> names;
+    while (const dirent* entry = ::readdir(directory)) {
+        const std::string name = entry->d_name;
+        if (name != "." && name != "..") {
+            names.push_back(name);
+        }
+    }
+    ::closedir(directory);
+    for (const std::string& name : names) {
+        const std::string path = pin_dir + "/" + name;
+        if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+            return system_error("removing pin \"" + path + "\"");
+        }
+    }
+    if (::rmdir(pin_dir.c_str()) != 0 && errno != ENOENT) {
+        return system_error("removing pin directory \"" + pin_dir + "\"");
+    }
+    return {};
+}
+
+}  // namespace cradle

@@ -1,0 +1,62 @@
+// Tracer: Cradle's BPF programs, loaded once into the kernel, with their maps and links
+// pinned under a bpffs directory.
+//
+// Pinning is what makes a collector restart lose nothing: the links keep the programs
+// attached and recording while no collector runs, and a new Tracer reuses the pinned maps,
+// attaches its own programs and only then lets go of the old links, so that at every
+// moment at least one set of programs records (recording twice is harmless: bits are ORed).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+#include "cradle_abi.h"
+
+struct cradle_bpf;
+
+namespace cradle {
+
+struct TracerOptions {
+    std::string pin_dir;  // on a bpf filesystem; created when missing
+};
+
+class Tracer {
+public:
+    // Loads and attaches the programs, choosing how capability checks are observed by
+    // probing what the kernel accepts: tp_btf/cap_capable, then fexit, then kprobes, then
+    // none (syscalls are still recorded). Fails when the syscall programs cannot load or
+    // attach, or the pin directory is unusable (not bpffs, incompatible pinned maps).
+    static Result<std::unique_ptr<Tracer>> open(const TracerOptions& options);
+
+    ~Tracer();
+    Tracer(const Tracer&) = delete;
+    Tracer& operator=(const Tracer&) = delete;
+
+    int cgroup_slots_fd() const;
+    int containers_fd() const;
+    int runtime_baseline_fd() const;
+    cradle_capability_source capability_source() const { return m_capability_source; }
+    // Why the sources before the chosen one were not used, for the log; empty when the
+    // first one loaded.
+    const std::string& capability_source_notes() const { return m_capability_source_notes; }
+    // Whether the no-audit callers were found in /proc/kallsyms (tp_btf source only).
+    bool classifies_probes() const { return m_classifies_probes; }
+
+private:
+    Tracer() = default;
+
+    cradle_bpf* m_skeleton = nullptr;
+    cradle_capability_source m_capability_source = CRADLE_CAPS_NONE;
+    std::string m_capability_source_notes;
+    bool m_classifies_probes = false;
+};
+
+// "tp_btf/cap_capable", "fexit/cap_capable", "kprobe/cap_capable", "none".
+const char* capability_source_name(cradle_capability_source source);
+
+// Removes every pin under `pin_dir` (maps and links) and the directory: the programs
+// detach and what was recorded is gone. For `cradled --unpin`. Absent is not an error.
+Result<void> remove_pins(const std::string& pin_dir);
+
+}  // namespace cradle

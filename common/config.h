@@ -1,0 +1,36 @@
+// Config: the administrator's settings for cradled and cradle-hook, from /etc/cradle/cradle.json.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace cradle {
+
+inline constexpr const char* k_default_config_path = "/etc/cradle/cradle.json";
+
+struct Config {
+    std::string socket_path = "/run/cradle/cradle.sock";   // "socket": where cradled listens
+    std::string output_dir = "/var/lib/cradle/profiles";   // "output_dir": profiles are written here
+    std::string pin_dir = "/sys/fs/bpf/cradle";            // "pin_dir": bpffs directory for pinned maps
+    std::chrono::milliseconds hook_deadline{2000};         // "hook.deadline_ms": 100..60000
+    bool hook_fail_closed = false;                         // "hook.fail_closed": a failing hook stops the container
+};
+
+// Parses a config document of the form
+//   {"socket": "/run/cradle/cradle.sock", "output_dir": "/var/lib/cradle/profiles",
+//    "pin_dir": "/sys/fs/bpf/cradle", "hook": {"deadline_ms": 2000, "fail_closed": false}}
+// Every key is optional; an absent key keeps its default from Config. Unknown keys are refused
+// (a typo must not silently fall back to a default), as are values of the wrong type, paths that
+// are not absolute and deadline_ms outside 100..60000. Errors have code EINVAL and name the key:
+// `key "hook.deadline_ms": ...`, or say the text is not a JSON object.
+Result<Config> parse_config(std::string_view json_text);
+
+// Reads the file at `path` (at most 64 KiB, a regular file; symbolic links are followed, as the
+// administrator owns /etc) and parses it. Errors keep the errno of the failure, so a caller can
+// use the defaults when `error().code == ENOENT`; messages read `config "<path>": ...`.
+Result<Config> load_config(const std::string& path);
+
+}  // namespace cradle

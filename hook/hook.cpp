@@ -1,0 +1,129 @@
+#include "hook/hook.h"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+
+#include "common/config.h"
+#include "common/profile_name.h"
+#include "common/protocol.h"
+
+namespace cradle {
+
+namespace {
+
+// crun writes the whole state before its timeout starts and Kubernetes annotations may
+// reach 256 KiB, so stdin is always drained; what is kept is bounded.
+constexpr std::size_t k_max_state_size = 4 << 20;
+
+Result<std::string> read_to_eof(int fd, Deadline deadline) {
+    std::string text;
+    char buffer[65536];
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        pollfd entry{fd, POLLIN, 0};
+        const int ready = ::poll(&entry, 1, left.count() > 0 ? static_cast<int>(left.count()) : 0);
+        if (ready < 0 && errno == EINTR) {
+            continue;
+        }
+        if (ready < 0) {
+            return system_error("reading the OCI state from stdin");
+        }
+        if (ready == 0) {
+            return Error{ETIMEDOUT, "reading the OCI state from stdin: not closed within the hook's deadline"};
+        }
+        const ssize_t count = ::read(fd, buffer, sizeof(buffer));
+        if (count < 0 && (errno == EINTR || errno == EAGAIN)) {
+            continue;
+        }
+        if (count < 0) {
+            return system_error("reading the OCI state from stdin");
+        }
+        if (count == 0) {
+            return text;
+        }
+        if (text.size() < k_max_state_size) {
+            text.append(buffer, static_cast<std::size_t>(count));
+        }
+    }
+}
+
+HookOutcome fail_soft(const Config& config, const std::string& message) {
+    if (config.hook_fail_closed) {
+        return {1, Severity::Error, message + "; failing the container (hook.fail_closed)"};
+    }
+    return {0, Severity::Warning, message + "; the container runs untraced"};
+}
+
+}  // namespace
+
+HookOutcome run_hook(const HookOptions& options) {
+    const auto started = std::chrono::steady_clock::now();
+    Config config;
+    auto loaded = load_config(options.config_path.value_or(k_default_config_path));
+    if (loaded) {
+        config = *loaded;
+    } else if (options.config_path || loaded.error().code != ENOENT) {
+        return fail_soft(config, loaded.error().message);
+    }
+    if (options.socket_path) {
+        config.socket_path = *options.socket_path;
+    }
+    const Deadline deadline = started + config.hook_deadline;
+
+    auto input = read_to_eof(options.input_fd, deadline);
+    if (!input) {
+        return fail_soft(config, input.error().message);
+    }
+    if (input->size() >= k_max_state_size) {
+        return fail_soft(config, "the OCI state on stdin is larger than " + std::to_string(k_max_state_size) + " bytes");
+    }
+    auto state = parse_oci_state(*input);
+    if (!state) {
+        return fail_soft(config, "reading the OCI state from stdin: " + state.error().message);
+    }
+    const auto annotation = state->annotations.find(k_profile_annotation);
+    if (annotation == state->annotations.end()) {
+        return {0, Severity::Debug, ""};
+    }
+    auto action = hook_action(options.stage, *state);
+    if (!action) {
+        return fail_soft(config, "container \"" + printable_value(state->id) + "\": " + action.error().message);
+    }
+    const std::string container = "container \"" + printable_value(state->id) + "\"";
+
+    if (*action == HookAction::Register) {
+        auto name = expand_profile_name(annotation->second, std::time(nullptr));
+        if (!name) {
+            return {1, Severity::Error, container + ": " + name.error().message};
+        }
+        const nlohmann::json request = {
+            {"op", "register"}, {"id", state->id}, {"pid", state->pid}, {"annotations", state->annotations}};
+        auto answer = call_collector(config.socket_path, request, deadline);
+        if (!answer) {
+            return fail_soft(config, container + ": not traced: " + answer.error().message);
+        }
+        return {0, Severity::Info, container + ": traced as \"" + answer->value("name", *name) + "\""};
+    }
+
+    const nlohmann::json request = {{"op", "flush"}, {"id", state->id}};
+    auto answer = call_collector(config.socket_path, request, deadline);
+    if (!answer) {
+        return fail_soft(config, container + ": not flushed (the collector flushes it once its cgroup is gone): " +
+                                     answer.error().message);
+    }
+    const auto files = answer->value("files", nlohmann::json::array());
+    if (files.empty()) {
+        return {0, Severity::Info, container + ": nothing to flush (already flushed)"};
+    }
+    std::string message = container + ": profile \"" + answer->value("name", std::string()) + "\" written";
+    const auto incomplete = answer->value("incomplete", nlohmann::json::array());
+    if (!incomplete.empty()) {
+        return {0, Severity::Warning, message + ", INCOMPLETE: " + incomplete[0].get<std::string>()};
+    }
+    return {0, Severity::Info, message};
+}
+
+}  // namespace cradle

@@ -1,0 +1,34 @@
+// cradle-hook's work, from the OCI state on stdin to the collector's answer.
+//
+// The hook never hangs a container start: it reads stdin to EOF and talks to the collector
+// within one deadline (hook.deadline_ms, 2 s by default). When the collector cannot be
+// reached, or the input is malformed, the container goes on untraced (exit 0) unless the
+// configuration asks to fail closed. A profile name that breaks the rules always stops the
+// container (exit 1): it is the user's own mistake, best seen at once.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "hook/oci_state.h"
+
+namespace cradle {
+
+struct HookOptions {
+    std::optional<std::string> config_path;  // default: /etc/cradle/cradle.json, defaults when absent
+    std::optional<std::string> socket_path;  // overrides the configuration's
+    std::optional<HookStage> stage;          // else taken from the state's status
+    int input_fd = 0;                        // where the OCI state comes from
+};
+
+enum class Severity { Debug, Info, Warning, Error };
+
+struct HookOutcome {
+    int exit_code = 0;
+    Severity severity = Severity::Debug;
+    std::string message;  // one line for syslog and stderr; empty when there is nothing to say
+};
+
+HookOutcome run_hook(const HookOptions& options);
+
+}  // namespace cradle

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, everything Cradle needs to build, run and test.
+# Idempotent: packages already present are left as they are.
+set -euo pipefail
+
+packages=(
+    # build
+    cmake g++ make pkg-config clang llvm bpftool
+    libbpf-dev libseccomp-dev nlohmann-json3-dev libcap-dev libspdlog-dev doctest-dev
+    # run and test
+    runc busybox-static strace bpftrace python3 util-linux procps
+)
+
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' \
+        || missing+=("$package")
+done
+
+if ((${#missing[@]})); then
+    echo "installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

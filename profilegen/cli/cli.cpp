@@ -1,0 +1,262 @@
+#include "profilegen/cli/cli.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+
+#include "common/config.h"
+#include "common/protocol.h"
+#include "common/safe_file.h"
+#include "profilegen/profile_store.h"
+#include "profilegen/run_options.h"
+#include "profilegen/seccomp_profile.h"
+#include "profilegen/tracefile.h"
+
+namespace cradle {
+
+namespace {
+
+constexpr const char* k_usage = R"(Usage: cradle COMMAND [OPTIONS]
+
+Commands:
+  options [--output SECCOMP_PATH] [--format text|json] TRACEFILE|DIR...
+      Merge the recordings (a DIR means every *.tracefile in it) and print the docker run
+      options that allow what they did and nothing else. The merged seccomp profile is
+      written to SECCOMP_PATH; without --output, one input's own <name>.seccomp.json is used.
+  status [--socket PATH] [--format text|json]
+      What the collector traces, how it observes capability checks, and what it lost.
+
+Exit status: 0 ok, 1 an input recording is incomplete, 2 an error.
+
+Examples:
+  cradle options /var/lib/cradle/profiles/web.tracefile
+  cradle options --output /etc/cradle/web-all.json /var/lib/cradle/profiles/web.tracefile ci/web.tracefile
+  cradle status --format json
+)";
+
+struct Arguments {
+    std::vector<std::string> positional;
+    std::string output;
+    std::string format = "text";
+    std::string socket;
+};
+
+bool parse_arguments(const std::vector<std::string>& args, std::size_t first, Arguments& parsed, std::ostream& err) {
+    for (std::size_t i = first; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        auto value = [&](const std::string& flag, std::string& into) {
+            if (arg == flag) {
+                if (i + 1 >= args.size()) {
+                    err << "cradle: " << flag << " needs a value\n";
+                    return false;
+                }
+                into = args[++i];
+                return true;
+            }
+            into = arg.substr(flag.size() + 1);
+            return true;
+        };
+        const auto matches = [&](const std::string& flag) { return arg == flag || arg.rfind(flag + "=", 0) == 0; };
+        if (matches("--output")) {
+            if (!value("--output", parsed.output)) return false;
+        } else if (matches("--format")) {
+            if (!value("--format", parsed.format)) return false;
+        } else if (matches("--socket")) {
+            if (!value("--socket", parsed.socket)) return false;
+        } else if (arg.size() > 1 && arg[0] == '-') {
+            err << "cradle: unknown option \"" << arg << "\"\n" << k_usage;
+            return false;
+        } else {
+            parsed.positional.push_back(arg);
+        }
+    }
+    if (parsed.format != "text" && parsed.format != "json") {
+        err << "cradle: --format must be text or json, not \"" << parsed.format << "\"\n";
+        return false;
+    }
+    return true;
+}
+
+Result<std::string> read_text(const std::string& path) {
+    std::ifstream file(path);
+    if (!file) {
+        return system_error("reading \"" + path + "\"");
+    }
+    std::stringstream text;
+    text << file.rdbuf();
+    return text.str();
+}
+
+// The tracefiles an input names: itself, or every *.tracefile in a directory, sorted.
+Result<std::vector<std::string>> expand_input(const std::string& input) {
+    struct stat status {};
+    if (::stat(input.c_str(), &status) != 0) {
+        return system_error("input \"" + input + "\"");
+    }
+    if (!S_ISDIR(status.st_mode)) {
+        return std::vector<std::string>{input};
+    }
+    std::vector<std::string> files;
+    DIR* directory = ::opendir(input.c_str());
+    if (!directory) {
+        return system_error("input \"" + input + "\"");
+    }
+    const std::string suffix = k_tracefile_suffix;
+    while (const dirent* entry = ::readdir(directory)) {
+        const std::string name = entry->d_name;
+        if (name.size() > suffix.size() && name[0] != '.' && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+            files.push_back(input + "/" + name);
+        }
+    }
+    ::closedir(directory);
+    if (files.empty()) {
+        return Error{ENOENT, "input \"" + input + "\": no *.tracefile in the directory"};
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+int run_options(const Arguments& arguments, std::ostream& out, std::ostream& err) {
+    if (arguments.positional.empty()) {
+        err << "cradle options: name at least one TRACEFILE or DIR\n";
+        return 2;
+    }
+    std::vector<std::string> tracefiles;
+    for (const std::string& input : arguments.positional) {
+        auto expanded = expand_input(input);
+        if (!expanded) {
+            err << "cradle options: " << expanded.error().message << "\n";
+            return 2;
+        }
+        tracefiles.insert(tracefiles.end(), expanded->begin(), expanded->end());
+    }
+    Recording merged;
+    for (const std::string& path : tracefiles) {
+        auto text = read_text(path);
+        auto recording = text ? parse_tracefile(*text) : Result<Recording>(text.error());
+        if (!recording) {
+            err << "cradle options: \"" << path << "\": " << recording.error().message << "\n";
+            return 2;
+        }
+        merge_into(merged, *recording);
+    }
+
+    std::string seccomp_path = arguments.output;
+    if (seccomp_path.empty()) {
+        if (tracefiles.size() != 1) {
+            err << "cradle options: " << tracefiles.size()
+                << " recordings merged: say where their seccomp profile goes with --output\n";
+            return 2;
+        }
+        const std::string& only = tracefiles.front();
+        seccomp_path = only.substr(0, only.size() - std::string(k_tracefile_suffix).size()) + k_seccomp_suffix;
+        struct stat status {};
+        if (only.size() <= std::string(k_tracefile_suffix).size() || ::stat(seccomp_path.c_str(), &status) != 0) {
+            err << "cradle options: no seccomp profile \"" << seccomp_path << "\" beside the tracefile: use --output\n";
+            return 2;
+        }
+    } else {
+        auto profile = render_seccomp_profile(merged);
+        if (!profile) {
+            err << "cradle options: " << profile.error().message << "\n";
+            return 2;
+        }
+        const std::size_t slash = seccomp_path.rfind('/');
+        const std::string directory = slash == std::string::npos ? "." : (slash == 0 ? "/" : seccomp_path.substr(0, slash));
+        auto directory_fd = open_output_directory(directory);
+        auto written = directory_fd ? write_file_atomically(directory_fd->get(), seccomp_path.substr(slash + 1), *profile, 0644)
+                                    : Result<void>(directory_fd.error());
+        if (!written) {
+            err << "cradle options: " << written.error().message << "\n";
+            return 2;
+        }
+    }
+
+    const std::string options = render_docker_options(merged, seccomp_path);
+    if (arguments.format == "json") {
+        nlohmann::json document = {{"docker_run_options", options},
+                                   {"capabilities", oci_capability_names(merged)},
+                                   {"seccomp_profile", seccomp_path},
+                                   {"syscalls", merged.syscalls.size()},
+                                   {"denied_capabilities", merged.denied_capabilities},
+                                   {"incomplete", merged.incomplete_reasons}};
+        out << document.dump(2) << "\n";
+    } else {
+        out << options << "\n";
+    }
+    for (const std::string& denied : merged.denied_capabilities) {
+        err << "cradle options: finding: the workload needed capability " << denied << " and was refused it\n";
+    }
+    for (const std::string& reason : merged.incomplete_reasons) {
+        err << "cradle options: INCOMPLETE recording: " << reason << "\n";
+    }
+    return merged.complete() ? 0 : 1;
+}
+
+int run_status(const Arguments& arguments, std::ostream& out, std::ostream& err) {
+    std::string socket = arguments.socket;
+    if (socket.empty()) {
+        auto config = load_config(k_default_config_path);
+        socket = config ? config->socket_path : Config{}.socket_path;
+    }
+    const Deadline deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    auto status = call_collector(socket, {{"op", "status"}}, deadline);
+    if (!status) {
+        err << "cradle status: " << status.error().message << "\n";
+        return 2;
+    }
+    if (arguments.format == "json") {
+        out << status->dump(2) << "\n";
+        return 0;
+    }
+    out << "capability checks: " << status->value("capability_source", "?")
+        << (status->value("classifies_probes", false) ? " (no-audit probes told apart)" : "") << "\n"
+        << "profiles:          " << status->value("output_dir", "?") << "\n"
+        << "pins:              " << status->value("pin_dir", "?") << "\n"
+        << "runtime baseline:  " << status->value("runtime_baseline_syscalls", 0) << " syscalls from "
+        << status->value("runtime_baseline_samples", 0) << " containers\n";
+    const auto containers = status->value("containers", nlohmann::json::array());
+    out << "containers:        " << containers.size() << "\n";
+    if (containers.empty()) {
+        return 0;
+    }
+    out << std::left << std::setw(24) << "ID" << std::setw(20) << "PROFILE" << std::setw(10) << "PHASE"
+        << std::setw(10) << "SYSCALLS" << "LOST\n";
+    for (const auto& container : containers) {
+        const std::uint64_t lost = container.value("lost_syscalls", std::uint64_t{0}) +
+                                   container.value("lost_capabilities", std::uint64_t{0}) +
+                                   container.value("lost_cgroups", std::uint64_t{0});
+        out << std::left << std::setw(24) << container.value("id", "").substr(0, 23) << std::setw(20)
+            << container.value("name", "").substr(0, 19) << std::setw(10) << container.value("phase", "?")
+            << std::setw(10) << container.value("workload_syscalls", 0) << lost << "\n";
+    }
+    return 0;
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    if (args.empty() || args[0] == "--help" || args[0] == "help" || args[0] == "-h") {
+        (args.empty() ? err : out) << k_usage;
+        return args.empty() ? 2 : 0;
+    }
+    Arguments arguments;
+    if (!parse_arguments(args, 1, arguments, err)) {
+        return 2;
+    }
+    if (args[0] == "options") {
+        return run_options(arguments, out, err);
+    }
+    if (args[0] == "status") {
+        return run_status(arguments, out, err);
+    }
+    err << "cradle: unknown command \"" << args[0] << "\"\n" << k_usage;
+    return 2;
+}
+
+}  // namespace cradle

@@ -1,0 +1,8 @@
+// cradle: the command line. See run_cli().
+#include <iostream>
+
+#include "profilegen/cli/cli.h"
+
+int main(int argc, char** argv) {
+    return cradle::run_cli(std::vector<std::string>(argv + 1, argv + argc), std::cout, std::cerr);
+}

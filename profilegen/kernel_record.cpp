@@ -1,0 +1,159 @@
+#include "profilegen/kernel_record.h"
+
+#include <type_traits>
+
+#include "common/capability_table.h"
+#include "common/syscall_table.h"
+
+namespace cradle {
+
+// The layout the BPF programs write; a change on either side must show up here.
+static_assert(sizeof(cradle_record) == 8 * (int{CRADLE_PHASE_COUNT} * int{CRADLE_ABI_COUNT} * CRADLE_SYSCALL_WORDS) +
+                                           16 * int{CRADLE_PHASE_COUNT} * int{CRADLE_CHECK_KIND_COUNT} + 4 * 8 + 2 * 4);
+static_assert(sizeof(cradle_container) == sizeof(cradle_record) + 8 + 8 + 4 + 4 + CRADLE_ID_SIZE + CRADLE_NAME_SIZE);
+static_assert(sizeof(cradle_runtime_baseline) == 8 * int{CRADLE_ABI_COUNT} * CRADLE_SYSCALL_WORDS + 8);
+static_assert(std::is_trivially_copyable_v<cradle_container>);
+
+namespace {
+
+using SyscallWords = cradle_u64[CRADLE_SYSCALL_WORDS];
+
+bool any_bit(const SyscallWords& words) {
+    for (cradle_u64 word : words) {
+        if (word) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// Adds the names of the syscalls set in `words`; counts the numbers the table lacks.
+void add_syscalls(const SyscallWords& words, const std::string& arch, std::set<std::string>& names,
+                  std::uint64_t& unnamed) {
+    for (int number = 0; number < CRADLE_SYSCALL_SLOTS; ++number) {
+        if (!(words[number / 64] & (1ULL << (number % 64)))) {
+            continue;
+        }
+        if (auto name = syscall_name(arch, number)) {
+            names.insert(*name);
+        } else {
+            ++unnamed;
+        }
+    }
+}
+
+void add_capabilities(cradle_u64 bits, std::set<std::string>& names, std::uint64_t& unnamed) {
+    for (int cap = 0; cap < CRADLE_CAPABILITY_SLOTS; ++cap) {
+        if (!(bits & (1ULL << cap))) {
+            continue;
+        }
+        if (auto name = capability_name(cap)) {
+            names.insert(*name);
+        } else {
+            ++unnamed;
+        }
+    }
+}
+
+}  // namespace
+
+Recording decode_record(const cradle_record& record, const cradle_runtime_baseline& baseline,
+                        const Architectures& architectures) {
+    Recording recording;
+    recording.architectures.insert(architectures.native);
+    std::uint64_t unnamed_syscalls = 0;
+    std::uint64_t unnamed_capabilities = 0;
+
+    const auto& workload = record.syscalls[CRADLE_PHASE_WORKLOAD];
+    const auto& runtime = record.syscalls[CRADLE_PHASE_RUNTIME];
+    const auto& setup = record.syscalls[CRADLE_PHASE_SETUP];
+    const bool runtime_measured = any_bit(runtime[CRADLE_ABI_NATIVE]) || any_bit(runtime[CRADLE_ABI_COMPAT]);
+    const auto& runtime_source = runtime_measured ? runtime : baseline.syscalls;
+
+    for (int abi = 0; abi < CRADLE_ABI_COUNT; ++abi) {
+        const bool compat = abi == CRADLE_ABI_COMPAT;
+        if (compat && !any_bit(workload[abi]) && !any_bit(runtime_source[abi]) && !any_bit(setup[abi])) {
+            continue;
+        }
+        if (compat && !architectures.compat) {
+            ++unnamed_syscalls;
+            continue;
+        }
+        const std::string& arch = compat ? *architectures.compat : architectures.native;
+        if (compat && (any_bit(workload[abi]) || any_bit(runtime_source[abi]))) {
+            recording.architectures.insert(arch);
+        }
+        add_syscalls(workload[abi], arch, recording.syscalls, unnamed_syscalls);
+        add_syscalls(runtime_source[abi], arch, recording.runtime_syscalls, unnamed_syscalls);
+        add_syscalls(setup[abi], arch, recording.setup_syscalls, unnamed_syscalls);
+    }
+    recording.syscalls.insert(recording.runtime_syscalls.begin(), recording.runtime_syscalls.end());
+
+    const auto& audited = record.checks[CRADLE_PHASE_WORKLOAD][CRADLE_CHECK_AUDITED];
+    const auto& probes = record.checks[CRADLE_PHASE_WORKLOAD][CRADLE_CHECK_PROBE];
+    add_capabilities(audited.granted, recording.capabilities, unnamed_capabilities);
+    add_capabilities(audited.denied & ~audited.granted, recording.denied_capabilities, unnamed_capabilities);
+    add_capabilities((probes.granted | probes.denied) & ~(audited.granted | audited.denied),
+                     recording.probed_capabilities, unnamed_capabilities);
+
+    auto& counters = recording.counters;
+    counters["lost_syscalls"] = record.lost_syscalls + unnamed_syscalls;
+    counters["lost_capabilities"] = record.lost_capabilities + unnamed_capabilities;
+    counters["lost_cgroups"] = record.lost_cgroups;
+    counters["unclassified_capability_checks"] = record.unclassified_checks;
+    counters["runtime_syscalls_from_baseline"] = runtime_measured ? 0 : 1;
+
+    auto& reasons = recording.incomplete_reasons;
+    if (counters["lost_syscalls"]) {
+        reasons.push_back(std::to_string(counters["lost_syscalls"]) +
+                          " syscalls had numbers outside the recorded tables and are not in the allow-list");
+    }
+    if (counters["lost_capabilities"]) {
+        reasons.push_back(std::to_string(counters["lost_capabilities"]) +
+                          " capability checks had numbers outside the recorded range");
+    }
+    if (record.lost_cgroups) {
+        reasons.push_back(std::to_string(record.lost_cgroups) +
+                          " child cgroups could not be traced (the cgroup map was full): their processes are missing");
+    }
+    if (!workload_started(record)) {
+        reasons.push_back("the workload never started: no exec was seen in the container");
+    }
+    if (recording.runtime_syscalls.empty()) {
+        reasons.push_back("the runtime's post-filter syscalls were never measured on this machine: "
+                          "trace one container that the runtime starts with a seccomp filter (cradle calibration)");
+    }
+    return recording;
+}
+
+bool add_to_baseline(cradle_runtime_baseline& baseline, const cradle_record& record) {
+    const auto& runtime = record.syscalls[CRADLE_PHASE_RUNTIME];
+    if (!any_bit(runtime[CRADLE_ABI_NATIVE]) && !any_bit(runtime[CRADLE_ABI_COMPAT])) {
+        return false;
+    }
+    for (int abi = 0; abi < CRADLE_ABI_COUNT; ++abi) {
+        for (int word = 0; word < CRADLE_SYSCALL_WORDS; ++word) {
+            baseline.syscalls[abi][word] |= runtime[abi][word];
+        }
+    }
+    ++baseline.samples;
+    return true;
+}
+
+const char* phase_name(std::uint32_t phase) {
+    switch (phase) {
+        case CRADLE_PHASE_SETUP: return "setup";
+        case CRADLE_PHASE_RUNTIME: return "runtime";
+        case CRADLE_PHASE_WORKLOAD: return "workload";
+        default: return "unknown";
+    }
+}
+
+Architectures host_architectures() {
+    Architectures architectures;
+    architectures.native = native_arch();
+    architectures.compat = compat_arch(architectures.native);
+    return architectures;
+}
+
+}  // namespace cradle

@@ -1,0 +1,45 @@
+// Turning what the kernel side recorded for one container (cradle_abi.h) into a Recording.
+// Unit tests feed synthetic records through this same path.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/result.h"
+#include "cradle_abi.h"
+#include "profilegen/recording.h"
+
+namespace cradle {
+
+struct Architectures {
+    std::string native;                 // e.g. "x86_64": the table of CRADLE_ABI_NATIVE numbers
+    std::optional<std::string> compat;  // e.g. "x86": the table of CRADLE_ABI_COMPAT numbers
+};
+
+// The Recording of `record`:
+// - syscalls: the workload's syscalls plus the runtime's post-filter syscalls, which come
+//   from the record itself when the runtime installed a seccomp filter while traced, else
+//   from `baseline` (counter runtime_syscalls_from_baseline = 1); when neither has any,
+//   the recording is marked incomplete, since a profile without them cannot start;
+// - capabilities: capabilities whose audited checks in the workload were granted;
+//   denied_capabilities those only ever refused; probed_capabilities those only probed;
+// - setup_syscalls: what the runtime did before its filter point, information only;
+// - counters for every loss, and an incomplete reason for each loss that matters.
+// Numbers that the architecture tables do not name are a loss, not an invented name.
+Recording decode_record(const cradle_record& record, const cradle_runtime_baseline& baseline,
+                        const Architectures& architectures);
+
+// The runtime window of `record` added to `baseline`: what a flush feeds back so that later
+// containers recorded without a filter can use it. Returns false when the record has none.
+bool add_to_baseline(cradle_runtime_baseline& baseline, const cradle_record& record);
+
+// Whether the record saw the workload start (its first exec).
+inline bool workload_started(const cradle_record& record) { return record.phase == CRADLE_PHASE_WORKLOAD; }
+
+// "setup", "runtime" or "workload".
+const char* phase_name(std::uint32_t phase);
+
+// This machine's architectures, from libseccomp.
+Architectures host_architectures();
+
+}  // namespace cradle

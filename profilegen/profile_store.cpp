@@ -1,0 +1,43 @@
+#include "profilegen/profile_store.h"
+
+#include "common/safe_file.h"
+#include "profilegen/seccomp_profile.h"
+#include "profilegen/tracefile.h"
+
+namespace cradle {
+
+Result<StoredProfile> store_recording(int directory_fd, const std::string& name, const Recording& recording,
+                                      const std::string& header_comment) {
+    StoredProfile stored;
+    stored.tracefile = name + k_tracefile_suffix;
+    stored.seccomp_profile = name + k_seccomp_suffix;
+    stored.merged = recording;
+
+    auto existing_text = read_file_beneath(directory_fd, stored.tracefile, k_max_tracefile_size);
+    if (existing_text) {
+        auto existing = parse_tracefile(*existing_text);
+        if (!existing) {
+            return with_context(existing.error(), "merging with \"" + stored.tracefile + "\"");
+        }
+        merge_into(stored.merged, *existing);
+    } else if (existing_text.error().code == ELOOP) {
+        stored.replaced_symlink = true;
+    } else if (existing_text.error().code != ENOENT) {
+        return with_context(existing_text.error(), "merging with \"" + stored.tracefile + "\"");
+    }
+
+    auto seccomp = render_seccomp_profile(stored.merged);
+    if (!seccomp) {
+        return with_context(seccomp.error(), "building \"" + stored.seccomp_profile + "\"");
+    }
+    if (auto written = write_file_atomically(directory_fd, stored.seccomp_profile, *seccomp, 0644); !written) {
+        return written.error();
+    }
+    const std::string tracefile = render_tracefile(stored.merged, header_comment);
+    if (auto written = write_file_atomically(directory_fd, stored.tracefile, tracefile, 0644); !written) {
+        return written.error();
+    }
+    return stored;
+}
+
+}  // namespace cradle

@@ -1,0 +1,31 @@
+// Writing a recording into the output directory: <name>.tracefile and <name>.seccomp.json.
+#pragma once
+
+#include <string>
+
+#include "common/result.h"
+#include "profilegen/recording.h"
+
+namespace cradle {
+
+inline constexpr const char* k_tracefile_suffix = ".tracefile";
+inline constexpr const char* k_seccomp_suffix = ".seccomp.json";
+inline constexpr std::size_t k_max_tracefile_size = 4 << 20;
+
+struct StoredProfile {
+    std::string tracefile;  // file names inside the directory
+    std::string seccomp_profile;
+    Recording merged;       // what the files now hold
+    bool replaced_symlink = false;  // a symbolic link stood where the tracefile goes
+};
+
+// Merges `recording` into what `<name>.tracefile` in `directory_fd` already holds (a union:
+// containers with the same name share one profile), then writes the seccomp profile and the
+// tracefile, each atomically. `name` must be a checked profile name (common/profile_name.h).
+// Nothing is written when the seccomp profile does not compile, or the existing tracefile
+// cannot be read or parsed (the caller keeps its recording and may retry). A symbolic link
+// in the directory is never followed: it is replaced.
+Result<StoredProfile> store_recording(int directory_fd, const std::string& name, const Recording& recording,
+                                      const std::string& header_comment);
+
+}  // namespace cradle

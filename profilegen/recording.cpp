@@ -1,0 +1,33 @@
+#include "profilegen/recording.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace cradle {
+
+void merge_into(Recording& into, const Recording& from) {
+    into.architectures.insert(from.architectures.begin(), from.architectures.end());
+    into.capabilities.insert(from.capabilities.begin(), from.capabilities.end());
+    into.syscalls.insert(from.syscalls.begin(), from.syscalls.end());
+    into.denied_capabilities.insert(from.denied_capabilities.begin(),
+                                    from.denied_capabilities.end());
+    into.probed_capabilities.insert(from.probed_capabilities.begin(),
+                                    from.probed_capabilities.end());
+    into.runtime_syscalls.insert(from.runtime_syscalls.begin(), from.runtime_syscalls.end());
+    into.setup_syscalls.insert(from.setup_syscalls.begin(), from.setup_syscalls.end());
+    for (const auto& [name, value] : from.counters) {
+        auto& total = into.counters[name];
+        // A wrapped count would understate losses; saturating keeps "a lot" visible.
+        total = value > std::numeric_limits<std::uint64_t>::max() - total
+                    ? std::numeric_limits<std::uint64_t>::max()
+                    : total + value;
+    }
+    for (const auto& reason : from.incomplete_reasons) {
+        if (std::find(into.incomplete_reasons.begin(), into.incomplete_reasons.end(), reason) ==
+            into.incomplete_reasons.end()) {
+            into.incomplete_reasons.push_back(reason);
+        }
+    }
+}
+
+}  // namespace cradle

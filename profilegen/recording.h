@@ -1,0 +1,50 @@
+// Recording: what one container did (or several, merged), as names.
+//
+// This is the data a tracefile holds and a seccomp profile is built from. Syscall names are
+// libseccomp's ("read"), capability names libcap's without "cap_" and in lower case ("chown"),
+// architectures Cradle's ("x86_64"); see common/syscall_table.h and common/capability_table.h.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace cradle {
+
+struct Recording {
+    // ARCH: "x86_64", plus "x86" when compat syscalls were seen. A syscall name in `syscalls`
+    // is allowed on every listed architecture that has it.
+    std::set<std::string> architectures;
+    // CAPABILITIES: granted, audited checks made by the workload.
+    std::set<std::string> capabilities;
+    // SYSCALLS: the allow-list, i.e. the workload's syscalls plus runtime_syscalls.
+    std::set<std::string> syscalls;
+    // DENIED_CAPABILITIES: audited checks the workload needed but was refused (a finding).
+    std::set<std::string> denied_capabilities;
+    // PROBED_CAPABILITIES: no-audit probes; information, not requirements.
+    std::set<std::string> probed_capabilities;
+    // RUNTIME_SYSCALLS: what the runtime did after the seccomp filter point and before the
+    // workload's exec. Part of `syscalls` too.
+    std::set<std::string> runtime_syscalls;
+    // SETUP_SYSCALLS: the runtime's setup before the filter point. Information only, never
+    // part of `syscalls`.
+    std::set<std::string> setup_syscalls;
+    // COUNTERS: named event counts, e.g. "lost_syscalls".
+    std::map<std::string, std::uint64_t> counters;
+    // INCOMPLETE: why the recording may miss something, one single-line reason each.
+    std::vector<std::string> incomplete_reasons;
+
+    // A recording is whole when nothing gave a reason to doubt it.
+    bool complete() const { return incomplete_reasons.empty(); }
+
+    bool operator==(const Recording&) const = default;
+};
+
+// Adds `from` to `into`: the union of every set, counters summed (saturating at the maximum
+// instead of wrapping), and the reasons of `from` appended in order, skipping any already in
+// `into`.
+void merge_into(Recording& into, const Recording& from);
+
+}  // namespace cradle

@@ -1,0 +1,74 @@
+#include "profilegen/run_options.h"
+
+#include <algorithm>
+
+namespace cradle {
+
+namespace {
+
+std::string upper(const std::string& text) {
+    std::string out;
+    for (const char c : text) {
+        out += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+    }
+    return out;
+}
+
+// Sorted again after upper-casing: '_' sorts before lower-case letters but after upper-case
+// ones, so "sys_admin" < "syslog" while "SYSLOG" < "SYS_ADMIN".
+std::vector<std::string> upper_sorted(const std::set<std::string>& names) {
+    std::vector<std::string> out;
+    for (const auto& name : names) {
+        out.push_back(upper(name));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+bool shell_safe(const std::string& text) {
+    if (text.empty()) {
+        return false;
+    }
+    for (const char c : text) {
+        const bool safe = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                          (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '/' ||
+                          c == '-';
+        if (!safe) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::string shell_quoted(const std::string& text) {
+    if (shell_safe(text)) {
+        return text;
+    }
+    std::string out = "'";
+    for (const char c : text) {
+        // A single quote cannot appear inside single quotes: close, escape it, reopen.
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    }
+    return out + "'";
+}
+
+}  // namespace
+
+std::string render_docker_options(const Recording& recording, const std::string& seccomp_path) {
+    std::string out = "--cap-drop=ALL";
+    for (const auto& capability : upper_sorted(recording.capabilities)) {
+        out += " --cap-add=" + capability;
+    }
+    out += " --security-opt=seccomp:" + shell_quoted(seccomp_path);
+    return out;
+}
+
+std::vector<std::string> oci_capability_names(const Recording& recording) {
+    std::vector<std::string> names = upper_sorted(recording.capabilities);
+    for (auto& name : names) {
+        name.insert(0, "CAP_");
+    }
+    return names;
+}
+
+}  // namespace cradle

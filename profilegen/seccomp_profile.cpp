@@ -1,0 +1,399 @@
+#include "profilegen/seccomp_profile.h"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <utility>
+
+#include "common/syscall_table.h"
+#include "common/unique_fd.h"
+
+namespace cradle {
+
+namespace {
+
+constexpr int k_max_errno = 4095;
+
+struct ActionSpelling {
+    std::string_view name;
+    std::uint32_t value;  // for SCMP_ACT_ERRNO, the errno is or-ed in later
+};
+
+// Sorted by name; tests keep it so.
+constexpr ActionSpelling k_actions[] = {
+    {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW},
+    {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0)},
+    {"SCMP_ACT_KILL", SCMP_ACT_KILL},
+    {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS},
+    {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD},
+    {"SCMP_ACT_LOG", SCMP_ACT_LOG},
+    {"SCMP_ACT_TRAP", SCMP_ACT_TRAP},
+};
+
+Error invalid(const std::string& field, const std::string& what) {
+    return Error{EINVAL, "seccomp profile: \"" + field + "\": " + what};
+}
+
+Error libseccomp_error(const std::string& field, const std::string& what, int rc) {
+    return Error{-rc, "seccomp profile: \"" + field + "\": " + what + ": " + std::strerror(-rc)};
+}
+
+// Reads `action_key` and its optional `errno_key` out of `object`, which sits at `where` in
+// the profile ("" for the top level).
+Result<std::uint32_t> read_action(const nlohmann::json& object, const std::string& where,
+                                  const std::string& action_key, const std::string& errno_key) {
+    const std::string prefix = where.empty() ? "" : where + ".";
+    const std::string action_field = prefix + action_key;
+    const std::string errno_field = prefix + errno_key;
+    const auto action = object.find(action_key);
+    if (action == object.end()) {
+        return invalid(action_field, "missing");
+    }
+    if (!action->is_string()) {
+        return invalid(action_field, "not a string");
+    }
+    const auto& name = action->get_ref<const std::string&>();
+    const auto spelling = std::find_if(std::begin(k_actions), std::end(k_actions),
+                                       [&](const ActionSpelling& a) { return a.name == name; });
+    if (spelling == std::end(k_actions)) {
+        return invalid(action_field, "unknown action \"" + name + "\"");
+    }
+    const bool is_errno = spelling->value == SCMP_ACT_ERRNO(0);
+    int errno_value = EPERM;
+    const auto errno_entry = object.find(errno_key);
+    if (errno_entry != object.end()) {
+        if (!is_errno) {
+            return invalid(errno_field, "only valid with SCMP_ACT_ERRNO, not " + name);
+        }
+        if (!errno_entry->is_number_integer()) {
+            return invalid(errno_field, "not an integer");
+        }
+        const auto value = errno_entry->get<std::int64_t>();
+        if (value < 0 || value > k_max_errno) {
+            return invalid(errno_field, std::to_string(value) + " is outside 0.." +
+                                            std::to_string(k_max_errno));
+        }
+        errno_value = static_cast<int>(value);
+    }
+    return is_errno ? SCMP_ACT_ERRNO(errno_value) : spelling->value;
+}
+
+Result<void> check_fields(const nlohmann::json& object, const std::string& where,
+                          std::initializer_list<std::string_view> allowed) {
+    for (const auto& [key, value] : object.items()) {
+        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+            return invalid(where.empty() ? key : where + "." + key,
+                           "not supported by Cradle (refused rather than ignored)");
+        }
+    }
+    return {};
+}
+
+struct Rule {
+    std::string field;  // "syscalls[i].names[j]", for messages
+    std::string name;
+    std::uint32_t action;
+};
+
+struct Architecture {
+    std::string name;
+    std::uint32_t token;
+};
+
+// One filter context per architecture, merged at the end: libseccomp then only ever sees a
+// syscall for the architectures it exists on.
+Result<SeccompFilter> filter_for(std::uint32_t default_action, const Architecture& arch,
+                                 const std::vector<Rule>& rules) {
+    SeccompFilter filter(seccomp_init(default_action));
+    if (!filter.get()) {
+        return Error{EINVAL, "seccomp profile: libseccomp refused the default action"};
+    }
+    if (arch.token != seccomp_arch_native()) {
+        int rc = seccomp_arch_add(filter.get(), arch.token);
+        if (rc == 0) {
+            rc = seccomp_arch_remove(filter.get(), SCMP_ARCH_NATIVE);
+        }
+        if (rc != 0) {
+            return libseccomp_error("architectures", "adding " + arch.name, rc);
+        }
+    }
+    for (const auto& rule : rules) {
+        if (rule.action == default_action) {
+            continue;
+        }
+        auto available = syscall_available(arch.name, rule.name);
+        if (!available || !*available) {
+            continue;  // build_rules already refused names unknown everywhere
+        }
+        // libseccomp takes native (or pseudo) numbers and translates them for each
+        // architecture of the context by name.
+        const int number = seccomp_syscall_resolve_name(rule.name.c_str());
+        if (number == __NR_SCMP_ERROR) {
+            return invalid(rule.field, "syscall \"" + rule.name + "\": unknown");
+        }
+        const int rc = seccomp_rule_add(filter.get(), rule.action, number, 0);
+        if (rc != 0) {
+            return libseccomp_error(rule.field,
+                                    "adding syscall \"" + rule.name + "\" on " + arch.name, rc);
+        }
+    }
+    return filter;
+}
+
+}  // namespace
+
+SeccompFilter::SeccompFilter(SeccompFilter&& other) noexcept
+    : m_ctx(std::exchange(other.m_ctx, nullptr)) {}
+
+SeccompFilter& SeccompFilter::operator=(SeccompFilter&& other) noexcept {
+    if (this != &other) {
+        if (m_ctx) {
+            seccomp_release(m_ctx);
+        }
+        m_ctx = std::exchange(other.m_ctx, nullptr);
+    }
+    return *this;
+}
+
+SeccompFilter::~SeccompFilter() {
+    if (m_ctx) {
+        seccomp_release(m_ctx);
+    }
+}
+
+const std::vector<std::string>& seccomp_action_names() {
+    static const std::vector<std::string> k_names = [] {
+        std::vector<std::string> names;
+        for (const auto& action : k_actions) {
+            names.emplace_back(action.name);
+        }
+        return names;
+    }();
+    return k_names;
+}
+
+Result<SeccompFilter> compile_seccomp_profile(const nlohmann::json& profile) {
+    if (!profile.is_object()) {
+        return Error{EINVAL, "seccomp profile: not a JSON object"};
+    }
+    if (auto fields = check_fields(
+            profile, "", {"defaultAction", "defaultErrnoRet", "architectures", "syscalls"});
+        !fields) {
+        return fields.error();
+    }
+    auto default_action =
+        read_action(profile, "", "defaultAction", "defaultErrnoRet");
+    if (!default_action) {
+        return default_action.error();
+    }
+
+    std::vector<Architecture> architectures;
+    if (const auto list = profile.find("architectures"); list != profile.end()) {
+        if (!list->is_array()) {
+            return invalid("architectures", "not an array");
+        }
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            const std::string field = "architectures[" + std::to_string(i) + "]";
+            const auto& entry = (*list)[i];
+            if (!entry.is_string()) {
+                return invalid(field, "not a string");
+            }
+            auto arch = arch_from_seccomp_constant(entry.get<std::string>());
+            if (!arch) {
+                return invalid(field, arch.error().message);
+            }
+            if (std::any_of(architectures.begin(), architectures.end(),
+                            [&](const Architecture& a) { return a.name == *arch; })) {
+                return invalid(field, "\"" + entry.get<std::string>() + "\" listed twice");
+            }
+            auto token = seccomp_arch_token(*arch);
+            if (!token) {
+                return invalid(field, token.error().message);
+            }
+            architectures.push_back({*arch, *token});
+        }
+    }
+    if (architectures.empty()) {
+        const std::string native = native_arch();
+        auto token = seccomp_arch_token(native);
+        if (!token) {
+            return Error{EINVAL, "seccomp profile: native architecture \"" + native +
+                                     "\": unknown to Cradle"};
+        }
+        architectures.push_back({native, *token});
+    }
+
+    std::vector<Rule> rules;
+    if (const auto list = profile.find("syscalls"); list != profile.end()) {
+        if (!list->is_array()) {
+            return invalid("syscalls", "not an array");
+        }
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            const std::string field = "syscalls[" + std::to_string(i) + "]";
+            const auto& entry = (*list)[i];
+            if (!entry.is_object()) {
+                return invalid(field, "not an object");
+            }
+            if (auto fields =
+                    check_fields(entry, field, {"names", "action", "errnoRet", "comment"});
+                !fields) {
+                return fields.error();
+            }
+            if (const auto comment = entry.find("comment");
+                comment != entry.end() && !comment->is_string()) {
+                return invalid(field + ".comment", "not a string");
+            }
+            auto action = read_action(entry, field, "action", "errnoRet");
+            if (!action) {
+                return action.error();
+            }
+            const auto names = entry.find("names");
+            if (names == entry.end()) {
+                return invalid(field + ".names", "missing");
+            }
+            if (!names->is_array()) {
+                return invalid(field + ".names", "not an array");
+            }
+            for (std::size_t j = 0; j < names->size(); ++j) {
+                const std::string name_field = field + ".names[" + std::to_string(j) + "]";
+                const auto& name = (*names)[j];
+                if (!name.is_string()) {
+                    return invalid(name_field, "not a string");
+                }
+                const auto& text = name.get_ref<const std::string&>();
+                bool anywhere = false;
+                for (const auto& arch : architectures) {
+                    auto available = syscall_available(arch.name, text);
+                    if (!available) {
+                        return invalid(name_field, "syscall \"" + text + "\": unknown");
+                    }
+                    anywhere = anywhere || *available;
+                }
+                if (!anywhere) {
+                    std::string listed;
+                    for (const auto& arch : architectures) {
+                        listed += (listed.empty() ? "" : ", ") + arch.name;
+                    }
+                    return invalid(name_field, "syscall \"" + text +
+                                                   "\": not available on " + listed);
+                }
+                // libseccomp quietly picks one of two actions for a syscall; a profile that
+                // says both is a mistake worth reporting.
+                const auto earlier = std::find_if(rules.begin(), rules.end(),
+                                                  [&](const Rule& r) { return r.name == text; });
+                if (earlier != rules.end()) {
+                    if (earlier->action != *action) {
+                        return invalid(name_field, "syscall \"" + text +
+                                                       "\": already has another action in \"" +
+                                                       earlier->field + "\"");
+                    }
+                    continue;
+                }
+                rules.push_back({name_field, text, *action});
+            }
+        }
+    }
+
+    std::optional<SeccompFilter> merged;
+    for (const auto& arch : architectures) {
+        auto filter = filter_for(*default_action, arch, rules);
+        if (!filter) {
+            return filter.error();
+        }
+        if (!merged) {
+            merged.emplace(std::move(*filter));
+            continue;
+        }
+        const int rc = seccomp_merge(merged->get(), filter->get());
+        if (rc != 0) {
+            return libseccomp_error("architectures", "merging the filter for " + arch.name, rc);
+        }
+        // seccomp_merge destroyed the source context on success.
+        static_cast<void>(filter->release());
+    }
+
+    UniqueFd sink(memfd_create("cradle-seccomp", MFD_CLOEXEC));
+    if (!sink.valid()) {
+        return system_error("seccomp profile: creating a memfd for the BPF export");
+    }
+    if (const int rc = seccomp_export_bpf(merged->get(), sink.get()); rc != 0) {
+        return libseccomp_error("syscalls", "exporting the filter as BPF", rc);
+    }
+    return std::move(*merged);
+}
+
+Result<nlohmann::json> build_seccomp_profile(const Recording& recording) {
+    if (recording.architectures.empty()) {
+        return Error{EINVAL, "building a seccomp profile: the recording lists no architecture"};
+    }
+    std::vector<std::string> ordered(recording.architectures.begin(),
+                                     recording.architectures.end());
+    const std::string native = native_arch();
+    std::stable_partition(ordered.begin(), ordered.end(),
+                          [&](const std::string& arch) { return arch == native; });
+    nlohmann::json architectures = nlohmann::json::array();
+    for (const auto& arch : ordered) {
+        auto constant = seccomp_arch_constant(arch);
+        if (!constant) {
+            return with_context(constant.error(), "building a seccomp profile");
+        }
+        architectures.push_back(*constant);
+    }
+
+    std::vector<std::string> unavailable;
+    for (const auto& name : recording.syscalls) {
+        bool anywhere = false;
+        for (const auto& arch : ordered) {
+            auto available = syscall_available(arch, name);
+            anywhere = anywhere || (available && *available);
+        }
+        if (!anywhere) {
+            unavailable.push_back("\"" + name + "\"");
+        }
+    }
+    if (!unavailable.empty()) {
+        std::string list;
+        for (const auto& name : unavailable) {
+            list += (list.empty() ? "" : ", ") + name;
+        }
+        return Error{EINVAL, "building a seccomp profile: syscall" +
+                                 std::string(unavailable.size() > 1 ? "s " : " ") + list +
+                                 " not available on any recorded architecture"};
+    }
+
+    nlohmann::json syscalls = nlohmann::json::array();
+    if (!recording.syscalls.empty()) {
+        syscalls.push_back({
+            {"names", nlohmann::json(std::vector<std::string>(recording.syscalls.begin(),
+                                                              recording.syscalls.end()))},
+            {"action", "SCMP_ACT_ALLOW"},
+        });
+    }
+    nlohmann::json profile = {
+        {"defaultAction", "SCMP_ACT_ERRNO"},
+        {"defaultErrnoRet", EPERM},
+        {"architectures", std::move(architectures)},
+        {"syscalls", std::move(syscalls)},
+    };
+    if (auto compiled = compile_seccomp_profile(profile); !compiled) {
+        return with_context(compiled.error(), "compiling the generated seccomp profile");
+    }
+    return profile;
+}
+
+Result<std::string> render_seccomp_profile(const Recording& recording) {
+    auto profile = build_seccomp_profile(recording);
+    if (!profile) {
+        return profile.error();
+    }
+    try {
+        return profile->dump(2) + "\n";
+    } catch (const nlohmann::json::exception& e) {
+        return Error{EINVAL, std::string("rendering the seccomp profile: ") + e.what()};
+    }
+}
+
+}  // namespace cradle

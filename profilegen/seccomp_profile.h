@@ -1,0 +1,73 @@
+// Seccomp profiles in the Docker/OCI JSON format: built from a Recording, and compiled with
+// libseccomp to prove that a profile (ours or anyone's) means what it says.
+#pragma once
+
+#include <seccomp.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.h"
+#include "profilegen/recording.h"
+
+namespace cradle {
+
+// Owns one libseccomp filter context (seccomp_release on destruction). Move-only.
+class SeccompFilter {
+public:
+    SeccompFilter() = default;
+    explicit SeccompFilter(scmp_filter_ctx ctx) : m_ctx(ctx) {}
+    SeccompFilter(const SeccompFilter&) = delete;
+    SeccompFilter& operator=(const SeccompFilter&) = delete;
+    SeccompFilter(SeccompFilter&& other) noexcept;
+    SeccompFilter& operator=(SeccompFilter&& other) noexcept;
+    ~SeccompFilter();
+
+    // The context, still owned by this object; nullptr when empty or moved from.
+    scmp_filter_ctx get() const { return m_ctx; }
+    // Gives up ownership, e.g. after seccomp_merge destroyed the context; the caller owns the
+    // returned context (or nothing, if it was destroyed).
+    scmp_filter_ctx release() { return std::exchange(m_ctx, nullptr); }
+
+private:
+    scmp_filter_ctx m_ctx = nullptr;
+};
+
+// The action names a profile may use, sorted: SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_KILL,
+// SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD, SCMP_ACT_LOG, SCMP_ACT_TRAP. libseccomp has no
+// table of their spellings, so this one is written by hand.
+const std::vector<std::string>& seccomp_action_names();
+
+// Allow-list profile of `recording`:
+//   {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1,
+//    "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],   // native first, then sorted
+//    "syscalls": [{"names": [sorted syscalls], "action": "SCMP_ACT_ALLOW"}]}
+// ("syscalls" is [] when the recording has none.) The profile is compiled before it is
+// returned. Fails (code EINVAL) when the recording lists no architecture or an unknown one,
+// when a syscall is not available on any listed architecture (the message names each such
+// syscall), or when the profile does not compile.
+Result<nlohmann::json> build_seccomp_profile(const Recording& recording);
+
+// Checks `profile` against the subset of the Docker/OCI schema Cradle understands and builds
+// the libseccomp filter it describes, then exports it as BPF to prove the kernel would get a
+// program. The schema:
+//   defaultAction     string, one of seccomp_action_names() (required)
+//   defaultErrnoRet   integer 0..4095, only with SCMP_ACT_ERRNO (default EPERM)
+//   architectures     array of SCMP_ARCH_* constants of known_architectures(), no repeats;
+//                     missing or empty means the native architecture only
+//   syscalls          array of {"names": [string], "action": string, "errnoRet": integer,
+//                     "comment": string}; errnoRet optional and only with SCMP_ACT_ERRNO
+// Any other field (e.g. "args", "includes", "flags") is refused, since ignoring it could allow
+// more than the profile says. A syscall unknown on one listed architecture but available on
+// another is left out for that architecture only; a rule whose action equals the default
+// action is left out (it would change nothing). Fails (code EINVAL, or libseccomp's error)
+// naming the field: `seccomp profile: "syscalls[0].names[2]": syscall "foo": unknown`.
+Result<SeccompFilter> compile_seccomp_profile(const nlohmann::json& profile);
+
+// build_seccomp_profile, pretty-printed (indent 2) with a trailing newline.
+Result<std::string> render_seccomp_profile(const Recording& recording);
+
+}  // namespace cradle

@@ -1,0 +1,49 @@
+// The tracefile: a Recording as text, one name a line, in sections.
+//
+//     # Cradle tracefile (comment lines start with '#', blank lines separate sections)
+//     ARCH
+//     x86_64
+//
+//     CAPABILITIES
+//     chown
+//
+//     SYSCALLS
+//     execve
+//     read
+//
+// ARCH, CAPABILITIES and SYSCALLS are always present; DENIED_CAPABILITIES,
+// PROBED_CAPABILITIES, RUNTIME_SYSCALLS, SETUP_SYSCALLS, COUNTERS ("name value" lines) and
+// INCOMPLETE (one free-text reason a line) follow only when they have entries. The format is
+// the one ctrace writes, so its files read here too.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "profilegen/recording.h"
+
+namespace cradle {
+
+// The tracefile text of `recording`, sections in the order above, entries sorted.
+// `header_comment` becomes leading comment lines, each prefixed "# " (no header when empty);
+// a newline in it cannot start a line that is not a comment.
+// Reasons are written on one line each: line breaks inside a reason become spaces, surrounding
+// whitespace goes, an empty reason becomes "(no reason given)", and one that would read back as
+// something else (a comment, a section header) is prefixed "reason: ". Names are written as
+// they are; parse_tracefile rejects names outside [a-z0-9_]+, so a Recording built from
+// libseccomp and libcap names (and single-line reasons) round-trips exactly.
+std::string render_tracefile(const Recording& recording, const std::string& header_comment);
+
+// Reads a tracefile. Lines are trimmed of surrounding whitespace; blank lines and lines
+// starting with '#' are skipped. A line of [A-Z_]+ not starting with "CAP_" begins a section;
+// sections Cradle does not know are skipped, so newer files still read. A section given twice
+// adds to the first. Names are [a-z0-9_]+; in the capability sections "CAP_CHOWN" and
+// "cap_chown" are also accepted and read as "chown" (a bare "CHOWN" looks like a section header
+// and reads as one). A COUNTERS line is "name value" with a decimal value that fits 64 bits,
+// each name once.
+// Fails (code EINVAL) on an entry before the first section, an invalid name or a bad COUNTERS
+// line, with the line number and the line quoted: `line 7: invalid syscall name "Read"`.
+Result<Recording> parse_tracefile(std::string_view text);
+
+}  // namespace cradle

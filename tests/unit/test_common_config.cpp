@@ -1,0 +1,150 @@
+#include <doctest/doctest.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "common/config.h"
+
+using namespace cradle;
+using namespace std::chrono_literals;
+
+namespace {
+
+Config parsed(std::string_view text) {
+    auto config = parse_config(text);
+    REQUIRE_MESSAGE(config.ok(), config.error().message);
+    return *config;
+}
+
+std::string refusal(std::string_view text) {
+    auto config = parse_config(text);
+    REQUIRE_FALSE(config.ok());
+    CHECK(config.error().code == EINVAL);
+    return config.error().message;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+std::string source_dir() {
+    // tests/unit/<this file> -> repository root
+    return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().string();
+}
+
+}  // namespace
+
+TEST_CASE("config: an empty object gives the defaults") {
+    const Config config = parsed("{}");
+    CHECK(config.socket_path == "/run/cradle/cradle.sock");
+    CHECK(config.output_dir == "/var/lib/cradle/profiles");
+    CHECK(config.pin_dir == "/sys/fs/bpf/cradle");
+    CHECK(config.hook_deadline == 2000ms);
+    CHECK(config.hook_fail_closed == false);
+    CHECK(std::string(k_default_config_path) == "/etc/cradle/cradle.json");
+}
+
+TEST_CASE("config: every key is read") {
+    const Config config = parsed(R"({"socket": "/tmp/s.sock", "output_dir": "/srv/profiles",
+        "pin_dir": "/sys/fs/bpf/other", "hook": {"deadline_ms": 100, "fail_closed": true}})");
+    CHECK(config.socket_path == "/tmp/s.sock");
+    CHECK(config.output_dir == "/srv/profiles");
+    CHECK(config.pin_dir == "/sys/fs/bpf/other");
+    CHECK(config.hook_deadline == 100ms);
+    CHECK(config.hook_fail_closed == true);
+    CHECK(parsed(R"({"hook": {"deadline_ms": 60000}})").hook_deadline == 60000ms);
+    // A partial hook section keeps the other default.
+    CHECK(parsed(R"({"hook": {"fail_closed": true}})").hook_deadline == 2000ms);
+}
+
+TEST_CASE("config: the shipped config/cradle.json holds exactly the defaults") {
+    std::ifstream in(source_dir() + "/config/cradle.json");
+    REQUIRE(in.good());
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const Config config = parsed(text);
+    const Config defaults;
+    CHECK(config.socket_path == defaults.socket_path);
+    CHECK(config.output_dir == defaults.output_dir);
+    CHECK(config.pin_dir == defaults.pin_dir);
+    CHECK(config.hook_deadline == defaults.hook_deadline);
+    CHECK(config.hook_fail_closed == defaults.hook_fail_closed);
+    // Every key is written out, so an administrator sees what can be set.
+    for (const char* key : {"\"socket\"", "\"output_dir\"", "\"pin_dir\"", "\"deadline_ms\"", "\"fail_closed\""}) {
+        CHECK(contains(text, key));
+    }
+}
+
+TEST_CASE("config: unknown keys are named") {
+    CHECK(refusal(R"({"outputdir": "/x"})") ==
+          "key \"outputdir\": unknown key (known: socket, output_dir, pin_dir, hook)");
+    CHECK(contains(refusal(R"({"hook": {"deadline": 5}})"), "key \"hook.deadline\": unknown key"));
+}
+
+TEST_CASE("config: wrong types are named") {
+    CHECK(contains(refusal(R"({"socket": 5})"), "key \"socket\": must be a string, not number"));
+    CHECK(contains(refusal(R"({"output_dir": null})"), "key \"output_dir\": must be a string, not null"));
+    CHECK(contains(refusal(R"({"hook": []})"), "key \"hook\": must be an object, not array"));
+    CHECK(contains(refusal(R"({"hook": {"deadline_ms": "2000"}})"), "key \"hook.deadline_ms\": must be an integer"));
+    CHECK(contains(refusal(R"({"hook": {"deadline_ms": 2000.5}})"), "key \"hook.deadline_ms\": must be an integer"));
+    CHECK(contains(refusal(R"({"hook": {"fail_closed": "yes"}})"), "key \"hook.fail_closed\": must be true or false"));
+    CHECK(contains(refusal(R"({"hook": {"fail_closed": 1}})"), "key \"hook.fail_closed\""));
+}
+
+TEST_CASE("config: paths must be absolute") {
+    CHECK(contains(refusal(R"({"output_dir": "profiles"})"), "key \"output_dir\": \"profiles\" is not an absolute path"));
+    CHECK(contains(refusal(R"({"pin_dir": ""})"), "key \"pin_dir\""));
+    CHECK(contains(refusal(R"({"socket": "./cradle.sock"})"), "key \"socket\""));
+}
+
+TEST_CASE("config: deadline_ms must be within 100..60000") {
+    CHECK(contains(refusal(R"({"hook": {"deadline_ms": 99}})"), "99 is outside 100..60000"));
+    CHECK(contains(refusal(R"({"hook": {"deadline_ms": 60001}})"), "60001 is outside"));
+    CHECK(contains(refusal(R"({"hook": {"deadline_ms": -2000}})"), "-2000 is outside"));
+    CHECK(contains(refusal(R"({"hook": {"deadline_ms": 18446744073709551615}})"), "is outside"));
+}
+
+TEST_CASE("config: text that is not a JSON object is refused") {
+    CHECK(contains(refusal(""), "not JSON"));
+    CHECK(contains(refusal(R"({"socket": "/x")"), "not JSON"));
+    CHECK(contains(refusal(R"({"socket": "/x"})"" trailing"), "not JSON"));
+    CHECK(contains(refusal("[]"), "must be a JSON object, not array"));
+    CHECK(contains(refusal("null"), "must be a JSON object"));
+}
+
+TEST_CASE("config: load_config reads a file and reports the path") {
+    std::string directory = (std::filesystem::temp_directory_path() / "cradle-config-XXXXXX").string();
+    REQUIRE(mkdtemp(directory.data()) != nullptr);
+    const std::string path = directory + "/cradle.json";
+
+    auto absent = load_config(path);
+    REQUIRE_FALSE(absent.ok());
+    CHECK(absent.error().code == ENOENT);
+    CHECK(absent.error().message.find("config \"" + path + "\": ") == 0);
+
+    std::ofstream(path) << R"({"output_dir": "/srv/p", "hook": {"fail_closed": true}})";
+    auto loaded = load_config(path);
+    REQUIRE_MESSAGE(loaded.ok(), loaded.error().message);
+    CHECK(loaded->output_dir == "/srv/p");
+    CHECK(loaded->hook_fail_closed);
+
+    std::ofstream(path) << R"({"output_dir": "relative"})";
+    auto invalid = load_config(path);
+    REQUIRE_FALSE(invalid.ok());
+    CHECK(invalid.error().code == EINVAL);
+    CHECK(invalid.error().message.find("config \"" + path + "\": key \"output_dir\"") == 0);
+
+    std::ofstream(path) << "{\"socket\": \"/" << std::string(70000, 'a') << "\"}";
+    auto big = load_config(path);
+    REQUIRE_FALSE(big.ok());
+    CHECK(big.error().code == EFBIG);
+
+    auto directory_instead = load_config(directory);
+    REQUIRE_FALSE(directory_instead.ok());
+    CHECK(directory_instead.error().code == EINVAL);
+
+    std::filesystem::remove_all(directory);
+}

@@ -1,0 +1,84 @@
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <limits>
+
+#include "profilegen/recording.h"
+
+using namespace cradle;
+
+TEST_CASE("an empty recording is complete; a reason makes it incomplete") {
+    Recording recording;
+    CHECK(recording.complete());
+    recording.incomplete_reasons.push_back("lost 3 syscall events");
+    CHECK_FALSE(recording.complete());
+}
+
+TEST_CASE("merge_into unites every set") {
+    Recording into;
+    into.architectures = {"x86_64"};
+    into.capabilities = {"chown"};
+    into.syscalls = {"read", "write"};
+    into.denied_capabilities = {"sys_admin"};
+    into.probed_capabilities = {"net_admin"};
+    into.runtime_syscalls = {"write"};
+    into.setup_syscalls = {"mount"};
+
+    Recording from;
+    from.architectures = {"x86", "x86_64"};
+    from.capabilities = {"setuid"};
+    from.syscalls = {"execve", "read"};
+    from.denied_capabilities = {"sys_ptrace"};
+    from.probed_capabilities = {"net_admin", "sys_resource"};
+    from.runtime_syscalls = {"close"};
+    from.setup_syscalls = {"pivot_root"};
+
+    merge_into(into, from);
+    CHECK(into.architectures == std::set<std::string>{"x86", "x86_64"});
+    CHECK(into.capabilities == std::set<std::string>{"chown", "setuid"});
+    CHECK(into.syscalls == std::set<std::string>{"execve", "read", "write"});
+    CHECK(into.denied_capabilities == std::set<std::string>{"sys_admin", "sys_ptrace"});
+    CHECK(into.probed_capabilities == std::set<std::string>{"net_admin", "sys_resource"});
+    CHECK(into.runtime_syscalls == std::set<std::string>{"close", "write"});
+    CHECK(into.setup_syscalls == std::set<std::string>{"mount", "pivot_root"});
+    // `from` is left alone.
+    CHECK(from.syscalls == std::set<std::string>{"execve", "read"});
+}
+
+TEST_CASE("merge_into sums counters, saturating") {
+    Recording into;
+    into.counters = {{"lost_syscalls", 2}, {"big", std::numeric_limits<std::uint64_t>::max() - 1}};
+    Recording from;
+    from.counters = {{"lost_syscalls", 5}, {"lost_capabilities", 1}, {"big", 10}};
+    merge_into(into, from);
+    CHECK(into.counters.at("lost_syscalls") == 7);
+    CHECK(into.counters.at("lost_capabilities") == 1);
+    CHECK(into.counters.at("big") == std::numeric_limits<std::uint64_t>::max());
+    CHECK(into.counters.size() == 3);
+}
+
+TEST_CASE("merge_into appends reasons in order without duplicates") {
+    Recording into;
+    into.incomplete_reasons = {"b", "a"};
+    Recording from;
+    from.incomplete_reasons = {"c", "a", "d", "c"};
+    merge_into(into, from);
+    CHECK(into.incomplete_reasons == std::vector<std::string>{"b", "a", "c", "d"});
+    CHECK_FALSE(into.complete());
+
+    Recording whole;
+    merge_into(whole, Recording{});
+    CHECK(whole.complete());
+    CHECK(whole == Recording{});
+}
+
+TEST_CASE("merging a recording into itself doubles counters and changes nothing else") {
+    Recording recording;
+    recording.syscalls = {"read"};
+    recording.counters = {{"lost_syscalls", 4}};
+    recording.incomplete_reasons = {"x"};
+    merge_into(recording, recording);
+    CHECK(recording.syscalls == std::set<std::string>{"read"});
+    CHECK(recording.counters.at("lost_syscalls") == 8);
+    CHECK(recording.incomplete_reasons == std::vector<std::string>{"x"});
+}

@@ -1,0 +1,351 @@
+#include <doctest/doctest.h>
+
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <string>
+
+#include "common/syscall_table.h"
+#include "common/unique_fd.h"
+#include "profilegen/seccomp_profile.h"
+
+using namespace cradle;
+using nlohmann::json;
+
+namespace {
+
+std::string compile_error(const json& profile) {
+    auto result = compile_seccomp_profile(profile);
+    REQUIRE_FALSE(result.ok());
+    return result.error().message;
+}
+
+json minimal_profile() {
+    return json{{"defaultAction", "SCMP_ACT_ERRNO"},
+                {"architectures", {"SCMP_ARCH_X86_64"}},
+                {"syscalls", json::array({{{"names", {"read"}}, {"action", "SCMP_ACT_ALLOW"}}})}};
+}
+
+// libseccomp's pseudo-code for the filter, to see which syscalls landed on which architecture.
+std::string pfc_of(const SeccompFilter& filter) {
+    UniqueFd fd(memfd_create("test-pfc", MFD_CLOEXEC));
+    REQUIRE(fd.valid());
+    REQUIRE(seccomp_export_pfc(filter.get(), fd.get()) == 0);
+    std::string text;
+    char buffer[4096];
+    ssize_t n = 0;
+    off_t offset = 0;
+    while ((n = pread(fd.get(), buffer, sizeof buffer, offset)) > 0) {
+        text.append(buffer, static_cast<std::size_t>(n));
+        offset += n;
+    }
+    return text;
+}
+
+std::size_t count(const std::string& text, const std::string& needle) {
+    std::size_t found = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+        ++found;
+    }
+    return found;
+}
+
+// Syscalls a child needs to report back and exit once the filter is loaded.
+Recording child_recording() {
+    Recording recording;
+    recording.architectures = {native_arch()};
+    recording.syscalls = {"exit", "exit_group", "getpid", "rt_sigreturn", "write"};
+    return recording;
+}
+
+constexpr int k_getpid_failed = 99;
+constexpr int k_load_failed = 98;
+
+// Forks a child that loads `filter`, checks getpid still works, calls mkdir(path) and exits
+// with 0 if mkdir worked, else its errno.
+int mkdir_under_filter(const SeccompFilter& filter, const std::string& path) {
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        const pid_t before = getpid();
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || seccomp_load(filter.get()) != 0) {
+            _exit(k_load_failed);
+        }
+        if (getpid() != before) {
+            _exit(k_getpid_failed);
+        }
+        const int rc = mkdir(path.c_str(), 0700);
+        _exit(rc == 0 ? 0 : (errno & 0x3f));
+    }
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    REQUIRE(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+std::string scratch_path(const char* tag) {
+    return "/tmp/cradle-unit-seccomp-" + std::string(tag) + "-" + std::to_string(getpid());
+}
+
+}  // namespace
+
+TEST_CASE("the action table is sorted and complete") {
+    const auto& names = seccomp_action_names();
+    CHECK(std::is_sorted(names.begin(), names.end()));
+    CHECK(std::adjacent_find(names.begin(), names.end()) == names.end());
+    for (const char* action : {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
+                               "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_LOG", "SCMP_ACT_TRAP"}) {
+        INFO(action);
+        CHECK(std::find(names.begin(), names.end(), action) != names.end());
+    }
+}
+
+TEST_CASE("build_seccomp_profile makes a sorted allow-list, native architecture first") {
+    Recording recording;
+    recording.architectures = {"x86", "x86_64"};
+    recording.syscalls = {"write", "read", "_llseek", "execve"};
+    recording.setup_syscalls = {"pivot_root"};
+    recording.capabilities = {"chown"};
+    auto profile = build_seccomp_profile(recording);
+    REQUIRE_MESSAGE(profile.ok(), profile.error().message);
+    const json expected_syscalls = json::array(
+        {{{"names", {"_llseek", "execve", "read", "write"}}, {"action", "SCMP_ACT_ALLOW"}}});
+    CHECK((*profile)["defaultAction"] == "SCMP_ACT_ERRNO");
+    CHECK((*profile)["defaultErrnoRet"] == 1);
+    CHECK((*profile)["syscalls"] == expected_syscalls);
+    CHECK(profile->size() == 4);
+    if (native_arch() == "x86_64") {
+        CHECK((*profile)["architectures"] == json({"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"}));
+    } else {
+        CHECK((*profile)["architectures"] == json({"SCMP_ARCH_X86", "SCMP_ARCH_X86_64"}));
+    }
+
+    Recording empty;
+    empty.architectures = {"x86_64"};
+    auto none = build_seccomp_profile(empty);
+    REQUIRE(none.ok());
+    CHECK((*none)["syscalls"] == json::array());
+}
+
+TEST_CASE("build_seccomp_profile refuses what it cannot express") {
+    auto no_arch = build_seccomp_profile(Recording{});
+    REQUIRE_FALSE(no_arch.ok());
+    CHECK(no_arch.error().message.find("no architecture") != std::string::npos);
+
+    Recording recording;
+    recording.architectures = {"x86_64"};
+    recording.syscalls = {"read", "_llseek", "no_such_syscall"};
+    auto names = build_seccomp_profile(recording);
+    REQUIRE_FALSE(names.ok());
+    CHECK(names.error().code == EINVAL);
+    CHECK(names.error().message.find("\"_llseek\", \"no_such_syscall\"") != std::string::npos);
+    CHECK(names.error().message.find("\"read\"") == std::string::npos);
+
+    recording.syscalls = {"read"};
+    recording.architectures = {"vax"};
+    auto arch = build_seccomp_profile(recording);
+    REQUIRE_FALSE(arch.ok());
+    CHECK(arch.error().message.find("\"vax\"") != std::string::npos);
+}
+
+TEST_CASE("render_seccomp_profile is indented JSON with a trailing newline") {
+    Recording recording;
+    recording.architectures = {"x86_64"};
+    recording.syscalls = {"read"};
+    auto text = render_seccomp_profile(recording);
+    REQUIRE(text.ok());
+    CHECK(*text ==
+          "{\n"
+          "  \"architectures\": [\n"
+          "    \"SCMP_ARCH_X86_64\"\n"
+          "  ],\n"
+          "  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
+          "  \"defaultErrnoRet\": 1,\n"
+          "  \"syscalls\": [\n"
+          "    {\n"
+          "      \"action\": \"SCMP_ACT_ALLOW\",\n"
+          "      \"names\": [\n"
+          "        \"read\"\n"
+          "      ]\n"
+          "    }\n"
+          "  ]\n"
+          "}\n");
+    CHECK(json::parse(*text) == build_seccomp_profile(recording).value());
+}
+
+TEST_CASE("compile_seccomp_profile puts each syscall only on architectures that have it") {
+    json profile = minimal_profile();
+    profile["architectures"] = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"};
+    profile["syscalls"][0]["names"] = {"_llseek", "read", "kexec_file_load", "socket"};
+    auto filter = compile_seccomp_profile(profile);
+    REQUIRE_MESSAGE(filter.ok(), filter.error().message);
+    const std::string pfc = pfc_of(*filter);
+    INFO(pfc);
+    CHECK(count(pfc, "# filter for arch") == 2);
+    CHECK(count(pfc, "syscall \"read\"") == 2);
+    CHECK(count(pfc, "syscall \"_llseek\" (140)") == 1);
+    CHECK(count(pfc, "syscall \"_llseek\"") == 1);
+    CHECK(count(pfc, "syscall \"kexec_file_load\"") == 1);
+    CHECK(count(pfc, "syscall \"socket\" (41)") == 1);
+    CHECK(count(pfc, "syscall \"socket\" (359)") == 1);
+}
+
+TEST_CASE("compile_seccomp_profile accepts the schema's optional parts") {
+    CHECK(compile_seccomp_profile(json{{"defaultAction", "SCMP_ACT_ALLOW"}}).ok());
+    CHECK(compile_seccomp_profile(json{{"defaultAction", "SCMP_ACT_ERRNO"},
+                                       {"defaultErrnoRet", 13},
+                                       {"architectures", json::array()},
+                                       {"syscalls", json::array()}})
+              .ok());
+    json rules = minimal_profile();
+    rules["syscalls"].push_back({{"names", {"mkdir"}},
+                                 {"action", "SCMP_ACT_ERRNO"},
+                                 {"errnoRet", 38},
+                                 {"comment", "pretend mkdir is not implemented"}});
+    rules["syscalls"].push_back({{"names", {"getpid"}}, {"action", "SCMP_ACT_LOG"}});
+    rules["syscalls"].push_back({{"names", {"getppid"}}, {"action", "SCMP_ACT_KILL_PROCESS"}});
+    rules["syscalls"].push_back({{"names", json::array()}, {"action", "SCMP_ACT_TRAP"}});
+    auto compiled = compile_seccomp_profile(rules);
+    CHECK_MESSAGE(compiled.ok(), compiled.error().message);
+}
+
+TEST_CASE("compile_seccomp_profile names the field of every schema violation") {
+    CHECK(compile_error(json::array()) == "seccomp profile: not a JSON object");
+    CHECK(compile_error(json::object()) == "seccomp profile: \"defaultAction\": missing");
+    CHECK(compile_error(json{{"defaultAction", 1}}) ==
+          "seccomp profile: \"defaultAction\": not a string");
+    CHECK(compile_error(json{{"defaultAction", "SCMP_ACT_MAYBE"}}) ==
+          "seccomp profile: \"defaultAction\": unknown action \"SCMP_ACT_MAYBE\"");
+    CHECK(compile_error(json{{"defaultAction", "SCMP_ACT_ERRNO"}, {"defaultErrnoRet", "1"}}) ==
+          "seccomp profile: \"defaultErrnoRet\": not an integer");
+    CHECK(compile_error(json{{"defaultAction", "SCMP_ACT_ERRNO"}, {"defaultErrnoRet", 5000}}) ==
+          "seccomp profile: \"defaultErrnoRet\": 5000 is outside 0..4095");
+    CHECK(compile_error(json{{"defaultAction", "SCMP_ACT_KILL"}, {"defaultErrnoRet", 1}}) ==
+          "seccomp profile: \"defaultErrnoRet\": only valid with SCMP_ACT_ERRNO, not "
+          "SCMP_ACT_KILL");
+    CHECK(compile_error(json{{"defaultAction", "SCMP_ACT_ERRNO"}, {"flags", json::array()}}) ==
+          "seccomp profile: \"flags\": not supported by Cradle (refused rather than ignored)");
+
+    json profile = minimal_profile();
+    profile["architectures"] = "SCMP_ARCH_X86_64";
+    CHECK(compile_error(profile) == "seccomp profile: \"architectures\": not an array");
+    profile["architectures"] = {"SCMP_ARCH_X86_64", 3};
+    CHECK(compile_error(profile) == "seccomp profile: \"architectures[1]\": not a string");
+    profile["architectures"] = {"SCMP_ARCH_VAX"};
+    CHECK(compile_error(profile) ==
+          "seccomp profile: \"architectures[0]\": seccomp architecture \"SCMP_ARCH_VAX\": "
+          "unknown");
+    profile["architectures"] = {"SCMP_ARCH_X86", "SCMP_ARCH_X86"};
+    CHECK(compile_error(profile) ==
+          "seccomp profile: \"architectures[1]\": \"SCMP_ARCH_X86\" listed twice");
+
+    profile = minimal_profile();
+    profile["syscalls"] = json::object();
+    CHECK(compile_error(profile) == "seccomp profile: \"syscalls\": not an array");
+    profile["syscalls"] = {"read"};
+    CHECK(compile_error(profile) == "seccomp profile: \"syscalls[0]\": not an object");
+
+    profile = minimal_profile();
+    profile["syscalls"][0].erase("names");
+    CHECK(compile_error(profile) == "seccomp profile: \"syscalls[0].names\": missing");
+    profile["syscalls"][0]["names"] = "read";
+    CHECK(compile_error(profile) == "seccomp profile: \"syscalls[0].names\": not an array");
+    profile["syscalls"][0]["names"] = {"read", 0};
+    CHECK(compile_error(profile) == "seccomp profile: \"syscalls[0].names[1]\": not a string");
+    profile["syscalls"][0]["names"] = {"read", "no_such_syscall"};
+    CHECK(compile_error(profile) ==
+          "seccomp profile: \"syscalls[0].names[1]\": syscall \"no_such_syscall\": unknown");
+    profile["syscalls"][0]["names"] = {"_llseek"};
+    CHECK(compile_error(profile) ==
+          "seccomp profile: \"syscalls[0].names[0]\": syscall \"_llseek\": not available on "
+          "x86_64");
+
+    profile = minimal_profile();
+    profile["syscalls"][0].erase("action");
+    CHECK(compile_error(profile) == "seccomp profile: \"syscalls[0].action\": missing");
+    profile["syscalls"][0]["action"] = "ALLOW";
+    CHECK(compile_error(profile) ==
+          "seccomp profile: \"syscalls[0].action\": unknown action \"ALLOW\"");
+    profile["syscalls"][0]["action"] = "SCMP_ACT_ALLOW";
+    profile["syscalls"][0]["errnoRet"] = 1;
+    CHECK(compile_error(profile) ==
+          "seccomp profile: \"syscalls[0].errnoRet\": only valid with SCMP_ACT_ERRNO, not "
+          "SCMP_ACT_ALLOW");
+    profile["syscalls"][0]["action"] = "SCMP_ACT_ERRNO";
+    profile["syscalls"][0]["errnoRet"] = -1;
+    CHECK(compile_error(profile) ==
+          "seccomp profile: \"syscalls[0].errnoRet\": -1 is outside 0..4095");
+    profile["syscalls"][0].erase("errnoRet");
+    profile["syscalls"][0]["args"] = json::array();
+    CHECK(compile_error(profile) ==
+          "seccomp profile: \"syscalls[0].args\": not supported by Cradle (refused rather "
+          "than ignored)");
+    profile["syscalls"][0].erase("args");
+    profile["syscalls"][0]["comment"] = 7;
+    CHECK(compile_error(profile) == "seccomp profile: \"syscalls[0].comment\": not a string");
+}
+
+TEST_CASE("compile_seccomp_profile reports conflicting rules for one syscall") {
+    json profile = minimal_profile();
+    profile["syscalls"].push_back({{"names", {"read"}}, {"action", "SCMP_ACT_KILL"}});
+    CHECK(compile_error(profile) ==
+          "seccomp profile: \"syscalls[1].names[0]\": syscall \"read\": already has another "
+          "action in \"syscalls[0].names[0]\"");
+    // The same action twice is only redundant.
+    profile["syscalls"][1]["action"] = "SCMP_ACT_ALLOW";
+    profile["syscalls"][1]["names"] = {"write", "read", "write"};
+    CHECK(compile_seccomp_profile(profile).ok());
+}
+
+TEST_CASE("SeccompFilter owns its context and moves") {
+    auto compiled = compile_seccomp_profile(minimal_profile());
+    REQUIRE(compiled.ok());
+    SeccompFilter first = std::move(*compiled);
+    REQUIRE(first.get() != nullptr);
+    const scmp_filter_ctx ctx = first.get();
+    SeccompFilter second(std::move(first));
+    CHECK(first.get() == nullptr);
+    CHECK(second.get() == ctx);
+    SeccompFilter third;
+    third = std::move(second);
+    CHECK(second.get() == nullptr);
+    CHECK(third.get() == ctx);
+}
+
+TEST_CASE("a generated profile is enforced on a real process") {
+    const std::string path = scratch_path("denied");
+    rmdir(path.c_str());
+
+    auto profile = build_seccomp_profile(child_recording());
+    REQUIRE_MESSAGE(profile.ok(), profile.error().message);
+    auto denying = compile_seccomp_profile(*profile);
+    REQUIRE(denying.ok());
+    CHECK(mkdir_under_filter(*denying, path) == EPERM);
+    struct stat info {};
+    CHECK(stat(path.c_str(), &info) != 0);
+
+    // The same child with mkdir allowed: proves the EPERM above came from the filter.
+    Recording allowing_recording = child_recording();
+    for (const char* name : {"mkdir", "mkdirat"}) {
+        if (syscall_available(native_arch(), name).value()) {
+            allowing_recording.syscalls.insert(name);
+        }
+    }
+    auto allowing = compile_seccomp_profile(build_seccomp_profile(allowing_recording).value());
+    REQUIRE(allowing.ok());
+    CHECK(mkdir_under_filter(*allowing, path) == 0);
+    CHECK(stat(path.c_str(), &info) == 0);
+    rmdir(path.c_str());
+
+    // The errno comes from the profile, not from a coincidence.
+    json eacces = *profile;
+    eacces["defaultErrnoRet"] = EACCES;
+    auto other_errno = compile_seccomp_profile(eacces);
+    REQUIRE(other_errno.ok());
+    CHECK(mkdir_under_filter(*other_errno, path) == EACCES);
+}

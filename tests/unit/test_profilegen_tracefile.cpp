@@ -1,0 +1,167 @@
+#include <doctest/doctest.h>
+
+#include <cerrno>
+#include <string>
+
+#include "profilegen/tracefile.h"
+
+using namespace cradle;
+
+namespace {
+
+Recording full_recording() {
+    Recording recording;
+    recording.architectures = {"x86_64", "x86"};
+    recording.capabilities = {"setuid", "chown"};
+    recording.syscalls = {"read", "execve", "_llseek", "write"};
+    recording.denied_capabilities = {"sys_admin"};
+    recording.probed_capabilities = {"net_admin", "sys_resource"};
+    recording.runtime_syscalls = {"write"};
+    recording.setup_syscalls = {"mount", "pivot_root"};
+    recording.counters = {{"lost_syscalls", 12}, {"events", 18446744073709551615ull}};
+    recording.incomplete_reasons = {"lost 12 syscall events", "ring buffer full at 12:00"};
+    return recording;
+}
+
+std::string error_of(std::string_view text) {
+    auto result = parse_tracefile(text);
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().code == EINVAL);
+    return result.error().message;
+}
+
+}  // namespace
+
+TEST_CASE("render_tracefile writes the minimal sections even when empty") {
+    CHECK(render_tracefile(Recording{}, "") == "ARCH\n\nCAPABILITIES\n\nSYSCALLS\n");
+}
+
+TEST_CASE("render_tracefile writes sorted sections in order") {
+    Recording recording;
+    recording.architectures = {"x86_64"};
+    recording.capabilities = {"setuid", "chown"};
+    recording.syscalls = {"read", "execve"};
+    CHECK(render_tracefile(recording, "Cradle tracefile\nfor web") ==
+          "# Cradle tracefile\n"
+          "# for web\n"
+          "\n"
+          "ARCH\n"
+          "x86_64\n"
+          "\n"
+          "CAPABILITIES\n"
+          "chown\n"
+          "setuid\n"
+          "\n"
+          "SYSCALLS\n"
+          "execve\n"
+          "read\n");
+
+    const std::string text = render_tracefile(full_recording(), "");
+    CHECK(text ==
+          "ARCH\nx86\nx86_64\n\n"
+          "CAPABILITIES\nchown\nsetuid\n\n"
+          "SYSCALLS\n_llseek\nexecve\nread\nwrite\n\n"
+          "DENIED_CAPABILITIES\nsys_admin\n\n"
+          "PROBED_CAPABILITIES\nnet_admin\nsys_resource\n\n"
+          "RUNTIME_SYSCALLS\nwrite\n\n"
+          "SETUP_SYSCALLS\nmount\npivot_root\n\n"
+          "COUNTERS\nevents 18446744073709551615\nlost_syscalls 12\n\n"
+          "INCOMPLETE\nlost 12 syscall events\nring buffer full at 12:00\n");
+}
+
+TEST_CASE("a header comment cannot start a non-comment line") {
+    Recording recording;
+    recording.syscalls = {"read"};
+    const std::string text =
+        render_tracefile(recording, "first\n\nSYSCALLS\nmount\r\nlast\n");
+    CHECK(text.starts_with("# first\n#\n# SYSCALLS\n# mount \n# last\n\nARCH\n"));
+    auto parsed = parse_tracefile(text);
+    REQUIRE(parsed.ok());
+    CHECK(*parsed == recording);
+}
+
+TEST_CASE("parse_tracefile round-trips exactly") {
+    const Recording recording = full_recording();
+    const std::string text = render_tracefile(recording, "Cradle tracefile\ncontainer web");
+    auto parsed = parse_tracefile(text);
+    REQUIRE(parsed.ok());
+    CHECK(*parsed == recording);
+    CHECK(render_tracefile(*parsed, "Cradle tracefile\ncontainer web") == text);
+
+    auto empty = parse_tracefile(render_tracefile(Recording{}, ""));
+    REQUIRE(empty.ok());
+    CHECK(*empty == Recording{});
+}
+
+TEST_CASE("reasons that would read back differently are made safe") {
+    Recording recording;
+    recording.incomplete_reasons = {"two\nlines", "# not a comment", "EOF", ""};
+    const std::string text = render_tracefile(recording, "");
+    CHECK(text.ends_with(
+        "INCOMPLETE\ntwo lines\nreason: # not a comment\nreason: EOF\n(no reason given)\n"));
+    auto parsed = parse_tracefile(text);
+    REQUIRE(parsed.ok());
+    CHECK(parsed->incomplete_reasons ==
+          std::vector<std::string>{"two lines", "reason: # not a comment", "reason: EOF",
+                                   "(no reason given)"});
+}
+
+TEST_CASE("parse_tracefile is lenient where it is safe") {
+    auto parsed = parse_tracefile(
+        "# comment\n"
+        "\n"
+        "  ARCH  \r\n"
+        "x86_64\r\n"
+        "\n"
+        "FUTURE_SECTION\n"
+        "Anything At All: 1 2 3\n"
+        "\n"
+        "CAPABILITIES\n"
+        "CAP_CHOWN\n"
+        "cap_setuid\n"
+        "  # indented comment\n"
+        "kill\n"
+        "\n"
+        "\n"
+        "net_raw\n"
+        "SYSCALLS\n"
+        "read\n"
+        "SYSCALLS\n"
+        "write\n"
+        "COUNTERS\n"
+        "lost_syscalls\t 7\n");
+    REQUIRE(parsed.ok());
+    CHECK(parsed->architectures == std::set<std::string>{"x86_64"});
+    CHECK(parsed->capabilities == std::set<std::string>{"chown", "kill", "net_raw", "setuid"});
+    CHECK(parsed->syscalls == std::set<std::string>{"read", "write"});
+    CHECK(parsed->counters == std::map<std::string, std::uint64_t>{{"lost_syscalls", 7}});
+    CHECK(parsed->complete());
+
+    auto denied = parse_tracefile(
+        "DENIED_CAPABILITIES\nCAP_SYS_ADMIN\nPROBED_CAPABILITIES\nCAP_NET_ADMIN\n");
+    REQUIRE(denied.ok());
+    CHECK(denied->denied_capabilities == std::set<std::string>{"sys_admin"});
+    CHECK(denied->probed_capabilities == std::set<std::string>{"net_admin"});
+    CHECK(parse_tracefile("").ok());
+}
+
+TEST_CASE("parse_tracefile errors name the line and quote it") {
+    CHECK(error_of("# header\n\nread\n") == "line 3: entry before the first section \"read\"");
+    CHECK(error_of("SYSCALLS\nread\nRead\n") == "line 3: invalid syscall name \"Read\"");
+    CHECK(error_of("SYSCALLS\nCAP_CHOWN\n") == "line 2: invalid syscall name \"CAP_CHOWN\"");
+    CHECK(error_of("SYSCALLS\nread write\n") == "line 2: invalid syscall name \"read write\"");
+    CHECK(error_of("ARCH\nx86-64\n") == "line 2: invalid architecture name \"x86-64\"");
+    CHECK(error_of("CAPABILITIES\ncap-chown\n") ==
+          "line 2: invalid capability name \"cap-chown\"");
+    CHECK(error_of("CAPABILITIES\nCAP_\n") == "line 2: invalid capability name \"CAP_\"");
+    CHECK(error_of("SETUP_SYSCALLS\nmount!\n") == "line 2: invalid syscall name \"mount!\"");
+    CHECK(error_of("COUNTERS\nlost_syscalls\n") ==
+          "line 2: counter without a value \"lost_syscalls\"");
+    CHECK(error_of("COUNTERS\nlost_syscalls -1\n").starts_with(
+        "line 2: invalid counter value"));
+    CHECK(error_of("COUNTERS\nlost_syscalls 12x\n").ends_with("\"lost_syscalls 12x\""));
+    CHECK(error_of("COUNTERS\nlost_syscalls 18446744073709551616\n")
+              .starts_with("line 2: invalid counter value"));
+    CHECK(error_of("COUNTERS\nLost 1\n") == "line 2: invalid counter name \"Lost 1\"");
+    CHECK(error_of("COUNTERS\na 1\na 2\n") == "line 3: counter given twice \"a 2\"");
+}
