@@ -1,0 +1,132 @@
+# Shared by the integration tests (sourced): checks and their tally, a collector per test,
+# the sample rootfs and bundles, and cleanup of everything a test started.
+# Integration tests need root, a BPF-capable kernel and runc; where something is missing the
+# test is skipped, and under CI=true a skip is a failure.
+
+set -u
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${CRADLE_BUILD:-$REPO/build}
+BIN=$BUILD/bin
+BUNDLE_TOOL=$REPO/install/sample_bundle.py
+WORK=$(mktemp -d /tmp/cradle-it.XXXXXX)
+TEST_NAME=$(basename "$0" .sh)
+passed=0
+failed=0
+skipped=0
+collector_pids=()
+pin_dirs=()
+containers=()
+
+pass() { echo "  ok    $1"; passed=$((passed + 1)); }
+fail() { echo "  FAIL  $1"; shift; for line in "$@"; do echo "        $line"; done; failed=$((failed + 1)); }
+
+# check DESCRIPTION COMMAND...: passes when COMMAND succeeds.
+check() {
+    local description=$1
+    shift
+    if "$@" > "$WORK/check.out" 2>&1; then pass "$description"; else fail "$description" "$(tail -n 5 "$WORK/check.out")"; fi
+}
+
+skip() {
+    if [[ ${CI:-} == true ]]; then
+        fail "$1" "skipped, and under CI=true a skip is a failure"
+    else
+        echo "  skip  $1"
+        skipped=$((skipped + 1))
+    fi
+}
+
+finish() {
+    echo "$TEST_NAME: $passed passed, $failed failed, $skipped skipped"
+    ((failed == 0))
+    exit $?
+}
+
+cleanup() {
+    local container pid pin
+    for container in "${containers[@]}"; do runc delete -f "$container" > /dev/null 2>&1; done
+    for pid in "${collector_pids[@]}"; do kill -TERM "$pid" 2> /dev/null; wait "$pid" 2> /dev/null; done
+    for pin in "${pin_dirs[@]}"; do "$BIN/cradled" --unpin --pin-dir "$pin" > /dev/null 2>&1; done
+    [[ -n ${KEEP_WORK:-} ]] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# require_platform: skips the whole test (exit) when the machine cannot run it.
+require_platform() {
+    local missing=()
+    [[ $(id -u) == 0 ]] || missing+=("root")
+    command -v runc > /dev/null || missing+=("runc")
+    command -v busybox > /dev/null || missing+=("busybox")
+    [[ -x $BIN/cradled && -x $BIN/cradle-hook ]] || missing+=("a build in $BUILD")
+    [[ -r /sys/kernel/btf/vmlinux ]] || missing+=("kernel BTF")
+    if ((${#missing[@]})); then
+        skip "$TEST_NAME needs: ${missing[*]}"
+        finish
+    fi
+    mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+}
+
+# start_collector NAME [EXTRA FLAGS...]: a collector with its own socket, pins and output
+# directory under $WORK/NAME; sets SOCKET, OUT and PIN_DIR for it.
+start_collector() {
+    local name=$1
+    shift
+    SOCKET=$WORK/$name/run/cradle.sock
+    OUT=$WORK/$name/profiles
+    PIN_DIR=/sys/fs/bpf/cradle-it-$$-$name
+    mkdir -p "$WORK/$name"
+    pin_dirs+=("$PIN_DIR")
+    "$BIN/cradled" --socket "$SOCKET" --output-dir "$OUT" --pin-dir "$PIN_DIR" "$@" >> "$WORK/$name/cradled.log" 2>&1 &
+    COLLECTOR_PID=$!
+    collector_pids+=("$COLLECTOR_PID")
+    local tries
+    for tries in $(seq 100); do
+        [[ -S $SOCKET ]] && return 0
+        kill -0 "$COLLECTOR_PID" 2> /dev/null || break
+        sleep 0.1
+    done
+    echo "collector $name did not start:" >&2
+    cat "$WORK/$name/cradled.log" >&2
+    return 1
+}
+
+stop_collector() {
+    kill -TERM "$1" 2> /dev/null
+    wait "$1" 2> /dev/null
+}
+
+make_rootfs() {
+    ROOTFS=$WORK/rootfs
+    [[ -d $ROOTFS ]] || "$BUNDLE_TOOL" rootfs "$ROOTFS"
+}
+
+# bundle DIR [sample_bundle.py options] -- COMMAND...: an OCI bundle in $WORK/DIR on $ROOTFS.
+bundle() {
+    local directory=$WORK/$1
+    shift
+    "$BUNDLE_TOOL" bundle "$directory" --rootfs "$ROOTFS" "$@" > /dev/null
+}
+
+# run_container BUNDLE_DIR OUTPUT_FILE [WRAPPER...]: runc run; returns runc's status.
+run_container() {
+    local directory=$WORK/$1 output=$2
+    shift 2
+    local id=cradle-it-$$-$RANDOM
+    containers+=("$id")
+    "$@" runc run --bundle "$directory" "$id" > "$output" 2> "$output.err" < /dev/null
+}
+
+# section FILE NAME: the entries of a tracefile section, one per line.
+section() {
+    awk -v name="$2" '/^[A-Z_]+$/ { current = $0; next } /^#/ || /^$/ { next } current == name { print }' "$1"
+}
+
+# wait_for_file PATH: a collector writes asynchronously when a container goes without poststop.
+wait_for_file() {
+    local tries
+    for tries in $(seq 50); do
+        [[ -e $1 ]] && return 0
+        sleep 0.1
+    done
+    return 1
+}

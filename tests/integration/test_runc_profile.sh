@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# A busybox container started by runc with the hook is traced from its birth; its profile
+# is then proven: the container re-run under it behaves the same, and what it never did is
+# refused. (Issue 2, tests 1 to 6.)
+source "$(dirname "$0")/lib.sh"
+require_platform
+command -v strace > /dev/null || { skip "strace is missing"; finish; }
+
+make_rootfs
+start_collector main || { fail "collector starts"; finish; }
+HOOK=$BIN/cradle-hook
+WORKLOAD='echo hello; cat /etc/passwd; touch /tmp/f; chown 1234:1234 /tmp/f; stat -c "%u %g" /tmp/f; uname -s'
+
+echo "calibration: the runtime's post-filter syscalls, measured under a permissive filter"
+bundle calibration --hook "$HOOK" --socket "$SOCKET" --profile calibration --seccomp permissive -- /bin/true
+check "calibration container runs" run_container calibration "$WORK/calibration.out"
+check "calibration measured the runtime window (execve after the filter)" \
+    grep -qx execve <(section "$OUT/calibration.tracefile" RUNTIME_SYSCALLS)
+
+echo "test 1: a container with Docker's default capabilities is traced from its birth"
+bundle record --hook "$HOOK" --socket "$SOCKET" --profile workload -- /bin/sh -c "$WORKLOAD"
+check "recorded container runs" run_container record "$WORK/record.out" strace -f -qq --decode-pids=pidns -o "$WORK/strace.txt"
+check "tracefile written" test -s "$OUT/workload.tracefile"
+check "seccomp profile written" test -s "$OUT/workload.seccomp.json"
+check "recording is complete" test -z "$(section "$OUT/workload.tracefile" INCOMPLETE)"
+check "seccomp profile denies by default" grep -q '"defaultAction": "SCMP_ACT_ERRNO"' "$OUT/workload.seccomp.json"
+section "$OUT/workload.tracefile" SYSCALLS > "$WORK/allowed"
+section "$OUT/workload.tracefile" RUNTIME_SYSCALLS > "$WORK/runtime"
+section "$OUT/workload.tracefile" SETUP_SYSCALLS > "$WORK/setup"
+section "$OUT/workload.tracefile" CAPABILITIES > "$WORK/capabilities"
+check "workload syscalls recorded (chown, uname)" grep -qx -e chown "$WORK/allowed"
+check "uname recorded" grep -qx uname "$WORK/allowed"
+
+echo "test 4: the runtime's setup stays out of the allow-list"
+for setup_only in mount pivot_root sethostname umount2; do
+    check "$setup_only seen in the setup phase" grep -qx "$setup_only" "$WORK/setup"
+    check "$setup_only not allowed" bash -c "! grep -qx $setup_only '$WORK/allowed'"
+done
+
+echo "test 5: the allow-list equals what strace saw from the first exec, apart from the runtime's window"
+"$REPO/tests/integration/strace_workload.py" "$WORK/strace.txt" /bin/sh > "$WORK/strace_set"
+comm -23 "$WORK/allowed" "$WORK/runtime" > "$WORK/ours"
+comm -23 "$WORK/strace_set" "$WORK/runtime" > "$WORK/theirs"
+if diff -q "$WORK/ours" "$WORK/theirs" > /dev/null; then
+    pass "workload syscalls equal strace's ($(wc -l < "$WORK/ours") syscalls)"
+else
+    fail "workload syscalls equal strace's" "cradle only: $(comm -23 "$WORK/ours" "$WORK/theirs" | tr '\n' ' ')" \
+        "strace only: $(comm -13 "$WORK/ours" "$WORK/theirs" | tr '\n' ' ')" \
+        "cradle: $(tr '\n' ' ' < "$WORK/ours")" "strace: $(tr '\n' ' ' < "$WORK/theirs")"
+fi
+leaked=$(comm -12 "$WORK/setup" "$WORK/allowed" | comm -23 - "$WORK/strace_set" | comm -23 - "$WORK/runtime")
+check "no setup syscall allowed that neither the workload nor the runtime window made" test -z "$leaked"
+
+echo "test 6: a workload that needs a capability gets it"
+check "chown recorded as a granted capability" grep -qx chown "$WORK/capabilities"
+check "net_raw (never used) not recorded" bash -c "! grep -qx net_raw '$WORK/capabilities'"
+"$BIN/cradle" options "$OUT/workload.tracefile" > "$WORK/options" 2> "$WORK/options.err"
+check "cradle options drops all and adds CHOWN" grep -q -- '--cap-drop=ALL.*--cap-add=CHOWN' "$WORK/options"
+check "cradle options names the seccomp profile" grep -q -- "--security-opt=seccomp:$OUT/workload.seccomp.json" "$WORK/options"
+recorded_caps=$(paste -sd, "$WORK/capabilities")
+
+echo "test 2: re-run under the profile: same output, exit 0"
+bundle enforced --seccomp "$OUT/workload.seccomp.json" --caps "$recorded_caps" -- /bin/sh -c "$WORKLOAD"
+check "re-run under the profile exits 0" run_container enforced "$WORK/enforced.out"
+check "re-run prints the same output" diff "$WORK/record.out" "$WORK/enforced.out"
+
+echo "test 3: under the profile, what the workload never did is refused"
+bundle refused --seccomp "$OUT/workload.seccomp.json" --caps "$recorded_caps" -- /bin/sh -c 'mkdir /tmp/d'
+run_container refused "$WORK/refused.out"
+check "mkdir fails with EPERM" grep -q "Operation not permitted" "$WORK/refused.out.err"
+bundle caps-status --seccomp "$OUT/workload.seccomp.json" --caps "$recorded_caps" -- /bin/cat /proc/self/status
+run_container caps-status "$WORK/status.out"
+effective=$(awk '/^CapEff:/ { print $2 }' "$WORK/status.out")
+check "the process runs with the recorded capabilities (CapEff $effective)" test -n "$effective"
+check "CAP_CHOWN (bit 0) present" bash -c "(( 0x$effective & (1 << 0) ))"
+check "CAP_NET_RAW (bit 13), never used, absent" bash -c "(( ! (0x$effective & (1 << 13)) ))"
+bundle no-chown --seccomp "$OUT/workload.seccomp.json" --caps none -- /bin/sh -c "$WORKLOAD"
+run_container no-chown "$WORK/no-chown.out"
+check "without CHOWN the workload's chown is refused (the capability is really needed)" \
+    grep -q "Operation not permitted" "$WORK/no-chown.out.err"
+
+finish
