@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The collector's life: it flushes containers whose poststop never ran, loses nothing
+# across a restart, traces child cgroups, and two collectors run side by side.
+source "$(dirname "$0")/lib.sh"
+require_platform
+make_rootfs
+HOOK=$BIN/cradle-hook
+start_collector first || { fail "collector starts"; finish; }
+FIRST_SOCKET=$SOCKET FIRST_OUT=$OUT FIRST_PIN=$PIN_DIR FIRST_PID=$COLLECTOR_PID
+
+echo "poststop never runs: the collector flushes the container once its cgroup is gone"
+bundle no-poststop --hook "$HOOK" --socket "$SOCKET" --profile orphan --no-poststop -- /bin/echo hi
+check "container runs" run_container no-poststop "$WORK/orphan.out"
+check "profile written by the collector itself" wait_for_file "$OUT/orphan.tracefile"
+check "and the container is forgotten" bash -c "'$BIN/cradle' status --socket '$SOCKET' --format json | grep -q '\"containers\": \\[\\]'"
+
+echo "restart: what happens while no collector runs is still recorded"
+bundle restart --hook "$HOOK" --socket "$SOCKET" --profile restart -- /bin/sh -c 'sleep 2; sync; sleep 2'
+run_container restart "$WORK/restart.out" &
+container_pid=$!
+sleep 1
+check "collector sees the container" bash -c "'$BIN/cradle' status --socket '$SOCKET' | grep -q restart"
+stop_collector "$FIRST_PID"
+sleep 2 # the container calls sync(2) now, with no collector running
+"$BIN/cradled" --socket "$FIRST_SOCKET" --output-dir "$FIRST_OUT" --pin-dir "$FIRST_PIN" >> "$WORK/first/cradled.log" 2>&1 &
+collector_pids+=($!)
+for _ in $(seq 50); do [[ -S $FIRST_SOCKET ]] && break; sleep 0.1; done
+check "restarted collector still traces the container" \
+    bash -c "'$BIN/cradle' status --socket '$FIRST_SOCKET' | grep -q restart"
+wait "$container_pid"
+status=$?
+check "container ran to its end (exit $status)" test "$status" = 0
+check "profile written" wait_for_file "$FIRST_OUT/restart.tracefile"
+check "sync, made while the collector was down, is in the profile" \
+    grep -qx sync <(section "$FIRST_OUT/restart.tracefile" SYSCALLS)
+
+echo "child cgroups belong to their container"
+bundle child --hook "$HOOK" --socket "$FIRST_SOCKET" --profile child -- /bin/sh -c 'sleep 2; sync'
+run_container child "$WORK/child.out" &
+container_pid=$!
+sleep 0.7
+init_pid=$(pgrep -f 'sh -c sleep 2; sync' | head -n 1)
+cgroup2=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
+cgroup_dir=$cgroup2$(sed -n 's/^0:://p' "/proc/$init_pid/cgroup")
+mkdir "$cgroup_dir/child" && echo "$init_pid" > "$cgroup_dir/child/cgroup.procs"
+check "the container's init moved to a child cgroup" grep -q '/child$' "/proc/$init_pid/cgroup"
+wait "$container_pid"
+check "profile written" wait_for_file "$FIRST_OUT/child.tracefile"
+check "sync, made from the child cgroup, is in the profile" grep -qx sync <(section "$FIRST_OUT/child.tracefile" SYSCALLS)
+
+echo "two collectors side by side"
+start_collector second || { fail "second collector starts"; finish; }
+bundle beside --hook "$HOOK" --socket "$SOCKET" --profile beside -- /bin/echo hi
+check "container traced by the second collector runs" run_container beside "$WORK/beside.out"
+check "its profile is in the second collector's directory" test -s "$OUT/beside.tracefile"
+check "and not in the first's" test ! -e "$FIRST_OUT/beside.tracefile"
+check "the first collector still answers" "$BIN/cradle" status --socket "$FIRST_SOCKET"
+
+echo "only root may talk to the collector"
+check "a non-root user is refused" bash -c "! setpriv --reuid 65534 --regid 65534 --clear-groups '$BIN/cradle' status --socket '$SOCKET'"
+
+finish
