@@ -15,6 +15,7 @@
 #include "collector/collector.h"
 #include "collector/server.h"
 #include "collector/tracer.h"
+#include "common/profile_name.h"
 #include "common/protocol.h"
 #include "common/safe_file.h"
 
@@ -69,13 +70,19 @@ void serve_connection(Collector& collector, int listener) {
     }
     nlohmann::json request = nlohmann::json::parse(*text, nullptr, false);
     std::vector<FlushOutcome> flushed;
-    nlohmann::json answer = collector.handle(request, flushed);
-    const std::string op = request.is_object() ? request.value("op", std::string()) : std::string();
-    if (!answer.value("ok", false)) {
-        spdlog::error("{} request failed: {}", op.empty() ? "malformed" : op, answer.value("error", std::string()));
+    nlohmann::json answer;
+    try {
+        answer = collector.handle(request, flushed);
+    } catch (const std::exception& error) {
+        // A request is input from another process: whatever it holds, the collector lives on.
+        answer = {{"ok", false}, {"error", std::string("malformed request: ") + error.what()}};
+    }
+    const std::string op = printable_value(string_member(request, "op"));
+    if (!bool_member(answer, "ok")) {
+        spdlog::error("{} request failed: {}", op.empty() ? "malformed" : op, string_member(answer, "error"));
     } else if (op == "register") {
-        spdlog::info("tracing container \"{}\" as \"{}\" (cgroup {})", request.value("id", std::string()),
-                     answer.value("name", std::string()), answer.value("cgroup_id", std::uint64_t{0}));
+        spdlog::info("tracing container \"{}\" as \"{}\" (cgroup {})", printable_value(string_member(request, "id")),
+                     string_member(answer, "name"), number_member(answer, "cgroup_id"));
     }
     for (const FlushOutcome& outcome : flushed) {
         log_flush(outcome);

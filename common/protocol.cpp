@@ -38,6 +38,39 @@ Result<void> wait_for(int fd, short events, Deadline deadline) {
 
 }  // namespace
 
+std::string string_member(const nlohmann::json& message, const char* key, const std::string& fallback) {
+    if (message.is_object() && message.contains(key) && message[key].is_string()) {
+        return message[key].get<std::string>();
+    }
+    return fallback;
+}
+
+std::uint64_t number_member(const nlohmann::json& message, const char* key, std::uint64_t fallback) {
+    if (message.is_object() && message.contains(key) && message[key].is_number_unsigned()) {
+        return message[key].get<std::uint64_t>();
+    }
+    return fallback;
+}
+
+bool bool_member(const nlohmann::json& message, const char* key, bool fallback) {
+    if (message.is_object() && message.contains(key) && message[key].is_boolean()) {
+        return message[key].get<bool>();
+    }
+    return fallback;
+}
+
+std::vector<std::string> strings_member(const nlohmann::json& message, const char* key) {
+    std::vector<std::string> strings;
+    if (message.is_object() && message.contains(key) && message[key].is_array()) {
+        for (const auto& element : message[key]) {
+            if (element.is_string()) {
+                strings.push_back(element.get<std::string>());
+            }
+        }
+    }
+    return strings;
+}
+
 Result<std::string> read_message(int fd, Deadline deadline) {
     std::string message;
     char buffer[4096];
@@ -119,8 +152,7 @@ Result<nlohmann::json> call_collector(const std::string& socket_path, const nloh
         return Error{EPROTO, context + ": answer is not a protocol message"};
     }
     if (!answer["ok"].get<bool>()) {
-        const auto error = answer.value("error", std::string("no reason given"));
-        return Error{EPROTO, error};
+        return Error{EPROTO, string_member(answer, "error", "the collector gave no reason")};
     }
     return answer;
 }

@@ -10,7 +10,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +24,14 @@ inline constexpr std::size_t k_max_message_size = 1 << 20;
 inline constexpr const char* k_profile_annotation = "io.cradle.profile";
 
 using Deadline = std::chrono::steady_clock::time_point;
+
+// Members of a message read without trusting their type: messages come from the other end of
+// a socket, and nlohmann's value() throws on a type mismatch. Each returns the member when it
+// has the expected type, else the fallback (strings_member: the string elements, or none).
+std::string string_member(const nlohmann::json& message, const char* key, const std::string& fallback = {});
+std::uint64_t number_member(const nlohmann::json& message, const char* key, std::uint64_t fallback = 0);
+bool bool_member(const nlohmann::json& message, const char* key, bool fallback = false);
+std::vector<std::string> strings_member(const nlohmann::json& message, const char* key);
 
 // Reads one newline-terminated message from `fd` (non-blocking or not) until `deadline`.
 // ETIMEDOUT past the deadline, EMSGSIZE over k_max_message_size, ECONNRESET on EOF first.

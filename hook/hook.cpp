@@ -105,7 +105,7 @@ HookOutcome run_hook(const HookOptions& options) {
         if (!answer) {
             return fail_soft(config, container + ": not traced: " + answer.error().message);
         }
-        return {0, Severity::Info, container + ": traced as \"" + answer->value("name", *name) + "\""};
+        return {0, Severity::Info, container + ": traced as \"" + string_member(*answer, "name", *name) + "\""};
     }
 
     const nlohmann::json request = {{"op", "flush"}, {"id", state->id}};
@@ -114,14 +114,13 @@ HookOutcome run_hook(const HookOptions& options) {
         return fail_soft(config, container + ": not flushed (the collector flushes it once its cgroup is gone): " +
                                      answer.error().message);
     }
-    const auto files = answer->value("files", nlohmann::json::array());
-    if (files.empty()) {
+    if (strings_member(*answer, "files").empty()) {
         return {0, Severity::Info, container + ": nothing to flush (already flushed)"};
     }
-    std::string message = container + ": profile \"" + answer->value("name", std::string()) + "\" written";
-    const auto incomplete = answer->value("incomplete", nlohmann::json::array());
+    const std::string message = container + ": profile \"" + string_member(*answer, "name") + "\" written";
+    const auto incomplete = strings_member(*answer, "incomplete");
     if (!incomplete.empty()) {
-        return {0, Severity::Warning, message + ", INCOMPLETE: " + incomplete[0].get<std::string>()};
+        return {0, Severity::Warning, message + ", INCOMPLETE: " + incomplete.front()};
     }
     return {0, Severity::Info, message};
 }

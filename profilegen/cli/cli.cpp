@@ -31,7 +31,8 @@ Commands:
   status [--socket PATH] [--format text|json]
       What the collector traces, how it observes capability checks, and what it lost.
 
-Exit status: 0 ok, 1 an input recording is incomplete, 2 an error.
+Exit status: 0 ok; 1 a finding: an input recording is incomplete, or the workload needed a
+capability and was refused it; 2 an error.
 
 Examples:
   cradle options /var/lib/cradle/profiles/web.tracefile
@@ -154,9 +155,17 @@ int run_options(const Arguments& arguments, std::ostream& out, std::ostream& err
             return 2;
         }
         const std::string& only = tracefiles.front();
-        seccomp_path = only.substr(0, only.size() - std::string(k_tracefile_suffix).size()) + k_seccomp_suffix;
+        const std::string suffix = k_tracefile_suffix;
+        const bool named_tracefile =
+            only.size() > suffix.size() && only.compare(only.size() - suffix.size(), suffix.size(), suffix) == 0;
+        seccomp_path = named_tracefile ? only.substr(0, only.size() - suffix.size()) + k_seccomp_suffix : "";
         struct stat status {};
-        if (only.size() <= std::string(k_tracefile_suffix).size() || ::stat(seccomp_path.c_str(), &status) != 0) {
+        if (!named_tracefile) {
+            err << "cradle options: \"" << only << "\" is not named <name>" << suffix
+                << ", so it has no seccomp profile beside it: use --output\n";
+            return 2;
+        }
+        if (::stat(seccomp_path.c_str(), &status) != 0) {
             err << "cradle options: no seccomp profile \"" << seccomp_path << "\" beside the tracefile: use --output\n";
             return 2;
         }
@@ -195,7 +204,7 @@ int run_options(const Arguments& arguments, std::ostream& out, std::ostream& err
     for (const std::string& reason : merged.incomplete_reasons) {
         err << "cradle options: INCOMPLETE recording: " << reason << "\n";
     }
-    return merged.complete() ? 0 : 1;
+    return merged.complete() && merged.denied_capabilities.empty() ? 0 : 1;
 }
 
 int run_status(const Arguments& arguments, std::ostream& out, std::ostream& err) {
@@ -214,13 +223,15 @@ int run_status(const Arguments& arguments, std::ostream& out, std::ostream& err)
         out << status->dump(2) << "\n";
         return 0;
     }
-    out << "capability checks: " << status->value("capability_source", "?")
-        << (status->value("classifies_probes", false) ? " (no-audit probes told apart)" : "") << "\n"
-        << "profiles:          " << status->value("output_dir", "?") << "\n"
-        << "pins:              " << status->value("pin_dir", "?") << "\n"
-        << "runtime baseline:  " << status->value("runtime_baseline_syscalls", 0) << " syscalls from "
-        << status->value("runtime_baseline_samples", 0) << " containers\n";
-    const auto containers = status->value("containers", nlohmann::json::array());
+    const nlohmann::json& document = *status;
+    out << "capability checks: " << string_member(document, "capability_source", "?")
+        << (bool_member(document, "classifies_probes") ? " (no-audit probes told apart)" : "") << "\n"
+        << "profiles:          " << string_member(document, "output_dir", "?") << "\n"
+        << "pins:              " << string_member(document, "pin_dir", "?") << "\n"
+        << "runtime baseline:  " << number_member(document, "runtime_baseline_syscalls") << " syscalls from "
+        << number_member(document, "runtime_baseline_samples") << " containers\n";
+    const nlohmann::json containers =
+        document.contains("containers") && document["containers"].is_array() ? document["containers"] : nlohmann::json::array();
     out << "containers:        " << containers.size() << "\n";
     if (containers.empty()) {
         return 0;
@@ -228,12 +239,11 @@ int run_status(const Arguments& arguments, std::ostream& out, std::ostream& err)
     out << std::left << std::setw(24) << "ID" << std::setw(20) << "PROFILE" << std::setw(10) << "PHASE"
         << std::setw(10) << "SYSCALLS" << "LOST\n";
     for (const auto& container : containers) {
-        const std::uint64_t lost = container.value("lost_syscalls", std::uint64_t{0}) +
-                                   container.value("lost_capabilities", std::uint64_t{0}) +
-                                   container.value("lost_cgroups", std::uint64_t{0});
-        out << std::left << std::setw(24) << container.value("id", "").substr(0, 23) << std::setw(20)
-            << container.value("name", "").substr(0, 19) << std::setw(10) << container.value("phase", "?")
-            << std::setw(10) << container.value("workload_syscalls", 0) << lost << "\n";
+        const std::uint64_t lost = number_member(container, "lost_syscalls") +
+                                   number_member(container, "lost_capabilities") + number_member(container, "lost_cgroups");
+        out << std::left << std::setw(24) << string_member(container, "id").substr(0, 23) << std::setw(20)
+            << string_member(container, "name").substr(0, 19) << std::setw(10) << string_member(container, "phase", "?")
+            << std::setw(10) << number_member(container, "workload_syscalls") << lost << "\n";
     }
     return 0;
 }

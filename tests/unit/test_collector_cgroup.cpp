@@ -1,0 +1,140 @@
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "collector/cgroup.h"
+
+using namespace cradle;
+
+namespace {
+
+// A fresh directory under $TMPDIR, removed with everything in it at the end of the test.
+class TempDir {
+public:
+    TempDir() {
+        std::string pattern = (std::filesystem::temp_directory_path() / "cradle-test-XXXXXX").string();
+        REQUIRE(mkdtemp(pattern.data()) != nullptr);
+        m_path = pattern;
+    }
+    ~TempDir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(m_path, ignored);
+    }
+    const std::string& path() const { return m_path; }
+    std::string operator/(const std::string& name) const { return m_path + "/" + name; }
+
+private:
+    std::string m_path;
+};
+
+// A systemd host in hybrid mode: cgroup v1 controllers, cgroup2 at /sys/fs/cgroup/unified.
+constexpr const char* k_hybrid_mountinfo =
+    "22 27 0:20 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw\n"
+    "25 22 0:23 / /sys/fs/cgroup ro,nosuid,nodev,noexec shared:9 - tmpfs tmpfs ro,mode=755\n"
+    "26 25 0:24 / /sys/fs/cgroup/unified rw,nosuid,nodev,noexec,relatime shared:10 - cgroup2 cgroup2 "
+    "rw,nsdelegate\n"
+    "27 25 0:25 / /sys/fs/cgroup/systemd rw,nosuid,nodev,noexec,relatime shared:11 - cgroup cgroup "
+    "rw,xattr,name=systemd\n"
+    "30 25 0:28 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid,nodev,noexec,relatime shared:14 - cgroup cgroup "
+    "rw,cpu,cpuacct\n";
+
+// A pure cgroup v2 host, with an optional field count other than one.
+constexpr const char* k_v2_mountinfo =
+    "24 29 0:22 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw\n"
+    "35 24 0:30 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 master:1 - cgroup2 cgroup2 "
+    "rw,nsdelegate,memory_recursiveprot\n"
+    "36 29 0:31 / /tmp rw,nosuid,nodev - tmpfs tmpfs rw\n";
+
+// A pure cgroup v1 host: no cgroup2 line, but a cgroup v1 one and a filesystem whose source
+// is called "cgroup2".
+constexpr const char* k_v1_mountinfo =
+    "25 22 0:23 / /sys/fs/cgroup ro,nosuid,nodev,noexec shared:9 - tmpfs tmpfs ro,mode=755\n"
+    "27 25 0:25 / /sys/fs/cgroup/systemd rw,nosuid,nodev,noexec,relatime shared:11 - cgroup cgroup "
+    "rw,xattr,name=systemd\n"
+    "40 22 0:40 / /mnt/x rw,relatime - tmpfs cgroup2 rw\n";
+
+}  // namespace
+
+TEST_CASE("cgroup: find_cgroup2_mount on a hybrid host is the unified mount") {
+    auto mount = find_cgroup2_mount(k_hybrid_mountinfo);
+    REQUIRE_MESSAGE(mount.ok(), mount.error().message);
+    CHECK(*mount == "/sys/fs/cgroup/unified");
+}
+
+TEST_CASE("cgroup: find_cgroup2_mount on a pure v2 host is /sys/fs/cgroup") {
+    auto mount = find_cgroup2_mount(k_v2_mountinfo);
+    REQUIRE_MESSAGE(mount.ok(), mount.error().message);
+    CHECK(*mount == "/sys/fs/cgroup");
+}
+
+TEST_CASE("cgroup: find_cgroup2_mount without cgroup2 is ENOENT") {
+    for (const char* text : {k_v1_mountinfo, ""}) {
+        CAPTURE(text);
+        auto mount = find_cgroup2_mount(text);
+        REQUIRE_FALSE(mount.ok());
+        CHECK(mount.error().code == ENOENT);
+    }
+}
+
+TEST_CASE("cgroup: cgroup2_path on a hybrid host is the 0:: line's path") {
+    auto path = cgroup2_path("12:cpu:/x\n0::/foo\n");
+    REQUIRE_MESSAGE(path.ok(), path.error().message);
+    CHECK(*path == "/foo");
+
+    // The 0:: line need not be the last, and v1 paths are never taken.
+    auto first = cgroup2_path("0::/user.slice/a.scope\n1:name=systemd:/other\n");
+    REQUIRE_MESSAGE(first.ok(), first.error().message);
+    CHECK(*first == "/user.slice/a.scope");
+}
+
+TEST_CASE("cgroup: cgroup2_path on a pure v2 host, with and without a newline") {
+    auto path = cgroup2_path("0::/a/b");
+    REQUIRE_MESSAGE(path.ok(), path.error().message);
+    CHECK(*path == "/a/b");
+
+    auto root = cgroup2_path("0::/\n");
+    REQUIRE_MESSAGE(root.ok(), root.error().message);
+    CHECK(*root == "/");
+}
+
+TEST_CASE("cgroup: cgroup2_path on a v1-only host is ENOENT") {
+    for (const char* text : {"12:cpu,cpuacct:/x\n1:name=systemd:/y\n", "10:0::/z\n", ""}) {
+        CAPTURE(text);
+        auto path = cgroup2_path(text);
+        REQUIRE_FALSE(path.ok());
+        CHECK(path.error().code == ENOENT);
+    }
+}
+
+TEST_CASE("cgroup: cgroup_id of a directory is its inode number") {
+    TempDir temp;
+    std::filesystem::create_directory(temp / "child");
+    for (const std::string& directory : {temp.path(), temp / "child"}) {
+        CAPTURE(directory);
+        struct stat status {};
+        REQUIRE(::stat(directory.c_str(), &status) == 0);
+        auto id = cgroup_id(directory);
+        REQUIRE_MESSAGE(id.ok(), id.error().message);
+        CHECK(*id == static_cast<std::uint64_t>(status.st_ino));
+    }
+    // Two directories have two ids.
+    CHECK(*cgroup_id(temp.path()) != *cgroup_id(temp / "child"));
+}
+
+TEST_CASE("cgroup: cgroup_id of a file is ENOTDIR, of nothing ENOENT") {
+    TempDir temp;
+    std::ofstream(temp / "file") << "x";
+    auto file = cgroup_id(temp / "file");
+    REQUIRE_FALSE(file.ok());
+    CHECK(file.error().code == ENOTDIR);
+    CHECK(file.error().message.find(temp / "file") != std::string::npos);
+
+    auto missing = cgroup_id(temp / "missing");
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().code == ENOENT);
+}

@@ -1,0 +1,321 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <initializer_list>
+#include <set>
+#include <string>
+
+#include "common/capability_table.h"
+#include "common/syscall_table.h"
+#include "profilegen/kernel_record.h"
+
+using namespace cradle;
+
+namespace {
+
+const Architectures k_x86_64{"x86_64", "x86"};
+
+// What the kernel side does for syscall `name` of `arch` in `phase`: one bit in the record.
+void set_syscall(cradle_record& record, cradle_phase phase, cradle_abi abi, const std::string& name) {
+    const std::string arch = abi == CRADLE_ABI_NATIVE ? "x86_64" : "x86";
+    auto number = syscall_number(arch, name);
+    REQUIRE_MESSAGE(number.ok(), number.error().message);
+    REQUIRE(*number >= 0);
+    REQUIRE(*number < CRADLE_SYSCALL_SLOTS);
+    record.syscalls[phase][abi][*number / 64] |= 1ULL << (*number % 64);
+}
+
+void set_syscalls(cradle_record& record, cradle_phase phase, std::initializer_list<const char*> names) {
+    for (const char* name : names) {
+        set_syscall(record, phase, CRADLE_ABI_NATIVE, name);
+    }
+}
+
+void set_baseline(cradle_runtime_baseline& baseline, std::initializer_list<const char*> names) {
+    for (const char* name : names) {
+        auto number = syscall_number("x86_64", name);
+        REQUIRE_MESSAGE(number.ok(), number.error().message);
+        baseline.syscalls[CRADLE_ABI_NATIVE][*number / 64] |= 1ULL << (*number % 64);
+    }
+}
+
+cradle_u64 cap_bit(const char* name) {
+    auto number = capability_number(name);
+    REQUIRE_MESSAGE(number.ok(), number.error().message);
+    return 1ULL << *number;
+}
+
+// A container that ran to its workload, with a runtime window of its own.
+cradle_record started_record() {
+    cradle_record record;
+    std::memset(&record, 0, sizeof(record));
+    record.phase = CRADLE_PHASE_WORKLOAD;
+    set_syscalls(record, CRADLE_PHASE_RUNTIME, {"execve"});
+    return record;
+}
+
+cradle_runtime_baseline empty_baseline() {
+    cradle_runtime_baseline baseline;
+    std::memset(&baseline, 0, sizeof(baseline));
+    return baseline;
+}
+
+bool mentions(const Recording& recording, const std::string& text) {
+    return std::any_of(recording.incomplete_reasons.begin(), recording.incomplete_reasons.end(),
+                       [&](const std::string& reason) { return reason.find(text) != std::string::npos; });
+}
+
+using Names = std::set<std::string>;
+
+}  // namespace
+
+TEST_CASE("kernel_record: workload syscalls are allowed, setup syscalls are information only") {
+    cradle_record record = started_record();
+    set_syscalls(record, CRADLE_PHASE_WORKLOAD, {"mkdir", "read", "openat"});
+    set_syscalls(record, CRADLE_PHASE_SETUP, {"mount", "pivot_root", "read"});
+
+    const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+    CHECK(recording.syscalls == Names{"execve", "mkdir", "openat", "read"});
+    CHECK(recording.runtime_syscalls == Names{"execve"});
+    CHECK(recording.setup_syscalls == Names{"mount", "pivot_root", "read"});
+    CHECK(recording.syscalls.count("mount") == 0);
+    CHECK(recording.syscalls.count("pivot_root") == 0);
+    CHECK(recording.architectures == Names{"x86_64"});
+    CHECK(recording.counters.at("runtime_syscalls_from_baseline") == 0);
+    CHECK(recording.counters.at("lost_syscalls") == 0);
+    CHECK_MESSAGE(recording.complete(), recording.incomplete_reasons.front());
+}
+
+TEST_CASE("kernel_record: the record's own runtime window wins over the baseline") {
+    cradle_record record = started_record();
+    set_syscalls(record, CRADLE_PHASE_RUNTIME, {"capset", "prctl"});
+    set_syscalls(record, CRADLE_PHASE_WORKLOAD, {"write"});
+    cradle_runtime_baseline baseline = empty_baseline();
+    set_baseline(baseline, {"futex", "nanosleep"});
+    baseline.samples = 3;
+
+    const Recording recording = decode_record(record, baseline, k_x86_64);
+    CHECK(recording.runtime_syscalls == Names{"capset", "execve", "prctl"});
+    CHECK(recording.syscalls == Names{"capset", "execve", "prctl", "write"});
+    CHECK(recording.syscalls.count("futex") == 0);
+    CHECK(recording.counters.at("runtime_syscalls_from_baseline") == 0);
+    CHECK(recording.complete());
+}
+
+TEST_CASE("kernel_record: without a runtime window the baseline stands in") {
+    cradle_record record = started_record();
+    std::memset(record.syscalls[CRADLE_PHASE_RUNTIME], 0, sizeof(record.syscalls[CRADLE_PHASE_RUNTIME]));
+    set_syscalls(record, CRADLE_PHASE_WORKLOAD, {"write"});
+    cradle_runtime_baseline baseline = empty_baseline();
+    set_baseline(baseline, {"futex", "execve"});
+    baseline.samples = 1;
+
+    const Recording recording = decode_record(record, baseline, k_x86_64);
+    CHECK(recording.runtime_syscalls == Names{"execve", "futex"});
+    CHECK(recording.syscalls == Names{"execve", "futex", "write"});
+    CHECK(recording.counters.at("runtime_syscalls_from_baseline") == 1);
+    CHECK_MESSAGE(recording.complete(), recording.incomplete_reasons.front());
+}
+
+TEST_CASE("kernel_record: neither a runtime window nor a baseline makes the recording incomplete") {
+    cradle_record record = started_record();
+    std::memset(record.syscalls[CRADLE_PHASE_RUNTIME], 0, sizeof(record.syscalls[CRADLE_PHASE_RUNTIME]));
+    set_syscalls(record, CRADLE_PHASE_WORKLOAD, {"write"});
+
+    const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+    CHECK(recording.syscalls == Names{"write"});
+    CHECK(recording.runtime_syscalls.empty());
+    CHECK(recording.counters.at("runtime_syscalls_from_baseline") == 1);
+    REQUIRE_FALSE(recording.complete());
+    CHECK(mentions(recording, "post-filter syscalls"));
+    CHECK(recording.incomplete_reasons.size() == 1);
+}
+
+TEST_CASE("kernel_record: compat syscalls add x86 and are named from the i386 table") {
+    cradle_record record = started_record();
+    set_syscall(record, CRADLE_PHASE_WORKLOAD, CRADLE_ABI_COMPAT, "mkdir");
+    set_syscall(record, CRADLE_PHASE_WORKLOAD, CRADLE_ABI_COMPAT, "waitpid");
+    // The i386 number of mkdir is some other syscall on x86_64: the test means something.
+    REQUIRE(*syscall_number("x86", "mkdir") != *syscall_number("x86_64", "mkdir"));
+    auto native_meaning = syscall_name("x86_64", *syscall_number("x86", "mkdir"));
+
+    const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+    CHECK(recording.architectures == Names{"x86", "x86_64"});
+    CHECK(recording.syscalls == Names{"execve", "mkdir", "waitpid"});
+    if (native_meaning) {
+        CHECK(recording.syscalls.count(*native_meaning) == 0);
+    }
+    CHECK(recording.counters.at("lost_syscalls") == 0);
+    CHECK(recording.complete());
+}
+
+TEST_CASE("kernel_record: compat setup syscalls alone do not add x86") {
+    cradle_record record = started_record();
+    set_syscall(record, CRADLE_PHASE_SETUP, CRADLE_ABI_COMPAT, "mkdir");
+
+    const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+    CHECK(recording.architectures == Names{"x86_64"});
+    CHECK(recording.setup_syscalls == Names{"mkdir"});
+    CHECK(recording.syscalls.count("mkdir") == 0);
+}
+
+TEST_CASE("kernel_record: compat syscalls without a compat table are a loss") {
+    cradle_record record = started_record();
+    set_syscall(record, CRADLE_PHASE_WORKLOAD, CRADLE_ABI_COMPAT, "mkdir");
+
+    const Recording recording = decode_record(record, empty_baseline(), Architectures{"x86_64", std::nullopt});
+    CHECK(recording.architectures == Names{"x86_64"});
+    CHECK(recording.syscalls.count("mkdir") == 0);
+    CHECK(recording.counters.at("lost_syscalls") >= 1);
+    CHECK_FALSE(recording.complete());
+}
+
+TEST_CASE("kernel_record: a number the table does not name is a loss, not an invented name") {
+    int unnamed = -1;
+    for (int number = CRADLE_SYSCALL_SLOTS - 1; number >= 0 && unnamed < 0; --number) {
+        if (!syscall_name("x86_64", number)) {
+            unnamed = number;
+        }
+    }
+    REQUIRE(unnamed >= 0);
+    cradle_record record = started_record();
+    record.syscalls[CRADLE_PHASE_WORKLOAD][CRADLE_ABI_NATIVE][unnamed / 64] |= 1ULL << (unnamed % 64);
+
+    const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+    CHECK(recording.syscalls == Names{"execve"});
+    CHECK(recording.counters.at("lost_syscalls") == 1);
+    CHECK_FALSE(recording.complete());
+}
+
+TEST_CASE("kernel_record: losses counted by the kernel side make the recording incomplete") {
+    SUBCASE("lost syscalls") {
+        cradle_record record = started_record();
+        record.lost_syscalls = 3;
+        const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+        CHECK(recording.counters.at("lost_syscalls") == 3);
+        REQUIRE(recording.incomplete_reasons.size() == 1);
+        CHECK(mentions(recording, "3 syscalls"));
+    }
+    SUBCASE("lost cgroups") {
+        cradle_record record = started_record();
+        record.lost_cgroups = 2;
+        const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+        CHECK(recording.counters.at("lost_cgroups") == 2);
+        REQUIRE(recording.incomplete_reasons.size() == 1);
+        CHECK(mentions(recording, "2 child cgroups"));
+    }
+    SUBCASE("lost capabilities") {
+        cradle_record record = started_record();
+        record.lost_capabilities = 1;
+        const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+        CHECK(recording.counters.at("lost_capabilities") == 1);
+        CHECK_FALSE(recording.complete());
+    }
+    SUBCASE("unclassified checks are counted but lose nothing") {
+        cradle_record record = started_record();
+        record.unclassified_checks = 5;
+        const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+        CHECK(recording.counters.at("unclassified_capability_checks") == 5);
+        CHECK(recording.complete());
+    }
+}
+
+TEST_CASE("kernel_record: a workload that never started is incomplete") {
+    for (cradle_u32 phase : {cradle_u32{CRADLE_PHASE_SETUP}, cradle_u32{CRADLE_PHASE_RUNTIME}}) {
+        CAPTURE(phase);
+        cradle_record record = started_record();
+        record.phase = phase;
+        CHECK_FALSE(workload_started(record));
+        const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+        REQUIRE(recording.incomplete_reasons.size() == 1);
+        CHECK(mentions(recording, "never started"));
+    }
+    CHECK(workload_started(started_record()));
+}
+
+TEST_CASE("kernel_record: capabilities are told apart by audit and outcome") {
+    cradle_record record = started_record();
+    auto& audited = record.checks[CRADLE_PHASE_WORKLOAD][CRADLE_CHECK_AUDITED];
+    auto& probes = record.checks[CRADLE_PHASE_WORKLOAD][CRADLE_CHECK_PROBE];
+    audited.granted = cap_bit("chown") | cap_bit("net_admin");
+    audited.denied = cap_bit("sys_admin") | cap_bit("net_admin");
+    probes.granted = cap_bit("sys_resource") | cap_bit("chown");
+    probes.denied = cap_bit("ipc_lock") | cap_bit("sys_admin");
+
+    const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+    // Granted once is enough, even if refused another time.
+    CHECK(recording.capabilities == Names{"chown", "net_admin"});
+    CHECK(recording.denied_capabilities == Names{"sys_admin"});
+    // A probe of a capability that also had an audited check is no mere probe.
+    CHECK(recording.probed_capabilities == Names{"ipc_lock", "sys_resource"});
+    CHECK(recording.counters.at("lost_capabilities") == 0);
+    CHECK(recording.complete());
+}
+
+TEST_CASE("kernel_record: setup and runtime capability checks are never requirements") {
+    cradle_record record = started_record();
+    record.checks[CRADLE_PHASE_SETUP][CRADLE_CHECK_AUDITED].granted = cap_bit("sys_admin") | cap_bit("dac_override");
+    record.checks[CRADLE_PHASE_SETUP][CRADLE_CHECK_AUDITED].denied = cap_bit("sys_module");
+    record.checks[CRADLE_PHASE_SETUP][CRADLE_CHECK_PROBE].granted = cap_bit("ipc_lock");
+    record.checks[CRADLE_PHASE_RUNTIME][CRADLE_CHECK_AUDITED].granted = cap_bit("setuid");
+    record.checks[CRADLE_PHASE_WORKLOAD][CRADLE_CHECK_AUDITED].granted = cap_bit("kill");
+
+    const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+    CHECK(recording.capabilities == Names{"kill"});
+    CHECK(recording.denied_capabilities.empty());
+    CHECK(recording.probed_capabilities.empty());
+}
+
+TEST_CASE("kernel_record: add_to_baseline ORs the runtime window and counts samples") {
+    cradle_runtime_baseline baseline = empty_baseline();
+
+    cradle_record without_window;
+    std::memset(&without_window, 0, sizeof(without_window));
+    without_window.phase = CRADLE_PHASE_WORKLOAD;
+    set_syscalls(without_window, CRADLE_PHASE_WORKLOAD, {"write"});
+    set_syscalls(without_window, CRADLE_PHASE_SETUP, {"mount"});
+    CHECK_FALSE(add_to_baseline(baseline, without_window));
+    CHECK(baseline.samples == 0);
+    const cradle_runtime_baseline zero = empty_baseline();
+    CHECK(std::memcmp(&baseline, &zero, sizeof(baseline)) == 0);
+
+    cradle_record first = started_record();  // execve
+    set_syscalls(first, CRADLE_PHASE_WORKLOAD, {"write"});
+    CHECK(add_to_baseline(baseline, first));
+    CHECK(baseline.samples == 1);
+
+    cradle_record second = started_record();
+    std::memset(second.syscalls[CRADLE_PHASE_RUNTIME], 0, sizeof(second.syscalls[CRADLE_PHASE_RUNTIME]));
+    set_syscalls(second, CRADLE_PHASE_RUNTIME, {"futex", "close"});
+    CHECK(add_to_baseline(baseline, second));
+    CHECK(baseline.samples == 2);
+
+    // A later container without a window gets the union, and nothing but the runtime windows.
+    const Recording recording = decode_record(without_window, baseline, k_x86_64);
+    CHECK(recording.runtime_syscalls == Names{"close", "execve", "futex"});
+    CHECK(recording.syscalls == Names{"close", "execve", "futex", "write"});
+    CHECK(recording.counters.at("runtime_syscalls_from_baseline") == 1);
+}
+
+TEST_CASE("kernel_record: a compat-only runtime window counts as a window") {
+    cradle_runtime_baseline baseline = empty_baseline();
+    cradle_record record;
+    std::memset(&record, 0, sizeof(record));
+    record.phase = CRADLE_PHASE_WORKLOAD;
+    set_syscall(record, CRADLE_PHASE_RUNTIME, CRADLE_ABI_COMPAT, "mkdir");
+    CHECK(add_to_baseline(baseline, record));
+    CHECK(baseline.samples == 1);
+
+    const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+    CHECK(recording.counters.at("runtime_syscalls_from_baseline") == 0);
+    CHECK(recording.runtime_syscalls == Names{"mkdir"});
+    CHECK(recording.architectures == Names{"x86", "x86_64"});
+}
+
+TEST_CASE("kernel_record: phase_name") {
+    CHECK(std::string(phase_name(CRADLE_PHASE_SETUP)) == "setup");
+    CHECK(std::string(phase_name(CRADLE_PHASE_RUNTIME)) == "runtime");
+    CHECK(std::string(phase_name(CRADLE_PHASE_WORKLOAD)) == "workload");
+    CHECK(std::string(phase_name(7)) == "unknown");
+}
