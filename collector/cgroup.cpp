@@ -2,9 +2,9 @@
 
 #include <sys/stat.h>
 
-#include <fstream>
-#include <sstream>
 #include <vector>
+
+#include "common/text_file.h"
 
 namespace cradle {
 
@@ -22,16 +22,6 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
         start = end + 1;
     }
     return fields;
-}
-
-Result<std::string> read_text(const std::string& path) {
-    std::ifstream file(path);
-    if (!file) {
-        return system_error("reading \"" + path + "\"");
-    }
-    std::stringstream text;
-    text << file.rdbuf();
-    return text.str();
 }
 
 }  // namespace
@@ -74,7 +64,7 @@ Result<std::uint64_t> cgroup_id(const std::string& directory) {
 }
 
 Result<std::string> cgroup_directory_of(pid_t pid) {
-    auto mountinfo = read_text("/proc/self/mountinfo");
+    auto mountinfo = read_text_file("/proc/self/mountinfo");
     if (!mountinfo) {
         return mountinfo.error();
     }
@@ -83,7 +73,7 @@ Result<std::string> cgroup_directory_of(pid_t pid) {
         return mount.error();
     }
     const std::string proc_path = "/proc/" + std::to_string(pid) + "/cgroup";
-    auto membership = read_text(proc_path);
+    auto membership = read_text_file(proc_path);
     if (!membership) {
         return membership.error();
     }

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
-#include <sstream>
+
+#include "common/text_file.h"
 
 namespace cradle {
 
@@ -68,13 +68,11 @@ Result<std::map<std::string, cradle_text_range>> find_function_text(std::string_
 }
 
 Result<std::map<std::string, cradle_text_range>> find_kernel_function_text(const std::vector<std::string>& names) {
-    std::ifstream file("/proc/kallsyms");
-    if (!file) {
-        return system_error("reading \"/proc/kallsyms\"");
+    auto text = read_text_file("/proc/kallsyms");
+    if (!text) {
+        return text.error();
     }
-    std::stringstream text;
-    text << file.rdbuf();
-    auto ranges = find_function_text(text.str(), names);
+    auto ranges = find_function_text(*text, names);
     if (!ranges) {
         return with_context(ranges.error(), "reading \"/proc/kallsyms\"");
     }

@@ -113,14 +113,20 @@ Result<cradle_bpf*> open_and_load(const std::string& pin_dir, cradle_capability_
 }
 
 // Attaches every loaded program and pins its link as "link_<program>", replacing the link
-// a previous collector pinned there only after the new one is attached.
+// a previous collector pinned there only after the new one is attached; removes the links of
+// programs not loaded this time.
 Result<void> attach_and_pin(cradle_bpf* skeleton, const std::string& pin_dir) {
     bpf_program* program = nullptr;
     bpf_object__for_each_program(program, skeleton->obj) {
+        const std::string name = bpf_program__name(program);
         if (!bpf_program__autoload(program)) {
+            // A previous collector may have chosen another capability source.
+            const std::string stale = pin_dir + "/link_" + name;
+            if (::unlink(stale.c_str()) != 0 && errno != ENOENT) {
+                return system_error("removing stale link \"" + stale + "\"");
+            }
             continue;
         }
-        const std::string name = bpf_program__name(program);
         bpf_link* link = bpf_program__attach(program);
         if (!link) {
             return libbpf_error(errno, "attaching BPF program \"" + name + "\"");

@@ -4,14 +4,13 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <fstream>
 #include <iomanip>
 #include <ostream>
-#include <sstream>
 
 #include "common/config.h"
 #include "common/protocol.h"
 #include "common/safe_file.h"
+#include "common/text_file.h"
 #include "profilegen/profile_store.h"
 #include "profilegen/run_options.h"
 #include "profilegen/seccomp_profile.h"
@@ -83,16 +82,6 @@ bool parse_arguments(const std::vector<std::string>& args, std::size_t first, Ar
     return true;
 }
 
-Result<std::string> read_text(const std::string& path) {
-    std::ifstream file(path);
-    if (!file) {
-        return system_error("reading \"" + path + "\"");
-    }
-    std::stringstream text;
-    text << file.rdbuf();
-    return text.str();
-}
-
 // The tracefiles an input names: itself, or every *.tracefile in a directory, sorted.
 Result<std::vector<std::string>> expand_input(const std::string& input) {
     struct stat status {};
@@ -138,7 +127,7 @@ int run_options(const Arguments& arguments, std::ostream& out, std::ostream& err
     }
     Recording merged;
     for (const std::string& path : tracefiles) {
-        auto text = read_text(path);
+        auto text = read_text_file(path);
         auto recording = text ? parse_tracefile(*text) : Result<Recording>(text.error());
         if (!recording) {
             err << "cradle options: \"" << path << "\": " << recording.error().message << "\n";
