@@ -26,8 +26,8 @@ typedef __u32 cradle_u32;
 #define CRADLE_SYSCALL_SLOTS 512 /* syscall numbers recorded per ABI: 0..511 */
 #define CRADLE_SYSCALL_WORDS (CRADLE_SYSCALL_SLOTS / 64)
 #define CRADLE_CAPABILITY_SLOTS 64  /* capability numbers recorded: 0..63 */
-#define CRADLE_MAX_CONTAINERS 1024  /* containers traced at once */
-#define CRADLE_MAX_CGROUPS 16384    /* their cgroups, children included */
+#define CRADLE_MAX_CONTAINERS 1024  /* containers traced at once (default; --max-containers) */
+#define CRADLE_MAX_CGROUPS 16384    /* their cgroups, children included (default; --max-cgroups) */
 #define CRADLE_ID_SIZE 128          /* container id, NUL-terminated, truncated */
 #define CRADLE_NAME_SIZE 136        /* expanded profile name (at most 128) + NUL */
 #define CRADLE_NOAUDIT_CALLERS 8    /* kernel functions known to make no-audit checks */

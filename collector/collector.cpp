@@ -36,7 +36,7 @@ int count_bits(const cradle_u64* words, int count) {
 
 Collector::Collector(Tracer& tracer, UniqueFd output_dir, std::string output_dir_path, std::string pin_dir)
     : m_tracer(tracer),
-      m_registry(tracer.cgroup_slots_fd(), tracer.containers_fd()),
+      m_registry(tracer.cgroup_slots_fd(), tracer.containers_fd(), tracer.max_containers()),
       m_output_dir(std::move(output_dir)),
       m_output_dir_path(std::move(output_dir_path)),
       m_pin_dir(std::move(pin_dir)),

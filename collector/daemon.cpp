@@ -145,7 +145,7 @@ int run_daemon(const DaemonOptions& options) {
         spdlog::error("{}", output_dir.error().message);
         return 1;
     }
-    auto tracer = Tracer::open(TracerOptions{config.pin_dir});
+    auto tracer = Tracer::open(TracerOptions{config.pin_dir, options.max_containers, options.max_cgroups});
     if (!tracer) {
         spdlog::error("loading the BPF programs: {}", tracer.error().message);
         return 1;

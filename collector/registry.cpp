@@ -36,12 +36,12 @@ void collect_subdirectories(const std::string& directory, std::vector<std::strin
 
 }  // namespace
 
-ContainerRegistry::ContainerRegistry(int cgroup_slots_fd, int containers_fd)
-    : m_cgroup_slots_fd(cgroup_slots_fd), m_containers_fd(containers_fd) {}
+ContainerRegistry::ContainerRegistry(int cgroup_slots_fd, int containers_fd, std::uint32_t slots)
+    : m_cgroup_slots_fd(cgroup_slots_fd), m_containers_fd(containers_fd), m_slots(slots) {}
 
 Result<void> ContainerRegistry::load() {
     m_containers.clear();
-    for (std::uint32_t slot = 0; slot < CRADLE_MAX_CONTAINERS; ++slot) {
+    for (std::uint32_t slot = 0; slot < m_slots; ++slot) {
         auto container = read(slot);
         if (!container) {
             return container.error();
@@ -77,11 +77,11 @@ Result<TracedContainer> ContainerRegistry::add(const std::string& id, const std:
         taken.insert(traced.slot);
     }
     std::uint32_t slot = 0;
-    while (slot < CRADLE_MAX_CONTAINERS && taken.count(slot)) {
+    while (slot < m_slots && taken.count(slot)) {
         ++slot;
     }
-    if (slot == CRADLE_MAX_CONTAINERS) {
-        return Error{ENOSPC, "every one of the " + std::to_string(CRADLE_MAX_CONTAINERS) +
+    if (slot == m_slots) {
+        return Error{ENOSPC, "every one of the " + std::to_string(m_slots) +
                                  " container slots is in use; flush containers first"};
     }
 

@@ -22,8 +22,9 @@ struct TracedContainer {
 
 class ContainerRegistry {
 public:
-    // Borrows the fds of the cgroup_slots and containers maps (see cradle_abi.h).
-    ContainerRegistry(int cgroup_slots_fd, int containers_fd);
+    // Borrows the fds of the cgroup_slots and containers maps (see cradle_abi.h); the
+    // containers map has `slots` entries.
+    ContainerRegistry(int cgroup_slots_fd, int containers_fd, std::uint32_t slots);
 
     // Rebuilds the index from the containers map, e.g. after a collector restart.
     Result<void> load();
@@ -49,6 +50,7 @@ public:
 private:
     int m_cgroup_slots_fd;
     int m_containers_fd;
+    std::uint32_t m_slots;
     std::map<std::string, TracedContainer> m_containers;
 };
 

@@ -80,7 +80,8 @@ bool configure_caller_ranges(cradle_bpf* skeleton) {
     return next > 0;
 }
 
-Result<cradle_bpf*> open_and_load(const std::string& pin_dir, cradle_capability_source source, bool& classifies_probes) {
+Result<cradle_bpf*> open_and_load(const TracerOptions& options, cradle_capability_source source, bool& classifies_probes) {
+    const std::string& pin_dir = options.pin_dir;
     cradle_bpf* skeleton = cradle_bpf__open();
     if (!skeleton) {
         return libbpf_error(errno, "opening the BPF object");
@@ -88,6 +89,8 @@ Result<cradle_bpf*> open_and_load(const std::string& pin_dir, cradle_capability_
     skeleton->rodata->nr_seccomp = seccomp_syscall_resolve_name("seccomp");
     skeleton->rodata->nr_prctl = seccomp_syscall_resolve_name("prctl");
     classifies_probes = source == CRADLE_CAPS_TP_BTF && configure_caller_ranges(skeleton);
+    bpf_map__set_max_entries(skeleton->maps.containers, options.max_containers);
+    bpf_map__set_max_entries(skeleton->maps.cgroup_slots, options.max_cgroups);
 
     bpf_program* program = nullptr;
     bpf_object__for_each_program(program, skeleton->obj) {
@@ -161,13 +164,16 @@ const char* capability_source_name(cradle_capability_source source) {
 }
 
 Result<std::unique_ptr<Tracer>> Tracer::open(const TracerOptions& options) {
+    if (options.max_containers == 0 || options.max_cgroups < options.max_containers) {
+        return Error{EINVAL, "the maps need at least one container slot, and a cgroup entry per slot"};
+    }
     if (auto prepared = prepare_pin_dir(options.pin_dir); !prepared) {
         return prepared.error();
     }
     std::unique_ptr<Tracer> tracer(new Tracer());
     for (cradle_capability_source source : k_capability_sources) {
         bool classifies_probes = false;
-        auto skeleton = open_and_load(options.pin_dir, source, classifies_probes);
+        auto skeleton = open_and_load(options, source, classifies_probes);
         if (!skeleton) {
             tracer->m_capability_source_notes += skeleton.error().message + "; ";
             continue;
@@ -195,6 +201,7 @@ Tracer::~Tracer() {
 int Tracer::cgroup_slots_fd() const { return bpf_map__fd(m_skeleton->maps.cgroup_slots); }
 int Tracer::containers_fd() const { return bpf_map__fd(m_skeleton->maps.containers); }
 int Tracer::runtime_baseline_fd() const { return bpf_map__fd(m_skeleton->maps.runtime_baseline); }
+std::uint32_t Tracer::max_containers() const { return bpf_map__max_entries(m_skeleton->maps.containers); }
 
 Result<void> remove_pins(const std::string& pin_dir) {
     DIR* directory = ::opendir(pin_dir.c_str());

@@ -7,6 +7,7 @@
 // moment at least one set of programs records (recording twice is harmless: bits are ORed).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,8 @@ namespace cradle {
 
 struct TracerOptions {
     std::string pin_dir;  // on a bpf filesystem; created when missing
+    std::uint32_t max_containers = CRADLE_MAX_CONTAINERS;  // slots of the containers map
+    std::uint32_t max_cgroups = CRADLE_MAX_CGROUPS;        // entries of the cgroup_slots map
 };
 
 class Tracer {
@@ -26,7 +29,8 @@ public:
     // Loads and attaches the programs, choosing how capability checks are observed by
     // probing what the kernel accepts: tp_btf/cap_capable, then fexit, then kprobes, then
     // none (syscalls are still recorded). Fails when the syscall programs cannot load or
-    // attach, or the pin directory is unusable (not bpffs, incompatible pinned maps).
+    // attach, or the pin directory is unusable (not bpffs, or pinned maps of another layout
+    // or size: run `cradled --unpin` to start afresh).
     static Result<std::unique_ptr<Tracer>> open(const TracerOptions& options);
 
     ~Tracer();
@@ -36,6 +40,7 @@ public:
     int cgroup_slots_fd() const;
     int containers_fd() const;
     int runtime_baseline_fd() const;
+    std::uint32_t max_containers() const;
     cradle_capability_source capability_source() const { return m_capability_source; }
     // Why the sources before the chosen one were not used, for the log; empty when the
     // first one loaded.

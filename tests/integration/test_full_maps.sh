@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Full maps lose nothing silently: a container that finds no free slot runs untraced with a
+# clear message, and a child cgroup that does not fit is counted and marks the recording
+# incomplete.
+source "$(dirname "$0")/lib.sh"
+require_platform
+make_rootfs
+HOOK=$BIN/cradle-hook
+start_collector small --max-containers 1 --max-cgroups 2 || { fail "collector with small maps starts"; finish; }
+
+bundle holder --hook "$HOOK" --socket "$SOCKET" --profile holder -- /bin/sh -c 'sleep 2; sync'
+run_container holder "$WORK/holder.out" &
+holder=$!
+sleep 0.7
+
+echo "no free container slot: the next container runs untraced, and the log says why"
+bundle second --hook "$HOOK" --socket "$SOCKET" --profile second -- /bin/echo second
+check "the second container runs" run_container second "$WORK/second.out"
+check "and prints its output" grep -qx second "$WORK/second.out"
+check "the collector says the slots are full" grep -q "every one of the 1 container slots is in use" "$WORK/small/cradled.log"
+check "no profile for the untraced container" test ! -e "$OUT/second.tracefile"
+
+echo "no room for a child cgroup: counted, and the recording is marked incomplete"
+init_pid=$(pgrep -f 'sh -c sleep 2; sync' | head -n 1)
+cgroup2=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
+cgroup_dir=$cgroup2$(sed -n 's/^0:://p' "/proc/$init_pid/cgroup")
+mkdir "$cgroup_dir/fits" "$cgroup_dir/does-not-fit"
+wait "$holder"
+check "profile written" wait_for_file "$OUT/holder.tracefile"
+check "lost_cgroups counted" grep -qx "lost_cgroups 1" <(section "$OUT/holder.tracefile" COUNTERS)
+check "recording marked incomplete" grep -q "could not be traced" <(section "$OUT/holder.tracefile" INCOMPLETE)
+check "the collector logs it" grep -q 'INCOMPLETE' "$WORK/small/cradled.log"
+"$BIN/cradle" options "$OUT/holder.tracefile" > /dev/null 2>&1
+status=$?
+check "cradle options reports the incomplete recording (exit $status)" test "$status" = 1
+
+finish
