@@ -21,6 +21,9 @@ container_pid=$!
 sleep 1
 check "collector sees the container" bash -c "'$BIN/cradle' status --socket '$SOCKET' | grep -q restart"
 stop_collector "$FIRST_PID"
+status=$?
+check "SIGTERM stops the collector cleanly (exit $status)" test "$status" = 0
+check "and it removes its socket" test ! -e "$FIRST_SOCKET"
 sleep 2 # the container calls sync(2) now, with no collector running
 "$BIN/cradled" --socket "$FIRST_SOCKET" --output-dir "$FIRST_OUT" --pin-dir "$FIRST_PIN" >> "$WORK/first/cradled.log" 2>&1 &
 collector_pids+=($!)
@@ -47,6 +50,11 @@ check "the container's init moved to a child cgroup" grep -q '/child$' "/proc/$i
 wait "$container_pid"
 check "profile written" wait_for_file "$FIRST_OUT/child.tracefile"
 check "sync, made from the child cgroup, is in the profile" grep -qx sync <(section "$FIRST_OUT/child.tracefile" SYSCALLS)
+
+echo "strftime tokens in the profile name are expanded"
+bundle dated --hook "$HOOK" --socket "$FIRST_SOCKET" --profile 'dated-%Y-%V' -- /bin/echo hi
+check "container with a dated profile name runs" run_container dated "$WORK/dated.out"
+check "profile written as dated-$(date -u +%Y-%V).tracefile" wait_for_file "$FIRST_OUT/dated-$(date -u +%Y-%V).tracefile"
 
 echo "two collectors side by side"
 start_collector second || { fail "second collector starts"; finish; }
