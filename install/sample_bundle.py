@@ -90,9 +90,12 @@ def make_bundle(args):
         base = ["cradle-hook"] + (["--socket", args.socket] if args.socket else []) + \
                (["--config", args.hook_config] if args.hook_config else [])
         environment = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
-        hooks = {"createRuntime": [{"path": args.hook, "args": base + ["createRuntime"], "env": environment}]}
+        # "status": no stage argument, the hook follows the state's status instead.
+        stage_argument = lambda stage: [] if args.hook_stage == "status" else [stage]
+        start_stage = "prestart" if args.hook_stage == "prestart" else "createRuntime"
+        hooks = {start_stage: [{"path": args.hook, "args": base + stage_argument(start_stage), "env": environment}]}
         if not args.no_poststop:
-            hooks["poststop"] = [{"path": args.hook, "args": base + ["poststop"], "env": environment}]
+            hooks["poststop"] = [{"path": args.hook, "args": base + stage_argument("poststop"), "env": environment}]
         config["hooks"] = hooks
 
     with open(config_path, "w") as file:
@@ -112,6 +115,8 @@ def main():
     bundle.add_argument("--socket", help="collector socket passed to the hook")
     bundle.add_argument("--hook-config", help="configuration file passed to the hook")
     bundle.add_argument("--no-poststop", action="store_true", help="leave out the poststop hook")
+    bundle.add_argument("--hook-stage", choices=["createRuntime", "prestart", "status"], default="createRuntime",
+                        help="where the hook registers; 'status': createRuntime without a stage argument")
     bundle.add_argument("--caps", default="docker", help="docker (default), none, or CHOWN,SETUID,...")
     bundle.add_argument("--seccomp", help="a seccomp profile file, or 'permissive'")
     bundle.add_argument("--allow-new-privileges", action="store_true")

@@ -51,6 +51,13 @@ wait "$container_pid"
 check "profile written" wait_for_file "$FIRST_OUT/child.tracefile"
 check "sync, made from the child cgroup, is in the profile" grep -qx sync <(section "$FIRST_OUT/child.tracefile" SYSCALLS)
 
+echo "the hook registers at prestart too, and follows the state's status without a stage argument"
+for stage in prestart status; do
+    bundle "stage-$stage" --hook "$HOOK" --socket "$FIRST_SOCKET" --profile "stage-$stage" --hook-stage "$stage" -- /bin/uname
+    check "container with the hook at $stage runs" run_container "stage-$stage" "$WORK/stage-$stage.out"
+    check "traced from $stage: its profile holds uname" grep -qx uname <(section "$FIRST_OUT/stage-$stage.tracefile" SYSCALLS)
+done
+
 echo "strftime tokens in the profile name are expanded"
 bundle dated --hook "$HOOK" --socket "$FIRST_SOCKET" --profile 'dated-%Y-%V' -- /bin/echo hi
 check "container with a dated profile name runs" run_container dated "$WORK/dated.out"
