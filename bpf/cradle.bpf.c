@@ -152,14 +152,11 @@ static __always_inline bool in_text(const volatile struct cradle_text_range *ran
 	return address >= range->start && address < range->end;
 }
 
-static __always_inline void record_check(int cap, int ret, __u32 kind)
+static __always_inline void record_check(struct cradle_record *record, int cap, int ret, __u32 kind)
 {
-	struct cradle_record *record = current_record();
 	struct cradle_capability_checks *checks;
 	__u32 phase;
 
-	if (!record)
-		return;
 	if (cap < 0 || cap >= CRADLE_CAPABILITY_SLOTS) {
 		__sync_fetch_and_add(&record->lost_capabilities, 1);
 		return;
@@ -217,7 +214,7 @@ int BPF_PROG(cap_capable_tp, const struct cred *cred, struct user_namespace *tar
 
 	if (!record)
 		return 0;
-	record_check(cap, ret, classify_by_caller(ctx, record));
+	record_check(record, cap, ret, classify_by_caller(ctx, record));
 	return 0;
 }
 
@@ -225,7 +222,11 @@ SEC("fexit/cap_capable")
 int BPF_PROG(cap_capable_fexit, const struct cred *cred, struct user_namespace *ns, int cap,
 	     unsigned int opts, int ret)
 {
-	record_check(cap, ret, opts & CAP_OPT_NOAUDIT ? CRADLE_CHECK_PROBE : CRADLE_CHECK_AUDITED);
+	struct cradle_record *record = current_record();
+
+	if (record)
+		record_check(record, cap, ret,
+			     opts & CAP_OPT_NOAUDIT ? CRADLE_CHECK_PROBE : CRADLE_CHECK_AUDITED);
 	return 0;
 }
 
@@ -247,11 +248,14 @@ int BPF_KRETPROBE(cap_capable_return, int ret)
 {
 	__u64 task = bpf_get_current_pid_tgid();
 	struct pending_check *check = bpf_map_lookup_elem(&pending_checks, &task);
+	struct cradle_record *record;
 
 	if (!check)
 		return 0;
-	record_check(check->cap, ret,
-		     check->opts & CAP_OPT_NOAUDIT ? CRADLE_CHECK_PROBE : CRADLE_CHECK_AUDITED);
+	record = current_record();
+	if (record)
+		record_check(record, check->cap, ret,
+			     check->opts & CAP_OPT_NOAUDIT ? CRADLE_CHECK_PROBE : CRADLE_CHECK_AUDITED);
 	bpf_map_delete_elem(&pending_checks, &task);
 	return 0;
 }

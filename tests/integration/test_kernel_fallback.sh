@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# The capability fallbacks, on a kernel that lacks tp_btf/cap_capable: Debian's 6.1 kernel
+# boots under qemu (software emulation) on an initramfs holding busybox, the built binaries
+# and their libraries, with fallback_init.sh as /init. There the collector observes
+# capability checks through fexit/cap_capable, and, with every fexit program load refused by
+# an LD_PRELOAD shim (the kernel itself accepts them), through kprobe/cap_capable. In both
+# the no-audit CAP_NET_ADMIN probe is told by cap_capable's opts argument and lands in
+# PROBED_CAPABILITIES, not CAPABILITIES.
+# The kernel package is downloaded once into $CRADLE_TEST_CACHE (default
+# /var/cache/cradle-test); qemu-system-x86, cpio, busybox-static and gcc are installed when
+# missing and the test runs as root.
+source "$(dirname "$0")/lib.sh"
+CACHE=${CRADLE_TEST_CACHE:-/var/cache/cradle-test}
+BOOT_TIMEOUT=${CRADLE_VM_TIMEOUT:-180}
+PHASES=(native nofexit)
+
+static_busybox() {
+    local busybox
+    busybox=$(command -v busybox) && ! ldd "$busybox" > /dev/null 2>&1
+}
+
+missing_packages() {
+    command -v qemu-system-x86_64 > /dev/null || echo qemu-system-x86
+    command -v cpio > /dev/null || echo cpio
+    command -v cc > /dev/null || echo gcc
+    static_busybox || echo busybox-static
+}
+
+install_missing() {
+    local missing
+    mapfile -t missing < <(missing_packages)
+    ((${#missing[@]})) && [[ $(id -u) == 0 ]] || return 0
+    echo "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" > "$WORK/apt.log" 2>&1 ||
+        { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >> "$WORK/apt.log" 2>&1
+}
+
+# The newest linux-image-6.1.0-N-cloud-amd64-unsigned that apt knows of.
+kernel_package() {
+    apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$' 2> /dev/null |
+        awk '{ print $1 }' | sort -V | tail -n 1
+}
+
+# Sets KERNEL to a cached vmlinuz, downloading and unpacking the package the first time.
+fetch_kernel() {
+    KERNEL=$(ls "$CACHE"/linux-image-6.1.0-*/boot/vmlinuz-6.1.0-* 2> /dev/null | sort -V | tail -n 1)
+    [[ -n $KERNEL ]] && return 0
+    local package
+    package=$(kernel_package)
+    if [[ -z $package && $(id -u) == 0 ]]; then
+        apt-get update -qq > "$WORK/apt-update.log" 2>&1
+        package=$(kernel_package)
+    fi
+    [[ -n $package ]] || { echo "apt knows no linux-image-6.1.0-*-cloud-amd64-unsigned"; return 1; }
+    mkdir -p "$CACHE" || return 1
+    echo "downloading $package into $CACHE"
+    (cd "$CACHE" && apt-get download "$package") > "$WORK/download.log" 2>&1 ||
+        { cat "$WORK/download.log"; return 1; }
+    rm -rf "$CACHE/$package.tmp"
+    mkdir -p "$CACHE/$package.tmp"
+    dpkg-deb --fsys-tarfile "$CACHE/${package}"_*.deb | tar -x -C "$CACHE/$package.tmp" ./boot || return 1
+    rm -rf "${CACHE:?}/$package"
+    mv "$CACHE/$package.tmp" "$CACHE/$package"
+    KERNEL=$(ls "$CACHE/$package"/boot/vmlinuz-* | tail -n 1)
+}
+
+# copy_binary FILE DEST: without debug information (the initramfs stays small).
+copy_binary() {
+    strip --strip-debug -o "$2" "$1" 2> /dev/null || cp -L "$1" "$2"
+}
+
+# refuse_fexit.so DEST: an LD_PRELOAD shim for libbpf's syscall(2) that refuses to load
+# fexit programs (EOPNOTSUPP), as a kernel without BPF trampolines would; everything else
+# goes to the kernel.
+build_refuse_fexit() {
+    cat > "$WORK/refuse_fexit.c" << 'EOF_C'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <linux/bpf.h>
+#include <stdarg.h>
+#include <sys/syscall.h>
+
+long syscall(long number, ...) {
+    static long (*real)(long, ...);
+    va_list arguments;
+    long a[6];
+    va_start(arguments, number);
+    for (int i = 0; i < 6; i++) a[i] = va_arg(arguments, long);
+    va_end(arguments);
+    if (number == SYS_bpf && a[0] == BPF_PROG_LOAD) {
+        const union bpf_attr* attr = (const union bpf_attr*)a[1];
+        if (attr->prog_type == BPF_PROG_TYPE_TRACING && attr->expected_attach_type == BPF_TRACE_FEXIT) {
+            errno = EOPNOTSUPP;
+            return -1;
+        }
+    }
+    if (!real) real = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
+    return real(number, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+EOF_C
+    cc -shared -fPIC -O2 -o "$1" "$WORK/refuse_fexit.c"
+}
+
+# Packs busybox, the binaries, every shared library they load (at the path the loader looks
+# for it) and /init into $WORK/initrd.gz.
+make_initramfs() {
+    local root=$WORK/initramfs applet binary library
+    mkdir -p "$root"/{bin,sbin,lib,usr/bin,usr/sbin,dev,proc,sys,tmp,run}
+    cp -L "$(command -v busybox)" "$root/bin/busybox"
+    for applet in $(busybox --list-full); do
+        [[ -e $root/$applet ]] || ln -s /bin/busybox "$root/$applet"
+    done
+    for binary in cradled cradle-hook cradle; do
+        copy_binary "$BIN/$binary" "$root/bin/$binary"
+        for library in $(ldd "$BIN/$binary" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+            [[ -e $root$library ]] && continue
+            mkdir -p "$root$(dirname "$library")"
+            copy_binary "$library" "$root$library"
+        done
+    done
+    build_refuse_fexit "$root/lib/refuse_fexit.so" || return 1
+    cp "$REPO/tests/integration/fallback_init.sh" "$root/init"
+    chmod 755 "$root/init"
+    (cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$WORK/initrd.gz"
+}
+
+# phase_part PHASE PART: the lines the VM printed for one part of a phase.
+phase_part() {
+    awk -v begin="=== cradle-vm phase $1: $2 ===" '
+        $0 == begin { inside = 1; next }
+        /^=== cradle-vm / { inside = 0 }
+        inside { print }' "$WORK/serial.log"
+}
+
+install_missing
+mapfile -t missing < <(missing_packages)
+[[ -x $BIN/cradled && -x $BIN/cradle-hook && -x $BIN/cradle ]] || missing+=("a build in $BUILD")
+if ((${#missing[@]})); then
+    skip "$TEST_NAME needs: ${missing[*]}"
+    finish
+fi
+if ! fetch_kernel; then
+    skip "$TEST_NAME needs Debian's linux-image-6.1.0-*-cloud-amd64-unsigned (apt-get download)"
+    finish
+fi
+echo "kernel: $KERNEL"
+if ! make_initramfs; then
+    fail "initramfs built"
+    finish
+fi
+
+accelerator=(-accel tcg)
+[[ -w /dev/kvm ]] && accelerator=(-accel kvm)
+phases=$(IFS=,; echo "${PHASES[*]}")
+started=$SECONDS
+timeout "$BOOT_TIMEOUT" qemu-system-x86_64 "${accelerator[@]}" -m 1024 -smp 1 -nographic -no-reboot \
+    -kernel "$KERNEL" -initrd "$WORK/initrd.gz" \
+    -append "console=ttyS0 panic=-1 quiet cradle_phases=$phases" < /dev/null 2>&1 | tr -d '\r' > "$WORK/serial.log"
+status=${PIPESTATUS[0]}
+echo "the VM ran $((SECONDS - started)) s (qemu exit $status)"
+check "the VM ran every phase and powered off" grep -qx '=== cradle-vm done ===' "$WORK/serial.log"
+if ! grep -qx '=== cradle-vm done ===' "$WORK/serial.log"; then
+    tail -n 40 "$WORK/serial.log"
+fi
+
+# section_has FILE SECTION ENTRY, section_lacks FILE SECTION ENTRY
+section_has() { section "$1" "$2" | grep -qx "$3"; }
+section_lacks() { ! section "$1" "$2" | grep -qx "$3"; }
+
+# check_phase PHASE SOURCE: the collector observed capability checks through SOURCE.
+check_phase() {
+    local phase=$1 source=$2
+    phase_part "$phase" cradled.log > "$WORK/$phase.log"
+    phase_part "$phase" tracefile > "$WORK/$phase.tracefile"
+    phase_part "$phase" status > "$WORK/$phase.status"
+    echo "phase $phase: $(grep -o 'capability checks observed through [^ ,]*' "$WORK/$phase.log")"
+    check "$phase: cradled observes capability checks through $source" \
+        grep -q "capability checks observed through $source" "$WORK/$phase.log"
+    check "$phase: tp_btf/cap_capable was passed over (this kernel has no such tracepoint)" \
+        grep -q "passed over: loading the BPF programs with tp_btf/cap_capable" "$WORK/$phase.log"
+    check "$phase: the tracefile says so" grep -qx "# capability checks observed through $source" "$WORK/$phase.tracefile"
+    check "$phase: and so does cradle status" grep -q "\"capability_source\": \"$source\"" "$WORK/$phase.status"
+    check "$phase: chown is in SYSCALLS" section_has "$WORK/$phase.tracefile" SYSCALLS chown
+    check "$phase: chown is in CAPABILITIES" section_has "$WORK/$phase.tracefile" CAPABILITIES chown
+    check "$phase: the no-audit net_admin probe is in PROBED_CAPABILITIES" \
+        section_has "$WORK/$phase.tracefile" PROBED_CAPABILITIES net_admin
+    check "$phase: and not in CAPABILITIES" section_lacks "$WORK/$phase.tracefile" CAPABILITIES net_admin
+    check "$phase: sys_admin (probed, never checked audited) is not in CAPABILITIES" \
+        section_lacks "$WORK/$phase.tracefile" CAPABILITIES sys_admin
+}
+
+check_phase native fexit/cap_capable
+check_phase nofexit kprobe/cap_capable
+check "nofexit: fexit was passed over because it was refused" \
+    grep -q "loading the BPF programs with fexit/cap_capable: Operation not supported" "$WORK/nofexit.log"
+[[ $failed == 0 ]] || { echo "serial console (without libbpf's debug lines):"; grep -v "\[debug\] libbpf:" "$WORK/serial.log"; }
+finish
