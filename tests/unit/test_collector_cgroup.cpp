@@ -2,35 +2,16 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "collector/cgroup.h"
+#include "test_support.h"
 
 using namespace cradle;
+using namespace cradle::test;
 
 namespace {
-
-// A fresh directory under $TMPDIR, removed with everything in it at the end of the test.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "cradle-test-XXXXXX").string();
-        REQUIRE(mkdtemp(pattern.data()) != nullptr);
-        m_path = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(m_path, ignored);
-    }
-    const std::string& path() const { return m_path; }
-    std::string operator/(const std::string& name) const { return m_path + "/" + name; }
-
-private:
-    std::string m_path;
-};
 
 // A systemd host in hybrid mode: cgroup v1 controllers, cgroup2 at /sys/fs/cgroup/unified.
 constexpr const char* k_hybrid_mountinfo =
@@ -128,7 +109,7 @@ TEST_CASE("cgroup: cgroup_id of a directory is its inode number") {
 
 TEST_CASE("cgroup: cgroup_id of a file is ENOTDIR, of nothing ENOENT") {
     TempDir temp;
-    std::ofstream(temp / "file") << "x";
+    write_text(temp / "file", "x");
     auto file = cgroup_id(temp / "file");
     REQUIRE_FALSE(file.ok());
     CHECK(file.error().code == ENOTDIR);

@@ -1,15 +1,15 @@
 #include <doctest/doctest.h>
-#include <stdlib.h>
-#include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "common/config.h"
+#include "test_support.h"
 
 using namespace cradle;
+using namespace cradle::test;
 using namespace std::chrono_literals;
 
 namespace {
@@ -25,10 +25,6 @@ std::string refusal(std::string_view text) {
     REQUIRE_FALSE(config.ok());
     CHECK(config.error().code == EINVAL);
     return config.error().message;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
 }
 
 std::string source_dir() {
@@ -62,9 +58,7 @@ TEST_CASE("config: every key is read") {
 }
 
 TEST_CASE("config: the shipped config/cradle.json holds exactly the defaults") {
-    std::ifstream in(source_dir() + "/config/cradle.json");
-    REQUIRE(in.good());
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string text = read_text(source_dir() + "/config/cradle.json");
     const Config config = parsed(text);
     const Config defaults;
     CHECK(config.socket_path == defaults.socket_path);
@@ -116,35 +110,32 @@ TEST_CASE("config: text that is not a JSON object is refused") {
 }
 
 TEST_CASE("config: load_config reads a file and reports the path") {
-    std::string directory = (std::filesystem::temp_directory_path() / "cradle-config-XXXXXX").string();
-    REQUIRE(mkdtemp(directory.data()) != nullptr);
-    const std::string path = directory + "/cradle.json";
+    TempDir directory;
+    const std::string path = directory / "cradle.json";
 
     auto absent = load_config(path);
     REQUIRE_FALSE(absent.ok());
     CHECK(absent.error().code == ENOENT);
     CHECK(absent.error().message.find("config \"" + path + "\": ") == 0);
 
-    std::ofstream(path) << R"({"output_dir": "/srv/p", "hook": {"fail_closed": true}})";
+    write_text(path, R"({"output_dir": "/srv/p", "hook": {"fail_closed": true}})");
     auto loaded = load_config(path);
     REQUIRE_MESSAGE(loaded.ok(), loaded.error().message);
     CHECK(loaded->output_dir == "/srv/p");
     CHECK(loaded->hook_fail_closed);
 
-    std::ofstream(path) << R"({"output_dir": "relative"})";
+    write_text(path, R"({"output_dir": "relative"})");
     auto invalid = load_config(path);
     REQUIRE_FALSE(invalid.ok());
     CHECK(invalid.error().code == EINVAL);
     CHECK(invalid.error().message.find("config \"" + path + "\": key \"output_dir\"") == 0);
 
-    std::ofstream(path) << "{\"socket\": \"/" << std::string(70000, 'a') << "\"}";
+    write_text(path, "{\"socket\": \"/" + std::string(70000, 'a') + "\"}");
     auto big = load_config(path);
     REQUIRE_FALSE(big.ok());
     CHECK(big.error().code == EFBIG);
 
-    auto directory_instead = load_config(directory);
+    auto directory_instead = load_config(directory.path());
     REQUIRE_FALSE(directory_instead.ok());
     CHECK(directory_instead.error().code == EINVAL);
-
-    std::filesystem::remove_all(directory);
 }

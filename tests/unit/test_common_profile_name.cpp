@@ -6,9 +6,11 @@
 #include <string>
 
 #include "common/profile_name.h"
+#include "test_support.h"
 
 using cradle::expand_profile_name;
 using cradle::printable_value;
+using cradle::test::contains;
 
 namespace {
 
@@ -28,10 +30,6 @@ std::string refusal(std::string_view raw) {
     REQUIRE_FALSE(result.ok());
     CHECK(result.error().code == EINVAL);
     return result.error().message;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
 }
 
 }  // namespace

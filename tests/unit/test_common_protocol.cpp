@@ -1,45 +1,24 @@
 #include <doctest/doctest.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <cstdlib>
-#include <cstring>
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "common/protocol.h"
 #include "common/unique_fd.h"
+#include "test_support.h"
 
 using namespace cradle;
+using namespace cradle::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-// A fresh directory under $TMPDIR, removed with everything in it at the end of the test.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "cradle-test-XXXXXX").string();
-        REQUIRE(mkdtemp(pattern.data()) != nullptr);
-        m_path = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(m_path, ignored);
-    }
-    std::string operator/(const std::string& name) const { return m_path + "/" + name; }
-
-private:
-    std::string m_path;
-};
 
 struct SocketPair {
     UniqueFd a;
@@ -51,75 +30,6 @@ SocketPair socket_pair() {
     REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
     return {UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
-
-Deadline in(std::chrono::milliseconds time) { return std::chrono::steady_clock::now() + time; }
-
-// A collector that accepts one connection on `socket_path`, reads one line and writes
-// `answer` (a newline is added), or, without an answer, holds the connection open until
-// finish().
-class FakeCollector {
-public:
-    FakeCollector(const std::string& socket_path, std::optional<std::string> answer) : m_answer(std::move(answer)) {
-        m_listener.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        REQUIRE(m_listener.valid());
-        sockaddr_un address{};
-        address.sun_family = AF_UNIX;
-        REQUIRE(socket_path.size() < sizeof(address.sun_path));
-        std::memcpy(address.sun_path, socket_path.c_str(), socket_path.size());
-        REQUIRE(::bind(m_listener.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0);
-        REQUIRE(::listen(m_listener.get(), 4) == 0);
-        m_thread = std::thread([this] { serve(); });
-    }
-    ~FakeCollector() { finish(); }
-
-    // Stops serving; returns the line the client sent (empty when none).
-    std::string finish() {
-        m_stop = true;
-        if (m_thread.joinable()) {
-            m_thread.join();
-        }
-        return m_request;
-    }
-
-private:
-    bool wait_readable(int fd) {
-        while (!m_stop) {
-            pollfd entry{fd, POLLIN, 0};
-            if (::poll(&entry, 1, 20) > 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    void serve() {
-        if (!wait_readable(m_listener.get())) {
-            return;
-        }
-        UniqueFd connection(::accept4(m_listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
-        if (!connection.valid()) {
-            return;
-        }
-        char byte;
-        while (wait_readable(connection.get()) && ::read(connection.get(), &byte, 1) == 1 && byte != '\n') {
-            m_request.push_back(byte);
-        }
-        if (m_answer) {
-            const std::string framed = *m_answer + "\n";
-            (void)!::send(connection.get(), framed.data(), framed.size(), MSG_NOSIGNAL);
-            return;
-        }
-        while (!m_stop) {
-            std::this_thread::sleep_for(10ms);
-        }
-    }
-
-    UniqueFd m_listener;
-    std::optional<std::string> m_answer;
-    std::atomic<bool> m_stop{false};
-    std::string m_request;
-    std::thread m_thread;
-};
 
 }  // namespace
 

@@ -1,61 +1,19 @@
 #include <doctest/doctest.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "common/safe_file.h"
+#include "test_support.h"
 
 using namespace cradle;
+using namespace cradle::test;
 
 namespace {
-
-// A fresh directory under $TMPDIR, removed with everything in it at the end of the test.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "cradle-test-XXXXXX").string();
-        REQUIRE(mkdtemp(pattern.data()) != nullptr);
-        m_path = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(m_path, ignored);
-    }
-    const std::string& path() const { return m_path; }
-    std::string operator/(const std::string& name) const { return m_path + "/" + name; }
-
-private:
-    std::string m_path;
-};
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
-void put(const std::string& path, const std::string& content) {
-    std::ofstream(path, std::ios::binary) << content;
-}
-
-std::vector<std::string> entries(const std::string& directory) {
-    std::vector<std::string> names;
-    for (const auto& entry : std::filesystem::directory_iterator(directory)) {
-        names.push_back(entry.path().filename().string());
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-}
 
 UniqueFd open_dir(const std::string& path) {
     auto directory = open_output_directory(path);
@@ -90,7 +48,7 @@ TEST_CASE("safe_file: open_output_directory refuses a symbolic link as the last 
 
 TEST_CASE("safe_file: open_output_directory refuses a regular file") {
     TempDir temp;
-    put(temp / "file", "x");
+    write_text(temp / "file", "x");
     auto directory = open_output_directory(temp / "file");
     REQUIRE_FALSE(directory.ok());
     CHECK(directory.error().code == ENOTDIR);
@@ -104,7 +62,7 @@ TEST_CASE("safe_file: write then read round trip") {
     content += std::string("\0binary", 7);
     REQUIRE(write_file_atomically(directory.get(), "web.seccomp.json", content, 0640).ok());
 
-    CHECK(slurp(temp / "web.seccomp.json") == content);
+    CHECK(read_text(temp / "web.seccomp.json") == content);
     struct stat status {};
     REQUIRE(stat((temp / "web.seccomp.json").c_str(), &status) == 0);
     CHECK((status.st_mode & 07777) == 0640);
@@ -130,9 +88,9 @@ TEST_CASE("safe_file: the mode is applied regardless of the umask") {
 TEST_CASE("safe_file: writing replaces an existing file") {
     TempDir temp;
     UniqueFd directory = open_dir(temp.path());
-    put(temp / "web.tracefile", "old content that is longer than the new one");
+    write_text(temp / "web.tracefile", "old content that is longer than the new one");
     REQUIRE(write_file_atomically(directory.get(), "web.tracefile", "new", 0644).ok());
-    CHECK(slurp(temp / "web.tracefile") == "new");
+    CHECK(read_text(temp / "web.tracefile") == "new");
     CHECK(entries(temp.path()) == std::vector<std::string>{"web.tracefile"});
 }
 
@@ -140,7 +98,7 @@ TEST_CASE("safe_file: a symbolic link planted at the target is replaced, not fol
     TempDir temp;
     TempDir outside;
     const std::string victim = outside / "shadow";
-    put(victim, "root:secret\n");
+    write_text(victim, "root:secret\n");
     REQUIRE(symlink(victim.c_str(), (temp / "web.seccomp.json").c_str()) == 0);
     UniqueFd directory = open_dir(temp.path());
 
@@ -152,11 +110,11 @@ TEST_CASE("safe_file: a symbolic link planted at the target is replaced, not fol
     }
     SUBCASE("writing replaces the link") {
         REQUIRE(write_file_atomically(directory.get(), "web.seccomp.json", "{}", 0644).ok());
-        CHECK(slurp(victim) == "root:secret\n");
+        CHECK(read_text(victim) == "root:secret\n");
         struct stat status {};
         REQUIRE(lstat((temp / "web.seccomp.json").c_str(), &status) == 0);
         CHECK(S_ISREG(status.st_mode));
-        CHECK(slurp(temp / "web.seccomp.json") == "{}");
+        CHECK(read_text(temp / "web.seccomp.json") == "{}");
         CHECK(entries(temp.path()) == std::vector<std::string>{"web.seccomp.json"});
     }
 }
@@ -169,13 +127,13 @@ TEST_CASE("safe_file: a dangling symbolic link to a path outside is replaced, th
     UniqueFd directory = open_dir(temp.path());
     REQUIRE(write_file_atomically(directory.get(), "p", "data", 0644).ok());
     CHECK_FALSE(std::filesystem::exists(victim));
-    CHECK(slurp(temp / "p") == "data");
+    CHECK(read_text(temp / "p") == "data");
 }
 
 TEST_CASE("safe_file: names that are not plain names are refused") {
     TempDir temp;
     TempDir outside;
-    put(outside / "f", "outside");
+    write_text(outside / "f", "outside");
     UniqueFd directory = open_dir(temp.path());
     const std::string escape = "../" + std::filesystem::path(outside.path()).filename().string() + "/f";
     for (const std::string& name : {std::string(""), std::string("."), std::string(".."), std::string("a/b"),
@@ -188,7 +146,7 @@ TEST_CASE("safe_file: names that are not plain names are refused") {
         REQUIRE_FALSE(read.ok());
         CHECK(read.error().code == EINVAL);
     }
-    CHECK(slurp(outside / "f") == "outside");
+    CHECK(read_text(outside / "f") == "outside");
     CHECK(entries(temp.path()).empty());
 }
 
@@ -201,7 +159,7 @@ TEST_CASE("safe_file: read_file_beneath error codes") {
     CHECK(absent.error().code == ENOENT);
     CHECK(absent.error().message.find("reading \"absent\"") == 0);
 
-    put(temp / "big", std::string(101, 'x'));
+    write_text(temp / "big", std::string(101, 'x'));
     auto big = read_file_beneath(directory.get(), "big", 100);
     REQUIRE_FALSE(big.ok());
     CHECK(big.error().code == EFBIG);
@@ -209,7 +167,7 @@ TEST_CASE("safe_file: read_file_beneath error codes") {
     REQUIRE(exact.ok());
     CHECK(exact->size() == 101);
 
-    put(temp / "empty", "");
+    write_text(temp / "empty", "");
     auto empty = read_file_beneath(directory.get(), "empty", 0);
     REQUIRE(empty.ok());
     CHECK(empty->empty());
@@ -231,7 +189,7 @@ TEST_CASE("safe_file: no temporary file is left after a failed rename") {
     TempDir temp;
     UniqueFd directory = open_dir(temp.path());
     REQUIRE(mkdir((temp / "target").c_str(), 0755) == 0);
-    put(temp / "target/keep", "x");
+    write_text(temp / "target/keep", "x");
     auto written = write_file_atomically(directory.get(), "target", "content", 0644);
     REQUIRE_FALSE(written.ok());
     CHECK((written.error().code == EISDIR || written.error().code == ENOTEMPTY));
@@ -243,8 +201,8 @@ TEST_CASE("safe_file: no temporary file is left after a failed rename") {
 TEST_CASE("safe_file: a stale temporary file of the same pattern does not get in the way") {
     TempDir temp;
     UniqueFd directory = open_dir(temp.path());
-    put(temp / ".p.AAAAAA", "stale");
+    write_text(temp / ".p.AAAAAA", "stale");
     REQUIRE(write_file_atomically(directory.get(), "p", "fresh", 0644).ok());
-    CHECK(slurp(temp / "p") == "fresh");
-    CHECK(slurp(temp / ".p.AAAAAA") == "stale");
+    CHECK(read_text(temp / "p") == "fresh");
+    CHECK(read_text(temp / ".p.AAAAAA") == "stale");
 }

@@ -1,120 +1,21 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
-#include <cstdlib>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "common/unique_fd.h"
 #include "hook/hook.h"
+#include "test_support.h"
 
 using namespace cradle;
-using namespace std::chrono_literals;
+using namespace cradle::test;
 
 namespace {
-
-// A fresh directory under $TMPDIR, removed with everything in it at the end of the test.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "cradle-test-XXXXXX").string();
-        REQUIRE(mkdtemp(pattern.data()) != nullptr);
-        m_path = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(m_path, ignored);
-    }
-    std::string operator/(const std::string& name) const { return m_path + "/" + name; }
-
-private:
-    std::string m_path;
-};
-
-// A collector that accepts one connection on `socket_path`, reads one line and writes
-// `answer` (a newline is added), or, without an answer, holds the connection open until
-// finish().
-class FakeCollector {
-public:
-    FakeCollector(const std::string& socket_path, std::optional<std::string> answer) : m_answer(std::move(answer)) {
-        m_listener.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        REQUIRE(m_listener.valid());
-        sockaddr_un address{};
-        address.sun_family = AF_UNIX;
-        REQUIRE(socket_path.size() < sizeof(address.sun_path));
-        std::memcpy(address.sun_path, socket_path.c_str(), socket_path.size());
-        REQUIRE(::bind(m_listener.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0);
-        REQUIRE(::listen(m_listener.get(), 4) == 0);
-        m_thread = std::thread([this] { serve(); });
-    }
-    ~FakeCollector() { finish(); }
-
-    // Stops serving; returns the line the client sent (empty when none).
-    std::string finish() {
-        m_stop = true;
-        if (m_thread.joinable()) {
-            m_thread.join();
-        }
-        return m_request;
-    }
-    bool contacted() {
-        finish();
-        return m_contacted;
-    }
-
-private:
-    bool wait_readable(int fd) {
-        while (!m_stop) {
-            pollfd entry{fd, POLLIN, 0};
-            if (::poll(&entry, 1, 20) > 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    void serve() {
-        if (!wait_readable(m_listener.get())) {
-            return;
-        }
-        UniqueFd connection(::accept4(m_listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
-        if (!connection.valid()) {
-            return;
-        }
-        m_contacted = true;
-        char byte;
-        while (wait_readable(connection.get()) && ::read(connection.get(), &byte, 1) == 1 && byte != '\n') {
-            m_request.push_back(byte);
-        }
-        if (m_answer) {
-            const std::string framed = *m_answer + "\n";
-            (void)!::send(connection.get(), framed.data(), framed.size(), MSG_NOSIGNAL);
-            return;
-        }
-        while (!m_stop) {
-            std::this_thread::sleep_for(10ms);
-        }
-    }
-
-    UniqueFd m_listener;
-    std::optional<std::string> m_answer;
-    std::atomic<bool> m_stop{false};
-    bool m_contacted = false;
-    std::string m_request;
-    std::thread m_thread;
-};
 
 // runc's state at createRuntime for a container that asks to be traced as `profile`.
 std::string creating_state(const std::string& profile) {
@@ -144,10 +45,10 @@ struct HookFixture {
 
     HookFixture() { config(R"({"hook":{"deadline_ms":300}})"); }
 
-    void config(const std::string& text) { std::ofstream(dir / "cradle.json") << text; }
+    void config(const std::string& text) { write_text(dir / "cradle.json", text); }
 
     void stdin_text(const std::string& text) {
-        std::ofstream(dir / "state.json", std::ios::binary) << text;
+        write_text(dir / "state.json", text);
         input.reset(::open((dir / "state.json").c_str(), O_RDONLY | O_CLOEXEC));
         REQUIRE(input.valid());
     }
@@ -162,9 +63,13 @@ struct HookFixture {
         options.input_fd = input.get();
         return options;
     }
-};
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+    // Runs the hook at `stage` with `state` on its stdin.
+    HookOutcome run(const std::string& state, std::optional<HookStage> stage = HookStage::CreateRuntime) {
+        stdin_text(state);
+        return run_hook(options(stage));
+    }
+};
 
 }  // namespace
 
@@ -172,10 +77,8 @@ TEST_CASE("hook: a container without the annotation is left alone") {
     HookFixture hook;
     auto state = nlohmann::json::parse(creating_state("web"));
     state["annotations"].erase("io.cradle.profile");
-    hook.stdin_text(state.dump());
     FakeCollector collector(hook.socket(), R"({"ok":true,"name":"web"})");
-
-    const HookOutcome outcome = run_hook(hook.options());
+    const HookOutcome outcome = hook.run(state.dump());
     CHECK(outcome.exit_code == 0);
     CHECK(outcome.severity == Severity::Debug);
     CHECK(outcome.message.empty());
@@ -184,8 +87,7 @@ TEST_CASE("hook: a container without the annotation is left alone") {
 
 TEST_CASE("hook: an unreachable collector leaves the container untraced") {
     HookFixture hook;
-    hook.stdin_text(creating_state("web"));
-    const HookOutcome outcome = run_hook(hook.options());
+    const HookOutcome outcome = hook.run(creating_state("web"));
     CHECK(outcome.exit_code == 0);
     CHECK(outcome.severity == Severity::Warning);
     CHECK(contains(outcome.message, "untraced"));
@@ -196,8 +98,7 @@ TEST_CASE("hook: an unreachable collector leaves the container untraced") {
 TEST_CASE("hook: an unreachable collector stops the container when configured to fail closed") {
     HookFixture hook;
     hook.config(R"({"hook":{"deadline_ms":300,"fail_closed":true}})");
-    hook.stdin_text(creating_state("web"));
-    const HookOutcome outcome = run_hook(hook.options());
+    const HookOutcome outcome = hook.run(creating_state("web"));
     CHECK(outcome.exit_code == 1);
     CHECK(outcome.severity == Severity::Error);
     CHECK(contains(outcome.message, "fail_closed"));
@@ -207,8 +108,7 @@ TEST_CASE("hook: malformed input is reported and the container runs") {
     for (const char* text : {"{not json", "", "[]", R"({"id":"abc123"})"}) {
         CAPTURE(text);
         HookFixture hook;
-        hook.stdin_text(text);
-        const HookOutcome outcome = run_hook(hook.options());
+        const HookOutcome outcome = hook.run(text);
         CHECK(outcome.exit_code == 0);
         CHECK(outcome.severity == Severity::Warning);
         CHECK(contains(outcome.message, "OCI state"));
@@ -219,8 +119,7 @@ TEST_CASE("hook: a config that cannot be used is reported and the container runs
     SUBCASE("malformed") {
         HookFixture hook;
         hook.config(R"({"hook":{"deadline_ms":300,"typo":1}})");
-        hook.stdin_text(creating_state("web"));
-        const HookOutcome outcome = run_hook(hook.options());
+        const HookOutcome outcome = hook.run(creating_state("web"));
         CHECK(outcome.exit_code == 0);
         CHECK(outcome.severity == Severity::Warning);
         CHECK(contains(outcome.message, "typo"));
@@ -260,9 +159,8 @@ TEST_CASE("hook: stdin that never closes does not hang the hook") {
 
 TEST_CASE("hook: a profile name that breaks the rules stops the container") {
     HookFixture hook;
-    hook.stdin_text(creating_state("../x"));
     FakeCollector collector(hook.socket(), R"({"ok":true,"name":"x"})");
-    const HookOutcome outcome = run_hook(hook.options());
+    const HookOutcome outcome = hook.run(creating_state("../x"));
     CHECK(outcome.exit_code == 1);
     CHECK(outcome.severity == Severity::Error);
     CHECK(contains(outcome.message, "profile name \"../x\""));
@@ -272,17 +170,15 @@ TEST_CASE("hook: a profile name that breaks the rules stops the container") {
 TEST_CASE("hook: a profile name that breaks the rules stops the container even when failing open") {
     HookFixture hook;
     hook.config(R"({"hook":{"deadline_ms":300,"fail_closed":false}})");
-    hook.stdin_text(creating_state("a/b"));
-    const HookOutcome outcome = run_hook(hook.options());
+    const HookOutcome outcome = hook.run(creating_state("a/b"));
     CHECK(outcome.exit_code == 1);
     CHECK(contains(outcome.message, "profile name \"a/b\""));
 }
 
 TEST_CASE("hook: createRuntime registers the container with the collector") {
     HookFixture hook;
-    hook.stdin_text(creating_state("web-%Y"));
     FakeCollector collector(hook.socket(), R"({"ok":true,"name":"web"})");
-    const HookOutcome outcome = run_hook(hook.options());
+    const HookOutcome outcome = hook.run(creating_state("web-%Y"));
     const std::string request_text = collector.finish();
     CHECK(outcome.exit_code == 0);
     CHECK(outcome.severity == Severity::Info);
@@ -298,9 +194,8 @@ TEST_CASE("hook: createRuntime registers the container with the collector") {
 
 TEST_CASE("hook: without a stage the state's status decides") {
     HookFixture hook;
-    hook.stdin_text(stopped_state());
     FakeCollector collector(hook.socket(), R"({"ok":true,"name":"web","files":[]})");
-    const HookOutcome outcome = run_hook(hook.options(std::nullopt));
+    const HookOutcome outcome = hook.run(stopped_state(), std::nullopt);
     const auto request = nlohmann::json::parse(collector.finish());
     CHECK(request.at("op") == "flush");
     CHECK(outcome.exit_code == 0);
@@ -324,9 +219,8 @@ TEST_CASE("hook: a collector that never answers leaves the container untraced") 
 
 TEST_CASE("hook: the collector's refusal is reported") {
     HookFixture hook;
-    hook.stdin_text(creating_state("web"));
     FakeCollector collector(hook.socket(), R"({"ok":false,"error":"no free slot"})");
-    const HookOutcome outcome = run_hook(hook.options());
+    const HookOutcome outcome = hook.run(creating_state("web"));
     CHECK(outcome.exit_code == 0);
     CHECK(outcome.severity == Severity::Warning);
     CHECK(contains(outcome.message, "no free slot"));
@@ -335,11 +229,10 @@ TEST_CASE("hook: the collector's refusal is reported") {
 TEST_CASE("hook: poststop flushes and tells how the profile came out") {
     SUBCASE("incomplete") {
         HookFixture hook;
-        hook.stdin_text(stopped_state());
         FakeCollector collector(
             hook.socket(),
             R"({"ok":true,"name":"web","files":["web.tracefile","web.seccomp.json"],"incomplete":["the workload never started"]})");
-        const HookOutcome outcome = run_hook(hook.options(HookStage::Poststop));
+        const HookOutcome outcome = hook.run(stopped_state(), HookStage::Poststop);
         const auto request = nlohmann::json::parse(collector.finish());
         CHECK(request.at("op") == "flush");
         CHECK(request.at("id") == "abc123");
@@ -351,10 +244,9 @@ TEST_CASE("hook: poststop flushes and tells how the profile came out") {
     }
     SUBCASE("complete") {
         HookFixture hook;
-        hook.stdin_text(stopped_state());
         FakeCollector collector(hook.socket(),
                                 R"({"ok":true,"name":"web","files":["web.tracefile","web.seccomp.json"],"incomplete":[]})");
-        const HookOutcome outcome = run_hook(hook.options(HookStage::Poststop));
+        const HookOutcome outcome = hook.run(stopped_state(), HookStage::Poststop);
         CHECK(outcome.exit_code == 0);
         CHECK(outcome.severity == Severity::Info);
         CHECK(contains(outcome.message, "written"));
@@ -362,17 +254,15 @@ TEST_CASE("hook: poststop flushes and tells how the profile came out") {
     }
     SUBCASE("already flushed") {
         HookFixture hook;
-        hook.stdin_text(stopped_state());
         FakeCollector collector(hook.socket(), R"({"ok":true,"files":[]})");
-        const HookOutcome outcome = run_hook(hook.options(HookStage::Poststop));
+        const HookOutcome outcome = hook.run(stopped_state(), HookStage::Poststop);
         CHECK(outcome.exit_code == 0);
         CHECK(outcome.severity == Severity::Info);
         CHECK(contains(outcome.message, "nothing to flush"));
     }
     SUBCASE("collector gone") {
         HookFixture hook;
-        hook.stdin_text(stopped_state());
-        const HookOutcome outcome = run_hook(hook.options(HookStage::Poststop));
+        const HookOutcome outcome = hook.run(stopped_state(), HookStage::Poststop);
         CHECK(outcome.exit_code == 0);
         CHECK(outcome.severity == Severity::Warning);
         CHECK(contains(outcome.message, "not flushed"));

@@ -4,8 +4,10 @@
 #include <string>
 
 #include "hook/oci_state.h"
+#include "test_support.h"
 
 using namespace cradle;
+using namespace cradle::test;
 
 namespace {
 
@@ -49,10 +51,6 @@ std::string refusal(std::string_view text) {
     CHECK(state.error().code == EINVAL);
     CHECK(state.error().message.rfind("OCI state: ", 0) == 0);
     return state.error().message;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
 }
 
 HookAction action(std::optional<HookStage> stage, const OciState& state) {

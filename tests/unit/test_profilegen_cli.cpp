@@ -1,118 +1,19 @@
 #include <doctest/doctest.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
-#include <atomic>
-#include <chrono>
-#include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <optional>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "common/unique_fd.h"
 #include "profilegen/cli/cli.h"
+#include "test_support.h"
 
 using namespace cradle;
-using namespace std::chrono_literals;
+using namespace cradle::test;
 
 namespace {
-
-// A fresh directory under $TMPDIR, removed with everything in it at the end of the test.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "cradle-test-XXXXXX").string();
-        REQUIRE(mkdtemp(pattern.data()) != nullptr);
-        m_path = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(m_path, ignored);
-    }
-    const std::string& path() const { return m_path; }
-    std::string operator/(const std::string& name) const { return m_path + "/" + name; }
-
-private:
-    std::string m_path;
-};
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
-void put(const std::string& path, const std::string& content) {
-    std::ofstream(path, std::ios::binary) << content;
-}
-
-// A collector that accepts one connection, reads one line and writes `answer`.
-class FakeCollector {
-public:
-    FakeCollector(const std::string& socket_path, std::string answer) : m_answer(std::move(answer)) {
-        m_listener.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        REQUIRE(m_listener.valid());
-        sockaddr_un address{};
-        address.sun_family = AF_UNIX;
-        REQUIRE(socket_path.size() < sizeof(address.sun_path));
-        std::memcpy(address.sun_path, socket_path.c_str(), socket_path.size());
-        REQUIRE(::bind(m_listener.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0);
-        REQUIRE(::listen(m_listener.get(), 4) == 0);
-        m_thread = std::thread([this] { serve(); });
-    }
-    ~FakeCollector() { finish(); }
-
-    std::string finish() {
-        m_stop = true;
-        if (m_thread.joinable()) {
-            m_thread.join();
-        }
-        return m_request;
-    }
-
-private:
-    bool wait_readable(int fd) {
-        while (!m_stop) {
-            pollfd entry{fd, POLLIN, 0};
-            if (::poll(&entry, 1, 20) > 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    void serve() {
-        if (!wait_readable(m_listener.get())) {
-            return;
-        }
-        UniqueFd connection(::accept4(m_listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
-        if (!connection.valid()) {
-            return;
-        }
-        char byte;
-        while (wait_readable(connection.get()) && ::read(connection.get(), &byte, 1) == 1 && byte != '\n') {
-            m_request.push_back(byte);
-        }
-        const std::string framed = m_answer + "\n";
-        (void)!::send(connection.get(), framed.data(), framed.size(), MSG_NOSIGNAL);
-    }
-
-    UniqueFd m_listener;
-    std::string m_answer;
-    std::atomic<bool> m_stop{false};
-    std::string m_request;
-    std::thread m_thread;
-};
 
 constexpr const char* k_web_tracefile =
     "# Cradle tracefile\n"
@@ -142,32 +43,30 @@ Run run_cradle(const std::vector<std::string>& args) {
     return run;
 }
 
-std::vector<std::string> seccomp_names(const std::string& path) {
-    const nlohmann::json profile = nlohmann::json::parse(slurp(path));
-    REQUIRE(profile.at("syscalls").size() == 1);
-    return profile.at("syscalls").at(0).at("names").get<std::vector<std::string>>();
+// A recording as the collector leaves it: `<name>.tracefile` holding `tracefile`, with a
+// placeholder `<name>.seccomp.json` beside it.
+void put_recording(const TempDir& dir, const std::string& name, const std::string& tracefile) {
+    write_text(dir / (name + ".tracefile"), tracefile);
+    write_text(dir / (name + ".seccomp.json"), "{}\n");
 }
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 }  // namespace
 
 TEST_CASE("cli: options prints the docker flags for one tracefile and its own seccomp profile") {
     TempDir dir;
-    put(dir / "web.tracefile", k_web_tracefile);
-    put(dir / "web.seccomp.json", "{}\n");
+    put_recording(dir, "web", k_web_tracefile);
 
     const Run run = run_cradle({"options", dir / "web.tracefile"});
     CHECK(run.status == 0);
     CHECK(run.out == "--cap-drop=ALL --cap-add=CHOWN --security-opt=seccomp:" + (dir / "web.seccomp.json") + "\n");
     CHECK(run.err.empty());
     // It only reads.
-    CHECK(slurp(dir / "web.seccomp.json") == "{}\n");
+    CHECK(read_text(dir / "web.seccomp.json") == "{}\n");
 }
 
 TEST_CASE("cli: options without a seccomp profile beside the tracefile asks for --output") {
     TempDir dir;
-    put(dir / "web.tracefile", k_web_tracefile);
+    write_text(dir / "web.tracefile", k_web_tracefile);
     const Run run = run_cradle({"options", dir / "web.tracefile"});
     CHECK(run.status == 2);
     CHECK(run.out.empty());
@@ -177,8 +76,8 @@ TEST_CASE("cli: options without a seccomp profile beside the tracefile asks for 
 
 TEST_CASE("cli: options --output merges several tracefiles into one profile") {
     TempDir dir;
-    put(dir / "web.tracefile", k_web_tracefile);
-    put(dir / "db.tracefile", k_db_tracefile);
+    write_text(dir / "web.tracefile", k_web_tracefile);
+    write_text(dir / "db.tracefile", k_db_tracefile);
     const std::string output = dir / "out/merged.json";
 
     for (const std::vector<std::string>& args :
@@ -195,10 +94,8 @@ TEST_CASE("cli: options --output merges several tracefiles into one profile") {
 
 TEST_CASE("cli: options with several inputs and no --output is an error") {
     TempDir dir;
-    put(dir / "web.tracefile", k_web_tracefile);
-    put(dir / "web.seccomp.json", "{}\n");
-    put(dir / "db.tracefile", k_db_tracefile);
-    put(dir / "db.seccomp.json", "{}\n");
+    put_recording(dir, "web", k_web_tracefile);
+    put_recording(dir, "db", k_db_tracefile);
     const Run run = run_cradle({"options", dir / "web.tracefile", dir / "db.tracefile"});
     CHECK(run.status == 2);
     CHECK(run.out.empty());
@@ -208,11 +105,10 @@ TEST_CASE("cli: options with several inputs and no --output is an error") {
 
 TEST_CASE("cli: options reads every *.tracefile of a directory") {
     TempDir dir;
-    put(dir / "web.tracefile", k_web_tracefile);
-    put(dir / "web.seccomp.json", "{}\n");
+    put_recording(dir, "web", k_web_tracefile);
     // Neither a hidden file (an unfinished atomic write) nor other files are inputs.
-    put(dir / ".old.tracefile", "garbage that does not parse\n");
-    put(dir / "notes.txt", "garbage that does not parse\n");
+    write_text(dir / ".old.tracefile", "garbage that does not parse\n");
+    write_text(dir / "notes.txt", "garbage that does not parse\n");
 
     SUBCASE("one tracefile uses its own profile") {
         const Run run = run_cradle({"options", dir.path()});
@@ -220,7 +116,7 @@ TEST_CASE("cli: options reads every *.tracefile of a directory") {
         CHECK(run.out == "--cap-drop=ALL --cap-add=CHOWN --security-opt=seccomp:" + (dir / "web.seccomp.json") + "\n");
     }
     SUBCASE("two tracefiles need --output") {
-        put(dir / "db.tracefile", k_db_tracefile);
+        write_text(dir / "db.tracefile", k_db_tracefile);
         const Run without = run_cradle({"options", dir.path()});
         CHECK(without.status == 2);
         CHECK(contains(without.err, "--output"));
@@ -239,8 +135,7 @@ TEST_CASE("cli: options reads every *.tracefile of a directory") {
 
 TEST_CASE("cli: options --format json") {
     TempDir dir;
-    put(dir / "web.tracefile", k_web_tracefile);
-    put(dir / "web.seccomp.json", "{}\n");
+    put_recording(dir, "web", k_web_tracefile);
     const Run run = run_cradle({"options", "--format", "json", dir / "web.tracefile"});
     CHECK(run.status == 0);
     const nlohmann::json document = nlohmann::json::parse(run.out);
@@ -254,9 +149,9 @@ TEST_CASE("cli: options --format json") {
 
 TEST_CASE("cli: an incomplete or refused recording is a finding") {
     TempDir dir;
-    put(dir / "web.tracefile", std::string(k_web_tracefile) +
-                                   "\nDENIED_CAPABILITIES\nsys_admin\n\nINCOMPLETE\nthe workload never started\n");
-    put(dir / "web.seccomp.json", "{}\n");
+    put_recording(dir, "web",
+                  std::string(k_web_tracefile) +
+                      "\nDENIED_CAPABILITIES\nsys_admin\n\nINCOMPLETE\nthe workload never started\n");
     const Run run = run_cradle({"options", dir / "web.tracefile"});
     CHECK(run.status == 1);
     CHECK(contains(run.out, "--cap-add=CHOWN"));
@@ -280,8 +175,7 @@ TEST_CASE("cli: unreadable inputs are errors that name them") {
         CHECK(contains(run.err, dir / "missing.tracefile"));
     }
     SUBCASE("corrupt") {
-        put(dir / "bad.tracefile", "SYSCALLS\nRead\n");
-        put(dir / "bad.seccomp.json", "{}\n");
+        put_recording(dir, "bad", "SYSCALLS\nRead\n");
         const Run run = run_cradle({"options", dir / "bad.tracefile"});
         CHECK(run.status == 2);
         CHECK(run.out.empty());
@@ -380,8 +274,8 @@ TEST_CASE("cli: status prints what the collector reports") {
 
 TEST_CASE("cli: an input not named *.tracefile has no seccomp profile of its own") {
     TempDir dir;
-    put(dir / "web-profile.txt", k_web_tracefile);
-    put(dir / "web-p.seccomp.json", "{}\n");
+    write_text(dir / "web-profile.txt", k_web_tracefile);
+    write_text(dir / "web-p.seccomp.json", "{}\n");
     const Run run = run_cradle({"options", dir / "web-profile.txt"});
     CHECK(run.status == 2);
     CHECK(contains(run.err, "--output"));

@@ -61,6 +61,9 @@ cradle_runtime_baseline empty_baseline() {
     return baseline;
 }
 
+// What the collector makes of `record` on an x86_64 host that has no runtime baseline yet.
+Recording decoded(const cradle_record& record) { return decode_record(record, empty_baseline(), k_x86_64); }
+
 bool mentions(const Recording& recording, const std::string& text) {
     return std::any_of(recording.incomplete_reasons.begin(), recording.incomplete_reasons.end(),
                        [&](const std::string& reason) { return reason.find(text) != std::string::npos; });
@@ -75,7 +78,7 @@ TEST_CASE("kernel_record: workload syscalls are allowed, setup syscalls are info
     set_syscalls(record, CRADLE_PHASE_WORKLOAD, {"mkdir", "read", "openat"});
     set_syscalls(record, CRADLE_PHASE_SETUP, {"mount", "pivot_root", "read"});
 
-    const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+    const Recording recording = decoded(record);
     CHECK(recording.syscalls == Names{"execve", "mkdir", "openat", "read"});
     CHECK(recording.runtime_syscalls == Names{"execve"});
     CHECK(recording.setup_syscalls == Names{"mount", "pivot_root", "read"});
@@ -123,7 +126,7 @@ TEST_CASE("kernel_record: neither a runtime window nor a baseline makes the reco
     std::memset(record.syscalls[CRADLE_PHASE_RUNTIME], 0, sizeof(record.syscalls[CRADLE_PHASE_RUNTIME]));
     set_syscalls(record, CRADLE_PHASE_WORKLOAD, {"write"});
 
-    const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+    const Recording recording = decoded(record);
     CHECK(recording.syscalls == Names{"write"});
     CHECK(recording.runtime_syscalls.empty());
     CHECK(recording.counters.at("runtime_syscalls_from_baseline") == 1);
@@ -140,7 +143,7 @@ TEST_CASE("kernel_record: compat syscalls add x86 and are named from the i386 ta
     REQUIRE(*syscall_number("x86", "mkdir") != *syscall_number("x86_64", "mkdir"));
     auto native_meaning = syscall_name("x86_64", *syscall_number("x86", "mkdir"));
 
-    const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+    const Recording recording = decoded(record);
     CHECK(recording.architectures == Names{"x86", "x86_64"});
     CHECK(recording.syscalls == Names{"execve", "mkdir", "waitpid"});
     if (native_meaning) {
@@ -154,7 +157,7 @@ TEST_CASE("kernel_record: compat setup syscalls alone do not add x86") {
     cradle_record record = started_record();
     set_syscall(record, CRADLE_PHASE_SETUP, CRADLE_ABI_COMPAT, "mkdir");
 
-    const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+    const Recording recording = decoded(record);
     CHECK(recording.architectures == Names{"x86_64"});
     CHECK(recording.setup_syscalls == Names{"mkdir"});
     CHECK(recording.syscalls.count("mkdir") == 0);
@@ -182,40 +185,38 @@ TEST_CASE("kernel_record: a number the table does not name is a loss, not an inv
     cradle_record record = started_record();
     record.syscalls[CRADLE_PHASE_WORKLOAD][CRADLE_ABI_NATIVE][unnamed / 64] |= 1ULL << (unnamed % 64);
 
-    const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+    const Recording recording = decoded(record);
     CHECK(recording.syscalls == Names{"execve"});
     CHECK(recording.counters.at("lost_syscalls") == 1);
     CHECK_FALSE(recording.complete());
 }
 
 TEST_CASE("kernel_record: losses counted by the kernel side make the recording incomplete") {
-    SUBCASE("lost syscalls") {
+    // A started container whose kernel side counted `value` in `counter`, decoded.
+    const auto decoded_with = [](cradle_u64 cradle_record::*counter, cradle_u64 value) {
         cradle_record record = started_record();
-        record.lost_syscalls = 3;
-        const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+        record.*counter = value;
+        return decoded(record);
+    };
+    SUBCASE("lost syscalls") {
+        const Recording recording = decoded_with(&cradle_record::lost_syscalls, 3);
         CHECK(recording.counters.at("lost_syscalls") == 3);
         REQUIRE(recording.incomplete_reasons.size() == 1);
         CHECK(mentions(recording, "3 syscalls"));
     }
     SUBCASE("lost cgroups") {
-        cradle_record record = started_record();
-        record.lost_cgroups = 2;
-        const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+        const Recording recording = decoded_with(&cradle_record::lost_cgroups, 2);
         CHECK(recording.counters.at("lost_cgroups") == 2);
         REQUIRE(recording.incomplete_reasons.size() == 1);
         CHECK(mentions(recording, "2 child cgroups"));
     }
     SUBCASE("lost capabilities") {
-        cradle_record record = started_record();
-        record.lost_capabilities = 1;
-        const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+        const Recording recording = decoded_with(&cradle_record::lost_capabilities, 1);
         CHECK(recording.counters.at("lost_capabilities") == 1);
         CHECK_FALSE(recording.complete());
     }
     SUBCASE("unclassified checks are counted but lose nothing") {
-        cradle_record record = started_record();
-        record.unclassified_checks = 5;
-        const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+        const Recording recording = decoded_with(&cradle_record::unclassified_checks, 5);
         CHECK(recording.counters.at("unclassified_capability_checks") == 5);
         CHECK(recording.complete());
     }
@@ -227,7 +228,7 @@ TEST_CASE("kernel_record: a workload that never started is incomplete") {
         cradle_record record = started_record();
         record.phase = phase;
         CHECK_FALSE(workload_started(record));
-        const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+        const Recording recording = decoded(record);
         REQUIRE(recording.incomplete_reasons.size() == 1);
         CHECK(mentions(recording, "never started"));
     }
@@ -243,7 +244,7 @@ TEST_CASE("kernel_record: capabilities are told apart by audit and outcome") {
     probes.granted = cap_bit("sys_resource") | cap_bit("chown");
     probes.denied = cap_bit("ipc_lock") | cap_bit("sys_admin");
 
-    const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+    const Recording recording = decoded(record);
     // Granted once is enough, even if refused another time.
     CHECK(recording.capabilities == Names{"chown", "net_admin"});
     CHECK(recording.denied_capabilities == Names{"sys_admin"});
@@ -261,7 +262,7 @@ TEST_CASE("kernel_record: setup and runtime capability checks are never requirem
     record.checks[CRADLE_PHASE_RUNTIME][CRADLE_CHECK_AUDITED].granted = cap_bit("setuid");
     record.checks[CRADLE_PHASE_WORKLOAD][CRADLE_CHECK_AUDITED].granted = cap_bit("kill");
 
-    const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+    const Recording recording = decoded(record);
     CHECK(recording.capabilities == Names{"kill"});
     CHECK(recording.denied_capabilities.empty());
     CHECK(recording.probed_capabilities.empty());
@@ -307,7 +308,7 @@ TEST_CASE("kernel_record: a compat-only runtime window counts as a window") {
     CHECK(add_to_baseline(baseline, record));
     CHECK(baseline.samples == 1);
 
-    const Recording recording = decode_record(record, empty_baseline(), k_x86_64);
+    const Recording recording = decoded(record);
     CHECK(recording.counters.at("runtime_syscalls_from_baseline") == 0);
     CHECK(recording.runtime_syscalls == Names{"mkdir"});
     CHECK(recording.architectures == Names{"x86", "x86_64"});

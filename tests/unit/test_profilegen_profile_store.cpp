@@ -1,69 +1,20 @@
 #include <doctest/doctest.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "common/unique_fd.h"
 #include "profilegen/profile_store.h"
 #include "profilegen/tracefile.h"
+#include "test_support.h"
 
 using namespace cradle;
+using namespace cradle::test;
 
 namespace {
-
-// A fresh directory under $TMPDIR, removed with everything in it at the end of the test.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "cradle-test-XXXXXX").string();
-        REQUIRE(mkdtemp(pattern.data()) != nullptr);
-        m_path = pattern;
-        m_fd.reset(::open(m_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        REQUIRE(m_fd.valid());
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(m_path, ignored);
-    }
-    const std::string& path() const { return m_path; }
-    int fd() const { return m_fd.get(); }
-    std::string operator/(const std::string& name) const { return m_path + "/" + name; }
-
-private:
-    std::string m_path;
-    UniqueFd m_fd;
-};
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
-void put(const std::string& path, const std::string& content) {
-    std::ofstream(path, std::ios::binary) << content;
-}
-
-std::vector<std::string> entries(const std::string& directory) {
-    std::vector<std::string> names;
-    for (const auto& entry : std::filesystem::directory_iterator(directory)) {
-        names.push_back(entry.path().filename().string());
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-}
 
 bool is_symlink(const std::string& path) {
     struct stat status {};
@@ -92,15 +43,9 @@ Recording second_recording() {
 }
 
 Recording read_tracefile(const std::string& path) {
-    auto recording = parse_tracefile(slurp(path));
+    auto recording = parse_tracefile(read_text(path));
     REQUIRE_MESSAGE(recording.ok(), recording.error().message);
     return std::move(recording).value();
-}
-
-std::vector<std::string> seccomp_names(const std::string& path) {
-    const nlohmann::json profile = nlohmann::json::parse(slurp(path));
-    REQUIRE(profile.at("syscalls").size() == 1);
-    return profile.at("syscalls").at(0).at("names").get<std::vector<std::string>>();
 }
 
 using Names = std::set<std::string>;
@@ -117,7 +62,7 @@ TEST_CASE("profile_store: the first store writes both files") {
     CHECK(stored->merged == first_recording());
     CHECK(entries(dir.path()) == std::vector<std::string>{"web.seccomp.json", "web.tracefile"});
 
-    const std::string text = slurp(dir / "web.tracefile");
+    const std::string text = read_text(dir / "web.tracefile");
     CHECK(text.rfind("# recorded by a test\n", 0) == 0);
     CHECK(read_tracefile(dir / "web.tracefile") == first_recording());
     CHECK(seccomp_names(dir / "web.seccomp.json") == std::vector<std::string>{"execve", "read", "write"});
@@ -151,16 +96,16 @@ TEST_CASE("profile_store: a second store under the same name gives the union") {
 TEST_CASE("profile_store: symbolic links planted in the directory are replaced, not followed") {
     TempDir dir;
     TempDir outside;
-    put(outside / "victim", "keep me\n");
-    put(outside / "victim.json", "keep me too\n");
+    write_text(outside / "victim", "keep me\n");
+    write_text(outside / "victim.json", "keep me too\n");
     REQUIRE(::symlink((outside / "victim").c_str(), (dir / "web.tracefile").c_str()) == 0);
     REQUIRE(::symlink((outside / "victim.json").c_str(), (dir / "web.seccomp.json").c_str()) == 0);
 
     auto stored = store_recording(dir.fd(), "web", first_recording(), "");
     REQUIRE_MESSAGE(stored.ok(), stored.error().message);
     CHECK(stored->replaced_symlink);
-    CHECK(slurp(outside / "victim") == "keep me\n");
-    CHECK(slurp(outside / "victim.json") == "keep me too\n");
+    CHECK(read_text(outside / "victim") == "keep me\n");
+    CHECK(read_text(outside / "victim.json") == "keep me too\n");
     CHECK(entries(outside.path()) == std::vector<std::string>{"victim", "victim.json"});
     CHECK_FALSE(is_symlink(dir / "web.tracefile"));
     CHECK_FALSE(is_symlink(dir / "web.seccomp.json"));
@@ -170,14 +115,14 @@ TEST_CASE("profile_store: symbolic links planted in the directory are replaced, 
 TEST_CASE("profile_store: a corrupt existing tracefile is an error and nothing is written") {
     TempDir dir;
     const std::string corrupt = "SYSCALLS\nRead!\n";
-    put(dir / "web.tracefile", corrupt);
-    put(dir / "web.seccomp.json", "OLD\n");
+    write_text(dir / "web.tracefile", corrupt);
+    write_text(dir / "web.seccomp.json", "OLD\n");
 
     auto stored = store_recording(dir.fd(), "web", first_recording(), "");
     REQUIRE_FALSE(stored.ok());
     CHECK(stored.error().message.find("web.tracefile") != std::string::npos);
-    CHECK(slurp(dir / "web.tracefile") == corrupt);
-    CHECK(slurp(dir / "web.seccomp.json") == "OLD\n");
+    CHECK(read_text(dir / "web.tracefile") == corrupt);
+    CHECK(read_text(dir / "web.seccomp.json") == "OLD\n");
     CHECK(entries(dir.path()) == std::vector<std::string>{"web.seccomp.json", "web.tracefile"});
 
     // Without an old seccomp profile none appears.
@@ -205,10 +150,10 @@ TEST_CASE("profile_store: a recording with an unknown syscall writes nothing") {
 
     // Nor does it touch an earlier profile of the same name.
     REQUIRE(store_recording(dir.fd(), "web", second_recording(), "").ok());
-    const std::string tracefile = slurp(dir / "web.tracefile");
-    const std::string seccomp = slurp(dir / "web.seccomp.json");
+    const std::string tracefile = read_text(dir / "web.tracefile");
+    const std::string seccomp = read_text(dir / "web.seccomp.json");
     REQUIRE_FALSE(store_recording(dir.fd(), "web", recording, "").ok());
-    CHECK(slurp(dir / "web.tracefile") == tracefile);
-    CHECK(slurp(dir / "web.seccomp.json") == seccomp);
+    CHECK(read_text(dir / "web.tracefile") == tracefile);
+    CHECK(read_text(dir / "web.seccomp.json") == seccomp);
     CHECK(entries(dir.path()) == std::vector<std::string>{"web.seccomp.json", "web.tracefile"});
 }
