@@ -88,7 +88,11 @@ Result<std::string> syscall_name(const std::string& arch, int number) {
     return std::string(name.get());
 }
 
-Result<int> syscall_number(const std::string& arch, const std::string& name) {
+namespace {
+
+// libseccomp's number for `name` on `arch`: negative for a syscall reached only through a
+// multiplexer (socketcall, ipc) or absent there; an error when libseccomp does not know it.
+Result<int> resolve_name(const std::string& arch, const std::string& name) {
     auto token = seccomp_arch_token(arch);
     if (!token) {
         return token.error();
@@ -97,22 +101,25 @@ Result<int> syscall_number(const std::string& arch, const std::string& name) {
     if (number == __NR_SCMP_ERROR) {
         return invalid("syscall " + quoted(name) + ": unknown to libseccomp");
     }
-    if (number < 0) {
+    return number;
+}
+
+}  // namespace
+
+Result<int> syscall_number(const std::string& arch, const std::string& name) {
+    auto number = resolve_name(arch, name);
+    if (number && *number < 0) {
         return invalid("syscall " + quoted(name) + ": has no number of its own on " + arch);
     }
     return number;
 }
 
 Result<bool> syscall_available(const std::string& arch, const std::string& name) {
-    auto token = seccomp_arch_token(arch);
-    if (!token) {
-        return token.error();
+    auto number = resolve_name(arch, name);
+    if (!number) {
+        return number.error();
     }
-    const int number = seccomp_syscall_resolve_name_arch(*token, name.c_str());
-    if (number == __NR_SCMP_ERROR) {
-        return invalid("syscall " + quoted(name) + ": unknown to libseccomp");
-    }
-    return number > k_absent_syscall_limit;
+    return *number > k_absent_syscall_limit;
 }
 
 std::string native_arch() {
