@@ -16,6 +16,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define PR_SET_SECCOMP 22
 #define CAP_OPT_NOAUDIT 0x2 /* include/linux/security.h, since 5.1 */
 #define TS_COMPAT 0x0002    /* arch/x86/include/asm/thread_info.h */
+#define EEXIST 17
 
 #define READ_ONCE(x) (*(const volatile typeof(x) *)&(x))
 #define WRITE_ONCE(x, v) (*(volatile typeof(x) *)&(x) = (v))
@@ -47,8 +48,9 @@ struct pending_check {
 	__u32 opts;
 };
 
+/* LRU: a return the kretprobe misses must not leave its entry behind for good. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u64);
 	__type(value, struct pending_check);
@@ -61,19 +63,22 @@ const volatile struct cradle_text_range cap_capable_text = {};
 const volatile struct cradle_text_range security_capable_text = {};
 const volatile struct cradle_text_range noaudit_callers[CRADLE_NOAUDIT_CALLERS] = {};
 
-static __always_inline struct cradle_record *current_record(void)
+static __always_inline struct cradle_container *current_container(void)
 {
 	__u64 cgroup_id = bpf_get_current_cgroup_id();
-	struct cradle_container *container;
 	__u32 *slot;
 
 	slot = bpf_map_lookup_elem(&cgroup_slots, &cgroup_id);
 	if (!slot)
 		return NULL;
-	container = bpf_map_lookup_elem(&containers, slot);
-	if (!container)
-		return NULL;
-	return &container->record;
+	return bpf_map_lookup_elem(&containers, slot);
+}
+
+static __always_inline struct cradle_record *current_record(void)
+{
+	struct cradle_container *container = current_container();
+
+	return container ? &container->record : NULL;
 }
 
 static __always_inline __u32 current_phase(struct cradle_record *record)
@@ -101,11 +106,14 @@ static __always_inline __u32 current_abi(void)
 	return CRADLE_ABI_NATIVE;
 }
 
-/* seccomp(SECCOMP_SET_MODE_FILTER, ...) or prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ...):
- * from here on the runtime runs under the filter it was given. Runtimes are native
+/* seccomp(SECCOMP_SET_MODE_FILTER, flags, prog) or prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER,
+ * prog): from here on the runtime runs under the filter it was given. A NULL prog is
+ * libseccomp probing which flags the kernel knows, not an install. Runtimes are native
  * processes, so only the native ABI is checked. */
 static __always_inline bool installs_seccomp_filter(struct pt_regs *regs, long id)
 {
+	if (PT_REGS_PARM3_CORE_SYSCALL(regs) == 0)
+		return false;
 	if (id == nr_seccomp)
 		return PT_REGS_PARM1_CORE_SYSCALL(regs) == SECCOMP_SET_MODE_FILTER;
 	if (id == nr_prctl)
@@ -136,14 +144,20 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
-/* The first exec in the container starts the workload; later execs change nothing. */
+/* The container init's exec starts the workload. Execs of other processes before it (the
+ * runtime's createContainer/startContainer hooks run from init's children in the container's
+ * cgroup) and every later exec change nothing. Without a known init, the first exec counts. */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
-	struct cradle_record *record = current_record();
+	struct cradle_container *container = current_container();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	if (record && READ_ONCE(record->phase) != CRADLE_PHASE_WORKLOAD)
-		WRITE_ONCE(record->phase, CRADLE_PHASE_WORKLOAD);
+	if (!container || READ_ONCE(container->record.phase) == CRADLE_PHASE_WORKLOAD)
+		return 0;
+	if (container->init_pid && container->init_pid != tgid)
+		return 0;
+	WRITE_ONCE(container->record.phase, CRADLE_PHASE_WORKLOAD);
 	return 0;
 }
 
@@ -201,8 +215,7 @@ static __always_inline __u32 classify_by_caller(void *ctx, struct cradle_record 
 	return CRADLE_CHECK_AUDITED;
 
 unclassified:
-	if (record)
-		__sync_fetch_and_add(&record->unclassified_checks, 1);
+	__sync_fetch_and_add(&record->unclassified_checks, 1);
 	return CRADLE_CHECK_AUDITED;
 }
 
@@ -236,10 +249,12 @@ int BPF_KPROBE(cap_capable_entry, const struct cred *cred, struct user_namespace
 {
 	__u64 task = bpf_get_current_pid_tgid();
 	struct pending_check check = { .cap = cap, .opts = opts };
+	struct cradle_record *record = current_record();
 
-	if (!current_record())
+	if (!record)
 		return 0;
-	bpf_map_update_elem(&pending_checks, &task, &check, BPF_ANY);
+	if (bpf_map_update_elem(&pending_checks, &task, &check, BPF_ANY))
+		__sync_fetch_and_add(&record->lost_capabilities, 1);
 	return 0;
 }
 
@@ -274,6 +289,7 @@ int BPF_PROG(cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	struct cradle_container *container;
 	__u64 id, parent_id;
 	__u32 *slot;
+	long error;
 
 	if (!on_default_hierarchy(cgrp))
 		return 0;
@@ -282,7 +298,9 @@ int BPF_PROG(cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	if (!slot)
 		return 0;
 	id = BPF_CORE_READ(cgrp, kn, id);
-	if (bpf_map_update_elem(&cgroup_slots, &id, slot, BPF_NOEXIST) == 0)
+	/* EEXIST: user space's walk, or a second program set during a restart, was first. */
+	error = bpf_map_update_elem(&cgroup_slots, &id, slot, BPF_NOEXIST);
+	if (error == 0 || error == -EEXIST)
 		return 0;
 	container = bpf_map_lookup_elem(&containers, slot);
 	if (container)

@@ -1,7 +1,7 @@
 /* The contract between Cradle's BPF programs and its user-space code.
  *
  * Plain C, included by bpf/cradle.bpf.c and by C++ (which pins the layout with
- * static_assert in collector/kernel_record.h). Fixed-width fields, largest first.
+ * static_assert in profilegen/kernel_record.cpp). Fixed-width fields, largest first.
  *
  * Maps (all pinned under the collector's --pin-dir, so a restart loses nothing):
  *   cgroup_slots  HASH   u64 cgroup id -> u32 slot. A traced container's cgroup and every
@@ -31,7 +31,7 @@ typedef __u32 cradle_u32;
 #define CRADLE_ID_SIZE 128          /* container id, NUL-terminated, truncated */
 #define CRADLE_NAME_SIZE 136        /* expanded profile name (at most 128) + NUL */
 #define CRADLE_NOAUDIT_CALLERS 8    /* kernel functions known to make no-audit checks */
-#define CRADLE_STACK_DEPTH 6        /* kernel frames read to find a check's caller */
+#define CRADLE_STACK_DEPTH 12       /* kernel frames read to find a check's caller */
 
 /* Where in a container's life a syscall or capability check happened. */
 enum cradle_phase {
@@ -40,7 +40,7 @@ enum cradle_phase {
 	/* The runtime installed a seccomp filter and has not exec'd the workload yet: these
 	 * syscalls must be allowed by any profile, or the container cannot start. */
 	CRADLE_PHASE_RUNTIME = 1,
-	/* From the first successful exec in the container on: the workload. */
+	/* From the container init's exec on: the workload. */
 	CRADLE_PHASE_WORKLOAD = 2,
 	CRADLE_PHASE_COUNT = 3,
 };
@@ -62,9 +62,9 @@ enum cradle_check_kind {
 /* How capability checks are observed; reported by the collector. */
 enum cradle_capability_source {
 	CRADLE_CAPS_NONE = 0,
-	CRADLE_CAPS_TP_BTF = 1, /* tp_btf/cap_capable (kernel 6.14+), probes told by caller */
-	CRADLE_CAPS_FEXIT = 2,  /* fexit/cap_capable, probes told by the opts argument */
-	CRADLE_CAPS_KPROBE = 3, /* kprobe + kretprobe on cap_capable, same */
+	CRADLE_CAPS_FEXIT = 1,  /* fexit/cap_capable, probes told by the opts argument */
+	CRADLE_CAPS_TP_BTF = 2, /* tp_btf/cap_capable (kernel 6.14+), probes told by caller */
+	CRADLE_CAPS_KPROBE = 3, /* kprobe + kretprobe on cap_capable, probes told by opts */
 };
 
 #define CRADLE_RECORD_CGROUP_REMOVED 0x1u /* the container's own cgroup was removed */
@@ -92,7 +92,7 @@ struct cradle_container {
 	cradle_u64 cgroup_id;        /* the container's own cgroup (cgroup2 inode number) */
 	cradle_u64 registered_at;    /* CLOCK_REALTIME seconds at registration */
 	cradle_u32 in_use;           /* 1 while the slot belongs to a container */
-	cradle_u32 reserved;
+	cradle_u32 init_pid;         /* its init process (host pid); its exec starts the workload */
 	char id[CRADLE_ID_SIZE];     /* the runtime's container id */
 	char name[CRADLE_NAME_SIZE]; /* the expanded profile name */
 };

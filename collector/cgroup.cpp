@@ -81,7 +81,10 @@ Result<std::string> cgroup_directory_of(pid_t pid) {
     if (!path) {
         return with_context(path.error(), "reading \"" + proc_path + "\"");
     }
-    return *mount + (*path == "/" ? "" : *path);
+    if (*path == "/") {
+        return Error{EINVAL, "process " + std::to_string(pid) + " is in the root cgroup: it has no container cgroup of its own"};
+    }
+    return *mount + *path;
 }
 
 }  // namespace cradle

@@ -25,7 +25,8 @@ Result<std::string> cgroup2_path(std::string_view proc_cgroup);
 Result<std::uint64_t> cgroup_id(const std::string& directory);
 
 // The absolute cgroup2 directory of process `pid`, from /proc/self/mountinfo and
-// /proc/<pid>/cgroup.
+// /proc/<pid>/cgroup. A process in the root cgroup is refused (EINVAL): tracing it would
+// trace the whole host.
 Result<std::string> cgroup_directory_of(pid_t pid);
 
 }  // namespace cradle

@@ -2,7 +2,9 @@
 
 #include <bpf/bpf.h>
 
+#include <algorithm>
 #include <ctime>
+#include <limits>
 
 #include "collector/cgroup.h"
 #include "common/profile_name.h"
@@ -44,14 +46,17 @@ Collector::Collector(Tracer& tracer, UniqueFd output_dir, std::string output_dir
 
 Result<void> Collector::load() { return m_registry.load(); }
 
-Result<TracedContainer> Collector::register_container(const std::string& id, int pid,
-                                                      const nlohmann::json& annotations) {
+Result<TracedContainer> Collector::register_container(const std::string& id, std::int64_t pid,
+                                                      const nlohmann::json& annotations,
+                                                      std::vector<FlushOutcome>& flushed) {
     const std::string context = "registering container \"" + printable_value(id) + "\"";
-    if (id.empty() || id.size() >= CRADLE_ID_SIZE) {
-        return Error{EINVAL, context + ": the id must have 1 to " + std::to_string(CRADLE_ID_SIZE - 1) + " bytes"};
+    const bool printable = std::all_of(id.begin(), id.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '/'; });
+    if (id.empty() || id.size() >= CRADLE_ID_SIZE || !printable) {
+        return Error{EINVAL, context + ": the id must be 1 to " + std::to_string(CRADLE_ID_SIZE - 1) +
+                                 " printable ASCII characters without '/'"};
     }
-    if (pid <= 0) {
-        return Error{EINVAL, context + ": no init pid"};
+    if (pid <= 1 || pid > std::numeric_limits<pid_t>::max()) {
+        return Error{EINVAL, context + ": no usable init pid (" + std::to_string(pid) + ")"};
     }
     if (!annotations.is_object() || !annotations.contains(k_profile_annotation) ||
         !annotations[k_profile_annotation].is_string()) {
@@ -69,7 +74,18 @@ Result<TracedContainer> Collector::register_container(const std::string& id, int
     if (!id_of_cgroup) {
         return with_context(id_of_cgroup.error(), context);
     }
-    auto traced = m_registry.add(id, *name, *directory, *id_of_cgroup);
+    if (const TracedContainer* previous = m_registry.find(id); previous && previous->cgroup_id != *id_of_cgroup) {
+        // The runtime reused the id before the old container was flushed.
+        auto old = m_registry.read(previous->slot);
+        if (old && (old->record.flags & CRADLE_RECORD_CGROUP_REMOVED)) {
+            auto outcome = flush(id);
+            if (!outcome) {
+                return with_context(outcome.error(), context);
+            }
+            flushed.push_back(*outcome);
+        }
+    }
+    auto traced = m_registry.add(id, *name, *directory, *id_of_cgroup, static_cast<std::uint32_t>(pid));
     if (!traced) {
         return with_context(traced.error(), context);
     }
@@ -96,9 +112,7 @@ Result<FlushOutcome> Collector::flush(const std::string& id) {
     if (bpf_map_lookup_elem(m_tracer.runtime_baseline_fd(), &baseline_key, &baseline) != 0) {
         return with_context(system_error("reading the runtime baseline"), context);
     }
-    if (workload_started(record) && add_to_baseline(baseline, record)) {
-        bpf_map_update_elem(m_tracer.runtime_baseline_fd(), &baseline_key, &baseline, BPF_ANY);
-    }
+    const bool gone = record.flags & CRADLE_RECORD_CGROUP_REMOVED;
 
     const Recording recording = decode_record(record, baseline, m_architectures);
     const std::string header = "Cradle tracefile for profile \"" + traced->name + "\"\nlast container: \"" + id +
@@ -112,7 +126,12 @@ Result<FlushOutcome> Collector::flush(const std::string& id) {
     outcome.files = {stored->seccomp_profile, stored->tracefile};
     outcome.incomplete_reasons = recording.incomplete_reasons;
 
-    if (record.flags & CRADLE_RECORD_CGROUP_REMOVED) {
+    if (gone) {
+        // Once per container: its runtime window joins what stands in for containers
+        // recorded without a filter.
+        if (workload_started(record) && add_to_baseline(baseline, record)) {
+            bpf_map_update_elem(m_tracer.runtime_baseline_fd(), &baseline_key, &baseline, BPF_ANY);
+        }
         if (auto removed = m_registry.remove(id); !removed) {
             return with_context(removed.error(), context);
         }
@@ -121,12 +140,15 @@ Result<FlushOutcome> Collector::flush(const std::string& id) {
     return outcome;
 }
 
-std::vector<Result<FlushOutcome>> Collector::collect_gone() {
-    std::vector<Result<FlushOutcome>> outcomes;
+std::vector<GoneFlush> Collector::collect_gone(std::chrono::steady_clock::time_point until) {
+    std::vector<GoneFlush> outcomes;
     for (const TracedContainer& traced : m_registry.list()) {
+        if (std::chrono::steady_clock::now() >= until) {
+            break;
+        }
         auto container = m_registry.read(traced.slot);
         if (container && (container->record.flags & CRADLE_RECORD_CGROUP_REMOVED)) {
-            outcomes.push_back(flush(traced.id));
+            outcomes.push_back({traced.id, flush(traced.id)});
         }
     }
     return outcomes;
@@ -141,9 +163,10 @@ nlohmann::json Collector::handle(const nlohmann::json& request, std::vector<Flus
         return request.contains(key) && request[key].is_string() ? request[key].get<std::string>() : std::string();
     };
     if (op == "register") {
-        const int pid = request.contains("pid") && request["pid"].is_number_integer() ? request["pid"].get<int>() : 0;
+        const std::int64_t pid =
+            request.contains("pid") && request["pid"].is_number_integer() ? request["pid"].get<std::int64_t>() : 0;
         const nlohmann::json annotations = request.contains("annotations") ? request["annotations"] : nlohmann::json();
-        auto traced = register_container(string_field("id"), pid, annotations);
+        auto traced = register_container(string_field("id"), pid, annotations, flushed);
         if (!traced) {
             return failure(traced.error().message);
         }

@@ -2,6 +2,8 @@
 // No I/O with clients and no logging here: daemon.cpp owns the socket and the log.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,11 @@ struct FlushOutcome {
     bool forgotten = false;                        // the container is gone and no longer traced
 };
 
+struct GoneFlush {
+    std::string id;
+    Result<FlushOutcome> outcome;
+};
+
 class Collector {
 public:
     // Borrows `tracer`; owns the output directory fd.
@@ -37,17 +44,20 @@ public:
 
     // Starts tracing the container `id` whose init process is `pid`, under the profile name
     // the `io.cradle.profile` annotation gives (checked and expanded here).
-    Result<TracedContainer> register_container(const std::string& id, int pid,
-                                               const nlohmann::json& annotations);
+    // A container id the runtime reuses while the old container's cgroup is gone flushes
+    // the old one first (its outcome lands in `flushed`).
+    Result<TracedContainer> register_container(const std::string& id, std::int64_t pid,
+                                               const nlohmann::json& annotations, std::vector<FlushOutcome>& flushed);
 
     // Writes the container's files. When its cgroup is gone, also forgets it; a container
     // still alive (a poststop run while it lives on) stays traced. An unknown id is not an
     // error (poststop may run twice): the outcome names no files.
     Result<FlushOutcome> flush(const std::string& id);
 
-    // Flushes and forgets every container whose cgroup is gone (poststop may never run).
-    // Failures are returned, one per container, and retried at the next call.
-    std::vector<Result<FlushOutcome>> collect_gone();
+    // Flushes and forgets containers whose cgroup is gone (poststop may never run), until
+    // `until` passes: the rest wait for the next call, so a burst of stopping containers
+    // does not hold up registrations. Failures are returned and retried at the next call.
+    std::vector<GoneFlush> collect_gone(std::chrono::steady_clock::time_point until);
 
     nlohmann::json status() const;
 

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 
@@ -25,6 +26,7 @@ namespace {
 
 constexpr auto k_connection_deadline = std::chrono::milliseconds(1000);
 constexpr int k_gone_scan_seconds = 1;
+constexpr auto k_gone_scan_budget = std::chrono::milliseconds(200);
 
 int forward_libbpf_message(libbpf_print_level level, const char* format, va_list arguments) {
     char message[1024];
@@ -41,10 +43,10 @@ int forward_libbpf_message(libbpf_print_level level, const char* format, va_list
 
 void log_flush(const FlushOutcome& outcome) {
     if (outcome.files.empty()) {
-        spdlog::info("flush of container \"{}\": not traced (already flushed)", outcome.id);
+        spdlog::info("flush of container \"{}\": not traced (already flushed)", printable_value(outcome.id));
         return;
     }
-    spdlog::info("flushed container \"{}\" into \"{}\"{}", outcome.id, outcome.name,
+    spdlog::info("flushed container \"{}\" into \"{}\"{}", printable_value(outcome.id), outcome.name,
                  outcome.forgotten ? ", and forgot it (its cgroup is gone)" : "");
     for (const std::string& reason : outcome.incomplete_reasons) {
         spdlog::warn("profile \"{}\" is INCOMPLETE: {}", outcome.name, reason);
@@ -87,26 +89,42 @@ void serve_connection(Collector& collector, int listener) {
     for (const FlushOutcome& outcome : flushed) {
         log_flush(outcome);
     }
-    if (auto written = write_message(connection.get(), answer.dump(), deadline); !written) {
+    // Replace, not throw: an error message may quote bytes that are not UTF-8.
+    const std::string text_answer = answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (auto written = write_message(connection.get(), text_answer, deadline); !written) {
         spdlog::warn("could not answer a {} request: {}", op, written.error().message);
     }
 }
 
-// Flushes containers whose cgroup is gone; a failure is logged once per container and
-// message, and retried at every scan, since the recording stays in the kernel map.
+// Flushes containers whose cgroup is gone, for at most k_gone_scan_budget; a failure is
+// logged once per container and message, and retried at every scan, since the recording
+// stays in the kernel map.
 void flush_gone(Collector& collector, std::map<std::string, std::string>& reported_failures) {
-    for (auto& outcome : collector.collect_gone()) {
+    for (auto& [id, outcome] : collector.collect_gone(std::chrono::steady_clock::now() + k_gone_scan_budget)) {
         if (outcome) {
             log_flush(*outcome);
-            reported_failures.erase(outcome->id);
+            reported_failures.erase(id);
             continue;
         }
         const std::string& message = outcome.error().message;
-        if (reported_failures[message] != message) {
-            reported_failures[message] = message;
+        if (reported_failures[id] != message) {
+            reported_failures[id] = message;
             spdlog::error("{} (will retry)", message);
         }
     }
+}
+
+// The output directory is where root writes files named by pod authors: nobody else may
+// plant files in it.
+Result<void> check_output_directory(int directory_fd, const std::string& path) {
+    struct stat status {};
+    if (::fstat(directory_fd, &status) != 0) {
+        return system_error("output directory \"" + path + "\"");
+    }
+    if (status.st_uid != 0 || (status.st_mode & 022) != 0) {
+        return Error{EPERM, "output directory \"" + path + "\" must be owned by root and not writable by group or others"};
+    }
+    return {};
 }
 
 }  // namespace
@@ -141,8 +159,9 @@ int run_daemon(const DaemonOptions& options) {
     timerfd_settime(timer_fd.get(), 0, &period, nullptr);
 
     auto output_dir = open_output_directory(config.output_dir);
-    if (!output_dir) {
-        spdlog::error("{}", output_dir.error().message);
+    auto usable = output_dir ? check_output_directory(output_dir->get(), config.output_dir) : Result<void>(output_dir.error());
+    if (!usable) {
+        spdlog::error("{}", usable.error().message);
         return 1;
     }
     auto tracer = Tracer::open(TracerOptions{config.pin_dir, options.max_containers, options.max_cgroups});

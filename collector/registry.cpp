@@ -61,12 +61,18 @@ Result<void> ContainerRegistry::load() {
 }
 
 Result<TracedContainer> ContainerRegistry::add(const std::string& id, const std::string& name,
-                                               const std::string& cgroup_dir, std::uint64_t cgroup_id) {
-    if (const TracedContainer* existing = find(id)) {
-        return *existing;
-    }
+                                               const std::string& cgroup_dir, std::uint64_t cgroup_id,
+                                               std::uint32_t init_pid) {
     if (id.size() >= CRADLE_ID_SIZE || name.size() >= CRADLE_NAME_SIZE) {
-        return Error{ENAMETOOLONG, "container id or profile name too long"};
+        return Error{ENAMETOOLONG, "the id (" + std::to_string(id.size()) + " bytes) or profile name (" +
+                                       std::to_string(name.size()) + " bytes) does not fit its slot"};
+    }
+    if (const TracedContainer* existing = find(id)) {
+        if (existing->cgroup_id != cgroup_id) {
+            return Error{EEXIST, "the id is traced already for cgroup " + std::to_string(existing->cgroup_id) +
+                                     ", which is still there"};
+        }
+        return *existing;
     }
     std::uint32_t owner = 0;
     if (bpf_map_lookup_elem(m_cgroup_slots_fd, &cgroup_id, &owner) == 0) {
@@ -82,7 +88,7 @@ Result<TracedContainer> ContainerRegistry::add(const std::string& id, const std:
     }
     if (slot == m_slots) {
         return Error{ENOSPC, "every one of the " + std::to_string(m_slots) +
-                                 " container slots is in use; flush containers first"};
+                                 " container slots is in use (cradled --max-containers)"};
     }
 
     // The slot is zeroed and described before any cgroup points at it, so the kernel side
@@ -91,6 +97,7 @@ Result<TracedContainer> ContainerRegistry::add(const std::string& id, const std:
     container.cgroup_id = cgroup_id;
     container.registered_at = static_cast<std::uint64_t>(std::time(nullptr));
     container.in_use = 1;
+    container.init_pid = init_pid;
     std::memcpy(container.id, id.data(), id.size());
     std::memcpy(container.name, name.data(), name.size());
     if (bpf_map_update_elem(m_containers_fd, &slot, &container, BPF_ANY) != 0) {

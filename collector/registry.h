@@ -29,13 +29,14 @@ public:
     // Rebuilds the index from the containers map, e.g. after a collector restart.
     Result<void> load();
 
-    // Starts tracing: zeroes a free slot, writes the metadata, then publishes the cgroup
-    // and the cgroups that already exist beneath `cgroup_dir` in cgroup_slots (later ones
-    // are added by the kernel side). Registering an id that is traced already returns the
-    // existing entry unchanged (runtimes may run a hook twice). ENOSPC when every slot is
-    // taken, EEXIST when another container owns the cgroup.
+    // Starts tracing: zeroes a free slot, writes the metadata (with `init_pid`, whose exec
+    // starts the workload), then publishes the cgroup and the cgroups that already exist
+    // beneath `cgroup_dir` in cgroup_slots (later ones are added by the kernel side).
+    // Registering an id that is traced already for the same cgroup returns the existing
+    // entry unchanged (runtimes may run a hook twice); for another cgroup it is EEXIST.
+    // ENOSPC when every slot is taken, EEXIST when another container owns the cgroup.
     Result<TracedContainer> add(const std::string& id, const std::string& name, const std::string& cgroup_dir,
-                                std::uint64_t cgroup_id);
+                                std::uint64_t cgroup_id, std::uint32_t init_pid);
 
     const TracedContainer* find(const std::string& id) const;
     std::vector<TracedContainer> list() const;

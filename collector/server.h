@@ -11,7 +11,8 @@
 namespace cradle {
 
 // Creates the socket's directory (mode 0700, owned by root; an existing one is narrowed to
-// 0700), replaces a stale socket file, binds, sets the socket to mode 0600 and listens.
+// 0700), replaces a stale socket file (one that a live collector answers on is EADDRINUSE),
+// binds, sets the socket to mode 0600 and listens.
 // The returned fd is non-blocking.
 Result<UniqueFd> listen_unix(const std::string& socket_path);
 

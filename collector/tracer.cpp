@@ -5,6 +5,8 @@
 #include <dirent.h>
 #include <linux/magic.h>
 #include <seccomp.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -20,7 +22,7 @@ namespace cradle {
 
 namespace {
 
-constexpr std::array k_capability_sources = {CRADLE_CAPS_TP_BTF, CRADLE_CAPS_FEXIT, CRADLE_CAPS_KPROBE, CRADLE_CAPS_NONE};
+constexpr std::array k_capability_sources = {CRADLE_CAPS_FEXIT, CRADLE_CAPS_TP_BTF, CRADLE_CAPS_KPROBE, CRADLE_CAPS_NONE};
 
 Error libbpf_error(int code, const std::string& context) {
     code = code < 0 ? -code : code;
@@ -171,6 +173,13 @@ Result<std::unique_ptr<Tracer>> Tracer::open(const TracerOptions& options) {
         return prepared.error();
     }
     std::unique_ptr<Tracer> tracer(new Tracer());
+    tracer->m_pin_dir_lock.reset(::open(options.pin_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!tracer->m_pin_dir_lock.valid()) {
+        return system_error("opening pin directory \"" + options.pin_dir + "\"");
+    }
+    if (::flock(tracer->m_pin_dir_lock.get(), LOCK_EX | LOCK_NB) != 0) {
+        return Error{EBUSY, "pin directory \"" + options.pin_dir + "\" is in use by another cradled"};
+    }
     for (cradle_capability_source source : k_capability_sources) {
         bool classifies_probes = false;
         auto skeleton = open_and_load(options, source, classifies_probes);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "common/unique_fd.h"
 #include "cradle_abi.h"
 
 struct cradle_bpf;
@@ -27,8 +28,10 @@ struct TracerOptions {
 class Tracer {
 public:
     // Loads and attaches the programs, choosing how capability checks are observed by
-    // probing what the kernel accepts: tp_btf/cap_capable, then fexit, then kprobes, then
-    // none (syscalls are still recorded). Fails when the syscall programs cannot load or
+    // probing what the kernel accepts: fexit/cap_capable (sees the opts argument), then
+    // tp_btf/cap_capable (6.14+, nothing to miss), then kprobes (a kretprobe can miss
+    // returns), then none (syscalls are still recorded). Holds an exclusive lock on the pin
+    // directory while it lives: a second collector on the same pins is refused (EBUSY). Fails when the syscall programs cannot load or
     // attach, or the pin directory is unusable (not bpffs, or pinned maps of another layout
     // or size: run `cradled --unpin` to start afresh).
     static Result<std::unique_ptr<Tracer>> open(const TracerOptions& options);
@@ -51,6 +54,7 @@ public:
 private:
     Tracer() = default;
 
+    UniqueFd m_pin_dir_lock;
     cradle_bpf* m_skeleton = nullptr;
     cradle_capability_source m_capability_source = CRADLE_CAPS_NONE;
     std::string m_capability_source_notes;

@@ -59,12 +59,15 @@ run_sample() { # BUNDLE: runs it under runc with a fresh id, output on stdout
     runc run --bundle "$SAMPLE/$1" "cradle-sample-$$-$1" < /dev/null
 }
 
-# Calibration: runc starts this one with a permissive seccomp filter, so the collector
-# measures the syscalls runc itself makes after installing a filter; profiles of containers
-# recorded without a filter need them (README, "Birth, precisely").
-"$TOOL" bundle "$SAMPLE/calibration" --rootfs "$SAMPLE/rootfs" --hook "$PREFIX/bin/cradle-hook" \
-    --profile cradle-calibration --seccomp permissive -- /bin/true > /dev/null
-run_sample calibration
+# Calibration: runc starts these with a permissive seccomp filter, so the collector measures
+# the syscalls runc itself makes after installing a filter; profiles of containers recorded
+# without a filter need them (README, "Birth, precisely"). runc installs the filter at another
+# point when noNewPrivileges is off, so both settings are measured.
+for privileges in "" --allow-new-privileges; do
+    "$TOOL" bundle "$SAMPLE/calibration" --rootfs "$SAMPLE/rootfs" --hook "$PREFIX/bin/cradle-hook" \
+        --profile cradle-calibration --seccomp permissive $privileges -- /bin/true > /dev/null
+    run_sample calibration
+done
 
 "$TOOL" bundle "$SAMPLE/record" --rootfs "$SAMPLE/rootfs" --hook "$PREFIX/bin/cradle-hook" \
     --profile sample -- /bin/sh -c "$WORKLOAD" > /dev/null

@@ -107,13 +107,40 @@ bundle() {
     "$BUNDLE_TOOL" bundle "$directory" --rootfs "$ROOTFS" "$@" > /dev/null
 }
 
-# run_container BUNDLE_DIR OUTPUT_FILE [WRAPPER...]: runc run; returns runc's status.
+# run_container BUNDLE_DIR OUTPUT_FILE [WRAPPER...]: runc run as container
+# cradle-it-<test pid>-<bundle>; returns runc's status.
 run_container() {
     local directory=$WORK/$1 output=$2
+    local id=cradle-it-$$-$1
     shift 2
-    local id=cradle-it-$$-$RANDOM
     containers+=("$id")
     "$@" runc run --bundle "$directory" "$id" > "$output" 2> "$output.err" < /dev/null
+}
+
+# The host pid of the init of the container run from BUNDLE_DIR, once it runs.
+container_pid() {
+    local tries pid
+    for tries in $(seq 100); do
+        pid=$(runc state "cradle-it-$$-$1" 2> /dev/null | sed -n 's/^ *"pid": \([0-9]*\),*$/\1/p')
+        [[ -n $pid && $pid != 0 ]] && { echo "$pid"; return 0; }
+        sleep 0.1
+    done
+    return 1
+}
+
+# A command for containers that wait for the test: `await NAME` loops until /tmp/NAME exists.
+# The test releases them with `release PID NAME` (the container's /tmp seen from the host).
+AWAIT='await() { while [ ! -e /tmp/$1 ]; do sleep 0.05; done; }'
+release() { touch "/proc/$1/root/tmp/$2"; }
+
+# wait_for_traced SOCKET PROFILE: until the collector at SOCKET traces a container as PROFILE.
+wait_for_traced() {
+    local tries
+    for tries in $(seq 100); do
+        "$BIN/cradle" status --socket "$1" --format json 2> /dev/null | grep -q "\"name\": \"$2\"" && return 0
+        sleep 0.1
+    done
+    return 1
 }
 
 # section FILE NAME: the entries of a tracefile section, one per line.

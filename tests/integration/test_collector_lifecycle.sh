@@ -15,21 +15,24 @@ check "profile written by the collector itself" wait_for_file "$OUT/orphan.trace
 check "and the container is forgotten" bash -c "'$BIN/cradle' status --socket '$SOCKET' --format json | grep -q '\"containers\": \\[\\]'"
 
 echo "restart: what happens while no collector runs is still recorded"
-bundle restart --hook "$HOOK" --socket "$SOCKET" --profile restart -- /bin/sh -c 'sleep 2; sync; sleep 2'
+bundle restart --hook "$HOOK" --socket "$SOCKET" --profile restart -- \
+    /bin/sh -c "$AWAIT; await go; sync; touch /tmp/synced; await done"
 run_container restart "$WORK/restart.out" &
 container_pid=$!
-sleep 1
-check "collector sees the container" bash -c "'$BIN/cradle' status --socket '$SOCKET' | grep -q restart"
+check "collector sees the container" wait_for_traced "$SOCKET" restart
+init_pid=$(container_pid restart)
 stop_collector "$FIRST_PID"
 status=$?
 check "SIGTERM stops the collector cleanly (exit $status)" test "$status" = 0
 check "and it removes its socket" test ! -e "$FIRST_SOCKET"
-sleep 2 # the container calls sync(2) now, with no collector running
+release "$init_pid" go # the container calls sync(2) now, with no collector running
+for _ in $(seq 100); do [[ -e /proc/$init_pid/root/tmp/synced ]] && break; sleep 0.05; done
+check "the container called sync while no collector ran" test -e "/proc/$init_pid/root/tmp/synced"
 "$BIN/cradled" --socket "$FIRST_SOCKET" --output-dir "$FIRST_OUT" --pin-dir "$FIRST_PIN" >> "$WORK/first/cradled.log" 2>&1 &
 collector_pids+=($!)
 for _ in $(seq 50); do [[ -S $FIRST_SOCKET ]] && break; sleep 0.1; done
-check "restarted collector still traces the container" \
-    bash -c "'$BIN/cradle' status --socket '$FIRST_SOCKET' | grep -q restart"
+check "restarted collector still traces the container" wait_for_traced "$FIRST_SOCKET" restart
+release "$init_pid" done
 wait "$container_pid"
 status=$?
 check "container ran to its end (exit $status)" test "$status" = 0
@@ -38,15 +41,16 @@ check "sync, made while the collector was down, is in the profile" \
     grep -qx sync <(section "$FIRST_OUT/restart.tracefile" SYSCALLS)
 
 echo "child cgroups belong to their container"
-bundle child --hook "$HOOK" --socket "$FIRST_SOCKET" --profile child -- /bin/sh -c 'sleep 2; sync'
+bundle child --hook "$HOOK" --socket "$FIRST_SOCKET" --profile child -- /bin/sh -c "$AWAIT; await go; sync"
 run_container child "$WORK/child.out" &
 container_pid=$!
-sleep 0.7
-init_pid=$(pgrep -f 'sh -c sleep 2; sync' | head -n 1)
+check "collector traces the container" wait_for_traced "$FIRST_SOCKET" child
+init_pid=$(container_pid child)
 cgroup2=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
 cgroup_dir=$cgroup2$(sed -n 's/^0:://p' "/proc/$init_pid/cgroup")
 mkdir "$cgroup_dir/child" && echo "$init_pid" > "$cgroup_dir/child/cgroup.procs"
 check "the container's init moved to a child cgroup" grep -q '/child$' "/proc/$init_pid/cgroup"
+release "$init_pid" go
 wait "$container_pid"
 check "profile written" wait_for_file "$FIRST_OUT/child.tracefile"
 check "sync, made from the child cgroup, is in the profile" grep -qx sync <(section "$FIRST_OUT/child.tracefile" SYSCALLS)
@@ -70,6 +74,22 @@ check "container traced by the second collector runs" run_container beside "$WOR
 check "its profile is in the second collector's directory" test -s "$OUT/beside.tracefile"
 check "and not in the first's" test ! -e "$FIRST_OUT/beside.tracefile"
 check "the first collector still answers" "$BIN/cradle" status --socket "$FIRST_SOCKET"
+
+echo "collectors do not trample each other, nor accept an output directory others can write"
+"$BIN/cradled" --socket "$WORK/other.sock" --output-dir "$WORK/other" --pin-dir "$FIRST_PIN" > "$WORK/same-pins.log" 2>&1
+check "a second collector on the same pins is refused" grep -q "in use by another cradled" "$WORK/same-pins.log"
+"$BIN/cradled" --socket "$FIRST_SOCKET" --output-dir "$WORK/other" --pin-dir "$FIRST_PIN-other" > "$WORK/same-socket.log" 2>&1
+check "a second collector on a live socket is refused" grep -q "in use by another collector" "$WORK/same-socket.log"
+"$BIN/cradled" --unpin --pin-dir "$FIRST_PIN-other" > /dev/null 2>&1
+mkdir -m 0777 "$WORK/open-profiles"
+"$BIN/cradled" --socket "$WORK/open.sock" --output-dir "$WORK/open-profiles" --pin-dir "$FIRST_PIN-open" > "$WORK/open.log" 2>&1
+check "an output directory writable by others is refused" grep -q "not writable by group or others" "$WORK/open.log"
+
+echo "a container id the runtime reuses is traced again"
+bundle reuse --hook "$HOOK" --socket "$FIRST_SOCKET" --profile reuse --no-poststop -- /bin/echo hi
+run_container reuse "$WORK/reuse-1.out"
+run_container reuse "$WORK/reuse-2.out"
+check "both runs were traced" test "$(grep -c "tracing container \"cradle-it-$$-reuse\"" "$WORK/first/cradled.log")" = 2
 
 echo "only root may talk to the collector"
 check "a non-root user is refused" bash -c "! setpriv --reuid 65534 --regid 65534 --clear-groups '$BIN/cradle' status --socket '$SOCKET'"

@@ -8,10 +8,11 @@ make_rootfs
 HOOK=$BIN/cradle-hook
 start_collector small --max-containers 1 --max-cgroups 2 || { fail "collector with small maps starts"; finish; }
 
-bundle holder --hook "$HOOK" --socket "$SOCKET" --profile holder -- /bin/sh -c 'sleep 2; sync'
+bundle holder --hook "$HOOK" --socket "$SOCKET" --profile holder -- /bin/sh -c "$AWAIT; await go; sync"
 run_container holder "$WORK/holder.out" &
 holder=$!
-sleep 0.7
+check "the first container takes the only slot" wait_for_traced "$SOCKET" holder
+init_pid=$(container_pid holder)
 
 echo "no free container slot: the next container runs untraced, and the log says why"
 bundle second --hook "$HOOK" --socket "$SOCKET" --profile second -- /bin/echo second
@@ -21,10 +22,10 @@ check "the collector says the slots are full" grep -q "every one of the 1 contai
 check "no profile for the untraced container" test ! -e "$OUT/second.tracefile"
 
 echo "no room for a child cgroup: counted, and the recording is marked incomplete"
-init_pid=$(pgrep -f 'sh -c sleep 2; sync' | head -n 1)
 cgroup2=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
 cgroup_dir=$cgroup2$(sed -n 's/^0:://p' "/proc/$init_pid/cgroup")
 mkdir "$cgroup_dir/fits" "$cgroup_dir/does-not-fit"
+release "$init_pid" go
 wait "$holder"
 check "profile written" wait_for_file "$OUT/holder.tracefile"
 check "lost_cgroups counted" grep -qx "lost_cgroups 1" <(section "$OUT/holder.tracefile" COUNTERS)

@@ -16,6 +16,11 @@ bundle calibration --hook "$HOOK" --socket "$SOCKET" --profile calibration --sec
 check "calibration container runs" run_container calibration "$WORK/calibration.out"
 check "calibration measured the runtime window (execve after the filter)" \
     grep -qx execve <(section "$OUT/calibration.tracefile" RUNTIME_SYSCALLS)
+bundle calibration-nnp-off --hook "$HOOK" --socket "$SOCKET" --profile calibration-nnp-off --seccomp permissive \
+    --allow-new-privileges -- /bin/true
+check "calibration without noNewPrivileges runs" run_container calibration-nnp-off "$WORK/calibration-nnp-off.out"
+check "there runc drops privileges after the filter (setresuid or setuid in the window)" \
+    grep -qE '^set(res)?uid$' <(section "$OUT/calibration-nnp-off.tracefile" RUNTIME_SYSCALLS)
 
 echo "test 1: a container with Docker's default capabilities is traced from its birth"
 bundle record --hook "$HOOK" --socket "$SOCKET" --profile workload -- /bin/sh -c "$WORKLOAD"
