@@ -22,7 +22,7 @@ namespace cradle {
 
 namespace {
 
-constexpr std::array k_capability_sources = {CRADLE_CAPS_FEXIT, CRADLE_CAPS_TP_BTF, CRADLE_CAPS_KPROBE, CRADLE_CAPS_NONE};
+constexpr std::array k_capability_sources = {CRADLE_CAPS_TP_BTF, CRADLE_CAPS_FEXIT, CRADLE_CAPS_KPROBE, CRADLE_CAPS_NONE};
 
 Error libbpf_error(int code, const std::string& context) {
     code = code < 0 ? -code : code;

@@ -28,12 +28,13 @@ struct TracerOptions {
 class Tracer {
 public:
     // Loads and attaches the programs, choosing how capability checks are observed by
-    // probing what the kernel accepts: fexit/cap_capable (sees the opts argument), then
-    // tp_btf/cap_capable (6.14+, nothing to miss), then kprobes (a kretprobe can miss
-    // returns), then none (syscalls are still recorded). Holds an exclusive lock on the pin
-    // directory while it lives: a second collector on the same pins is refused (EBUSY). Fails when the syscall programs cannot load or
-    // attach, or the pin directory is unusable (not bpffs, or pinned maps of another layout
-    // or size: run `cradled --unpin` to start afresh).
+    // probing what the kernel accepts: tp_btf/cap_capable (6.14+, a stable interface; the
+    // no-audit probes are told apart by their caller), then fexit/cap_capable (sees the
+    // opts argument), then kprobes (a kretprobe can miss returns), then none (syscalls are
+    // still recorded). Holds an exclusive lock on the pin directory while it lives: a second
+    // collector on the same pins is refused (EBUSY). Fails when the syscall programs cannot
+    // load or attach, or the pin directory is unusable (not bpffs, or pinned maps of another
+    // layout or size: run `cradled --unpin` to start afresh).
     static Result<std::unique_ptr<Tracer>> open(const TracerOptions& options);
 
     ~Tracer();

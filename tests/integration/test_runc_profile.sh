@@ -28,6 +28,10 @@ check "recorded container runs" run_container record "$WORK/record.out" strace -
 check "tracefile written" test -s "$OUT/workload.tracefile"
 check "seccomp profile written" test -s "$OUT/workload.seccomp.json"
 check "recording is complete" test -z "$(section "$OUT/workload.tracefile" INCOMPLETE)"
+expected_source=fexit/cap_capable
+grep -qw __traceiter_cap_capable /proc/kallsyms && expected_source=tp_btf/cap_capable
+check "capability checks come from $expected_source, the first this kernel offers" \
+    grep -qx "# capability checks observed through $expected_source" "$OUT/workload.tracefile"
 check "seccomp profile denies by default" grep -q '"defaultAction": "SCMP_ACT_ERRNO"' "$OUT/workload.seccomp.json"
 section "$OUT/workload.tracefile" SYSCALLS > "$WORK/allowed"
 section "$OUT/workload.tracefile" RUNTIME_SYSCALLS > "$WORK/runtime"
