@@ -17,6 +17,15 @@ namespace {
 
 constexpr int k_max_errno = 4095;
 
+// Syscalls that C libraries and runtimes try first and replace with an older call when the
+// kernel answers ENOSYS (glibc: clone3 for posix_spawn and pthread_create, faccessat2,
+// fchmodat2, statx on 32-bit; musl: statx; closefrom and friends: close_range). EPERM from
+// a filter would be taken as a real failure. Sorted; a unit test keeps it so.
+constexpr std::string_view k_fallback_syscalls[] = {
+    "clone3", "close_range", "epoll_pwait2", "faccessat2", "fchmodat2",
+    "futex_waitv", "openat2", "pidfd_open", "statx",
+};
+
 struct ActionSpelling {
     std::string_view name;
     std::uint32_t value;  // for SCMP_ACT_ERRNO, the errno is or-ed in later
@@ -162,6 +171,10 @@ SeccompFilter::~SeccompFilter() {
     if (m_ctx) {
         seccomp_release(m_ctx);
     }
+}
+
+std::vector<std::string> fallback_syscalls() {
+    return {std::begin(k_fallback_syscalls), std::end(k_fallback_syscalls)};
 }
 
 const std::vector<std::string>& seccomp_action_names() {
@@ -370,6 +383,29 @@ Result<nlohmann::json> build_seccomp_profile(const Recording& recording) {
             {"names", nlohmann::json(std::vector<std::string>(recording.syscalls.begin(),
                                                               recording.syscalls.end()))},
             {"action", "SCMP_ACT_ALLOW"},
+        });
+    }
+    std::vector<std::string> fallbacks;
+    for (std::string_view name : k_fallback_syscalls) {
+        const std::string fallback(name);
+        if (recording.syscalls.contains(fallback)) {
+            continue;
+        }
+        bool anywhere = false;  // libseccomp may not know the newest ones yet
+        for (const auto& arch : ordered) {
+            auto available = syscall_available(arch, fallback);
+            anywhere = anywhere || (available && *available);
+        }
+        if (anywhere) {
+            fallbacks.push_back(fallback);
+        }
+    }
+    if (!fallbacks.empty()) {
+        syscalls.push_back({
+            {"names", std::move(fallbacks)},
+            {"action", "SCMP_ACT_ERRNO"},
+            {"errnoRet", ENOSYS},
+            {"comment", "never made while recording; ENOSYS lets the caller fall back to an older syscall"},
         });
     }
     nlohmann::json profile = {

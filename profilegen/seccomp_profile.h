@@ -41,11 +41,20 @@ private:
 // table of their spellings, so this one is written by hand.
 const std::vector<std::string>& seccomp_action_names();
 
+// Syscalls a caller tries before an older one and falls back from only on ENOSYS (clone3,
+// faccessat2, statx, ...), sorted.
+std::vector<std::string> fallback_syscalls();
+
 // Allow-list profile of `recording`:
 //   {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1,
 //    "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],   // native first, then sorted
-//    "syscalls": [{"names": [sorted syscalls], "action": "SCMP_ACT_ALLOW"}]}
-// ("syscalls" is [] when the recording has none.) The profile is compiled before it is
+//    "syscalls": [{"names": [sorted syscalls], "action": "SCMP_ACT_ALLOW"},
+//                 {"names": [fallback syscalls not recorded], "action": "SCMP_ACT_ERRNO",
+//                  "errnoRet": 38, "comment": "..."}]}
+// (no allow rule when the recording has no syscalls; the ENOSYS rule holds the
+// fallback_syscalls() that the recording lacks and libseccomp knows on a listed architecture:
+// still refused, but with the answer of a kernel that predates them, so the caller takes its
+// older path as it would there.) The profile is compiled before it is
 // returned. Fails (code EINVAL) when the recording lists no architecture or an unknown one,
 // when a syscall is not available on any listed architecture (the message names each such
 // syscall), or when the profile does not compile.

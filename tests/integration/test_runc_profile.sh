@@ -77,6 +77,21 @@ echo "test 3: under the profile, what the workload never did is refused"
 bundle refused --seccomp "$OUT/workload.seccomp.json" --caps "$recorded_caps" -- /bin/sh -c 'mkdir /tmp/d'
 run_container refused "$WORK/refused.out"
 check "mkdir fails with EPERM" grep -q "Operation not permitted" "$WORK/refused.out.err"
+# A syscall that callers try before an older one gets ENOSYS, so they fall back as on an
+# older kernel; the probe shows the kernel's own answer without the profile.
+cc -O2 -static -o "$ROOTFS/bin/syscall-probe" "$REPO/tests/integration/syscall_probe.c"
+fallbacks=$(for name in clone3 faccessat2 openat2; do grep -qx "$name" "$WORK/allowed" || echo "$name"; done | paste -sd ' ')
+bundle probe-unfiltered --caps "$recorded_caps" -- /bin/syscall-probe $fallbacks mkdirat
+run_container probe-unfiltered "$WORK/probe-unfiltered.out"
+bundle probe --seccomp "$OUT/workload.seccomp.json" --caps "$recorded_caps" -- /bin/sh -c "/bin/syscall-probe $fallbacks mkdirat"
+run_container probe "$WORK/probe.out"
+check "the workload left some of clone3, faccessat2, openat2 unmade ($fallbacks)" test -n "$fallbacks"
+for name in $fallbacks; do
+    check "$name: the kernel refuses the probe itself ($(sed -n "s/^$name: //p" "$WORK/probe-unfiltered.out"))" \
+        grep -qE "^$name: E" "$WORK/probe-unfiltered.out"
+    check "$name: under the profile ENOSYS" grep -qx "$name: ENOSYS" "$WORK/probe.out"
+done
+check "mkdirat under the profile: EPERM" grep -qx "mkdirat: EPERM" "$WORK/probe.out"
 bundle caps-status --seccomp "$OUT/workload.seccomp.json" --caps "$recorded_caps" -- /bin/cat /proc/self/status
 run_container caps-status "$WORK/status.out"
 effective=$(awk '/^CapEff:/ { print $2 }' "$WORK/status.out")

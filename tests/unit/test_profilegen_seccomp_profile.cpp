@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,9 +67,10 @@ Recording child_recording() {
 constexpr int k_getpid_failed = 99;
 constexpr int k_load_failed = 98;
 
-// Forks a child that loads `filter`, checks getpid still works, calls mkdir(path) and exits
-// with 0 if mkdir worked, else its errno.
-int mkdir_under_filter(const SeccompFilter& filter, const std::string& path) {
+// Forks a child that loads `filter`, checks getpid still works, makes `call` and exits with
+// 0 if it worked, else its errno.
+template <typename Call>
+int errno_under_filter(const SeccompFilter& filter, Call call) {
     const pid_t child = fork();
     REQUIRE(child >= 0);
     if (child == 0) {
@@ -79,13 +81,17 @@ int mkdir_under_filter(const SeccompFilter& filter, const std::string& path) {
         if (getpid() != before) {
             _exit(k_getpid_failed);
         }
-        const int rc = mkdir(path.c_str(), 0700);
+        const long rc = call();
         _exit(rc == 0 ? 0 : (errno & 0x3f));
     }
     int status = 0;
     REQUIRE(waitpid(child, &status, 0) == child);
     REQUIRE(WIFEXITED(status));
     return WEXITSTATUS(status);
+}
+
+int mkdir_under_filter(const SeccompFilter& filter, const std::string& path) {
+    return errno_under_filter(filter, [&] { return long{mkdir(path.c_str(), 0700)}; });
 }
 
 std::string scratch_path(const char* tag) {
@@ -108,16 +114,30 @@ TEST_CASE("the action table is sorted and complete") {
 TEST_CASE("build_seccomp_profile makes a sorted allow-list, native architecture first") {
     Recording recording;
     recording.architectures = {"x86", "x86_64"};
-    recording.syscalls = {"write", "read", "_llseek", "execve"};
+    recording.syscalls = {"write", "read", "_llseek", "execve", "clone3"};
     recording.setup_syscalls = {"pivot_root"};
     recording.capabilities = {"chown"};
     auto profile = build_seccomp_profile(recording);
     REQUIRE_MESSAGE(profile.ok(), profile.error().message);
-    const json expected_syscalls = json::array(
-        {{{"names", {"_llseek", "execve", "read", "write"}}, {"action", "SCMP_ACT_ALLOW"}}});
     CHECK((*profile)["defaultAction"] == "SCMP_ACT_ERRNO");
     CHECK((*profile)["defaultErrnoRet"] == 1);
-    CHECK((*profile)["syscalls"] == expected_syscalls);
+    const json& rules = (*profile)["syscalls"];
+    REQUIRE(rules.size() == 2);
+    CHECK(rules[0] == json({{"names", {"_llseek", "clone3", "execve", "read", "write"}},
+                            {"action", "SCMP_ACT_ALLOW"}}));
+    // The fallback syscalls not recorded (clone3 was) and known to libseccomp get ENOSYS.
+    std::vector<std::string> expected_fallbacks;
+    for (const auto& name : fallback_syscalls()) {
+        auto known = syscall_available("x86_64", name);
+        if (name != "clone3" && known && *known) {
+            expected_fallbacks.push_back(name);
+        }
+    }
+    CHECK(expected_fallbacks.size() >= 6);
+    CHECK(rules[1]["names"] == json(expected_fallbacks));
+    CHECK(rules[1]["action"] == "SCMP_ACT_ERRNO");
+    CHECK(rules[1]["errnoRet"] == ENOSYS);
+    CHECK(rules[1]["comment"].is_string());
     CHECK(profile->size() == 4);
     if (native_arch() == "x86_64") {
         CHECK((*profile)["architectures"] == json({"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"}));
@@ -129,7 +149,28 @@ TEST_CASE("build_seccomp_profile makes a sorted allow-list, native architecture 
     empty.architectures = {"x86_64"};
     auto none = build_seccomp_profile(empty);
     REQUIRE(none.ok());
-    CHECK((*none)["syscalls"] == json::array());
+    REQUIRE((*none)["syscalls"].size() == 1);
+    CHECK((*none)["syscalls"][0]["errnoRet"] == ENOSYS);
+
+    Recording every_fallback;
+    every_fallback.architectures = {"x86_64"};
+    for (const auto& name : fallback_syscalls()) {
+        auto known = syscall_available("x86_64", name);
+        if (known && *known) {
+            every_fallback.syscalls.insert(name);
+        }
+    }
+    auto allowed = build_seccomp_profile(every_fallback);
+    REQUIRE(allowed.ok());
+    REQUIRE((*allowed)["syscalls"].size() == 1);
+    CHECK((*allowed)["syscalls"][0]["action"] == "SCMP_ACT_ALLOW");
+}
+
+TEST_CASE("fallback_syscalls is sorted and unique") {
+    const auto names = fallback_syscalls();
+    CHECK(std::is_sorted(names.begin(), names.end()));
+    CHECK(std::adjacent_find(names.begin(), names.end()) == names.end());
+    CHECK(std::find(names.begin(), names.end(), "clone3") != names.end());
 }
 
 TEST_CASE("build_seccomp_profile refuses what it cannot express") {
@@ -159,22 +200,20 @@ TEST_CASE("render_seccomp_profile is indented JSON with a trailing newline") {
     recording.syscalls = {"read"};
     auto text = render_seccomp_profile(recording);
     REQUIRE(text.ok());
-    CHECK(*text ==
-          "{\n"
-          "  \"architectures\": [\n"
-          "    \"SCMP_ARCH_X86_64\"\n"
-          "  ],\n"
-          "  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
-          "  \"defaultErrnoRet\": 1,\n"
-          "  \"syscalls\": [\n"
-          "    {\n"
-          "      \"action\": \"SCMP_ACT_ALLOW\",\n"
-          "      \"names\": [\n"
-          "        \"read\"\n"
-          "      ]\n"
-          "    }\n"
-          "  ]\n"
-          "}\n");
+    CHECK(text->starts_with("{\n"
+                            "  \"architectures\": [\n"
+                            "    \"SCMP_ARCH_X86_64\"\n"
+                            "  ],\n"
+                            "  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
+                            "  \"defaultErrnoRet\": 1,\n"
+                            "  \"syscalls\": [\n"
+                            "    {\n"
+                            "      \"action\": \"SCMP_ACT_ALLOW\",\n"
+                            "      \"names\": [\n"
+                            "        \"read\"\n"
+                            "      ]\n"
+                            "    },\n"));
+    CHECK(text->ends_with("  ]\n}\n"));
     CHECK(json::parse(*text) == build_seccomp_profile(recording).value());
 }
 
@@ -348,4 +387,24 @@ TEST_CASE("a generated profile is enforced on a real process") {
     auto other_errno = compile_seccomp_profile(eacces);
     REQUIRE(other_errno.ok());
     CHECK(mkdir_under_filter(*other_errno, path) == EACCES);
+}
+
+TEST_CASE("a fallback syscall the workload never made fails with ENOSYS, the rest with EPERM") {
+    // clone3 with no arguments: EINVAL from the kernel itself, so ENOSYS can only be the filter's.
+    const auto clone3 = [] { return syscall(SYS_clone3, nullptr, 0); };
+    REQUIRE(clone3() == -1);
+    REQUIRE(errno == EINVAL);
+
+    auto profile = build_seccomp_profile(child_recording());
+    REQUIRE_MESSAGE(profile.ok(), profile.error().message);
+    auto filter = compile_seccomp_profile(*profile);
+    REQUIRE(filter.ok());
+    CHECK(errno_under_filter(*filter, clone3) == ENOSYS);
+    CHECK(mkdir_under_filter(*filter, scratch_path("enosys")) == EPERM);
+
+    Recording with_clone3 = child_recording();
+    with_clone3.syscalls.insert("clone3");
+    auto allowing = compile_seccomp_profile(build_seccomp_profile(with_clone3).value());
+    REQUIRE(allowing.ok());
+    CHECK(errno_under_filter(*allowing, clone3) == EINVAL);
 }

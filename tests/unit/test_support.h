@@ -48,7 +48,7 @@ std::vector<std::string> entries(const std::string& directory);
 // Whether `part` occurs in `text`.
 bool contains(const std::string& text, const std::string& part);
 
-// The "names" of the seccomp profile at `path`, which REQUIREs it to have exactly one rule.
+// The "names" of the allow rule of the seccomp profile at `path`, which REQUIREs it to come first.
 std::vector<std::string> seccomp_names(const std::string& path);
 
 // A deadline `time` from now, as the protocol functions take it: `in(5s)`.
