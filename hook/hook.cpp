@@ -50,7 +50,13 @@ Result<std::string> read_to_eof(int fd, Deadline deadline) {
     }
 }
 
-HookOutcome fail_soft(const Config& config, const std::string& message) {
+// A failure of the hook's own: at registration the container runs untraced unless the
+// configuration asks to fail closed. At poststop there is nothing left to stop, and the
+// collector flushes a container by itself once its cgroup is gone, so it is only a warning.
+HookOutcome fail_soft(const Config& config, std::optional<HookStage> stage, const std::string& message) {
+    if (stage == HookStage::Poststop) {
+        return {0, Severity::Warning, message};
+    }
     if (config.hook_fail_closed) {
         return {1, Severity::Error, message + "; failing the container (hook.fail_closed)"};
     }
@@ -66,7 +72,7 @@ HookOutcome run_hook(const HookOptions& options) {
     if (loaded) {
         config = *loaded;
     } else if (options.config_path || loaded.error().code != ENOENT) {
-        return fail_soft(config, loaded.error().message);
+        return fail_soft(config, options.stage, loaded.error().message);
     }
     if (options.socket_path) {
         config.socket_path = *options.socket_path;
@@ -75,14 +81,14 @@ HookOutcome run_hook(const HookOptions& options) {
 
     auto input = read_to_eof(options.input_fd, deadline);
     if (!input) {
-        return fail_soft(config, input.error().message);
+        return fail_soft(config, options.stage, input.error().message);
     }
     if (input->size() >= k_max_state_size) {
-        return fail_soft(config, "the OCI state on stdin is larger than " + std::to_string(k_max_state_size) + " bytes");
+        return fail_soft(config, options.stage, "the OCI state on stdin is larger than " + std::to_string(k_max_state_size) + " bytes");
     }
     auto state = parse_oci_state(*input);
     if (!state) {
-        return fail_soft(config, "reading the OCI state from stdin: " + state.error().message);
+        return fail_soft(config, options.stage, "reading the OCI state from stdin: " + state.error().message);
     }
     const auto annotation = state->annotations.find(k_profile_annotation);
     if (annotation == state->annotations.end()) {
@@ -90,7 +96,7 @@ HookOutcome run_hook(const HookOptions& options) {
     }
     auto action = hook_action(options.stage, *state);
     if (!action) {
-        return fail_soft(config, "container \"" + printable_value(state->id) + "\": " + action.error().message);
+        return fail_soft(config, options.stage, "container \"" + printable_value(state->id) + "\": " + action.error().message);
     }
     const std::string container = "container \"" + printable_value(state->id) + "\"";
 
@@ -99,11 +105,15 @@ HookOutcome run_hook(const HookOptions& options) {
         if (!name) {
             return {1, Severity::Error, container + ": " + name.error().message};
         }
-        const nlohmann::json request = {
-            {"op", "register"}, {"id", state->id}, {"pid", state->pid}, {"annotations", state->annotations}};
+        // Only Cradle's own annotation goes to the collector: the others may be large
+        // (Kubernetes allows 256 KiB) and are none of its business.
+        const nlohmann::json request = {{"op", "register"},
+                                        {"id", state->id},
+                                        {"pid", state->pid},
+                                        {"annotations", {{k_profile_annotation, annotation->second}}}};
         auto answer = call_collector(config.socket_path, request, deadline);
         if (!answer) {
-            return fail_soft(config, container + ": not traced: " + answer.error().message);
+            return fail_soft(config, HookStage::CreateRuntime, container + ": not traced: " + answer.error().message);
         }
         return {0, Severity::Info, container + ": traced as \"" + string_member(*answer, "name", *name) + "\""};
     }
@@ -111,8 +121,9 @@ HookOutcome run_hook(const HookOptions& options) {
     const nlohmann::json request = {{"op", "flush"}, {"id", state->id}};
     auto answer = call_collector(config.socket_path, request, deadline);
     if (!answer) {
-        return fail_soft(config, container + ": not flushed (the collector flushes it once its cgroup is gone): " +
-                                     answer.error().message);
+        return fail_soft(config, HookStage::Poststop,
+                         container + ": not flushed (the collector flushes it once its cgroup is gone): " +
+                             answer.error().message);
     }
     if (strings_member(*answer, "files").empty()) {
         return {0, Severity::Info, container + ": nothing to flush (already flushed)"};

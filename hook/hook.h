@@ -3,8 +3,11 @@
 // The hook never hangs a container start: it reads stdin to EOF and talks to the collector
 // within one deadline (hook.deadline_ms, 2 s by default). When the collector cannot be
 // reached, or the input is malformed, the container goes on untraced (exit 0) unless the
-// configuration asks to fail closed. A profile name that breaks the rules always stops the
-// container (exit 1): it is the user's own mistake, best seen at once.
+// configuration asks to fail closed; that rule is for registration only, as a poststop hook
+// has nothing left to stop (known to be at poststop from STAGE, or from the state once it
+// parsed), and the collector flushes a gone container by itself. A profile name that breaks
+// the rules always stops the container (exit 1): it is the user's own mistake, best seen at
+// once. Only the io.cradle.profile annotation is sent to the collector.
 #pragma once
 
 #include <optional>

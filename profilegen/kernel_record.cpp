@@ -104,24 +104,24 @@ Recording decode_record(const cradle_record& record, const cradle_runtime_baseli
     counters["runtime_syscalls_from_baseline"] = runtime_measured ? 0 : 1;
 
     auto& reasons = recording.incomplete_reasons;
+    // Reasons carry no counts (COUNTERS has them), so merged recordings list each reason once.
     if (counters["lost_syscalls"]) {
-        reasons.push_back(std::to_string(counters["lost_syscalls"]) +
-                          " syscalls had numbers outside the recorded tables and are not in the allow-list");
+        reasons.push_back("syscalls with numbers outside the recorded tables were made (lost_syscalls): "
+                          "they are not in the allow-list");
     }
     if (counters["lost_capabilities"]) {
-        reasons.push_back(std::to_string(counters["lost_capabilities"]) +
-                          " capability checks had numbers outside the recorded range");
+        reasons.push_back("capability checks with numbers outside the recorded range were made (lost_capabilities)");
     }
     if (record.lost_cgroups) {
-        reasons.push_back(std::to_string(record.lost_cgroups) +
-                          " child cgroups could not be traced (the cgroup map was full): their processes are missing");
+        reasons.push_back("child cgroups could not be traced, the cgroup map was full (lost_cgroups): "
+                          "their processes are missing");
     }
     if (!workload_started(record)) {
         reasons.push_back("the workload never started: no exec was seen in the container");
     }
     if (recording.runtime_syscalls.empty()) {
         reasons.push_back("the runtime's post-filter syscalls were never measured on this machine: "
-                          "trace one container that the runtime starts with a seccomp filter (cradle calibration)");
+                          "trace one container that the runtime starts with a seccomp filter, as install/setup.sh does");
     }
     return recording;
 }

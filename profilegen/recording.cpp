@@ -13,6 +13,14 @@ void merge_into(Recording& into, const Recording& from) {
                                     from.denied_capabilities.end());
     into.probed_capabilities.insert(from.probed_capabilities.begin(),
                                     from.probed_capabilities.end());
+    // As within one recording: granted beats denied, and an audited check beats a probe.
+    for (const auto& capability : into.capabilities) {
+        into.denied_capabilities.erase(capability);
+        into.probed_capabilities.erase(capability);
+    }
+    for (const auto& capability : into.denied_capabilities) {
+        into.probed_capabilities.erase(capability);
+    }
     into.runtime_syscalls.insert(from.runtime_syscalls.begin(), from.runtime_syscalls.end());
     into.setup_syscalls.insert(from.setup_syscalls.begin(), from.setup_syscalls.end());
     for (const auto& [name, value] : from.counters) {

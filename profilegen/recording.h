@@ -44,7 +44,8 @@ struct Recording {
 
 // Adds `from` to `into`: the union of every set, counters summed (saturating at the maximum
 // instead of wrapping), and the reasons of `from` appended in order, skipping any already in
-// `into`.
+// `into`. As in one recording, a capability is in one set only: granted before denied before
+// probed (a check granted in one container and refused in another is a requirement).
 void merge_into(Recording& into, const Recording& from);
 
 }  // namespace cradle

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <limits>
 
+#include "common/profile_name.h"
+
 namespace cradle {
 
 namespace {
@@ -185,8 +187,9 @@ Result<Recording> parse_tracefile(std::string_view text) {
             continue;
         }
         const auto fail = [&](const std::string& what) -> Error {
+            // The line is quoted escaped and cut short: a tracefile may come from anyone.
             return Error{EINVAL, "line " + std::to_string(line_number) + ": " + what + " \"" +
-                                     std::string(line) + "\""};
+                                     printable_value(line) + "\""};
         };
         if (is_section_header(line)) {
             section = section_named(line);

@@ -104,6 +104,23 @@ TEST_CASE("hook: an unreachable collector stops the container when configured to
     CHECK(contains(outcome.message, "fail_closed"));
 }
 
+TEST_CASE("hook: failing closed is for registration only; poststop has nothing to stop") {
+    HookFixture hook;
+    hook.config(R"({"hook":{"deadline_ms":300,"fail_closed":true}})");
+    for (std::optional<HookStage> stage : {std::optional<HookStage>(HookStage::Poststop), std::optional<HookStage>()}) {
+        CAPTURE(stage.has_value());
+        const HookOutcome unreachable = hook.run(stopped_state(), stage);
+        CHECK(unreachable.exit_code == 0);
+        CHECK(unreachable.severity == Severity::Warning);
+        CHECK(contains(unreachable.message, "not flushed"));
+    }
+    const HookOutcome malformed = hook.run("{not json", HookStage::Poststop);
+    CHECK(malformed.exit_code == 0);
+    CHECK(malformed.severity == Severity::Warning);
+    // Without a stage, malformed input could be a registration: the configured rule holds.
+    CHECK(hook.run("{not json", std::nullopt).exit_code == 1);
+}
+
 TEST_CASE("hook: malformed input is reported and the container runs") {
     for (const char* text : {"{not json", "", "[]", R"({"id":"abc123"})"}) {
         CAPTURE(text);
@@ -188,8 +205,8 @@ TEST_CASE("hook: createRuntime registers the container with the collector") {
     CHECK(request.at("op") == "register");
     CHECK(request.at("id") == "abc123");
     CHECK(request.at("pid") == 4242);
-    CHECK(request.at("annotations").at("io.cradle.profile") == "web-%Y");
-    CHECK(request.at("annotations").at("other") == "x");
+    // Only Cradle's own annotation is sent.
+    CHECK(request.at("annotations") == nlohmann::json{{"io.cradle.profile", "web-%Y"}});
 }
 
 TEST_CASE("hook: without a stage the state's status decides") {

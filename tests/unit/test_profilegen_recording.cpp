@@ -45,6 +45,23 @@ TEST_CASE("merge_into unites every set") {
     CHECK(from.syscalls == std::set<std::string>{"execve", "read"});
 }
 
+TEST_CASE("merge_into keeps each capability in one set: granted, else denied, else probed") {
+    Recording into;
+    into.capabilities = {"chown"};
+    into.denied_capabilities = {"setuid", "kill"};
+    into.probed_capabilities = {"sys_admin", "net_admin"};
+
+    Recording from;
+    from.capabilities = {"setuid", "sys_admin"};
+    from.denied_capabilities = {"chown", "net_admin"};
+    from.probed_capabilities = {"kill", "sys_resource"};
+
+    merge_into(into, from);
+    CHECK(into.capabilities == std::set<std::string>{"chown", "setuid", "sys_admin"});
+    CHECK(into.denied_capabilities == std::set<std::string>{"kill", "net_admin"});
+    CHECK(into.probed_capabilities == std::set<std::string>{"sys_resource"});
+}
+
 TEST_CASE("merge_into sums counters, saturating") {
     Recording into;
     into.counters = {{"lost_syscalls", 2}, {"big", std::numeric_limits<std::uint64_t>::max() - 1}};

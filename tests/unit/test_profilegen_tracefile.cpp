@@ -155,6 +155,10 @@ TEST_CASE("parse_tracefile errors name the line and quote it") {
           "line 2: invalid capability name \"cap-chown\"");
     CHECK(error_of("CAPABILITIES\nCAP_\n") == "line 2: invalid capability name \"CAP_\"");
     CHECK(error_of("SETUP_SYSCALLS\nmount!\n") == "line 2: invalid syscall name \"mount!\"");
+    // A hostile line is quoted escaped and cut short.
+    CHECK(error_of("SYSCALLS\nread\x1b[2J\n") == "line 2: invalid syscall name \"read\\x1b[2J\"");
+    const std::string long_error = error_of("SYSCALLS\n" + std::string(4096, 'x') + "!\n");
+    CHECK(long_error.size() < 200);
     CHECK(error_of("COUNTERS\nlost_syscalls\n") ==
           "line 2: counter without a value \"lost_syscalls\"");
     CHECK(error_of("COUNTERS\nlost_syscalls -1\n").starts_with(
