@@ -42,6 +42,13 @@ struct {
 	__type(value, struct cradle_runtime_baseline);
 } runtime_baseline SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct cradle_task);
+} task_slots SEC(".maps");
+
 /* A capability check seen at kprobe entry, waiting for its result at return. */
 struct pending_check {
 	__s32 cap;
@@ -63,15 +70,24 @@ const volatile struct cradle_text_range cap_capable_text = {};
 const volatile struct cradle_text_range security_capable_text = {};
 const volatile struct cradle_text_range noaudit_callers[CRADLE_NOAUDIT_CALLERS] = {};
 
+/* The container of the current task, from its task storage: the hot path. A task that no
+ * BPF program gave task storage costs one load of a field of current, which the syscall has
+ * touched already; reading its cgroup would cost three more pages. */
 static __always_inline struct cradle_container *current_container(void)
 {
-	__u64 cgroup_id = bpf_get_current_cgroup_id();
-	__u32 *slot;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct cradle_container *container;
+	struct cradle_task *traced;
 
-	slot = bpf_map_lookup_elem(&cgroup_slots, &cgroup_id);
-	if (!slot)
+	if (!task->bpf_storage)
 		return NULL;
-	return bpf_map_lookup_elem(&containers, slot);
+	traced = bpf_task_storage_get(&task_slots, task, NULL, 0);
+	if (!traced)
+		return NULL;
+	container = bpf_map_lookup_elem(&containers, &traced->slot);
+	if (!container || container->generation != traced->generation)
+		return NULL;
+	return container;
 }
 
 static __always_inline struct cradle_record *current_record(void)
@@ -79,6 +95,51 @@ static __always_inline struct cradle_record *current_record(void)
 	struct cradle_container *container = current_container();
 
 	return container ? &container->record : NULL;
+}
+
+/* The container of the current task, from its cgroup: for the kprobe fallback, as kernels
+ * without fexit may not offer task storage to kprobes. */
+static __always_inline struct cradle_record *current_record_by_cgroup(void)
+{
+	__u64 cgroup_id = bpf_get_current_cgroup_id();
+	struct cradle_container *container;
+	__u32 *slot;
+
+	slot = bpf_map_lookup_elem(&cgroup_slots, &cgroup_id);
+	if (!slot)
+		return NULL;
+	container = bpf_map_lookup_elem(&containers, slot);
+	return container ? &container->record : NULL;
+}
+
+/* Marks `task` for the container that traces cgroup `cgroup_id`, or unmarks it when no
+ * container does. Returns whether the task is now traced. */
+static __always_inline bool adopt(struct task_struct *task, __u64 cgroup_id)
+{
+	struct cradle_container *container;
+	struct cradle_task *traced;
+	__u32 *slot;
+
+	slot = bpf_map_lookup_elem(&cgroup_slots, &cgroup_id);
+	container = slot ? bpf_map_lookup_elem(&containers, slot) : NULL;
+	if (!slot || !container) {
+		if (task->bpf_storage)
+			bpf_task_storage_delete(&task_slots, task);
+		return false;
+	}
+	traced = bpf_task_storage_get(&task_slots, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!traced) {
+		__sync_fetch_and_add(&container->record.lost_tasks, 1);
+		return false;
+	}
+	traced->slot = *slot;
+	traced->generation = container->generation;
+	return true;
+}
+
+static __always_inline __u64 task_cgroup_id(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
 }
 
 static __always_inline __u32 current_phase(struct cradle_record *record)
@@ -249,7 +310,7 @@ int BPF_KPROBE(cap_capable_entry, const struct cred *cred, struct user_namespace
 {
 	__u64 task = bpf_get_current_pid_tgid();
 	struct pending_check check = { .cap = cap, .opts = opts };
-	struct cradle_record *record = current_record();
+	struct cradle_record *record = current_record_by_cgroup();
 
 	if (!record)
 		return 0;
@@ -267,7 +328,7 @@ int BPF_KRETPROBE(cap_capable_return, int ret)
 
 	if (!check)
 		return 0;
-	record = current_record();
+	record = current_record_by_cgroup();
 	if (record)
 		record_check(record, check->cap, ret,
 			     check->opts & CAP_OPT_NOAUDIT ? CRADLE_CHECK_PROBE : CRADLE_CHECK_AUDITED);
@@ -325,5 +386,43 @@ int BPF_PROG(cgroup_rmdir, struct cgroup *cgrp, const char *path)
 	if (container && container->cgroup_id == id)
 		__sync_fetch_and_or(&container->record.flags, CRADLE_RECORD_CGROUP_REMOVED);
 	bpf_map_delete_elem(&cgroup_slots, &id);
+	return 0;
+}
+
+/* A new task (process or thread) belongs to the container of the cgroup it starts in: its
+ * parent's, or the one clone3(CLONE_INTO_CGROUP) chose. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	adopt(child, task_cgroup_id(child));
+	return 0;
+}
+
+/* A task moved into (or out of) a traced cgroup, e.g. by `runc exec`. With `threadgroup`
+ * the kernel moves every thread but reports the leader only: threads that already ran
+ * keep what they had (see README, known limitations). */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(cgroup_attach_task, struct cgroup *dst_cgrp, const char *path, struct task_struct *task,
+	     bool threadgroup)
+{
+	if (!on_default_hierarchy(dst_cgrp))
+		return 0;
+	adopt(task, BPF_CORE_READ(dst_cgrp, kn, id));
+	return 0;
+}
+
+/* Run by user space after it publishes a cgroup: marks every task already in a traced
+ * cgroup, such as the runtime's init process, waiting to exec the workload. Idempotent. */
+SEC("iter/task")
+int adopt_tasks(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	__u64 cgroup_id;
+
+	if (!task)
+		return 0;
+	cgroup_id = task_cgroup_id(task);
+	if (bpf_map_lookup_elem(&cgroup_slots, &cgroup_id))
+		adopt(task, cgroup_id);
 	return 0;
 }

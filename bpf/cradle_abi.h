@@ -10,6 +10,11 @@
  *                        zeroes a slot before it publishes the slot in cgroup_slots; the
  *                        kernel side only ORs bits into `record` and counts losses.
  *   runtime_baseline ARRAY(1) struct cradle_runtime_baseline, user space only.
+ *   task_slots    TASK_STORAGE  task -> struct cradle_task: the tasks of traced cgroups. The
+ *                        syscall path reads only this (a task without BPF task storage costs
+ *                        one load); cgroup_slots decides, whenever a task could change
+ *                        container: at fork, at cgroup migration, and when user space
+ *                        registers a cgroup (the adopt_tasks iterator walks every task).
  */
 #ifndef CRADLE_ABI_H
 #define CRADLE_ABI_H
@@ -82,6 +87,7 @@ struct cradle_record {
 	cradle_u64 lost_capabilities;   /* capability numbers outside 0..63 */
 	cradle_u64 lost_cgroups;        /* child cgroups not attributed: cgroup_slots was full */
 	cradle_u64 unclassified_checks; /* checks whose caller was not found: kept as audited */
+	cradle_u64 lost_tasks;          /* tasks of its cgroups not attributed: no task storage */
 	cradle_u32 phase;               /* enum cradle_phase, only ever advanced */
 	cradle_u32 flags;               /* CRADLE_RECORD_* */
 };
@@ -91,10 +97,21 @@ struct cradle_container {
 	struct cradle_record record;
 	cradle_u64 cgroup_id;        /* the container's own cgroup (cgroup2 inode number) */
 	cradle_u64 registered_at;    /* CLOCK_REALTIME seconds at registration */
+	cradle_u64 generation;       /* CLOCK_BOOTTIME ns at registration: new with each use of
+	                              * the slot, so a task still marked for an earlier owner is
+	                              * not taken for the current one */
 	cradle_u32 in_use;           /* 1 while the slot belongs to a container */
 	cradle_u32 init_pid;         /* its init process (host pid); its exec starts the workload */
 	char id[CRADLE_ID_SIZE];     /* the runtime's container id */
 	char name[CRADLE_NAME_SIZE]; /* the expanded profile name */
+};
+
+/* One task of a traced container (task_slots). Valid while containers[slot].generation
+ * equals `generation`. */
+struct cradle_task {
+	cradle_u64 generation;
+	cradle_u32 slot;
+	cradle_u32 reserved;
 };
 
 /* The runtime's post-filter syscalls, as measured so far on this machine: the union of the

@@ -89,6 +89,13 @@ Result<TracedContainer> Collector::register_container(const std::string& id, std
     if (!traced) {
         return with_context(traced.error(), context);
     }
+    // The init process waits in the cgroup: mark it (and anything else there) before the
+    // hook returns and the runtime lets it exec.
+    if (auto adopted = m_tracer.adopt_tasks(); !adopted) {
+        auto removed = m_registry.remove(id);
+        (void)removed;  // the registration failed either way; its error says why
+        return with_context(adopted.error(), context);
+    }
     return traced;
 }
 

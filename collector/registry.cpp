@@ -34,6 +34,14 @@ void collect_subdirectories(const std::string& directory, std::vector<std::strin
     ::closedir(handle);
 }
 
+// A container slot's generation: never the same twice for one boot, which task storage
+// does not outlive.
+std::uint64_t boottime_ns() {
+    timespec now{};
+    ::clock_gettime(CLOCK_BOOTTIME, &now);
+    return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(now.tv_nsec);
+}
+
 }  // namespace
 
 ContainerRegistry::ContainerRegistry(int cgroup_slots_fd, int containers_fd, std::uint32_t slots)
@@ -96,6 +104,7 @@ Result<TracedContainer> ContainerRegistry::add(const std::string& id, const std:
     cradle_container container{};
     container.cgroup_id = cgroup_id;
     container.registered_at = static_cast<std::uint64_t>(std::time(nullptr));
+    container.generation = boottime_ns();
     container.in_use = 1;
     container.init_pid = init_pid;
     std::memcpy(container.id, id.data(), id.size());

@@ -173,6 +173,7 @@ Result<std::unique_ptr<Tracer>> Tracer::open(const TracerOptions& options) {
         return prepared.error();
     }
     std::unique_ptr<Tracer> tracer(new Tracer());
+    tracer->m_pin_dir = options.pin_dir;
     tracer->m_pin_dir_lock.reset(::open(options.pin_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!tracer->m_pin_dir_lock.valid()) {
         return system_error("opening pin directory \"" + options.pin_dir + "\"");
@@ -204,6 +205,29 @@ Result<std::unique_ptr<Tracer>> Tracer::open(const TracerOptions& options) {
 Tracer::~Tracer() {
     if (m_skeleton) {
         cradle_bpf__destroy(m_skeleton);
+    }
+}
+
+Result<void> Tracer::adopt_tasks() const {
+    const std::string path = m_pin_dir + "/link_adopt_tasks";
+    UniqueFd link(bpf_obj_get(path.c_str()));
+    if (!link.valid()) {
+        return libbpf_error(errno, "opening the task iterator \"" + path + "\"");
+    }
+    UniqueFd iterator(bpf_iter_create(link.get()));
+    if (!iterator.valid()) {
+        return libbpf_error(errno, "starting the task iterator");
+    }
+    // The program writes nothing: reading to the end runs it over every task.
+    char buffer[64];
+    for (;;) {
+        const ssize_t count = ::read(iterator.get(), buffer, sizeof buffer);
+        if (count == 0) {
+            return {};
+        }
+        if (count < 0 && errno != EINTR) {
+            return system_error("running the task iterator");
+        }
     }
 }
 

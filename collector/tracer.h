@@ -41,6 +41,12 @@ public:
     Tracer(const Tracer&) = delete;
     Tracer& operator=(const Tracer&) = delete;
 
+    // Marks every task already in a traced cgroup as the container's (the adopt_tasks
+    // iterator, see cradle_abi.h): to be run after a cgroup is published in cgroup_slots, and
+    // before its tasks run the workload. Tasks started or moved in later are marked by the
+    // kernel side itself. Idempotent.
+    Result<void> adopt_tasks() const;
+
     int cgroup_slots_fd() const;
     int containers_fd() const;
     int runtime_baseline_fd() const;
@@ -56,6 +62,7 @@ private:
     Tracer() = default;
 
     UniqueFd m_pin_dir_lock;
+    std::string m_pin_dir;
     cradle_bpf* m_skeleton = nullptr;
     cradle_capability_source m_capability_source = CRADLE_CAPS_NONE;
     std::string m_capability_source_notes;

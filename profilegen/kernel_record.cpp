@@ -9,8 +9,9 @@ namespace cradle {
 
 // The layout the BPF programs write; a change on either side must show up here.
 static_assert(sizeof(cradle_record) == 8 * (int{CRADLE_PHASE_COUNT} * int{CRADLE_ABI_COUNT} * CRADLE_SYSCALL_WORDS) +
-                                           16 * int{CRADLE_PHASE_COUNT} * int{CRADLE_CHECK_KIND_COUNT} + 4 * 8 + 2 * 4);
-static_assert(sizeof(cradle_container) == sizeof(cradle_record) + 8 + 8 + 4 + 4 + CRADLE_ID_SIZE + CRADLE_NAME_SIZE);
+                                           16 * int{CRADLE_PHASE_COUNT} * int{CRADLE_CHECK_KIND_COUNT} + 5 * 8 + 2 * 4);
+static_assert(sizeof(cradle_container) == sizeof(cradle_record) + 3 * 8 + 4 + 4 + CRADLE_ID_SIZE + CRADLE_NAME_SIZE);
+static_assert(sizeof(cradle_task) == 16);
 static_assert(sizeof(cradle_runtime_baseline) == 8 * int{CRADLE_ABI_COUNT} * CRADLE_SYSCALL_WORDS + 8);
 static_assert(std::is_trivially_copyable_v<cradle_container>);
 
@@ -111,6 +112,11 @@ Recording decode_record(const cradle_record& record, const cradle_runtime_baseli
     }
     if (counters["lost_capabilities"]) {
         reasons.push_back("capability checks with numbers outside the recorded range were made (lost_capabilities)");
+    }
+    counters["lost_tasks"] = record.lost_tasks;
+    if (record.lost_tasks) {
+        reasons.push_back("processes of the container could not be marked as traced, the kernel had no memory "
+                          "for their task storage (lost_tasks): their syscalls are missing");
     }
     if (record.lost_cgroups) {
         reasons.push_back("child cgroups could not be traced, the cgroup map was full (lost_cgroups): "

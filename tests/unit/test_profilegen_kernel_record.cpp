@@ -215,6 +215,12 @@ TEST_CASE("kernel_record: losses counted by the kernel side make the recording i
         CHECK(merged.incomplete_reasons.size() == 1);
         CHECK(merged.counters.at("lost_cgroups") == 7);
     }
+    SUBCASE("lost tasks") {
+        const Recording recording = decoded_with(&cradle_record::lost_tasks, 4);
+        CHECK(recording.counters.at("lost_tasks") == 4);
+        REQUIRE(recording.incomplete_reasons.size() == 1);
+        CHECK(mentions(recording, "(lost_tasks)"));
+    }
     SUBCASE("lost capabilities") {
         const Recording recording = decoded_with(&cradle_record::lost_capabilities, 1);
         CHECK(recording.counters.at("lost_capabilities") == 1);
