@@ -43,6 +43,11 @@ struct {
 } runtime_baseline SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096 * 4);
+} gone_cgroups SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
@@ -383,8 +388,12 @@ int BPF_PROG(cgroup_rmdir, struct cgroup *cgrp, const char *path)
 	if (!slot)
 		return 0;
 	container = bpf_map_lookup_elem(&containers, slot);
-	if (container && container->cgroup_id == id)
+	if (container && container->cgroup_id == id) {
 		__sync_fetch_and_or(&container->record.flags, CRADLE_RECORD_CGROUP_REMOVED);
+		/* When the buffer is full (no collector reads it), the collector's periodic scan
+		 * finds the flag instead. */
+		bpf_ringbuf_output(&gone_cgroups, slot, sizeof(*slot), BPF_RB_FORCE_WAKEUP);
+	}
 	bpf_map_delete_elem(&cgroup_slots, &id);
 	return 0;
 }

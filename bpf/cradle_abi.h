@@ -10,6 +10,8 @@
  *                        zeroes a slot before it publishes the slot in cgroup_slots; the
  *                        kernel side only ORs bits into `record` and counts losses.
  *   runtime_baseline ARRAY(1) struct cradle_runtime_baseline, user space only.
+ *   gone_cgroups  RINGBUF  u32 slot, sent when a traced container's own cgroup is removed, so
+ *                        the collector flushes it at once (poststop may come late or never).
  *   task_slots    TASK_STORAGE  task -> struct cradle_task: the tasks of traced cgroups. The
  *                        syscall path reads only this (a task without BPF task storage costs
  *                        one load); cgroup_slots decides, whenever a task could change

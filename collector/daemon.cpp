@@ -10,6 +10,7 @@
 
 #include <cstdarg>
 #include <map>
+#include <memory>
 
 #include <spdlog/spdlog.h>
 
@@ -27,6 +28,18 @@ namespace {
 constexpr auto k_connection_deadline = std::chrono::milliseconds(1000);
 constexpr int k_gone_scan_seconds = 1;
 constexpr auto k_gone_scan_budget = std::chrono::milliseconds(200);
+
+// The kernel side's news of removed cgroups (gone_cgroups). What an event says is in the maps
+// already (CRADLE_RECORD_CGROUP_REMOVED), so events are only counted: any wakes the scan.
+struct RingBufferFree {
+    void operator()(ring_buffer* buffer) const { ring_buffer__free(buffer); }
+};
+using GoneEvents = std::unique_ptr<ring_buffer, RingBufferFree>;
+
+int count_event(void* context, void*, size_t) {
+    ++*static_cast<std::size_t*>(context);
+    return 0;
+}
 
 int forward_libbpf_message(libbpf_print_level level, const char* format, va_list arguments) {
     char message[1024];
@@ -192,11 +205,21 @@ int run_daemon(const DaemonOptions& options) {
     spdlog::info("cradled ready: socket \"{}\", profiles in \"{}\", pins in \"{}\", {} containers traced",
                  config.socket_path, config.output_dir, config.pin_dir, status["containers"].size());
 
+    std::size_t gone_events = 0;
+    GoneEvents gone(ring_buffer__new((*tracer)->gone_cgroups_fd(), count_event, &gone_events, nullptr));
+    if (!gone) {
+        spdlog::error("{}", system_error("reading the gone_cgroups ring buffer").message);
+        return 1;
+    }
+
     std::map<std::string, std::string> reported_failures;
     flush_gone(collector, reported_failures);
     for (;;) {
-        pollfd fds[] = {{listener->get(), POLLIN, 0}, {signal_fd.get(), POLLIN, 0}, {timer_fd.get(), POLLIN, 0}};
-        if (::poll(fds, 3, -1) < 0) {
+        pollfd fds[] = {{listener->get(), POLLIN, 0},
+                        {signal_fd.get(), POLLIN, 0},
+                        {timer_fd.get(), POLLIN, 0},
+                        {ring_buffer__epoll_fd(gone.get()), POLLIN, 0}};
+        if (::poll(fds, 4, -1) < 0) {
             if (errno == EINTR) {
                 continue;
             }
@@ -210,6 +233,15 @@ int run_daemon(const DaemonOptions& options) {
                              info.ssi_signo);
                 ::unlink(config.socket_path.c_str());
                 return 0;
+            }
+        }
+        // A container's cgroup went away: flush it now, before a poststop hook asks (it then
+        // finds the files written) and while the runtime is still busy tearing down.
+        if (fds[3].revents & POLLIN) {
+            gone_events = 0;
+            ring_buffer__consume(gone.get());
+            if (gone_events > 0) {
+                flush_gone(collector, reported_failures);
             }
         }
         if (fds[2].revents & POLLIN) {

@@ -234,6 +234,7 @@ Result<void> Tracer::adopt_tasks() const {
 int Tracer::cgroup_slots_fd() const { return bpf_map__fd(m_skeleton->maps.cgroup_slots); }
 int Tracer::containers_fd() const { return bpf_map__fd(m_skeleton->maps.containers); }
 int Tracer::runtime_baseline_fd() const { return bpf_map__fd(m_skeleton->maps.runtime_baseline); }
+int Tracer::gone_cgroups_fd() const { return bpf_map__fd(m_skeleton->maps.gone_cgroups); }
 std::uint32_t Tracer::max_containers() const { return bpf_map__max_entries(m_skeleton->maps.containers); }
 
 Result<void> remove_pins(const std::string& pin_dir) {

@@ -50,6 +50,7 @@ public:
     int cgroup_slots_fd() const;
     int containers_fd() const;
     int runtime_baseline_fd() const;
+    int gone_cgroups_fd() const;  // ring buffer: a traced container's cgroup was removed
     std::uint32_t max_containers() const;
     cradle_capability_source capability_source() const { return m_capability_source; }
     // Why the sources before the chosen one were not used, for the log; empty when the
