@@ -1,4 +1,4 @@
-#include "common/capability_table.h"
+#include "profilegen/capability_table.h"
 
 #include <sys/capability.h>
 

@@ -2,8 +2,8 @@
 
 #include <type_traits>
 
-#include "common/capability_table.h"
-#include "common/syscall_table.h"
+#include "profilegen/capability_table.h"
+#include "profilegen/syscall_table.h"
 
 namespace cradle {
 

@@ -2,7 +2,7 @@
 //
 // This is the data a tracefile holds and a seccomp profile is built from. Syscall names are
 // libseccomp's ("read"), capability names libcap's without "cap_" and in lower case ("chown"),
-// architectures Cradle's ("x86_64"); see common/syscall_table.h and common/capability_table.h.
+// architectures Cradle's ("x86_64"); see profilegen/syscall_table.h and profilegen/capability_table.h.
 #pragma once
 
 #include <cstdint>

@@ -8,7 +8,7 @@
 #include <optional>
 #include <utility>
 
-#include "common/syscall_table.h"
+#include "profilegen/syscall_table.h"
 #include "common/unique_fd.h"
 
 namespace cradle {

@@ -1,4 +1,4 @@
-#include "common/syscall_table.h"
+#include "profilegen/syscall_table.h"
 
 #include <seccomp.h>
 

@@ -3,7 +3,7 @@
 #include <cerrno>
 #include <string>
 
-#include "common/capability_table.h"
+#include "profilegen/capability_table.h"
 
 using namespace cradle;
 

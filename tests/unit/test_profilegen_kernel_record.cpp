@@ -6,8 +6,8 @@
 #include <set>
 #include <string>
 
-#include "common/capability_table.h"
-#include "common/syscall_table.h"
+#include "profilegen/capability_table.h"
+#include "profilegen/syscall_table.h"
 #include "profilegen/kernel_record.h"
 
 using namespace cradle;

@@ -11,7 +11,7 @@
 #include <cerrno>
 #include <string>
 
-#include "common/syscall_table.h"
+#include "profilegen/syscall_table.h"
 #include "common/unique_fd.h"
 #include "profilegen/seccomp_profile.h"
 

@@ -4,7 +4,7 @@
 #include <cerrno>
 #include <string>
 
-#include "common/syscall_table.h"
+#include "profilegen/syscall_table.h"
 
 using namespace cradle;
 
