@@ -75,6 +75,25 @@ const volatile struct cradle_text_range cap_capable_text = {};
 const volatile struct cradle_text_range security_capable_text = {};
 const volatile struct cradle_text_range noaudit_callers[CRADLE_NOAUDIT_CALLERS] = {};
 
+/* The container of the current task, from its cgroup: for the kprobe fallback (kernels
+ * without fexit may not offer task storage to kprobes), and for a task whose storage could
+ * not be read. */
+static __always_inline struct cradle_container *current_container_by_cgroup(void)
+{
+	__u64 cgroup_id = bpf_get_current_cgroup_id();
+	__u32 *slot;
+
+	slot = bpf_map_lookup_elem(&cgroup_slots, &cgroup_id);
+	return slot ? bpf_map_lookup_elem(&containers, slot) : NULL;
+}
+
+static __always_inline struct cradle_record *current_record_by_cgroup(void)
+{
+	struct cradle_container *container = current_container_by_cgroup();
+
+	return container ? &container->record : NULL;
+}
+
 /* The container of the current task, from its task storage: the hot path. A task that no
  * BPF program gave task storage costs one load of a field of current, which the syscall has
  * touched already; reading its cgroup would cost three more pages. */
@@ -87,10 +106,11 @@ static __always_inline struct cradle_container *current_container(void)
 	if (!task->bpf_storage)
 		return NULL;
 	traced = bpf_task_storage_get(&task_slots, task, NULL, 0);
-	if (!traced)
-		return NULL;
+	if (!traced) /* storage of other programs, or (before 6.2) task storage busy */
+		return current_container_by_cgroup();
 	container = bpf_map_lookup_elem(&containers, &traced->slot);
-	if (!container || container->generation != traced->generation)
+	/* Generation 0: unmarked, and also what a free (zeroed) slot holds. */
+	if (!container || !traced->generation || container->generation != traced->generation)
 		return NULL;
 	return container;
 }
@@ -102,25 +122,17 @@ static __always_inline struct cradle_record *current_record(void)
 	return container ? &container->record : NULL;
 }
 
-/* The container of the current task, from its cgroup: for the kprobe fallback, as kernels
- * without fexit may not offer task storage to kprobes. */
-static __always_inline struct cradle_record *current_record_by_cgroup(void)
+static __always_inline __u64 task_cgroup_id(struct task_struct *task)
 {
-	__u64 cgroup_id = bpf_get_current_cgroup_id();
-	struct cradle_container *container;
-	__u32 *slot;
-
-	slot = bpf_map_lookup_elem(&cgroup_slots, &cgroup_id);
-	if (!slot)
-		return NULL;
-	container = bpf_map_lookup_elem(&containers, slot);
-	return container ? &container->record : NULL;
+	return BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
 }
 
-/* Marks `task` for the container that traces cgroup `cgroup_id`, or unmarks it when no
- * container does. Returns whether the task is now traced. */
-static __always_inline bool adopt(struct task_struct *task, __u64 cgroup_id)
+/* Marks `task` for the container that traces its cgroup (cgroup2), or unmarks it when none
+ * does. Unmarking zeroes the generation instead of deleting: a lookup works where a delete
+ * can be refused (task storage busy). Returns the cgroup id the mark was decided by. */
+static __always_inline __u64 mark_task(struct task_struct *task)
 {
+	__u64 cgroup_id = task_cgroup_id(task);
 	struct cradle_container *container;
 	struct cradle_task *traced;
 	__u32 *slot;
@@ -128,23 +140,29 @@ static __always_inline bool adopt(struct task_struct *task, __u64 cgroup_id)
 	slot = bpf_map_lookup_elem(&cgroup_slots, &cgroup_id);
 	container = slot ? bpf_map_lookup_elem(&containers, slot) : NULL;
 	if (!slot || !container) {
-		if (task->bpf_storage)
-			bpf_task_storage_delete(&task_slots, task);
-		return false;
+		if (task->bpf_storage) {
+			traced = bpf_task_storage_get(&task_slots, task, NULL, 0);
+			if (traced)
+				traced->generation = 0;
+		}
+		return cgroup_id;
 	}
 	traced = bpf_task_storage_get(&task_slots, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!traced) {
 		__sync_fetch_and_add(&container->record.lost_tasks, 1);
-		return false;
+		return cgroup_id;
 	}
 	traced->slot = *slot;
 	traced->generation = container->generation;
-	return true;
+	return cgroup_id;
 }
 
-static __always_inline __u64 task_cgroup_id(struct task_struct *task)
+/* mark_task, once more if the task moved meanwhile: a migration's own tracepoint may have
+ * run between the cgroup read and the mark, and its decision must not be overwritten. */
+static __always_inline void adopt(struct task_struct *task)
 {
-	return BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	if (mark_task(task) != task_cgroup_id(task))
+		mark_task(task);
 }
 
 static __always_inline __u32 current_phase(struct cradle_record *record)
@@ -398,12 +416,13 @@ int BPF_PROG(cgroup_rmdir, struct cgroup *cgrp, const char *path)
 	return 0;
 }
 
-/* A new task (process or thread) belongs to the container of the cgroup it starts in: its
- * parent's, or the one clone3(CLONE_INTO_CGROUP) chose. */
-SEC("tp_btf/sched_process_fork")
-int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct *child)
+/* A new task (process, thread, or a kernel-made io_uring worker) belongs to the container of
+ * the cgroup it starts in: its parent's, or the one clone3(CLONE_INTO_CGROUP) chose. Fires
+ * in copy_process() after cgroup_post_fork() and before the task first runs. */
+SEC("tp_btf/task_newtask")
+int BPF_PROG(task_newtask, struct task_struct *task, __u64 clone_flags)
 {
-	adopt(child, task_cgroup_id(child));
+	adopt(task);
 	return 0;
 }
 
@@ -416,7 +435,7 @@ int BPF_PROG(cgroup_attach_task, struct cgroup *dst_cgrp, const char *path, stru
 {
 	if (!on_default_hierarchy(dst_cgrp))
 		return 0;
-	adopt(task, BPF_CORE_READ(dst_cgrp, kn, id));
+	adopt(task);
 	return 0;
 }
 
@@ -432,6 +451,6 @@ int adopt_tasks(struct bpf_iter__task *ctx)
 		return 0;
 	cgroup_id = task_cgroup_id(task);
 	if (bpf_map_lookup_elem(&cgroup_slots, &cgroup_id))
-		adopt(task, cgroup_id);
+		adopt(task);
 	return 0;
 }

@@ -15,8 +15,10 @@
  *   task_slots    TASK_STORAGE  task -> struct cradle_task: the tasks of traced cgroups. The
  *                        syscall path reads only this (a task without BPF task storage costs
  *                        one load); cgroup_slots decides, whenever a task could change
- *                        container: at fork, at cgroup migration, and when user space
- *                        registers a cgroup (the adopt_tasks iterator walks every task).
+ *                        container: when it is created (task_newtask), moved between cgroups,
+ *                        and when user space registers a cgroup (the adopt_tasks iterator
+ *                        walks every task). A task whose storage cannot be read falls back
+ *                        to cgroup_slots.
  */
 #ifndef CRADLE_ABI_H
 #define CRADLE_ABI_H
@@ -89,7 +91,8 @@ struct cradle_record {
 	cradle_u64 lost_capabilities;   /* capability numbers outside 0..63 */
 	cradle_u64 lost_cgroups;        /* child cgroups not attributed: cgroup_slots was full */
 	cradle_u64 unclassified_checks; /* checks whose caller was not found: kept as audited */
-	cradle_u64 lost_tasks;          /* tasks of its cgroups not attributed: no task storage */
+	cradle_u64 lost_tasks;          /* tasks of its cgroups not marked: task storage could not
+	                                 * be made (no memory, or busy before kernel 6.2) */
 	cradle_u32 phase;               /* enum cradle_phase, only ever advanced */
 	cradle_u32 flags;               /* CRADLE_RECORD_* */
 };

@@ -44,7 +44,14 @@ Collector::Collector(Tracer& tracer, UniqueFd output_dir, std::string output_dir
       m_pin_dir(std::move(pin_dir)),
       m_architectures(host_architectures()) {}
 
-Result<void> Collector::load() { return m_registry.load(); }
+Result<void> Collector::load() {
+    if (auto loaded = m_registry.load(); !loaded) {
+        return loaded;
+    }
+    // A collector that stopped between publishing a cgroup and marking its tasks left them
+    // unmarked; marking again is harmless.
+    return m_tracer.adopt_tasks();
+}
 
 Result<TracedContainer> Collector::register_container(const std::string& id, std::int64_t pid,
                                                       const nlohmann::json& annotations,
@@ -85,6 +92,7 @@ Result<TracedContainer> Collector::register_container(const std::string& id, std
             flushed.push_back(*outcome);
         }
     }
+    const bool registered_before = m_registry.find(id) != nullptr;
     auto traced = m_registry.add(id, *name, *directory, *id_of_cgroup, static_cast<std::uint32_t>(pid));
     if (!traced) {
         return with_context(traced.error(), context);
@@ -92,8 +100,10 @@ Result<TracedContainer> Collector::register_container(const std::string& id, std
     // The init process waits in the cgroup: mark it (and anything else there) before the
     // hook returns and the runtime lets it exec.
     if (auto adopted = m_tracer.adopt_tasks(); !adopted) {
-        auto removed = m_registry.remove(id);
-        (void)removed;  // the registration failed either way; its error says why
+        if (!registered_before) {  // a hook run twice must not lose what the first one started
+            auto removed = m_registry.remove(id);
+            (void)removed;  // the registration failed either way; its error says why
+        }
         return with_context(adopted.error(), context);
     }
     return traced;

@@ -115,8 +115,8 @@ Recording decode_record(const cradle_record& record, const cradle_runtime_baseli
     }
     counters["lost_tasks"] = record.lost_tasks;
     if (record.lost_tasks) {
-        reasons.push_back("processes of the container could not be marked as traced, the kernel had no memory "
-                          "for their task storage (lost_tasks): their syscalls are missing");
+        reasons.push_back("processes of the container could not be marked as traced, the kernel made no task "
+                          "storage for them (lost_tasks): their syscalls are missing");
     }
     if (record.lost_cgroups) {
         reasons.push_back("child cgroups could not be traced, the cgroup map was full (lost_cgroups): "
