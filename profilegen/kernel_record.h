@@ -20,7 +20,9 @@ struct Architectures {
 // - syscalls: the workload's syscalls plus the runtime's post-filter syscalls, which come
 //   from the record itself when the runtime installed a seccomp filter while traced, else
 //   from `baseline` (counter runtime_syscalls_from_baseline = 1); when neither has any,
-//   the recording is marked incomplete, since a profile without them cannot start;
+//   the recording is marked incomplete, since a profile without them cannot start; plus the
+//   implied_syscalls (rt_sigreturn and sigreturn when a signal handler was installed,
+//   restart_syscall always) that the recording's architectures have and it did not see;
 // - capabilities: capabilities whose audited checks in the workload were granted;
 //   denied_capabilities those only ever refused; probed_capabilities those only probed;
 // - setup_syscalls: what the runtime did before its filter point, information only;

@@ -22,6 +22,7 @@ void merge_into(Recording& into, const Recording& from) {
         into.probed_capabilities.erase(capability);
     }
     into.runtime_syscalls.insert(from.runtime_syscalls.begin(), from.runtime_syscalls.end());
+    into.implied_syscalls.insert(from.implied_syscalls.begin(), from.implied_syscalls.end());
     into.setup_syscalls.insert(from.setup_syscalls.begin(), from.setup_syscalls.end());
     for (const auto& [name, value] : from.counters) {
         auto& total = into.counters[name];

@@ -28,6 +28,12 @@ struct Recording {
     // RUNTIME_SYSCALLS: what the runtime did after the seccomp filter point and before the
     // workload's exec. Part of `syscalls` too.
     std::set<std::string> runtime_syscalls;
+    // IMPLIED_SYSCALLS: part of `syscalls`, added without being seen: what the kernel makes a
+    // process call as a consequence of what it did, which one recording catches and the next
+    // may not: rt_sigreturn (and x86's sigreturn) once a signal handler was installed, as a
+    // signal may or may not arrive; restart_syscall always, as a sleep that a stop and continue
+    // interrupts resumes through it.
+    std::set<std::string> implied_syscalls;
     // SETUP_SYSCALLS: the runtime's setup before the filter point. Information only, never
     // part of `syscalls`.
     std::set<std::string> setup_syscalls;

@@ -90,6 +90,7 @@ enum class Section {
     denied_capabilities,
     probed_capabilities,
     runtime_syscalls,
+    implied_syscalls,
     setup_syscalls,
     counters,
     incomplete,
@@ -103,6 +104,7 @@ Section section_named(std::string_view header) {
     if (header == "DENIED_CAPABILITIES") return Section::denied_capabilities;
     if (header == "PROBED_CAPABILITIES") return Section::probed_capabilities;
     if (header == "RUNTIME_SYSCALLS") return Section::runtime_syscalls;
+    if (header == "IMPLIED_SYSCALLS") return Section::implied_syscalls;
     if (header == "SETUP_SYSCALLS") return Section::setup_syscalls;
     if (header == "COUNTERS") return Section::counters;
     if (header == "INCOMPLETE") return Section::incomplete;
@@ -157,6 +159,7 @@ std::string render_tracefile(const Recording& recording, const std::string& head
     render_optional_section(out, "DENIED_CAPABILITIES", recording.denied_capabilities);
     render_optional_section(out, "PROBED_CAPABILITIES", recording.probed_capabilities);
     render_optional_section(out, "RUNTIME_SYSCALLS", recording.runtime_syscalls);
+    render_optional_section(out, "IMPLIED_SYSCALLS", recording.implied_syscalls);
     render_optional_section(out, "SETUP_SYSCALLS", recording.setup_syscalls);
     if (!recording.counters.empty()) {
         out += "\nCOUNTERS\n";
@@ -228,6 +231,9 @@ Result<Recording> parse_tracefile(std::string_view text) {
                 break;
             case Section::runtime_syscalls:
                 added = add_name(recording.runtime_syscalls, std::string(line), "syscall");
+                break;
+            case Section::implied_syscalls:
+                added = add_name(recording.implied_syscalls, std::string(line), "syscall");
                 break;
             case Section::setup_syscalls:
                 added = add_name(recording.setup_syscalls, std::string(line), "syscall");

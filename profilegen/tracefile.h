@@ -12,7 +12,7 @@
 //     read
 //
 // ARCH, CAPABILITIES and SYSCALLS are always present; DENIED_CAPABILITIES,
-// PROBED_CAPABILITIES, RUNTIME_SYSCALLS, SETUP_SYSCALLS, COUNTERS ("name value" lines) and
+// PROBED_CAPABILITIES, RUNTIME_SYSCALLS, IMPLIED_SYSCALLS, SETUP_SYSCALLS, COUNTERS ("name value" lines) and
 // INCOMPLETE (one free-text reason a line) follow only when they have entries. The format is
 // the one ctrace writes, so its files read here too.
 #pragma once

@@ -79,7 +79,7 @@ TEST_CASE("kernel_record: workload syscalls are allowed, setup syscalls are info
     set_syscalls(record, CRADLE_PHASE_SETUP, {"mount", "pivot_root", "read"});
 
     const Recording recording = decoded(record);
-    CHECK(recording.syscalls == Names{"execve", "mkdir", "openat", "read"});
+    CHECK(recording.syscalls == Names{"execve", "mkdir", "openat", "read", "restart_syscall"});
     CHECK(recording.runtime_syscalls == Names{"execve"});
     CHECK(recording.setup_syscalls == Names{"mount", "pivot_root", "read"});
     CHECK(recording.syscalls.count("mount") == 0);
@@ -100,7 +100,7 @@ TEST_CASE("kernel_record: the record's own runtime window wins over the baseline
 
     const Recording recording = decode_record(record, baseline, k_x86_64);
     CHECK(recording.runtime_syscalls == Names{"capset", "execve", "prctl"});
-    CHECK(recording.syscalls == Names{"capset", "execve", "prctl", "write"});
+    CHECK(recording.syscalls == Names{"capset", "execve", "prctl", "write", "restart_syscall"});
     CHECK(recording.syscalls.count("futex") == 0);
     CHECK(recording.counters.at("runtime_syscalls_from_baseline") == 0);
     CHECK(recording.complete());
@@ -116,7 +116,7 @@ TEST_CASE("kernel_record: without a runtime window the baseline stands in") {
 
     const Recording recording = decode_record(record, baseline, k_x86_64);
     CHECK(recording.runtime_syscalls == Names{"execve", "futex"});
-    CHECK(recording.syscalls == Names{"execve", "futex", "write"});
+    CHECK(recording.syscalls == Names{"execve", "futex", "write", "restart_syscall"});
     CHECK(recording.counters.at("runtime_syscalls_from_baseline") == 1);
     CHECK_MESSAGE(recording.complete(), recording.incomplete_reasons.front());
 }
@@ -127,7 +127,7 @@ TEST_CASE("kernel_record: neither a runtime window nor a baseline makes the reco
     set_syscalls(record, CRADLE_PHASE_WORKLOAD, {"write"});
 
     const Recording recording = decoded(record);
-    CHECK(recording.syscalls == Names{"write"});
+    CHECK(recording.syscalls == Names{"write", "restart_syscall"});
     CHECK(recording.runtime_syscalls.empty());
     CHECK(recording.counters.at("runtime_syscalls_from_baseline") == 1);
     REQUIRE_FALSE(recording.complete());
@@ -145,7 +145,7 @@ TEST_CASE("kernel_record: compat syscalls add x86 and are named from the i386 ta
 
     const Recording recording = decoded(record);
     CHECK(recording.architectures == Names{"x86", "x86_64"});
-    CHECK(recording.syscalls == Names{"execve", "mkdir", "waitpid"});
+    CHECK(recording.syscalls == Names{"execve", "mkdir", "waitpid", "restart_syscall"});
     if (native_meaning) {
         CHECK(recording.syscalls.count(*native_meaning) == 0);
     }
@@ -186,9 +186,26 @@ TEST_CASE("kernel_record: a number the table does not name is a loss, not an inv
     record.syscalls[CRADLE_PHASE_WORKLOAD][CRADLE_ABI_NATIVE][unnamed / 64] |= 1ULL << (unnamed % 64);
 
     const Recording recording = decoded(record);
-    CHECK(recording.syscalls == Names{"execve"});
+    CHECK(recording.syscalls == Names{"execve", "restart_syscall"});
     CHECK(recording.counters.at("lost_syscalls") == 1);
     CHECK_FALSE(recording.complete());
+}
+
+TEST_CASE("kernel_record: what the kernel makes a process call is implied, not left to chance") {
+    cradle_record record = started_record();
+    const Recording plain = decoded(record);
+    CHECK(plain.implied_syscalls == Names{"restart_syscall"});
+    CHECK(plain.syscalls.contains("restart_syscall"));
+
+    // A signal handler installed: its return may or may not have been seen.
+    set_syscall(record, CRADLE_PHASE_WORKLOAD, CRADLE_ABI_NATIVE, "rt_sigaction");
+    const Recording handler = decoded(record);
+    CHECK(handler.implied_syscalls == Names{"restart_syscall", "rt_sigreturn"});  // x86_64 has no sigreturn
+    CHECK(handler.syscalls.contains("rt_sigreturn"));
+
+    // Seen is not implied.
+    set_syscall(record, CRADLE_PHASE_WORKLOAD, CRADLE_ABI_NATIVE, "rt_sigreturn");
+    CHECK(decoded(record).implied_syscalls == Names{"restart_syscall"});
 }
 
 TEST_CASE("kernel_record: losses counted by the kernel side make the recording incomplete") {
@@ -306,7 +323,7 @@ TEST_CASE("kernel_record: add_to_baseline ORs the runtime window and counts samp
     // A later container without a window gets the union, and nothing but the runtime windows.
     const Recording recording = decode_record(without_window, baseline, k_x86_64);
     CHECK(recording.runtime_syscalls == Names{"close", "execve", "futex"});
-    CHECK(recording.syscalls == Names{"close", "execve", "futex", "write"});
+    CHECK(recording.syscalls == Names{"close", "execve", "futex", "write", "restart_syscall"});
     CHECK(recording.counters.at("runtime_syscalls_from_baseline") == 1);
 }
 

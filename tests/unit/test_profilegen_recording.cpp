@@ -22,6 +22,7 @@ TEST_CASE("merge_into unites every set") {
     into.denied_capabilities = {"sys_admin"};
     into.probed_capabilities = {"net_admin"};
     into.runtime_syscalls = {"write"};
+    into.implied_syscalls = {"restart_syscall"};
     into.setup_syscalls = {"mount"};
 
     Recording from;
@@ -31,6 +32,7 @@ TEST_CASE("merge_into unites every set") {
     from.denied_capabilities = {"sys_ptrace"};
     from.probed_capabilities = {"net_admin", "sys_resource"};
     from.runtime_syscalls = {"close"};
+    from.implied_syscalls = {"rt_sigreturn"};
     from.setup_syscalls = {"pivot_root"};
 
     merge_into(into, from);
@@ -40,6 +42,7 @@ TEST_CASE("merge_into unites every set") {
     CHECK(into.denied_capabilities == std::set<std::string>{"sys_admin", "sys_ptrace"});
     CHECK(into.probed_capabilities == std::set<std::string>{"net_admin", "sys_resource"});
     CHECK(into.runtime_syscalls == std::set<std::string>{"close", "write"});
+    CHECK(into.implied_syscalls == std::set<std::string>{"restart_syscall", "rt_sigreturn"});
     CHECK(into.setup_syscalls == std::set<std::string>{"mount", "pivot_root"});
     // `from` is left alone.
     CHECK(from.syscalls == std::set<std::string>{"execve", "read"});

@@ -13,10 +13,11 @@ Recording full_recording() {
     Recording recording;
     recording.architectures = {"x86_64", "x86"};
     recording.capabilities = {"setuid", "chown"};
-    recording.syscalls = {"read", "execve", "_llseek", "write"};
+    recording.syscalls = {"read", "execve", "_llseek", "write", "restart_syscall"};
     recording.denied_capabilities = {"sys_admin"};
     recording.probed_capabilities = {"net_admin", "sys_resource"};
     recording.runtime_syscalls = {"write"};
+    recording.implied_syscalls = {"restart_syscall"};
     recording.setup_syscalls = {"mount", "pivot_root"};
     recording.counters = {{"lost_syscalls", 12}, {"events", 18446744073709551615ull}};
     recording.incomplete_reasons = {"lost 12 syscall events", "ring buffer full at 12:00"};
@@ -60,10 +61,11 @@ TEST_CASE("render_tracefile writes sorted sections in order") {
     CHECK(text ==
           "ARCH\nx86\nx86_64\n\n"
           "CAPABILITIES\nchown\nsetuid\n\n"
-          "SYSCALLS\n_llseek\nexecve\nread\nwrite\n\n"
+          "SYSCALLS\n_llseek\nexecve\nread\nrestart_syscall\nwrite\n\n"
           "DENIED_CAPABILITIES\nsys_admin\n\n"
           "PROBED_CAPABILITIES\nnet_admin\nsys_resource\n\n"
           "RUNTIME_SYSCALLS\nwrite\n\n"
+          "IMPLIED_SYSCALLS\nrestart_syscall\n\n"
           "SETUP_SYSCALLS\nmount\npivot_root\n\n"
           "COUNTERS\nevents 18446744073709551615\nlost_syscalls 12\n\n"
           "INCOMPLETE\nlost 12 syscall events\nring buffer full at 12:00\n");
