@@ -49,6 +49,12 @@ else
     echo "cradled runs in the background (pid $!), log /var/log/cradled.log"
 fi
 for _ in $(seq 100); do [[ -S $SOCKET ]] && break; sleep 0.1; done
+if [[ ! -S $SOCKET ]]; then
+    echo "cradled did not start; what it said:" >&2
+    if [[ -d /run/systemd/system ]]; then journalctl -u cradled -n 5 --no-pager >&2; else tail -n 5 /var/log/cradled.log >&2; fi
+    echo "(pins of an older version are refused: 'cradled --unpin' removes them, with what they recorded)" >&2
+    exit 1
+fi
 "$PREFIX/bin/cradle" status
 
 step "the sample container: a busybox rootfs started by runc with the hook"
