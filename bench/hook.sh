@@ -13,7 +13,7 @@
 # time includes the registration and the profile flush: each traced run is checked to have
 # left the profile files by the time runc run returned (else the flush was not timed).
 #
-# Environment: ROUNDS (default 21). Needs root, runc and jq.
+# Environment: ROUNDS (default 41). Needs root, runc and jq.
 # Uses its own socket, pin and work directories and removes them, its containers and its
 # collector on exit, also on failure. Exits 1 when a form could not be set up; timings never
 # make it fail.
@@ -22,7 +22,7 @@ set -euo pipefail
 script_dir=$(cd "$(dirname "$0")" && pwd)
 build_dir=$(cd "${1:-$script_dir/../build}" && pwd)
 bin=$build_dir/bin
-rounds=${ROUNDS:-21}
+rounds=${ROUNDS:-41}
 bench=hook
 source "$script_dir/lib.sh"
 profile=cradle-bench-hook

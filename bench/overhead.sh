@@ -25,7 +25,7 @@
 # kernel.bpf_stats_enabled=1 the kernel reads the clock twice around every program run,
 # which would add the same cost to (b)-(e) and pull the ratios towards 1.
 #
-# Environment: ROUNDS (default 13), COUNT (syscalls per run, default 400000), CHUNKS (default
+# Environment: ROUNDS (default 21), COUNT (syscalls per run, default 400000), CHUNKS (default
 # 40), LOOP_CPU (the CPU the loop's containers are pinned to, default the last).
 # Needs root, runc, bpftool, bpftrace, jq and a C compiler with a static libc.
 # Uses its own socket, pin and work directories, and removes them (and its containers,
@@ -36,7 +36,7 @@ set -euo pipefail
 script_dir=$(cd "$(dirname "$0")" && pwd)
 build_dir=$(cd "${1:-$script_dir/../build}" && pwd)
 bin=$build_dir/bin
-rounds=${ROUNDS:-13}
+rounds=${ROUNDS:-21}
 count=${COUNT:-400000}
 chunks=${CHUNKS:-40}
 # The two vCPUs of the development VM differ by ~20% in syscall cost (getppid ~1.45 us on
