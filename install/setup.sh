@@ -48,8 +48,9 @@ else
     setsid "$PREFIX/bin/cradled" >> /var/log/cradled.log 2>&1 < /dev/null &
     echo "cradled runs in the background (pid $!), log /var/log/cradled.log"
 fi
-for _ in $(seq 100); do [[ -S $SOCKET ]] && break; sleep 0.1; done
-if [[ ! -S $SOCKET ]]; then
+# Until cradled answers: a socket file alone may be a stale one a killed cradled left behind.
+for _ in $(seq 100); do "$PREFIX/bin/cradle" status > /dev/null 2>&1 && break; sleep 0.1; done
+if ! "$PREFIX/bin/cradle" status > /dev/null 2>&1; then
     echo "cradled did not start; what it said:" >&2
     if [[ -d /run/systemd/system ]]; then journalctl -u cradled -n 5 --no-pager >&2; else tail -n 5 /var/log/cradled.log >&2; fi
     echo "(pins of an older version are refused: 'cradled --unpin' removes them, with what they recorded)" >&2
