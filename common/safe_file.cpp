@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "common/profile_name.h"
 
@@ -191,10 +192,13 @@ Result<std::string> read_file_beneath(int directory_fd, const std::string& file_
     return content;
 }
 
-Result<void> write_file_atomically(int directory_fd, const std::string& file_name, std::string_view content,
-                                   mode_t mode) {
-    const std::string context = "writing " + in_quotes(file_name);
-    if (const std::string problem = plain_name_problem(file_name); !problem.empty()) {
+namespace {
+
+// Writes `file.content` to a new temporary file beside `file.name`, with `file.mode`, fsynced
+// and closed; returns the temporary's name. On failure nothing is left behind.
+Result<std::string> write_temporary(int directory_fd, const FileContent& file) {
+    const std::string context = "writing " + in_quotes(file.name);
+    if (const std::string problem = plain_name_problem(file.name); !problem.empty()) {
         return error_with_code(EINVAL, context + ": " + problem);
     }
 
@@ -202,7 +206,7 @@ Result<void> write_file_atomically(int directory_fd, const std::string& file_nam
     UniqueFd temporary;
     constexpr int k_attempts = 100;
     for (int attempt = 0; attempt < k_attempts && !temporary.valid(); ++attempt) {
-        temporary_name = "." + file_name + "." + random_suffix();
+        temporary_name = "." + file.name + "." + random_suffix();
         const int fd = ::openat(directory_fd, temporary_name.c_str(),
                                 O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd >= 0) {
@@ -216,16 +220,16 @@ Result<void> write_file_atomically(int directory_fd, const std::string& file_nam
                                            std::to_string(k_attempts) + " attempts");
     }
 
-    const auto fail = [&](Error error) -> Result<void> {
+    const auto fail = [&](Error error) -> Result<std::string> {
         temporary.reset();
         ::unlinkat(directory_fd, temporary_name.c_str(), 0);
         return with_context(std::move(error), context);
     };
 
-    if (auto written = write_all(temporary.get(), content); !written) {
+    if (auto written = write_all(temporary.get(), file.content); !written) {
         return fail(written.error());
     }
-    if (::fchmod(temporary.get(), mode) != 0) {
+    if (::fchmod(temporary.get(), file.mode) != 0) {
         return fail(system_error("fchmod"));
     }
     if (::fsync(temporary.get()) != 0) {
@@ -235,14 +239,45 @@ Result<void> write_file_atomically(int directory_fd, const std::string& file_nam
     if (::close(temporary.release()) != 0) {
         return fail(system_error("close"));
     }
-    if (::renameat(directory_fd, temporary_name.c_str(), directory_fd, file_name.c_str()) != 0) {
-        return fail(system_error("renaming " + in_quotes(temporary_name) + " over it"));
+    return temporary_name;
+}
+
+}  // namespace
+
+Result<void> write_files_atomically(int directory_fd, std::span<const FileContent> files) {
+    std::vector<std::string> temporaries;
+    const auto remove_temporaries = [&](std::size_t from) {
+        for (std::size_t i = from; i < temporaries.size(); ++i) {
+            ::unlinkat(directory_fd, temporaries[i].c_str(), 0);
+        }
+    };
+    for (const FileContent& file : files) {
+        auto temporary = write_temporary(directory_fd, file);
+        if (!temporary) {
+            remove_temporaries(0);
+            return temporary.error();
+        }
+        temporaries.push_back(*temporary);
     }
-    // The rename is durable only once the directory is.
-    if (::fsync(directory_fd) != 0) {
-        return with_context(system_error("fsync of the directory"), context);
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        if (::renameat(directory_fd, temporaries[i].c_str(), directory_fd, files[i].name.c_str()) != 0) {
+            const Error error = with_context(system_error("renaming " + in_quotes(temporaries[i]) + " over it"),
+                                             "writing " + in_quotes(files[i].name));
+            remove_temporaries(i);
+            return error;
+        }
+    }
+    // The renames are durable only once the directory is: one fsync for them all.
+    if (!files.empty() && ::fsync(directory_fd) != 0) {
+        return with_context(system_error("fsync of the directory"), "writing " + in_quotes(files.back().name));
     }
     return {};
+}
+
+Result<void> write_file_atomically(int directory_fd, const std::string& file_name, std::string_view content,
+                                   mode_t mode) {
+    const FileContent file{file_name, content, mode};
+    return write_files_atomically(directory_fd, std::span(&file, 1));
 }
 
 }  // namespace cradle

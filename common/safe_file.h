@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -43,6 +44,18 @@ Result<std::string> read_file_beneath(int directory_fd, const std::string& file_
 // directory fsync.
 Result<void> write_file_atomically(int directory_fd, const std::string& file_name, std::string_view content,
                                    mode_t mode);
+
+struct FileContent {
+    std::string name;  // a plain name, as above
+    std::string_view content;
+    mode_t mode;
+};
+
+// write_file_atomically for several files, with one directory fsync for them all: every
+// temporary is written and fsynced first (a failure there leaves every old file untouched),
+// then each is renamed over its name in order, then the directory is fsynced. A failing
+// rename leaves the files before it replaced and the rest untouched.
+Result<void> write_files_atomically(int directory_fd, std::span<const FileContent> files);
 
 // Reads the already open file `fd`, which must be a regular file of at most `max_size` bytes
 // (EINVAL when not regular, EFBIG when larger, also when it grows while being read). Does not

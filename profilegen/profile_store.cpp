@@ -30,11 +30,10 @@ Result<StoredProfile> store_recording(int directory_fd, const std::string& name,
     if (!seccomp) {
         return with_context(seccomp.error(), "building \"" + stored.seccomp_profile + "\"");
     }
-    if (auto written = write_file_atomically(directory_fd, stored.seccomp_profile, *seccomp, 0644); !written) {
-        return written.error();
-    }
     const std::string tracefile = render_tracefile(stored.merged, header_comment);
-    if (auto written = write_file_atomically(directory_fd, stored.tracefile, tracefile, 0644); !written) {
+    // The profile first: a tracefile is never newer than the profile made from it.
+    const FileContent files[] = {{stored.seccomp_profile, *seccomp, 0644}, {stored.tracefile, tracefile, 0644}};
+    if (auto written = write_files_atomically(directory_fd, files); !written) {
         return written.error();
     }
     return stored;

@@ -94,6 +94,33 @@ TEST_CASE("safe_file: writing replaces an existing file") {
     CHECK(entries(temp.path()) == std::vector<std::string>{"web.tracefile"});
 }
 
+TEST_CASE("safe_file: several files are written together, each atomically") {
+    TempDir temp;
+    UniqueFd directory = open_dir(temp.path());
+    write_text(temp / "web.tracefile", "old tracefile");
+    const FileContent files[] = {{"web.seccomp.json", "{}", 0644}, {"web.tracefile", "new tracefile", 0600}};
+    REQUIRE(write_files_atomically(directory.get(), files).ok());
+    CHECK(read_text(temp / "web.seccomp.json") == "{}");
+    CHECK(read_text(temp / "web.tracefile") == "new tracefile");
+    struct stat status {};
+    REQUIRE(stat((temp / "web.tracefile").c_str(), &status) == 0);
+    CHECK((status.st_mode & 07777) == 0600);
+    CHECK(entries(temp.path()) == std::vector<std::string>{"web.seccomp.json", "web.tracefile"});
+}
+
+TEST_CASE("safe_file: when one of several files cannot be written, none is replaced") {
+    TempDir temp;
+    UniqueFd directory = open_dir(temp.path());
+    write_text(temp / "web.seccomp.json", "old profile");
+    const FileContent files[] = {{"web.seccomp.json", "new profile", 0644}, {"../escape", "x", 0644}};
+    auto written = write_files_atomically(directory.get(), files);
+    REQUIRE_FALSE(written.ok());
+    CHECK(written.error().code == EINVAL);
+    CHECK(written.error().message.find("\"../escape\"") != std::string::npos);
+    CHECK(read_text(temp / "web.seccomp.json") == "old profile");
+    CHECK(entries(temp.path()) == std::vector<std::string>{"web.seccomp.json"});  // no temporaries left
+}
+
 TEST_CASE("safe_file: a symbolic link planted at the target is replaced, not followed") {
     TempDir temp;
     TempDir outside;
