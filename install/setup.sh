@@ -69,11 +69,12 @@ run_sample() { # BUNDLE: runs it under runc with a fresh id, output on stdout
 # Calibration: runc starts these with a permissive seccomp filter, so the collector measures
 # the syscalls runc itself makes after installing a filter; profiles of containers recorded
 # without a filter need them (README, "Birth, precisely"). runc installs the filter at another
-# point when noNewPrivileges is off, so both settings are measured.
+# point when noNewPrivileges is off, so both settings are measured, three times each: what
+# runc's Go runtime does in that window varies from run to run.
 for privileges in "" --allow-new-privileges; do
     "$TOOL" bundle "$SAMPLE/calibration" --rootfs "$SAMPLE/rootfs" --hook "$PREFIX/bin/cradle-hook" \
         --profile cradle-calibration --seccomp permissive $privileges -- /bin/true > /dev/null
-    run_sample calibration
+    for _ in 1 2 3; do run_sample calibration; done
 done
 
 "$TOOL" bundle "$SAMPLE/record" --rootfs "$SAMPLE/rootfs" --hook "$PREFIX/bin/cradle-hook" \

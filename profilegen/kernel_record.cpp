@@ -90,8 +90,17 @@ Recording decode_record(const cradle_record& record, const cradle_runtime_baseli
     const auto& workload = record.syscalls[CRADLE_PHASE_WORKLOAD];
     const auto& runtime = record.syscalls[CRADLE_PHASE_RUNTIME];
     const auto& setup = record.syscalls[CRADLE_PHASE_SETUP];
-    const bool runtime_measured = any_bit(runtime[CRADLE_ABI_NATIVE]) || any_bit(runtime[CRADLE_ABI_COMPAT]);
-    const auto& runtime_source = runtime_measured ? runtime : baseline.syscalls;
+    // The runtime's window varies from run to run (a Go runtime may schedule, grow its heap or
+    // start a thread in it, or not), so what this container showed is joined by every window
+    // measured on this machine before.
+    SyscallWords runtime_source[CRADLE_ABI_COUNT];
+    bool baseline_added = false;
+    for (int abi = 0; abi < CRADLE_ABI_COUNT; ++abi) {
+        for (int word = 0; word < CRADLE_SYSCALL_WORDS; ++word) {
+            runtime_source[abi][word] = runtime[abi][word] | baseline.syscalls[abi][word];
+            baseline_added = baseline_added || (baseline.syscalls[abi][word] & ~runtime[abi][word]) != 0;
+        }
+    }
 
     for (int abi = 0; abi < CRADLE_ABI_COUNT; ++abi) {
         const bool compat = abi == CRADLE_ABI_COMPAT;
@@ -125,7 +134,7 @@ Recording decode_record(const cradle_record& record, const cradle_runtime_baseli
     counters["lost_capabilities"] = record.lost_capabilities + unnamed_capabilities;
     counters["lost_cgroups"] = record.lost_cgroups;
     counters["unclassified_capability_checks"] = record.unclassified_checks;
-    counters["runtime_syscalls_from_baseline"] = runtime_measured ? 0 : 1;
+    counters["runtime_syscalls_from_baseline"] = baseline_added ? 1 : 0;
 
     auto& reasons = recording.incomplete_reasons;
     // Reasons carry no counts (COUNTERS has them), so merged recordings list each reason once.

@@ -17,10 +17,12 @@ struct Architectures {
 };
 
 // The Recording of `record`:
-// - syscalls: the workload's syscalls plus the runtime's post-filter syscalls, which come
-//   from the record itself when the runtime installed a seccomp filter while traced, else
-//   from `baseline` (counter runtime_syscalls_from_baseline = 1); when neither has any,
-//   the recording is marked incomplete, since a profile without them cannot start; plus the
+// - syscalls: the workload's syscalls plus the runtime's post-filter syscalls: those of the
+//   record itself (when the runtime installed a seccomp filter while traced) joined with
+//   `baseline`, every window measured on this machine, as one run of a runtime may make a
+//   syscall the next does not (counter runtime_syscalls_from_baseline = 1 when the baseline
+//   added any); when neither has any, the recording is marked incomplete, since a profile
+//   without them cannot start; plus the
 //   implied_syscalls (rt_sigreturn and sigreturn when a signal handler was installed,
 //   restart_syscall always) that the recording's architectures have and it did not see;
 // - capabilities: capabilities whose audited checks in the workload were granted;

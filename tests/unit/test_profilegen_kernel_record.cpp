@@ -90,7 +90,7 @@ TEST_CASE("kernel_record: workload syscalls are allowed, setup syscalls are info
     CHECK_MESSAGE(recording.complete(), recording.incomplete_reasons.front());
 }
 
-TEST_CASE("kernel_record: the record's own runtime window wins over the baseline") {
+TEST_CASE("kernel_record: the record's own runtime window is joined by the baseline") {
     cradle_record record = started_record();
     set_syscalls(record, CRADLE_PHASE_RUNTIME, {"capset", "prctl"});
     set_syscalls(record, CRADLE_PHASE_WORKLOAD, {"write"});
@@ -99,11 +99,16 @@ TEST_CASE("kernel_record: the record's own runtime window wins over the baseline
     baseline.samples = 3;
 
     const Recording recording = decode_record(record, baseline, k_x86_64);
-    CHECK(recording.runtime_syscalls == Names{"capset", "execve", "prctl"});
-    CHECK(recording.syscalls == Names{"capset", "execve", "prctl", "write", "restart_syscall"});
-    CHECK(recording.syscalls.count("futex") == 0);
-    CHECK(recording.counters.at("runtime_syscalls_from_baseline") == 0);
+    CHECK(recording.runtime_syscalls == Names{"capset", "execve", "futex", "nanosleep", "prctl"});
+    CHECK(recording.syscalls == Names{"capset", "execve", "futex", "nanosleep", "prctl", "write", "restart_syscall"});
+    CHECK(recording.counters.at("runtime_syscalls_from_baseline") == 1);
     CHECK(recording.complete());
+
+    // A baseline with nothing new adds nothing, and says so.
+    cradle_runtime_baseline known = empty_baseline();
+    set_baseline(known, {"capset"});
+    known.samples = 1;
+    CHECK(decode_record(record, known, k_x86_64).counters.at("runtime_syscalls_from_baseline") == 0);
 }
 
 TEST_CASE("kernel_record: without a runtime window the baseline stands in") {
@@ -129,7 +134,7 @@ TEST_CASE("kernel_record: neither a runtime window nor a baseline makes the reco
     const Recording recording = decoded(record);
     CHECK(recording.syscalls == Names{"write", "restart_syscall"});
     CHECK(recording.runtime_syscalls.empty());
-    CHECK(recording.counters.at("runtime_syscalls_from_baseline") == 1);
+    CHECK(recording.counters.at("runtime_syscalls_from_baseline") == 0);
     REQUIRE_FALSE(recording.complete());
     CHECK(mentions(recording, "post-filter syscalls"));
     CHECK(recording.incomplete_reasons.size() == 1);
