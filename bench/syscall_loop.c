@@ -1,4 +1,4 @@
-/* cradle-bench-syscalls [COUNT [CHUNKS]]: makes COUNT getppid syscalls (default 2,000,000)
+/* syscall-loop [COUNT [CHUNKS]] (built static by overhead.sh): makes COUNT getppid syscalls (default 2,000,000)
  * and prints the cost of one in nanoseconds of the thread's CPU time (user + kernel).
  * With CHUNKS (default 1) the calls are made in that many equal chunks and the lowest
  * per-chunk mean is printed: the cost in the quietest stretch, as other work on a shared

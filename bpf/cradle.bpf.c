@@ -78,13 +78,17 @@ const volatile struct cradle_text_range noaudit_callers[CRADLE_NOAUDIT_CALLERS] 
 /* The container of the current task, from its cgroup: for the kprobe fallback (kernels
  * without fexit may not offer task storage to kprobes), and for a task whose storage could
  * not be read. */
+static __always_inline struct cradle_container *container_of_cgroup(__u64 cgroup_id, __u32 **slot)
+{
+	*slot = bpf_map_lookup_elem(&cgroup_slots, &cgroup_id);
+	return *slot ? bpf_map_lookup_elem(&containers, *slot) : NULL;
+}
+
 static __always_inline struct cradle_container *current_container_by_cgroup(void)
 {
-	__u64 cgroup_id = bpf_get_current_cgroup_id();
 	__u32 *slot;
 
-	slot = bpf_map_lookup_elem(&cgroup_slots, &cgroup_id);
-	return slot ? bpf_map_lookup_elem(&containers, slot) : NULL;
+	return container_of_cgroup(bpf_get_current_cgroup_id(), &slot);
 }
 
 static __always_inline struct cradle_record *current_record_by_cgroup(void)
@@ -137,9 +141,8 @@ static __always_inline __u64 mark_task(struct task_struct *task)
 	struct cradle_task *traced;
 	__u32 *slot;
 
-	slot = bpf_map_lookup_elem(&cgroup_slots, &cgroup_id);
-	container = slot ? bpf_map_lookup_elem(&containers, slot) : NULL;
-	if (!slot || !container) {
+	container = container_of_cgroup(cgroup_id, &slot);
+	if (!container) {
 		if (task->bpf_storage) {
 			traced = bpf_task_storage_get(&task_slots, task, NULL, 0);
 			if (traced)
@@ -196,13 +199,13 @@ static __always_inline __u32 current_abi(void)
  * processes, so only the native ABI is checked. */
 static __always_inline bool installs_seccomp_filter(struct pt_regs *regs, long id)
 {
-	if (PT_REGS_PARM3_CORE_SYSCALL(regs) == 0)
-		return false;
 	if (id == nr_seccomp)
-		return PT_REGS_PARM1_CORE_SYSCALL(regs) == SECCOMP_SET_MODE_FILTER;
+		return PT_REGS_PARM1_CORE_SYSCALL(regs) == SECCOMP_SET_MODE_FILTER &&
+		       PT_REGS_PARM3_CORE_SYSCALL(regs) != 0;
 	if (id == nr_prctl)
 		return PT_REGS_PARM1_CORE_SYSCALL(regs) == PR_SET_SECCOMP &&
-		       PT_REGS_PARM2_CORE_SYSCALL(regs) == SECCOMP_MODE_FILTER;
+		       PT_REGS_PARM2_CORE_SYSCALL(regs) == SECCOMP_MODE_FILTER &&
+		       PT_REGS_PARM3_CORE_SYSCALL(regs) != 0;
 	return false;
 }
 
@@ -230,7 +233,8 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 
 /* The container init's exec starts the workload. Execs of other processes before it (the
  * runtime's createContainer/startContainer hooks run from init's children in the container's
- * cgroup) and every later exec change nothing. Without a known init, the first exec counts. */
+ * cgroup) and every later exec change nothing. (The collector registers no container
+ * without its init's pid.) */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -239,7 +243,7 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid, struct
 
 	if (!container || READ_ONCE(container->record.phase) == CRADLE_PHASE_WORKLOAD)
 		return 0;
-	if (container->init_pid && container->init_pid != tgid)
+	if (container->init_pid != tgid)
 		return 0;
 	WRITE_ONCE(container->record.phase, CRADLE_PHASE_WORKLOAD);
 	return 0;

@@ -71,8 +71,8 @@ enum cradle_check_kind {
 /* How capability checks are observed; reported by the collector. */
 enum cradle_capability_source {
 	CRADLE_CAPS_NONE = 0,
-	CRADLE_CAPS_FEXIT = 1,  /* fexit/cap_capable, probes told by the opts argument */
-	CRADLE_CAPS_TP_BTF = 2, /* tp_btf/cap_capable (kernel 6.14+), probes told by caller */
+	CRADLE_CAPS_TP_BTF = 1, /* tp_btf/cap_capable (kernel 6.14+), probes told by caller */
+	CRADLE_CAPS_FEXIT = 2,  /* fexit/cap_capable, probes told by the opts argument */
 	CRADLE_CAPS_KPROBE = 3, /* kprobe + kretprobe on cap_capable, probes told by opts */
 };
 
@@ -120,8 +120,9 @@ struct cradle_task {
 };
 
 /* The runtime's post-filter syscalls, as measured so far on this machine: the union of the
- * CRADLE_PHASE_RUNTIME sets of every flushed container that installed a seccomp filter.
- * It stands in for containers recorded without a filter. Written by user space only. */
+ * CRADLE_PHASE_RUNTIME sets of every forgotten container that installed a seccomp filter.
+ * Every recording's own window is joined with it, and it stands in for the window of
+ * containers recorded without a filter. Written by user space only. */
 struct cradle_runtime_baseline {
 	cradle_u64 syscalls[CRADLE_ABI_COUNT][CRADLE_SYSCALL_WORDS];
 	cradle_u64 samples; /* containers that contributed */

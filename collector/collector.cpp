@@ -144,8 +144,8 @@ Result<FlushOutcome> Collector::flush(const std::string& id) {
     outcome.incomplete_reasons = recording.incomplete_reasons;
 
     if (gone) {
-        // Once per container: its runtime window joins what stands in for containers
-        // recorded without a filter.
+        // Once per container: its runtime window joins the machine's baseline, which every
+        // later recording is joined with.
         if (workload_started(record) && add_to_baseline(baseline, record)) {
             bpf_map_update_elem(m_tracer.runtime_baseline_fd(), &baseline_key, &baseline, BPF_ANY);
         }
@@ -223,6 +223,7 @@ nlohmann::json Collector::status() const {
             entry["lost_syscalls"] = record.lost_syscalls;
             entry["lost_capabilities"] = record.lost_capabilities;
             entry["lost_cgroups"] = record.lost_cgroups;
+            entry["lost_tasks"] = record.lost_tasks;
             entry["unclassified_capability_checks"] = record.unclassified_checks;
         }
         containers.push_back(entry);

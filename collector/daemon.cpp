@@ -30,16 +30,13 @@ constexpr int k_gone_scan_seconds = 1;
 constexpr auto k_gone_scan_budget = std::chrono::milliseconds(200);
 
 // The kernel side's news of removed cgroups (gone_cgroups). What an event says is in the maps
-// already (CRADLE_RECORD_CGROUP_REMOVED), so events are only counted: any wakes the scan.
+// already (CRADLE_RECORD_CGROUP_REMOVED): any event only wakes the scan.
 struct RingBufferFree {
     void operator()(ring_buffer* buffer) const { ring_buffer__free(buffer); }
 };
 using GoneEvents = std::unique_ptr<ring_buffer, RingBufferFree>;
 
-int count_event(void* context, void*, size_t) {
-    ++*static_cast<std::size_t*>(context);
-    return 0;
-}
+int ignore_event(void*, void*, size_t) { return 0; }
 
 int forward_libbpf_message(libbpf_print_level level, const char* format, va_list arguments) {
     char message[1024];
@@ -205,8 +202,7 @@ int run_daemon(const DaemonOptions& options) {
     spdlog::info("cradled ready: socket \"{}\", profiles in \"{}\", pins in \"{}\", {} containers traced",
                  config.socket_path, config.output_dir, config.pin_dir, status["containers"].size());
 
-    std::size_t gone_events = 0;
-    GoneEvents gone(ring_buffer__new((*tracer)->gone_cgroups_fd(), count_event, &gone_events, nullptr));
+    GoneEvents gone(ring_buffer__new((*tracer)->gone_cgroups_fd(), ignore_event, nullptr, nullptr));
     if (!gone) {
         spdlog::error("{}", system_error("reading the gone_cgroups ring buffer").message);
         return 1;
@@ -236,17 +232,15 @@ int run_daemon(const DaemonOptions& options) {
             }
         }
         // A container's cgroup went away: flush it now, before a poststop hook asks (it then
-        // finds the files written) and while the runtime is still busy tearing down.
-        if (fds[3].revents & POLLIN) {
-            gone_events = 0;
-            ring_buffer__consume(gone.get());
-            if (gone_events > 0) {
-                flush_gone(collector, reported_failures);
-            }
-        }
+        // finds the files written) and while the runtime is still busy tearing down; the
+        // timer's scan catches what a full buffer or a stopped collector missed.
+        bool scan = (fds[3].revents & POLLIN) && ring_buffer__consume(gone.get()) > 0;
         if (fds[2].revents & POLLIN) {
             std::uint64_t expirations = 0;
             (void)::read(timer_fd.get(), &expirations, sizeof(expirations));
+            scan = true;
+        }
+        if (scan) {
             flush_gone(collector, reported_failures);
         }
         if (fds[0].revents & POLLIN) {

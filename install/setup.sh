@@ -67,8 +67,8 @@ run_sample() { # BUNDLE: runs it under runc with a fresh id, output on stdout
 }
 
 # Calibration: runc starts these with a permissive seccomp filter, so the collector measures
-# the syscalls runc itself makes after installing a filter; profiles of containers recorded
-# without a filter need them (README, "Birth, precisely"). runc installs the filter at another
+# the syscalls runc itself makes after installing a filter, which every profile made on this
+# machine is joined with (README, "Birth, precisely"). runc installs the filter at another
 # point when noNewPrivileges is off, so both settings are measured, three times each: what
 # runc's Go runtime does in that window varies from run to run.
 for privileges in "" --allow-new-privileges; do

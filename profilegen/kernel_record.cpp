@@ -56,28 +56,6 @@ void add_capabilities(cradle_u64 bits, std::set<std::string>& names, std::uint64
     }
 }
 
-// The syscalls the kernel makes a process call because of others (Recording::implied_syscalls),
-// for each recorded architecture that has them.
-void add_implied_syscalls(Recording& recording) {
-    const bool handles_signals = recording.syscalls.contains("rt_sigaction") ||
-                                 recording.syscalls.contains("sigaction") || recording.syscalls.contains("signal");
-    std::vector<std::string> implied = {"restart_syscall"};
-    if (handles_signals) {
-        implied.insert(implied.end(), {"rt_sigreturn", "sigreturn"});
-    }
-    for (const std::string& name : implied) {
-        if (recording.syscalls.contains(name)) {
-            continue;
-        }
-        for (const std::string& arch : recording.architectures) {
-            if (auto available = syscall_available(arch, name); available && *available) {
-                recording.implied_syscalls.insert(name);
-            }
-        }
-    }
-    recording.syscalls.insert(recording.implied_syscalls.begin(), recording.implied_syscalls.end());
-}
-
 }  // namespace
 
 Recording decode_record(const cradle_record& record, const cradle_runtime_baseline& baseline,
@@ -155,7 +133,7 @@ Recording decode_record(const cradle_record& record, const cradle_runtime_baseli
                           "their processes are missing");
     }
     if (!workload_started(record)) {
-        reasons.push_back("the workload never started: no exec was seen in the container");
+        reasons.push_back("the workload never started: the container's init was never seen to exec");
     }
     if (recording.runtime_syscalls.empty()) {
         reasons.push_back("the runtime's post-filter syscalls were never measured on this machine: "

@@ -33,11 +33,11 @@ struct Architectures {
 Recording decode_record(const cradle_record& record, const cradle_runtime_baseline& baseline,
                         const Architectures& architectures);
 
-// The runtime window of `record` added to `baseline`: what a flush feeds back so that later
-// containers recorded without a filter can use it. Returns false when the record has none.
+// The runtime window of `record` added to `baseline`: what forgetting a container feeds back,
+// so that every later recording is joined with it. Returns false when the record has none.
 bool add_to_baseline(cradle_runtime_baseline& baseline, const cradle_record& record);
 
-// Whether the record saw the workload start (its first exec).
+// Whether the record saw the workload start (the exec of the container's init).
 inline bool workload_started(const cradle_record& record) { return record.phase == CRADLE_PHASE_WORKLOAD; }
 
 // "setup", "runtime" or "workload".

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "profilegen/syscall_table.h"
+
 namespace cradle {
 
 void merge_into(Recording& into, const Recording& from) {
@@ -37,6 +39,21 @@ void merge_into(Recording& into, const Recording& from) {
             into.incomplete_reasons.push_back(reason);
         }
     }
+}
+
+void add_implied_syscalls(Recording& recording) {
+    const bool handles_signals = recording.syscalls.contains("rt_sigaction") ||
+                                 recording.syscalls.contains("sigaction") || recording.syscalls.contains("signal");
+    std::vector<std::string> implied = {"restart_syscall"};
+    if (handles_signals) {
+        implied.insert(implied.end(), {"rt_sigreturn", "sigreturn"});
+    }
+    for (const std::string& name : implied) {
+        if (!recording.syscalls.contains(name) && syscall_available_anywhere(name, recording.architectures)) {
+            recording.implied_syscalls.insert(name);
+        }
+    }
+    recording.syscalls.insert(recording.implied_syscalls.begin(), recording.implied_syscalls.end());
 }
 
 }  // namespace cradle

@@ -54,4 +54,10 @@ struct Recording {
 // probed (a check granted in one container and refused in another is a requirement).
 void merge_into(Recording& into, const Recording& from);
 
+// Adds to `syscalls` (and lists in `implied_syscalls`) what the kernel makes a process call
+// because of what it did, on each of the recording's architectures that has it: restart_syscall,
+// and rt_sigreturn and sigreturn when a signal handler was installed (rt_sigaction, sigaction or
+// signal). What the recording saw already is not implied.
+void add_implied_syscalls(Recording& recording);
+
 }  // namespace cradle

@@ -358,12 +358,7 @@ Result<nlohmann::json> build_seccomp_profile(const Recording& recording) {
 
     std::vector<std::string> unavailable;
     for (const auto& name : recording.syscalls) {
-        bool anywhere = false;
-        for (const auto& arch : ordered) {
-            auto available = syscall_available(arch, name);
-            anywhere = anywhere || (available && *available);
-        }
-        if (!anywhere) {
+        if (!syscall_available_anywhere(name, ordered)) {
             unavailable.push_back("\"" + name + "\"");
         }
     }
@@ -388,15 +383,8 @@ Result<nlohmann::json> build_seccomp_profile(const Recording& recording) {
     std::vector<std::string> fallbacks;
     for (std::string_view name : k_fallback_syscalls) {
         const std::string fallback(name);
-        if (recording.syscalls.contains(fallback)) {
-            continue;
-        }
-        bool anywhere = false;  // libseccomp may not know the newest ones yet
-        for (const auto& arch : ordered) {
-            auto available = syscall_available(arch, fallback);
-            anywhere = anywhere || (available && *available);
-        }
-        if (anywhere) {
+        // libseccomp may not know the newest ones yet.
+        if (!recording.syscalls.contains(fallback) && syscall_available_anywhere(fallback, ordered)) {
             fallbacks.push_back(fallback);
         }
     }

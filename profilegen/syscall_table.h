@@ -35,6 +35,18 @@ Result<int> syscall_number(const std::string& arch, const std::string& name);
 // architecture.
 Result<bool> syscall_available(const std::string& arch, const std::string& name);
 
+// Whether `name` is a syscall on at least one of `architectures` (names as above); an unknown
+// architecture counts as not having it.
+template <typename Architectures>
+bool syscall_available_anywhere(const std::string& name, const Architectures& architectures) {
+    for (const std::string& arch : architectures) {
+        if (auto available = syscall_available(arch, name); available && *available) {
+            return true;
+        }
+    }
+    return false;
+}
+
 // The architecture this program runs as (seccomp_arch_native()), e.g. "x86_64". Returns ""
 // only if libseccomp's native architecture is missing from known_architectures().
 std::string native_arch();

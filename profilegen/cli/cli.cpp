@@ -135,6 +135,8 @@ int run_options(const Arguments& arguments, std::ostream& out, std::ostream& err
         }
         merge_into(merged, *recording);
     }
+    // Tracefiles of other tools (or older ones) lack them.
+    add_implied_syscalls(merged);
 
     std::string seccomp_path = arguments.output;
     if (seccomp_path.empty()) {
