@@ -194,9 +194,15 @@ Result<std::string> read_file_beneath(int directory_fd, const std::string& file_
 
 namespace {
 
-// Writes `file.content` to a new temporary file beside `file.name`, with `file.mode`, fsynced
-// and closed; returns the temporary's name. On failure nothing is left behind.
-Result<std::string> write_temporary(int directory_fd, const FileContent& file) {
+struct Temporary {
+    std::string name;
+    UniqueFd fd;
+};
+
+// Writes `file.content` to a new temporary file beside `file.name`, with `file.mode`, and
+// starts its writeback; returns it still open, for sync_temporary. On failure nothing is left
+// behind.
+Result<Temporary> write_temporary(int directory_fd, const FileContent& file) {
     const std::string context = "writing " + in_quotes(file.name);
     if (const std::string problem = plain_name_problem(file.name); !problem.empty()) {
         return error_with_code(EINVAL, context + ": " + problem);
@@ -220,7 +226,7 @@ Result<std::string> write_temporary(int directory_fd, const FileContent& file) {
                                            std::to_string(k_attempts) + " attempts");
     }
 
-    const auto fail = [&](Error error) -> Result<std::string> {
+    const auto fail = [&](Error error) -> Result<Temporary> {
         temporary.reset();
         ::unlinkat(directory_fd, temporary_name.c_str(), 0);
         return with_context(std::move(error), context);
@@ -232,23 +238,33 @@ Result<std::string> write_temporary(int directory_fd, const FileContent& file) {
     if (::fchmod(temporary.get(), file.mode) != 0) {
         return fail(system_error("fchmod"));
     }
-    if (::fsync(temporary.get()) != 0) {
-        return fail(system_error("fsync"));
+    // Start the writeback now, so that the blocks of every file of a batch are allocated
+    // before the first fsync: its journal commit then carries them all, and the next fsyncs
+    // find little left to do. Only a hint: fsync below is what guarantees.
+    ::sync_file_range(temporary.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
+    return Temporary{temporary_name, std::move(temporary)};
+}
+
+// Makes a written temporary durable and closes it.
+Result<void> sync_temporary(Temporary& temporary) {
+    if (::fsync(temporary.fd.get()) != 0) {
+        return system_error("fsync");
     }
     // close() can report a deferred write error (NFS); do not rename a file that may be short.
-    if (::close(temporary.release()) != 0) {
-        return fail(system_error("close"));
+    if (::close(temporary.fd.release()) != 0) {
+        return system_error("close");
     }
-    return temporary_name;
+    return {};
 }
 
 }  // namespace
 
 Result<void> write_files_atomically(int directory_fd, std::span<const FileContent> files) {
-    std::vector<std::string> temporaries;
+    std::vector<Temporary> temporaries;
     const auto remove_temporaries = [&](std::size_t from) {
         for (std::size_t i = from; i < temporaries.size(); ++i) {
-            ::unlinkat(directory_fd, temporaries[i].c_str(), 0);
+            temporaries[i].fd.reset();
+            ::unlinkat(directory_fd, temporaries[i].name.c_str(), 0);
         }
     };
     for (const FileContent& file : files) {
@@ -257,11 +273,17 @@ Result<void> write_files_atomically(int directory_fd, std::span<const FileConten
             remove_temporaries(0);
             return temporary.error();
         }
-        temporaries.push_back(*temporary);
+        temporaries.push_back(std::move(*temporary));
     }
     for (std::size_t i = 0; i < files.size(); ++i) {
-        if (::renameat(directory_fd, temporaries[i].c_str(), directory_fd, files[i].name.c_str()) != 0) {
-            const Error error = with_context(system_error("renaming " + in_quotes(temporaries[i]) + " over it"),
+        if (auto synced = sync_temporary(temporaries[i]); !synced) {
+            remove_temporaries(0);
+            return with_context(synced.error(), "writing " + in_quotes(files[i].name));
+        }
+    }
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        if (::renameat(directory_fd, temporaries[i].name.c_str(), directory_fd, files[i].name.c_str()) != 0) {
+            const Error error = with_context(system_error("renaming " + in_quotes(temporaries[i].name) + " over it"),
                                              "writing " + in_quotes(files[i].name));
             remove_temporaries(i);
             return error;
