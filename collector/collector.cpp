@@ -136,7 +136,7 @@ Result<FlushOutcome> Collector::flush(const std::string& id) {
                                "\", registered " + timestamp(traced->registered_at) +
                                "\ncapability checks observed through " +
                                capability_source_name(m_tracer.capability_source());
-    auto stored = store_recording(m_output_dir.get(), traced->name, recording, header);
+    auto stored = store_recording(m_output_dir.get(), traced->name, recording, header, DirectorySync::by_caller);
     if (!stored) {
         return with_context(stored.error(), context);
     }

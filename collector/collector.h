@@ -20,7 +20,8 @@ namespace cradle {
 struct FlushOutcome {
     std::string id;
     std::string name;
-    std::vector<std::string> files;                // written inside the output directory
+    std::vector<std::string> files;                // written inside the output directory; durable
+                                                   // once the caller fsyncs it (see flush)
     std::vector<std::string> incomplete_reasons;   // empty when the recording is whole
     bool forgotten = false;                        // the container is gone and no longer traced
 };
@@ -49,7 +50,9 @@ public:
     Result<TracedContainer> register_container(const std::string& id, std::int64_t pid,
                                                const nlohmann::json& annotations, std::vector<FlushOutcome>& flushed);
 
-    // Writes the container's files. When its cgroup is gone, also forgets it; a container
+    // Writes the container's files. They are in place when it returns; making the renames
+    // durable (an fsync of the output directory, which can take milliseconds) is left to the
+    // caller, so that it can answer first. When its cgroup is gone, also forgets it; a container
     // still alive (a poststop run while it lives on) stays traced. An unknown id is not an
     // error (poststop may run twice): the outcome names no files.
     Result<FlushOutcome> flush(const std::string& id);

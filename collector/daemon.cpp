@@ -1,6 +1,7 @@
 #include "collector/daemon.h"
 
 #include <bpf/libbpf.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -15,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "collector/collector.h"
+#include "collector/directory_syncer.h"
 #include "collector/server.h"
 #include "collector/tracer.h"
 #include "common/profile_name.h"
@@ -51,11 +53,13 @@ int forward_libbpf_message(libbpf_print_level level, const char* format, va_list
     return 0;
 }
 
-void log_flush(const FlushOutcome& outcome) {
+// Logs a flush, and has the renames it made made durable (off the request path).
+void report_flush(const FlushOutcome& outcome, DirectorySyncer& syncer) {
     if (outcome.files.empty()) {
         spdlog::info("flush of container \"{}\": not traced (already flushed)", printable_value(outcome.id));
         return;
     }
+    syncer.request();
     spdlog::info("flushed container \"{}\" into \"{}\"{}", printable_value(outcome.id), outcome.name,
                  outcome.forgotten ? ", and forgot it (its cgroup is gone)" : "");
     for (const std::string& reason : outcome.incomplete_reasons) {
@@ -63,7 +67,13 @@ void log_flush(const FlushOutcome& outcome) {
     }
 }
 
-void serve_connection(Collector& collector, int listener) {
+void log_sync_failures(DirectorySyncer& syncer) {
+    for (const Error& failure : syncer.take_failures()) {
+        spdlog::error("output directory: {}: the last profiles written may not survive a crash", failure.message);
+    }
+}
+
+void serve_connection(Collector& collector, DirectorySyncer& syncer, int listener) {
     UniqueFd connection(::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
     if (!connection.valid()) {
         return;
@@ -97,7 +107,7 @@ void serve_connection(Collector& collector, int listener) {
                      string_member(answer, "name"), number_member(answer, "cgroup_id"));
     }
     for (const FlushOutcome& outcome : flushed) {
-        log_flush(outcome);
+        report_flush(outcome, syncer);
     }
     // Replace, not throw: an error message may quote bytes that are not UTF-8.
     const std::string text_answer = answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -109,10 +119,10 @@ void serve_connection(Collector& collector, int listener) {
 // Flushes containers whose cgroup is gone, for at most k_gone_scan_budget; a failure is
 // logged once per container and message, and retried at every scan, since the recording
 // stays in the kernel map.
-void flush_gone(Collector& collector, std::map<std::string, std::string>& reported_failures) {
+void flush_gone(Collector& collector, DirectorySyncer& syncer, std::map<std::string, std::string>& reported_failures) {
     for (auto& [id, outcome] : collector.collect_gone(std::chrono::steady_clock::now() + k_gone_scan_budget)) {
         if (outcome) {
-            log_flush(*outcome);
+            report_flush(*outcome, syncer);
             reported_failures.erase(id);
             continue;
         }
@@ -188,6 +198,12 @@ int run_daemon(const DaemonOptions& options) {
         spdlog::debug("attach points passed over: {}", (*tracer)->capability_source_notes());
     }
 
+    UniqueFd synced_dir(::fcntl(output_dir->get(), F_DUPFD_CLOEXEC, 0));
+    if (!synced_dir.valid()) {
+        spdlog::error("{}", system_error("output directory \"" + config.output_dir + "\"").message);
+        return 1;
+    }
+    DirectorySyncer syncer(std::move(synced_dir));
     Collector collector(**tracer, std::move(*output_dir), config.output_dir, config.pin_dir);
     if (auto loaded = collector.load(); !loaded) {
         spdlog::error("reading the pinned containers: {}", loaded.error().message);
@@ -209,7 +225,7 @@ int run_daemon(const DaemonOptions& options) {
     }
 
     std::map<std::string, std::string> reported_failures;
-    flush_gone(collector, reported_failures);
+    flush_gone(collector, syncer, reported_failures);
     for (;;) {
         pollfd fds[] = {{listener->get(), POLLIN, 0},
                         {signal_fd.get(), POLLIN, 0},
@@ -228,6 +244,8 @@ int run_daemon(const DaemonOptions& options) {
                 spdlog::info("stopping on signal {}; the pinned programs keep recording the traced containers",
                              info.ssi_signo);
                 ::unlink(config.socket_path.c_str());
+                syncer.wait();
+                log_sync_failures(syncer);
                 return 0;
             }
         }
@@ -241,11 +259,12 @@ int run_daemon(const DaemonOptions& options) {
             scan = true;
         }
         if (scan) {
-            flush_gone(collector, reported_failures);
+            flush_gone(collector, syncer, reported_failures);
         }
         if (fds[0].revents & POLLIN) {
-            serve_connection(collector, listener->get());
+            serve_connection(collector, syncer, listener->get());
         }
+        log_sync_failures(syncer);
     }
 }
 

@@ -259,7 +259,14 @@ Result<void> sync_temporary(Temporary& temporary) {
 
 }  // namespace
 
-Result<void> write_files_atomically(int directory_fd, std::span<const FileContent> files) {
+Result<void> sync_directory(int directory_fd) {
+    if (::fsync(directory_fd) != 0) {
+        return system_error("fsync of the directory");
+    }
+    return {};
+}
+
+Result<void> write_files_atomically(int directory_fd, std::span<const FileContent> files, DirectorySync sync) {
     std::vector<Temporary> temporaries;
     const auto remove_temporaries = [&](std::size_t from) {
         for (std::size_t i = from; i < temporaries.size(); ++i) {
@@ -290,8 +297,10 @@ Result<void> write_files_atomically(int directory_fd, std::span<const FileConten
         }
     }
     // The renames are durable only once the directory is: one fsync for them all.
-    if (!files.empty() && ::fsync(directory_fd) != 0) {
-        return with_context(system_error("fsync of the directory"), "writing " + in_quotes(files.back().name));
+    if (sync == DirectorySync::now && !files.empty()) {
+        if (auto synced = sync_directory(directory_fd); !synced) {
+            return with_context(synced.error(), "writing " + in_quotes(files.back().name));
+        }
     }
     return {};
 }

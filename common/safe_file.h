@@ -51,11 +51,22 @@ struct FileContent {
     mode_t mode;
 };
 
+// Who makes the renames durable.
+enum class DirectorySync {
+    now,        // write_files_atomically fsyncs the directory before it returns
+    by_caller,  // it returns once the new files are in place (a reader sees them; a crash
+                // may still bring back the old ones) and the caller calls sync_directory
+};
+
 // write_file_atomically for several files, with one directory fsync for them all: every
 // temporary is written and fsynced first (a failure there leaves every old file untouched),
-// then each is renamed over its name in order, then the directory is fsynced. A failing
-// rename leaves the files before it replaced and the rest untouched.
-Result<void> write_files_atomically(int directory_fd, std::span<const FileContent> files);
+// then each is renamed over its name in order, then the directory is fsynced (`sync`). A
+// failing rename leaves the files before it replaced and the rest untouched.
+Result<void> write_files_atomically(int directory_fd, std::span<const FileContent> files,
+                                    DirectorySync sync = DirectorySync::now);
+
+// fsync(directory_fd): makes the renames done in it durable. Message: "fsync of the directory".
+Result<void> sync_directory(int directory_fd);
 
 // Reads the already open file `fd`, which must be a regular file of at most `max_size` bytes
 // (EINVAL when not regular, EFBIG when larger, also when it grows while being read). Does not

@@ -7,7 +7,7 @@
 namespace cradle {
 
 Result<StoredProfile> store_recording(int directory_fd, const std::string& name, const Recording& recording,
-                                      const std::string& header_comment) {
+                                      const std::string& header_comment, DirectorySync sync) {
     StoredProfile stored;
     stored.tracefile = name + k_tracefile_suffix;
     stored.seccomp_profile = name + k_seccomp_suffix;
@@ -33,7 +33,7 @@ Result<StoredProfile> store_recording(int directory_fd, const std::string& name,
     const std::string tracefile = render_tracefile(stored.merged, header_comment);
     // The profile first: a tracefile is never newer than the profile made from it.
     const FileContent files[] = {{stored.seccomp_profile, *seccomp, 0644}, {stored.tracefile, tracefile, 0644}};
-    if (auto written = write_files_atomically(directory_fd, files); !written) {
+    if (auto written = write_files_atomically(directory_fd, files, sync); !written) {
         return written.error();
     }
     return stored;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "common/safe_file.h"
 #include "profilegen/recording.h"
 
 namespace cradle {
@@ -24,8 +25,8 @@ struct StoredProfile {
 // tracefile, each atomically. `name` must be a checked profile name (common/profile_name.h).
 // Nothing is written when the seccomp profile does not compile, or the existing tracefile
 // cannot be read or parsed (the caller keeps its recording and may retry). A symbolic link
-// in the directory is never followed: it is replaced.
+// in the directory is never followed: it is replaced. `sync` as for write_files_atomically.
 Result<StoredProfile> store_recording(int directory_fd, const std::string& name, const Recording& recording,
-                                      const std::string& header_comment);
+                                      const std::string& header_comment, DirectorySync sync = DirectorySync::now);
 
 }  // namespace cradle

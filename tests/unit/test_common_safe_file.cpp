@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -106,6 +107,27 @@ TEST_CASE("safe_file: several files are written together, each atomically") {
     REQUIRE(stat((temp / "web.tracefile").c_str(), &status) == 0);
     CHECK((status.st_mode & 07777) == 0600);
     CHECK(entries(temp.path()) == std::vector<std::string>{"web.seccomp.json", "web.tracefile"});
+}
+
+TEST_CASE("safe_file: with the directory sync left to the caller, the files are in place on return") {
+    TempDir temp;
+    UniqueFd directory = open_dir(temp.path());
+    write_text(temp / "web.tracefile", "old tracefile");
+    const FileContent files[] = {{"web.seccomp.json", "{}", 0644}, {"web.tracefile", "new tracefile", 0644}};
+    REQUIRE(write_files_atomically(directory.get(), files, DirectorySync::by_caller).ok());
+    CHECK(read_text(temp / "web.tracefile") == "new tracefile");
+    CHECK(entries(temp.path()) == std::vector<std::string>{"web.seccomp.json", "web.tracefile"});
+    CHECK(sync_directory(directory.get()).ok());
+}
+
+TEST_CASE("safe_file: a directory that cannot be synced is reported") {
+    TempDir temp;
+    UniqueFd path_only(::open(temp.path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    REQUIRE(path_only.valid());
+    auto synced = sync_directory(path_only.get());
+    REQUIRE_FALSE(synced.ok());
+    CHECK(synced.error().code == EBADF);
+    CHECK(synced.error().message.find("fsync of the directory") != std::string::npos);
 }
 
 TEST_CASE("safe_file: when one of several files cannot be written, none is replaced") {
