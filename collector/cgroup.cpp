@@ -1,7 +1,9 @@
 #include "collector/cgroup.h"
 
+#include <dirent.h>
 #include <sys/stat.h>
 
+#include <charconv>
 #include <vector>
 
 #include "common/text_file.h"
@@ -85,6 +87,46 @@ Result<std::string> cgroup_directory_of(pid_t pid) {
         return Error{EINVAL, "process " + std::to_string(pid) + " is in the root cgroup: it has no container cgroup of its own"};
     }
     return *mount + *path;
+}
+
+Result<std::vector<pid_t>> parse_cgroup_procs(std::string_view text) {
+    std::vector<pid_t> pids;
+    for (std::string_view line : split(text, '\n')) {
+        if (line.empty()) {
+            continue;
+        }
+        pid_t pid = 0;
+        const auto [end, error] = std::from_chars(line.data(), line.data() + line.size(), pid);
+        if (error != std::errc() || end != line.data() + line.size() || pid <= 0) {
+            return Error{EINVAL, "cgroup.procs: not a pid: \"" + std::string(line.substr(0, 64)) + "\""};
+        }
+        pids.push_back(pid);
+    }
+    return pids;
+}
+
+Result<std::vector<pid_t>> processes_of_leaf_cgroup(const std::string& directory) {
+    DIR* handle = ::opendir(directory.c_str());
+    if (!handle) {
+        return system_error("opening cgroup \"" + directory + "\"");
+    }
+    bool has_child = false;
+    while (const dirent* entry = ::readdir(handle)) {
+        const std::string_view name = entry->d_name;
+        if (entry->d_type == DT_DIR && name != "." && name != "..") {
+            has_child = true;
+            break;
+        }
+    }
+    ::closedir(handle);
+    if (has_child) {
+        return Error{ENOTEMPTY, "cgroup \"" + directory + "\" has child cgroups"};
+    }
+    auto procs = read_text_file(directory + "/cgroup.procs");
+    if (!procs) {
+        return procs.error();
+    }
+    return parse_cgroup_procs(*procs);
 }
 
 }  // namespace cradle

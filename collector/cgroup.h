@@ -1,4 +1,4 @@
-// Finding a process's cgroup2 directory and the id the kernel reports for it.
+// Finding a process's cgroup2 directory, the id the kernel reports for it, and what is in it.
 #pragma once
 
 #include <sys/types.h>
@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 
@@ -28,5 +29,15 @@ Result<std::uint64_t> cgroup_id(const std::string& directory);
 // /proc/<pid>/cgroup. A process in the root cgroup is refused (EINVAL): tracing it would
 // trace the whole host.
 Result<std::string> cgroup_directory_of(pid_t pid);
+
+// The pids of a cgroup.procs file: one decimal pid a line. EINVAL, quoting the line, for
+// anything else.
+Result<std::vector<pid_t>> parse_cgroup_procs(std::string_view text);
+
+// The processes in the cgroup2 directory `directory` when they hold every task in it: it has
+// no child cgroup (whose tasks cgroup.procs leaves out), and cgroup.procs can be read (it
+// cannot in a threaded cgroup, whose threads may belong to processes elsewhere). ENOTEMPTY
+// when it has a child cgroup; the reading's error otherwise.
+Result<std::vector<pid_t>> processes_of_leaf_cgroup(const std::string& directory);
 
 }  // namespace cradle

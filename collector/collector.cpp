@@ -99,7 +99,7 @@ Result<TracedContainer> Collector::register_container(const std::string& id, std
     }
     // The init process waits in the cgroup: mark it (and anything else there) before the
     // hook returns and the runtime lets it exec.
-    if (auto adopted = m_tracer.adopt_tasks(); !adopted) {
+    if (auto adopted = adopt_tasks_in(*directory); !adopted) {
         if (!registered_before) {  // a hook run twice must not lose what the first one started
             auto removed = m_registry.remove(id);
             (void)removed;  // the registration failed either way; its error says why
@@ -107,6 +107,22 @@ Result<TracedContainer> Collector::register_container(const std::string& id, std
         return with_context(adopted.error(), context);
     }
     return traced;
+}
+
+Result<void> Collector::adopt_tasks_in(const std::string& cgroup_dir) {
+    // Read after the cgroup was published: a task that arrives later is marked by the
+    // kernel side, so what is listed now is all that needs the iterator.
+    auto processes = processes_of_leaf_cgroup(cgroup_dir);
+    if (!processes || processes->size() > k_max_processes_adopted_one_by_one) {
+        return m_tracer.adopt_tasks();
+    }
+    for (pid_t pid : *processes) {
+        if (!m_tracer.adopt_process(pid)) {
+            // Gone meanwhile, or a kernel without task-scoped iterators (before 6.1).
+            return m_tracer.adopt_tasks();
+        }
+    }
+    return {};
 }
 
 Result<FlushOutcome> Collector::flush(const std::string& id) {

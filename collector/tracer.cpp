@@ -153,6 +153,25 @@ Result<void> attach_and_pin(cradle_bpf* skeleton, const std::string& pin_dir) {
     return {};
 }
 
+// Runs the iterator program behind `link_fd` to the end. The program writes nothing: reading
+// is what runs it, over every task the link covers.
+Result<void> run_iterator(int link_fd) {
+    UniqueFd iterator(bpf_iter_create(link_fd));
+    if (!iterator.valid()) {
+        return libbpf_error(errno, "starting the task iterator");
+    }
+    char buffer[64];
+    for (;;) {
+        const ssize_t count = ::read(iterator.get(), buffer, sizeof buffer);
+        if (count == 0) {
+            return {};
+        }
+        if (count < 0 && errno != EINTR) {
+            return system_error("running the task iterator");
+        }
+    }
+}
+
 }  // namespace
 
 const char* capability_source_name(cradle_capability_source source) {
@@ -214,21 +233,20 @@ Result<void> Tracer::adopt_tasks() const {
     if (!link.valid()) {
         return libbpf_error(errno, "opening the task iterator \"" + path + "\"");
     }
-    UniqueFd iterator(bpf_iter_create(link.get()));
-    if (!iterator.valid()) {
-        return libbpf_error(errno, "starting the task iterator");
+    return run_iterator(link.get());
+}
+
+Result<void> Tracer::adopt_process(pid_t pid) const {
+    union bpf_iter_link_info scope = {};
+    scope.task.pid = static_cast<__u32>(pid);
+    LIBBPF_OPTS(bpf_iter_attach_opts, options, .link_info = &scope, .link_info_len = sizeof(scope));
+    bpf_link* link = bpf_program__attach_iter(m_skeleton->progs.adopt_tasks, &options);
+    if (!link) {
+        return libbpf_error(errno, "starting the task iterator for process " + std::to_string(pid));
     }
-    // The program writes nothing: reading to the end runs it over every task.
-    char buffer[64];
-    for (;;) {
-        const ssize_t count = ::read(iterator.get(), buffer, sizeof buffer);
-        if (count == 0) {
-            return {};
-        }
-        if (count < 0 && errno != EINTR) {
-            return system_error("running the task iterator");
-        }
-    }
+    Result<void> adopted = run_iterator(bpf_link__fd(link));
+    bpf_link__destroy(link);
+    return adopted;
 }
 
 int Tracer::cgroup_slots_fd() const { return bpf_map__fd(m_skeleton->maps.cgroup_slots); }

@@ -7,6 +7,8 @@
 // moment at least one set of programs records (recording twice is harmless: bits are ORed).
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -46,6 +48,10 @@ public:
     // before its tasks run the workload. Tasks started or moved in later are marked by the
     // kernel side itself. Idempotent.
     Result<void> adopt_tasks() const;
+
+    // adopt_tasks for the threads of process `pid` alone (a task iterator limited to it,
+    // kernel 6.1+): what a new container needs when its cgroup holds only known processes.
+    Result<void> adopt_process(pid_t pid) const;
 
     int cgroup_slots_fd() const;
     int containers_fd() const;

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "collector/cgroup.h"
 #include "test_support.h"
@@ -118,4 +119,46 @@ TEST_CASE("cgroup: cgroup_id of a file is ENOTDIR, of nothing ENOENT") {
     auto missing = cgroup_id(temp / "missing");
     REQUIRE_FALSE(missing.ok());
     CHECK(missing.error().code == ENOENT);
+}
+
+TEST_CASE("cgroup: parse_cgroup_procs reads one pid a line") {
+    auto pids = parse_cgroup_procs("4077\n4081\n");
+    REQUIRE(pids.ok());
+    CHECK(*pids == std::vector<pid_t>{4077, 4081});
+    auto empty = parse_cgroup_procs("");
+    REQUIRE(empty.ok());
+    CHECK(empty->empty());
+}
+
+TEST_CASE("cgroup: parse_cgroup_procs refuses what is not a pid, quoting it") {
+    for (const char* text : {"12\nabc\n", "12 13\n", "-4\n", "0\n", "99999999999999999999\n"}) {
+        auto pids = parse_cgroup_procs(text);
+        REQUIRE_FALSE(pids.ok());
+        CHECK(pids.error().code == EINVAL);
+        CHECK(pids.error().message.find("not a pid") != std::string::npos);
+    }
+}
+
+TEST_CASE("cgroup: processes_of_leaf_cgroup lists cgroup.procs of a cgroup without children") {
+    TempDir cgroup;
+    write_text(cgroup / "cgroup.procs", "4077\n");
+    auto processes = processes_of_leaf_cgroup(cgroup.path());
+    REQUIRE_MESSAGE(processes.ok(), processes.error().message);
+    CHECK(*processes == std::vector<pid_t>{4077});
+}
+
+TEST_CASE("cgroup: processes_of_leaf_cgroup refuses a cgroup with a child (ENOTEMPTY)") {
+    TempDir cgroup;
+    write_text(cgroup / "cgroup.procs", "4077\n");
+    REQUIRE(mkdir((cgroup / "init.scope").c_str(), 0755) == 0);
+    auto processes = processes_of_leaf_cgroup(cgroup.path());
+    REQUIRE_FALSE(processes.ok());
+    CHECK(processes.error().code == ENOTEMPTY);
+}
+
+TEST_CASE("cgroup: processes_of_leaf_cgroup passes on an unreadable cgroup.procs") {
+    TempDir cgroup;  // no cgroup.procs, as when the cgroup went away meanwhile
+    auto processes = processes_of_leaf_cgroup(cgroup.path());
+    REQUIRE_FALSE(processes.ok());
+    CHECK(processes.error().code == ENOENT);
 }
