@@ -54,6 +54,40 @@ struct {
 	__type(value, struct cradle_task);
 } task_slots SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CRADLE_PID_MARKS);
+	__type(key, __u32);
+	__type(value, __u64);
+} pid_marks SEC(".maps");
+
+/* A pid_marks entry, packed in one word so that it is written and read whole:
+ *   bit 0       valid (0: no mark here, look in task storage)
+ *   bits 1-6    the pid's bits above the CRADLE_PID_MARK_INDEX_BITS that index the array
+ *   bits 7-26   the container's slot
+ *   bits 27-63  the low 37 bits of the slot's generation; 0: not traced */
+#define PID_MARK_VALID 1ULL
+#define PID_MARK_HIGH_SHIFT 1
+#define PID_MARK_HIGH_BITS 6 /* pids are below 2^22 (PID_MAX_LIMIT) */
+#define PID_MARK_SLOT_SHIFT (PID_MARK_HIGH_SHIFT + PID_MARK_HIGH_BITS)
+#define PID_MARK_SLOT_BITS 20
+#define PID_MARK_TAG_SHIFT (PID_MARK_SLOT_SHIFT + PID_MARK_SLOT_BITS)
+#define PID_MARK_TAG_MASK ((1ULL << (64 - PID_MARK_TAG_SHIFT)) - 1)
+#define LOW_BITS(value, shift, bits) (((value) >> (shift)) & ((1ULL << (bits)) - 1))
+
+static __always_inline __u64 *pid_mark_of(__u32 pid)
+{
+	__u32 index = pid & (CRADLE_PID_MARKS - 1);
+
+	return bpf_map_lookup_elem(&pid_marks, &index);
+}
+
+static __always_inline bool pid_mark_is_for(__u64 mark, __u32 pid)
+{
+	return (mark & PID_MARK_VALID) &&
+	       LOW_BITS(mark, PID_MARK_HIGH_SHIFT, PID_MARK_HIGH_BITS) == pid >> CRADLE_PID_MARK_INDEX_BITS;
+}
+
 /* A capability check seen at kprobe entry, waiting for its result at return. */
 struct pending_check {
 	__s32 cap;
@@ -151,17 +185,41 @@ static __noinline bool task_mark(struct task_struct *task, struct cradle_task *m
 	return true;
 }
 
-/* The container of the current task, from its task storage: the hot path. A task that no
- * BPF program gave task storage costs one load of a field of current, which the syscall has
- * touched already; reading its cgroup would cost three more pages. */
+/* The container the pid mark `mark` (valid, and for the current task) names, or NULL. */
+static __always_inline struct cradle_container *container_of_pid_mark(__u64 mark)
+{
+	__u32 slot = LOW_BITS(mark, PID_MARK_SLOT_SHIFT, PID_MARK_SLOT_BITS);
+	__u64 tag = mark >> PID_MARK_TAG_SHIFT;
+	struct cradle_container *container;
+
+	if (!tag)
+		return NULL;
+	container = bpf_map_lookup_elem(&containers, &slot);
+	if (!container || (container->generation & PID_MARK_TAG_MASK) != tag)
+		return NULL;
+	return container;
+}
+
+/* The container of the current task: the hot path. A task that no BPF program gave task
+ * storage costs one load of a field of current, which the syscall has touched already. A
+ * marked task's mark is found in pid_marks (one cold page), else in its task storage (two:
+ * the storage and the element); reading its cgroup would cost three. */
 static __always_inline struct cradle_container *current_container(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct cradle_container *container;
 	struct cradle_task mark;
+	__u64 *pid_mark;
+	__u64 packed;
 
 	if (!task->bpf_storage)
 		return NULL;
+	pid_mark = pid_mark_of(task->pid);
+	if (pid_mark) {
+		packed = READ_ONCE(*pid_mark);
+		if (pid_mark_is_for(packed, task->pid))
+			return container_of_pid_mark(packed);
+	}
 	if (!cached_task_mark(task, &mark) && !task_mark(task, &mark))
 		return current_container_by_cgroup();
 	container = bpf_map_lookup_elem(&containers, &mark.slot);
@@ -183,9 +241,33 @@ static __always_inline __u64 task_cgroup_id(struct task_struct *task)
 	return BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
 }
 
+#define NO_PID_MARK (~0U) /* publish_pid_mark's slot for "look in task storage" */
+
+/* Writes task's pid mark: in `slot` with `generation`, or not traced (generation 0). A mark
+ * that does not pack (a slot beyond 20 bits, such as NO_PID_MARK, or a generation whose tag
+ * is 0) is written as none, which sends readers to task storage. An entry holds the mark of
+ * the task marked last with its pid: every task is marked when it is created, so a reused
+ * pid never finds the mark of the task that had it before. One store: a reader sees the
+ * old mark or the new one, never a mix. */
+static __always_inline void publish_pid_mark(struct task_struct *task, __u32 slot, __u64 generation)
+{
+	__u32 pid = task->pid;
+	__u64 *entry = pid_mark_of(pid);
+	__u64 tag = generation & PID_MARK_TAG_MASK;
+	__u64 mark = 0;
+
+	if (!entry)
+		return;
+	if (slot < (1U << PID_MARK_SLOT_BITS) && (tag || !generation))
+		mark = tag << PID_MARK_TAG_SHIFT | (__u64)slot << PID_MARK_SLOT_SHIFT |
+		       (__u64)(pid >> CRADLE_PID_MARK_INDEX_BITS) << PID_MARK_HIGH_SHIFT | PID_MARK_VALID;
+	WRITE_ONCE(*entry, mark);
+}
+
 /* Marks `task` for the container that traces its cgroup (cgroup2), or unmarks it when none
- * does. Unmarking zeroes the generation instead of deleting: a lookup works where a delete
- * can be refused (task storage busy). Returns the cgroup id the mark was decided by. */
+ * does, in task storage and in pid_marks. Unmarking zeroes the generation instead of
+ * deleting: a lookup works where a delete can be refused (task storage busy). Returns the
+ * cgroup id the mark was decided by. */
 static __always_inline __u64 mark_task(struct task_struct *task)
 {
 	__u64 cgroup_id = task_cgroup_id(task);
@@ -200,15 +282,18 @@ static __always_inline __u64 mark_task(struct task_struct *task)
 			if (traced)
 				traced->generation = 0;
 		}
+		publish_pid_mark(task, 0, 0);
 		return cgroup_id;
 	}
 	traced = bpf_task_storage_get(&task_slots, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!traced) {
 		__sync_fetch_and_add(&container->record.lost_tasks, 1);
+		publish_pid_mark(task, NO_PID_MARK, 0);
 		return cgroup_id;
 	}
 	traced->slot = *slot;
 	traced->generation = container->generation;
+	publish_pid_mark(task, *slot, container->generation);
 	return cgroup_id;
 }
 
@@ -290,8 +375,14 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
-	struct cradle_container *container = current_container();
+	struct cradle_container *container;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	/* A thread other than the leader exec'd and took the leader's pid, and with it the
+	 * leader's pid mark: mark it as itself. */
+	if (old_pid != task->pid && task->bpf_storage)
+		adopt(task);
+	container = current_container();
 
 	if (!container || READ_ONCE(container->record.phase) == CRADLE_PHASE_WORKLOAD)
 		return 0;

@@ -19,6 +19,12 @@
  *                        and when user space registers a cgroup (the adopt_tasks iterator
  *                        walks every task). A task whose storage cannot be read falls back
  *                        to cgroup_slots.
+ *   pid_marks     ARRAY  pid % CRADLE_PID_MARKS -> u64: the mark of the task with that pid
+ *                        that was marked last, packed in one word (see cradle.bpf.c), so
+ *                        that the syscall path reads one cold page instead of the two of task
+ *                        storage. Written with every mark (task_newtask marks every task, so a
+ *                        reused pid never finds its predecessor's mark); a pid whose entry
+ *                        belongs to another pid is looked up in task_slots. Kernel side only.
  */
 #ifndef CRADLE_ABI_H
 #define CRADLE_ABI_H
@@ -41,6 +47,8 @@ typedef __u32 cradle_u32;
 #define CRADLE_NAME_SIZE 136        /* expanded profile name (at most 128) + NUL */
 #define CRADLE_NOAUDIT_CALLERS 8    /* kernel functions known to make no-audit checks */
 #define CRADLE_STACK_DEPTH 12       /* kernel frames read to find a check's caller */
+#define CRADLE_PID_MARK_INDEX_BITS 16 /* pid_marks is indexed by a pid's low 16 bits */
+#define CRADLE_PID_MARKS (1u << CRADLE_PID_MARK_INDEX_BITS)
 
 /* Where in a container's life a syscall or capability check happened. */
 enum cradle_phase {

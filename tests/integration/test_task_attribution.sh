@@ -3,7 +3,8 @@
 # the syscall path, so every way into a container's cgroup must mark them: a process the
 # runtime puts there with `runc exec`, one moved there by writing cgroup.procs, and not one
 # that merely runs beside it on the host. (Forks and the init process are covered by
-# test_runc_profile, whose allow-list equals strace's.)
+# test_runc_profile, whose allow-list equals strace's.) Marks are also kept by pid: a pid
+# that a process of another traced container takes over must be that container's.
 source "$(dirname "$0")/lib.sh"
 require_platform
 make_rootfs
@@ -36,5 +37,48 @@ check "mkdir, made by the exec'd process, is allowed" grep -qxE 'mkdir(at)?' "$W
 check "symlink, made by the moved process, is allowed" grep -qxE 'symlink(at)?' "$WORK/allowed"
 check "rmdir, made only by the host process beside it, is not" bash -c "! grep -qx rmdir '$WORK/allowed'"
 check "the recording is complete" test -z "$(section "$OUT/attribution.tracefile" INCOMPLETE | grep -v 'never measured')"
+
+echo "a pid reused in another traced container: the process is the new container's"
+# Both containers share the host's pid namespace, so pids inside are the kernel's own; the
+# second may write /proc/sys/kernel/ns_last_pid (CAP_SYS_ADMIN, /proc/sys writable) to give
+# its next process the pid a process of the first container had.
+mkdir -p "$WORK/shared"
+host_pids() {  # host_pids BUNDLE: no pid namespace, /proc/sys writable, CAP_SYS_ADMIN, /shared
+    local config=$WORK/$1/config.json
+    jq --arg shared "$WORK/shared" '
+        .linux.namespaces |= map(select(.type != "pid"))
+        | .linux.readonlyPaths |= map(select(. != "/proc/sys"))
+        | .process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])
+        | .mounts += [{destination: "/shared", type: "bind", source: $shared, options: ["rbind", "rw"]}]' \
+        "$config" > "$config.new" && mv "$config.new" "$config"
+}
+bundle old-owner --hook "$HOOK" --socket "$SOCKET" --profile pid-old -- \
+    /bin/sh -c "$AWAIT; sleep 0.1 & echo \$! > /shared/old-pid; wait; touch /shared/old-gone; await done"
+host_pids old-owner
+run_container old-owner "$WORK/old-owner.out" &
+old_container=$!
+check "the first container's short-lived process ran and is gone" wait_for_file "$WORK/shared/old-gone"
+old_pid=$(cat "$WORK/shared/old-pid" 2> /dev/null)
+reused=
+for attempt in 1 2 3 4 5; do  # another process on the machine may take the pid first
+    # (the trailing `true` keeps the shell from running the subshell in its own process)
+    bundle new-owner-$attempt --hook "$HOOK" --socket "$SOCKET" --profile pid-new -- /bin/sh -c \
+        "echo $((old_pid - 1)) > /proc/sys/kernel/ns_last_pid && (read pid rest < /proc/self/stat; echo \$pid > /shared/new-pid; exec mkdir /tmp/made-by-reused-pid); true"
+    host_pids new-owner-$attempt
+    run_container new-owner-$attempt "$WORK/new-owner.out"
+    if [[ $(cat "$WORK/shared/new-pid" 2> /dev/null) == "$old_pid" ]]; then
+        reused=yes
+        break
+    fi
+done
+check "the second container's process got pid $old_pid, which the first container's had" test -n "$reused"
+old_init=$(container_pid old-owner)
+release "$old_init" done
+wait "$old_container"
+check "both profiles written" test -s "$OUT/pid-old.tracefile" -a -s "$OUT/pid-new.tracefile"
+section "$OUT/pid-new.tracefile" SYSCALLS > "$WORK/new-allowed"
+section "$OUT/pid-old.tracefile" SYSCALLS > "$WORK/old-allowed"
+check "mkdir, made under the reused pid, is the second container's" grep -qxE 'mkdir(at)?' "$WORK/new-allowed"
+check "and not the first's" bash -c "test -s '$WORK/old-allowed' && ! grep -qxE 'mkdir(at)?' '$WORK/old-allowed'"
 
 finish
