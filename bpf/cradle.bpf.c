@@ -204,9 +204,8 @@ static __always_inline struct cradle_container *container_of_pid_mark(__u64 mark
  * storage costs one load of a field of current, which the syscall has touched already. A
  * marked task's mark is found in pid_marks (one cold page), else in its task storage (two:
  * the storage and the element); reading its cgroup would cost three. */
-static __always_inline struct cradle_container *current_container(void)
+static __always_inline struct cradle_container *container_of_task(struct task_struct *task)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct cradle_container *container;
 	struct cradle_task mark;
 	__u64 *pid_mark;
@@ -227,6 +226,11 @@ static __always_inline struct cradle_container *current_container(void)
 	if (!container || !mark.generation || container->generation != mark.generation)
 		return NULL;
 	return container;
+}
+
+static __always_inline struct cradle_container *current_container(void)
+{
+	return container_of_task(bpf_get_current_task_btf());
 }
 
 static __always_inline struct cradle_record *current_record(void)
@@ -319,11 +323,9 @@ static __always_inline void set_bit(__u64 *word, __u64 mask)
 		__sync_fetch_and_or(word, mask);
 }
 
-static __always_inline __u32 current_abi(void)
+static __always_inline __u32 task_abi(struct task_struct *task)
 {
 #ifdef __TARGET_ARCH_x86
-	struct task_struct *task = bpf_get_current_task_btf();
-
 	if (task->thread_info.status & TS_COMPAT)
 		return CRADLE_ABI_COMPAT;
 #endif
@@ -349,17 +351,20 @@ static __always_inline bool installs_seccomp_filter(struct pt_regs *regs, long i
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
-	struct cradle_record *record = current_record();
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct cradle_container *container = container_of_task(task);
+	struct cradle_record *record;
 	__u32 phase, abi;
 
-	if (!record || id < 0)
+	if (!container || id < 0)
 		return 0;
+	record = &container->record;
 	if (id >= CRADLE_SYSCALL_SLOTS) {
 		__sync_fetch_and_add(&record->lost_syscalls, 1);
 		return 0;
 	}
 	phase = current_phase(record);
-	abi = current_abi();
+	abi = task_abi(task);
 	set_bit(&record->syscalls[phase][abi][id / 64], 1ULL << (id % 64));
 
 	if (phase == CRADLE_PHASE_SETUP && abi == CRADLE_ABI_NATIVE &&
