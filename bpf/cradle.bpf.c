@@ -260,19 +260,23 @@ static __always_inline void publish_pid_mark(struct task_struct *task, __u32 slo
 	__u64 tag = generation & PID_MARK_TAG_MASK;
 	__u64 mark = 0;
 
-	if (!entry)
+	/* A task the iterator holds may have died and given up its pid, which a new task with
+	 * its own mark may have now: then write nothing, or take back what was written. */
+	if (!entry || !task->thread_pid)
 		return;
 	if (slot < (1U << PID_MARK_SLOT_BITS) && (tag || !generation))
 		mark = tag << PID_MARK_TAG_SHIFT | (__u64)slot << PID_MARK_SLOT_SHIFT |
 		       (__u64)(pid >> CRADLE_PID_MARK_INDEX_BITS) << PID_MARK_HIGH_SHIFT | PID_MARK_VALID;
 	WRITE_ONCE(*entry, mark);
+	if (!READ_ONCE(task->thread_pid))
+		WRITE_ONCE(*entry, 0);
 }
 
 /* Marks `task` for the container that traces its cgroup (cgroup2), or unmarks it when none
  * does, in task storage and in pid_marks. Unmarking zeroes the generation instead of
  * deleting: a lookup works where a delete can be refused (task storage busy). Returns the
  * cgroup id the mark was decided by. */
-static __always_inline __u64 mark_task(struct task_struct *task)
+static __always_inline __u64 mark_task(struct task_struct *task, bool *marked)
 {
 	__u64 cgroup_id = task_cgroup_id(task);
 	struct cradle_container *container;
@@ -280,6 +284,7 @@ static __always_inline __u64 mark_task(struct task_struct *task)
 	__u32 *slot;
 
 	container = container_of_cgroup(cgroup_id, &slot);
+	*marked = container != NULL;
 	if (!container) {
 		if (task->bpf_storage) {
 			traced = bpf_task_storage_get(&task_slots, task, NULL, 0);
@@ -301,12 +306,20 @@ static __always_inline __u64 mark_task(struct task_struct *task)
 	return cgroup_id;
 }
 
-/* mark_task, once more if the task moved meanwhile: a migration's own tracepoint may have
- * run between the cgroup read and the mark, and its decision must not be overwritten. */
+/* mark_task, once more if the decision is out of date by the time it is written: the task
+ * moved meanwhile (a migration's own tracepoint may have run between the cgroup read and the
+ * mark), or its cgroup was published or forgotten (the iterator user space runs after a
+ * publish may have marked a task that task_newtask, deciding before the publish, then
+ * unmarked). Neither decision may overwrite the later one. */
 static __always_inline void adopt(struct task_struct *task)
 {
-	if (mark_task(task) != task_cgroup_id(task))
-		mark_task(task);
+	__u64 decided_by, cgroup_id;
+	bool marked;
+
+	decided_by = mark_task(task, &marked);
+	cgroup_id = task_cgroup_id(task);
+	if (cgroup_id != decided_by || marked != (bpf_map_lookup_elem(&cgroup_slots, &cgroup_id) != NULL))
+		mark_task(task, &marked);
 }
 
 static __always_inline __u32 current_phase(struct cradle_record *record)

@@ -3,7 +3,7 @@
  * Plain C, included by bpf/cradle.bpf.c and by C++ (which pins the layout with
  * static_assert in profilegen/kernel_record.cpp). Fixed-width fields, largest first.
  *
- * Maps (all pinned under the collector's --pin-dir, so a restart loses nothing):
+ * Maps (pinned under the collector's --pin-dir, so a restart loses nothing; all but pid_marks):
  *   cgroup_slots  HASH   u64 cgroup id -> u32 slot. A traced container's cgroup and every
  *                        cgroup created beneath it map to the container's slot.
  *   containers    ARRAY  slot -> struct cradle_container. User space owns the metadata and
@@ -24,7 +24,9 @@
  *                        that the syscall path reads one cold page instead of the two of task
  *                        storage. Written with every mark (task_newtask marks every task, so a
  *                        reused pid never finds its predecessor's mark); a pid whose entry
- *                        belongs to another pid is looked up in task_slots. Kernel side only.
+ *                        belongs to another pid is looked up in task_slots. Kernel side only,
+ *                        and not pinned: each load starts it empty, and the load's own walk
+ *                        of every task fills it.
  */
 #ifndef CRADLE_ABI_H
 #define CRADLE_ABI_H

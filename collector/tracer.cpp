@@ -104,6 +104,11 @@ Result<cradle_bpf*> open_and_load(const TracerOptions& options, cradle_capabilit
         if (std::strchr(name, '.') != nullptr) {
             continue;  // .rodata and friends are per load, not state
         }
+        if (map == skeleton->maps.pid_marks) {
+            // A copy of the marks, kept current only while the programs that write it run:
+            // fresh with every load, so it never holds an entry they did not see through.
+            continue;
+        }
         const std::string path = pin_dir + "/" + name;
         if (int error = bpf_map__set_pin_path(map, path.c_str())) {
             cradle_bpf__destroy(skeleton);
@@ -119,10 +124,17 @@ Result<cradle_bpf*> open_and_load(const TracerOptions& options, cradle_capabilit
 
 // Attaches every loaded program and pins its link as "link_<program>", replacing the link
 // a previous collector pinned there only after the new one is attached; removes the links of
-// programs not loaded this time.
+// programs not loaded this time. task_newtask goes first: a pid mark written by any other
+// program is only sound once the next task to take that pid will rewrite it.
 Result<void> attach_and_pin(cradle_bpf* skeleton, const std::string& pin_dir) {
+    std::vector<bpf_program*> programs{skeleton->progs.task_newtask};
     bpf_program* program = nullptr;
     bpf_object__for_each_program(program, skeleton->obj) {
+        if (program != skeleton->progs.task_newtask) {
+            programs.push_back(program);
+        }
+    }
+    for (bpf_program* program : programs) {
         const std::string name = bpf_program__name(program);
         if (!bpf_program__autoload(program)) {
             // A previous collector may have chosen another capability source.
