@@ -605,15 +605,19 @@ int BPF_PROG(cgroup_attach_task, struct cgroup *dst_cgrp, const char *path, stru
 }
 
 /* Run by user space after it publishes a cgroup: marks every task already in a traced
- * cgroup, such as the runtime's init process, waiting to exec the workload. Idempotent. */
+ * cgroup, such as the runtime's init process, waiting to exec the workload; over every task,
+ * or over the threads of one process. Idempotent. */
 SEC("iter/task")
 int adopt_tasks(struct bpf_iter__task *ctx)
 {
 	struct task_struct *task = ctx->task;
+	const char visited = 1;
 	__u64 cgroup_id;
 
 	if (!task)
 		return 0;
+	/* One byte a task: user space counts them, to tell a walk that ended early. */
+	bpf_seq_write(ctx->meta->seq, &visited, sizeof(visited));
 	cgroup_id = task_cgroup_id(task);
 	if (bpf_map_lookup_elem(&cgroup_slots, &cgroup_id))
 		adopt(task);

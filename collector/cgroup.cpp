@@ -129,4 +129,18 @@ Result<std::vector<pid_t>> processes_of_leaf_cgroup(const std::string& directory
     return parse_cgroup_procs(*procs);
 }
 
+Result<std::size_t> count_threads(pid_t pid) {
+    const std::string path = "/proc/" + std::to_string(pid) + "/task";
+    DIR* handle = ::opendir(path.c_str());
+    if (!handle) {
+        return system_error("listing \"" + path + "\"");
+    }
+    std::size_t threads = 0;
+    while (const dirent* entry = ::readdir(handle)) {
+        threads += entry->d_name[0] != '.';
+    }
+    ::closedir(handle);
+    return threads;
+}
+
 }  // namespace cradle

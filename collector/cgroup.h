@@ -40,4 +40,7 @@ Result<std::vector<pid_t>> parse_cgroup_procs(std::string_view text);
 // when it has a child cgroup; the reading's error otherwise.
 Result<std::vector<pid_t>> processes_of_leaf_cgroup(const std::string& directory);
 
+// How many threads process `pid` has: the entries of /proc/<pid>/task.
+Result<std::size_t> count_threads(pid_t pid);
+
 }  // namespace cradle

@@ -117,8 +117,13 @@ Result<void> Collector::adopt_tasks_in(const std::string& cgroup_dir) {
         return m_tracer.adopt_tasks();
     }
     for (pid_t pid : *processes) {
-        if (!m_tracer.adopt_process(pid)) {
-            // Gone meanwhile, or a kernel without task-scoped iterators (before 6.1).
+        // Threads that start after this count are marked by the kernel side; one that is
+        // missed makes the walk visit fewer than were counted.
+        auto threads = count_threads(pid);
+        auto visited = threads ? m_tracer.adopt_process(pid) : Result<std::size_t>(threads.error());
+        if (!visited || *visited < *threads) {
+            // A walk cut short, a process gone meanwhile, or a kernel without task-scoped
+            // iterators (before 6.1).
             return m_tracer.adopt_tasks();
         }
     }

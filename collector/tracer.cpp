@@ -165,20 +165,23 @@ Result<void> attach_and_pin(cradle_bpf* skeleton, const std::string& pin_dir) {
     return {};
 }
 
-// Runs the iterator program behind `link_fd` to the end. The program writes nothing: reading
-// is what runs it, over every task the link covers.
-Result<void> run_iterator(int link_fd) {
+// Runs the task iterator program behind `link_fd` to the end (reading is what runs it, over
+// every task the link covers) and returns how many tasks it visited: it writes a byte each.
+Result<std::size_t> run_iterator(int link_fd) {
     UniqueFd iterator(bpf_iter_create(link_fd));
     if (!iterator.valid()) {
         return libbpf_error(errno, "starting the task iterator");
     }
-    char buffer[64];
+    std::size_t visited = 0;
+    char buffer[4096];
     for (;;) {
         const ssize_t count = ::read(iterator.get(), buffer, sizeof buffer);
         if (count == 0) {
-            return {};
+            return visited;
         }
-        if (count < 0 && errno != EINTR) {
+        if (count > 0) {
+            visited += static_cast<std::size_t>(count);
+        } else if (errno != EINTR) {
             return system_error("running the task iterator");
         }
     }
@@ -245,10 +248,13 @@ Result<void> Tracer::adopt_tasks() const {
     if (!link.valid()) {
         return libbpf_error(errno, "opening the task iterator \"" + path + "\"");
     }
-    return run_iterator(link.get());
+    if (auto walked = run_iterator(link.get()); !walked) {
+        return walked.error();
+    }
+    return {};
 }
 
-Result<void> Tracer::adopt_process(pid_t pid) const {
+Result<std::size_t> Tracer::adopt_process(pid_t pid) const {
     union bpf_iter_link_info scope = {};
     scope.task.pid = static_cast<__u32>(pid);
     LIBBPF_OPTS(bpf_iter_attach_opts, options, .link_info = &scope, .link_info_len = sizeof(scope));
@@ -256,9 +262,9 @@ Result<void> Tracer::adopt_process(pid_t pid) const {
     if (!link) {
         return libbpf_error(errno, "starting the task iterator for process " + std::to_string(pid));
     }
-    Result<void> adopted = run_iterator(bpf_link__fd(link));
+    Result<std::size_t> visited = run_iterator(bpf_link__fd(link));
     bpf_link__destroy(link);
-    return adopted;
+    return visited;
 }
 
 int Tracer::cgroup_slots_fd() const { return bpf_map__fd(m_skeleton->maps.cgroup_slots); }

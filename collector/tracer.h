@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -51,7 +52,9 @@ public:
 
     // adopt_tasks for the threads of process `pid` alone (a task iterator limited to it,
     // kernel 6.1+): what a new container needs when its cgroup holds only known processes.
-    Result<void> adopt_process(pid_t pid) const;
+    // Returns how many threads it visited: the kernel ends such a walk early when the thread
+    // it stands on exits, so fewer than the process had before means some may be unmarked.
+    Result<std::size_t> adopt_process(pid_t pid) const;
 
     int cgroup_slots_fd() const;
     int containers_fd() const;

@@ -1,9 +1,12 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "collector/cgroup.h"
@@ -161,4 +164,23 @@ TEST_CASE("cgroup: processes_of_leaf_cgroup passes on an unreadable cgroup.procs
     auto processes = processes_of_leaf_cgroup(cgroup.path());
     REQUIRE_FALSE(processes.ok());
     CHECK(processes.error().code == ENOENT);
+}
+
+TEST_CASE("cgroup: count_threads counts a process's threads, and refuses a process that is not there") {
+    auto before = count_threads(::getpid());
+    REQUIRE_MESSAGE(before.ok(), before.error().message);
+    std::atomic<bool> stop = false;
+    std::thread second([&] {
+        while (!stop) {
+            std::this_thread::yield();
+        }
+    });
+    auto during = count_threads(::getpid());
+    stop = true;
+    second.join();
+    REQUIRE(during.ok());
+    CHECK(*during == *before + 1);
+    auto absent = count_threads(0x3fffffff);  // above any pid_max
+    REQUIRE_FALSE(absent.ok());
+    CHECK(absent.error().code == ENOENT);
 }
