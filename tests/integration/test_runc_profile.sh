@@ -95,7 +95,12 @@ fallbacks=$(for name in clone3 faccessat2 openat2; do grep -qx "$name" "$WORK/al
 bundle probe-unfiltered --caps "$recorded_caps" -- /bin/syscall-probe $fallbacks mkdirat
 run_container probe-unfiltered "$WORK/probe-unfiltered.out"
 bundle probe --seccomp "$OUT/workload.seccomp.json" --caps "$recorded_caps" -- /bin/sh -c "/bin/syscall-probe $fallbacks mkdirat"
-run_container probe "$WORK/probe.out"
+if run_container probe "$WORK/probe.out"; then
+    pass "the probe runs under the profile"
+else
+    fail "the probe runs under the profile" "stderr: $(tail -n 5 "$WORK/probe.out.err")" \
+        "stdout: $(tail -n 5 "$WORK/probe.out")" "allowed: $(paste -sd ' ' "$WORK/allowed")"
+fi
 check "the workload left some of clone3, faccessat2, openat2 unmade ($fallbacks)" test -n "$fallbacks"
 for name in $fallbacks; do
     check "$name: the kernel refuses the probe itself ($(sed -n "s/^$name: //p" "$WORK/probe-unfiltered.out"))" \
