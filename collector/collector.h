@@ -50,9 +50,11 @@ public:
     Result<TracedContainer> register_container(const std::string& id, std::int64_t pid,
                                                const nlohmann::json& annotations, std::vector<FlushOutcome>& flushed);
 
-    // Writes the container's files. They are in place when it returns; making the renames
-    // durable (an fsync of the output directory, which can take milliseconds) is left to the
-    // caller, so that it can answer first. When its cgroup is gone, also forgets it; a container
+    // Writes the container's files. They are in place when it returns, their contents
+    // durable; making the renames durable too (an fsync of the output directory, which can
+    // take milliseconds) is left to the caller, so that it can answer first. A crash before
+    // that may leave the old file under the name and the new one under its temporary name.
+    // When its cgroup is gone, also forgets it; a container
     // still alive (a poststop run while it lives on) stays traced. An unknown id is not an
     // error (poststop may run twice): the outcome names no files.
     Result<FlushOutcome> flush(const std::string& id);

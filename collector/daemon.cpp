@@ -147,6 +147,72 @@ Result<void> check_output_directory(int directory_fd, const std::string& path) {
     return {};
 }
 
+// What run_daemon does once the collector exists: loads what is pinned, serves the socket
+// and flushes gone containers until a signal (0) or a failure (1).
+int serve(Collector& collector, DirectorySyncer& syncer, Tracer& tracer, const Config& config, int signal_fd,
+          int timer_fd) {
+    if (auto loaded = collector.load(); !loaded) {
+        spdlog::error("reading the pinned containers: {}", loaded.error().message);
+        return 1;
+    }
+    auto listener = listen_unix(config.socket_path);
+    if (!listener) {
+        spdlog::error("{}", listener.error().message);
+        return 1;
+    }
+    const auto status = collector.status();
+    spdlog::info("cradled ready: socket \"{}\", profiles in \"{}\", pins in \"{}\", {} containers traced",
+                 config.socket_path, config.output_dir, config.pin_dir, status["containers"].size());
+
+    GoneEvents gone(ring_buffer__new(tracer.gone_cgroups_fd(), ignore_event, nullptr, nullptr));
+    if (!gone) {
+        spdlog::error("{}", system_error("reading the gone_cgroups ring buffer").message);
+        return 1;
+    }
+
+    std::map<std::string, std::string> reported_failures;
+    flush_gone(collector, syncer, reported_failures);
+    for (;;) {
+        pollfd fds[] = {{listener->get(), POLLIN, 0},
+                        {signal_fd, POLLIN, 0},
+                        {timer_fd, POLLIN, 0},
+                        {ring_buffer__epoll_fd(gone.get()), POLLIN, 0}};
+        if (::poll(fds, 4, -1) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            spdlog::error("{}", system_error("waiting for requests").message);
+            return 1;
+        }
+        if (fds[1].revents & POLLIN) {
+            signalfd_siginfo info{};
+            if (::read(signal_fd, &info, sizeof(info)) == sizeof(info) && info.ssi_signo != SIGPIPE) {
+                spdlog::info("stopping on signal {}; the pinned programs keep recording the traced containers",
+                             info.ssi_signo);
+                ::unlink(config.socket_path.c_str());
+                return 0;
+            }
+        }
+        // A container's cgroup went away: flush it now, before a poststop hook asks (it then
+        // finds the files written) and while the runtime is still busy tearing down; the
+        // timer's scan catches what a full buffer or a stopped collector missed.
+        bool scan = (fds[3].revents & POLLIN) && ring_buffer__consume(gone.get()) > 0;
+        if (fds[2].revents & POLLIN) {
+            std::uint64_t expirations = 0;
+            (void)::read(timer_fd, &expirations, sizeof(expirations));
+            scan = true;
+            syncer.retry_failed();
+        }
+        if (scan) {
+            flush_gone(collector, syncer, reported_failures);
+        }
+        if (fds[0].revents & POLLIN) {
+            serve_connection(collector, syncer, listener->get());
+        }
+        log_sync_failures(syncer);
+    }
+}
+
 }  // namespace
 
 int run_daemon(const DaemonOptions& options) {
@@ -205,67 +271,10 @@ int run_daemon(const DaemonOptions& options) {
     }
     DirectorySyncer syncer(std::move(synced_dir));
     Collector collector(**tracer, std::move(*output_dir), config.output_dir, config.pin_dir);
-    if (auto loaded = collector.load(); !loaded) {
-        spdlog::error("reading the pinned containers: {}", loaded.error().message);
-        return 1;
-    }
-    auto listener = listen_unix(config.socket_path);
-    if (!listener) {
-        spdlog::error("{}", listener.error().message);
-        return 1;
-    }
-    const auto status = collector.status();
-    spdlog::info("cradled ready: socket \"{}\", profiles in \"{}\", pins in \"{}\", {} containers traced",
-                 config.socket_path, config.output_dir, config.pin_dir, status["containers"].size());
-
-    GoneEvents gone(ring_buffer__new((*tracer)->gone_cgroups_fd(), ignore_event, nullptr, nullptr));
-    if (!gone) {
-        spdlog::error("{}", system_error("reading the gone_cgroups ring buffer").message);
-        return 1;
-    }
-
-    std::map<std::string, std::string> reported_failures;
-    flush_gone(collector, syncer, reported_failures);
-    for (;;) {
-        pollfd fds[] = {{listener->get(), POLLIN, 0},
-                        {signal_fd.get(), POLLIN, 0},
-                        {timer_fd.get(), POLLIN, 0},
-                        {ring_buffer__epoll_fd(gone.get()), POLLIN, 0}};
-        if (::poll(fds, 4, -1) < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            spdlog::error("{}", system_error("waiting for requests").message);
-            return 1;
-        }
-        if (fds[1].revents & POLLIN) {
-            signalfd_siginfo info{};
-            if (::read(signal_fd.get(), &info, sizeof(info)) == sizeof(info) && info.ssi_signo != SIGPIPE) {
-                spdlog::info("stopping on signal {}; the pinned programs keep recording the traced containers",
-                             info.ssi_signo);
-                ::unlink(config.socket_path.c_str());
-                syncer.wait();
-                log_sync_failures(syncer);
-                return 0;
-            }
-        }
-        // A container's cgroup went away: flush it now, before a poststop hook asks (it then
-        // finds the files written) and while the runtime is still busy tearing down; the
-        // timer's scan catches what a full buffer or a stopped collector missed.
-        bool scan = (fds[3].revents & POLLIN) && ring_buffer__consume(gone.get()) > 0;
-        if (fds[2].revents & POLLIN) {
-            std::uint64_t expirations = 0;
-            (void)::read(timer_fd.get(), &expirations, sizeof(expirations));
-            scan = true;
-        }
-        if (scan) {
-            flush_gone(collector, syncer, reported_failures);
-        }
-        if (fds[0].revents & POLLIN) {
-            serve_connection(collector, syncer, listener->get());
-        }
-        log_sync_failures(syncer);
-    }
+    const int status = serve(collector, syncer, **tracer, config, signal_fd.get(), timer_fd.get());
+    syncer.wait();
+    log_sync_failures(syncer);
+    return status;
 }
 
 }  // namespace cradle

@@ -22,6 +22,19 @@ void DirectorySyncer::request() {
     {
         std::lock_guard lock(m_mutex);
         m_requested = true;
+        m_last_failed = false;
+    }
+    m_changed.notify_all();
+}
+
+void DirectorySyncer::retry_failed() {
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_last_failed) {
+            return;
+        }
+        m_last_failed = false;
+        m_requested = true;
     }
     m_changed.notify_all();
 }
@@ -52,6 +65,7 @@ void DirectorySyncer::run() {
         if (!synced) {
             m_failures.push_back(synced.error());
         }
+        m_last_failed = !synced && !m_requested;
         m_changed.notify_all();
     }
 }

@@ -28,6 +28,11 @@ public:
     // Asks for an fsync of the directory that starts after this call. Never blocks on I/O.
     void request();
 
+    // Asks again when the last fsync failed (the renames it was for are not known to be
+    // durable); nothing otherwise. For a periodic caller: a failing disk is retried, not
+    // hammered.
+    void retry_failed();
+
     // Returns once every requested fsync has run.
     void wait();
 
@@ -43,6 +48,7 @@ private:
     bool m_requested = false;  // an fsync is due that has not started
     bool m_syncing = false;
     bool m_stopping = false;
+    bool m_last_failed = false;  // the last fsync failed, and none has been asked for since
     std::vector<Error> m_failures;
     std::thread m_thread;  // last: starts once the members above exist
 };

@@ -47,3 +47,16 @@ TEST_CASE("directory_syncer: nothing requested, nothing synced, and it stops at 
     syncer.wait();
     CHECK(syncer.take_failures().empty());  // an fsync of an O_PATH fd would have failed
 }
+
+TEST_CASE("directory_syncer: a failed sync is tried again when asked to retry, and only then") {
+    TempDir temp;
+    DirectorySyncer syncer(open_directory(temp.path(), O_PATH));  // every fsync fails
+    syncer.retry_failed();  // nothing has failed yet: no sync
+    syncer.wait();
+    CHECK(syncer.take_failures().empty());
+    syncer.request();
+    syncer.wait();
+    syncer.retry_failed();
+    syncer.wait();
+    CHECK(syncer.take_failures().size() == 2);
+}
