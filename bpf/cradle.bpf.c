@@ -400,7 +400,7 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid, struct
 	 * leader's pid mark: mark it as itself. */
 	if (old_pid != task->pid && task->bpf_storage)
 		adopt(task);
-	container = current_container();
+	container = container_of_task(task); /* the tracepoint's task is current */
 
 	if (!container || READ_ONCE(container->record.phase) == CRADLE_PHASE_WORKLOAD)
 		return 0;
