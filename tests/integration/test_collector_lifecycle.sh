@@ -12,6 +12,10 @@ echo "poststop never runs: the collector flushes the container once its cgroup i
 bundle no-poststop --hook "$HOOK" --socket "$SOCKET" --profile orphan --no-poststop -- /bin/echo hi
 check "container runs" run_container no-poststop "$WORK/orphan.out"
 check "profile written by the collector itself" wait_for_file "$OUT/orphan.tracefile"
+section "$OUT/orphan.tracefile" SYSCALLS > "$WORK/orphan.allowed"
+check "with what the workload did (echo's write)" grep -qx write "$WORK/orphan.allowed"
+check "and the runtime's setup (pivot_root) out of the allow-list" bash -c "! grep -qx pivot_root '$WORK/orphan.allowed'"
+check "but in SETUP_SYSCALLS" grep -qx pivot_root <(section "$OUT/orphan.tracefile" SETUP_SYSCALLS)
 check "and the container is forgotten" bash -c "'$BIN/cradle' status --socket '$SOCKET' --format json | grep -q '\"containers\": \\[\\]'"
 
 echo "restart: what happens while no collector runs is still recorded"
