@@ -65,15 +65,15 @@ Result<std::uint64_t> cgroup_id(const std::string& directory) {
     return static_cast<std::uint64_t>(status.st_ino);
 }
 
-Result<std::string> cgroup_directory_of(pid_t pid) {
+Result<std::string> read_cgroup2_mount() {
     auto mountinfo = read_text_file("/proc/self/mountinfo");
     if (!mountinfo) {
         return mountinfo.error();
     }
-    auto mount = find_cgroup2_mount(*mountinfo);
-    if (!mount) {
-        return mount.error();
-    }
+    return find_cgroup2_mount(*mountinfo);
+}
+
+Result<std::string> cgroup_directory_of(pid_t pid, const std::string& cgroup2_mount) {
     const std::string proc_path = "/proc/" + std::to_string(pid) + "/cgroup";
     auto membership = read_text_file(proc_path);
     if (!membership) {
@@ -86,7 +86,31 @@ Result<std::string> cgroup_directory_of(pid_t pid) {
     if (*path == "/") {
         return Error{EINVAL, "process " + std::to_string(pid) + " is in the root cgroup: it has no container cgroup of its own"};
     }
-    return *mount + *path;
+    return cgroup2_mount + *path;
+}
+
+Result<CgroupDirectory> CgroupLocator::locate(pid_t pid) {
+    const bool known = !m_cgroup2_mount.empty();
+    if (!known) {
+        auto mount = read_cgroup2_mount();
+        if (!mount) {
+            return mount.error();
+        }
+        m_cgroup2_mount = std::move(*mount);
+    }
+    auto directory = cgroup_directory_of(pid, m_cgroup2_mount);
+    if (!directory) {
+        return directory.error();
+    }
+    auto id = cgroup_id(*directory);
+    if (!id && id.error().code == ENOENT && known) {
+        m_cgroup2_mount.clear();  // read mountinfo afresh, once
+        return locate(pid);
+    }
+    if (!id) {
+        return id.error();
+    }
+    return CgroupDirectory{std::move(*directory), *id};
 }
 
 Result<std::vector<pid_t>> parse_cgroup_procs(std::string_view text) {

@@ -25,10 +25,31 @@ Result<std::string> cgroup2_path(std::string_view proc_cgroup);
 // its inode number.
 Result<std::uint64_t> cgroup_id(const std::string& directory);
 
-// The absolute cgroup2 directory of process `pid`, from /proc/self/mountinfo and
+// The cgroup2 mount point of this process's mount namespace, from /proc/self/mountinfo.
+Result<std::string> read_cgroup2_mount();
+
+// The absolute cgroup2 directory of process `pid`: `cgroup2_mount` joined with its path in
 // /proc/<pid>/cgroup. A process in the root cgroup is refused (EINVAL): tracing it would
 // trace the whole host.
-Result<std::string> cgroup_directory_of(pid_t pid);
+Result<std::string> cgroup_directory_of(pid_t pid, const std::string& cgroup2_mount);
+
+struct CgroupDirectory {
+    std::string path;
+    std::uint64_t id;  // cgroup_id(path)
+};
+
+// Finds processes' cgroup2 directories, reading mountinfo once rather than at every
+// registration (it lists every mount: thousands of lines on a busy node), and again only
+// when a directory is not where the mount point it knows says (cgroup2 mounted elsewhere
+// since).
+class CgroupLocator {
+public:
+    // The cgroup2 directory of `pid` and its id; errors as cgroup_directory_of and cgroup_id.
+    Result<CgroupDirectory> locate(pid_t pid);
+
+private:
+    std::string m_cgroup2_mount;  // empty until read
+};
 
 // The pids of a cgroup.procs file: one decimal pid a line. EINVAL, quoting the line, for
 // anything else.

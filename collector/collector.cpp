@@ -73,15 +73,11 @@ Result<TracedContainer> Collector::register_container(const std::string& id, std
     if (!name) {
         return with_context(name.error(), context);
     }
-    auto directory = cgroup_directory_of(pid);
-    if (!directory) {
-        return with_context(directory.error(), context);
+    auto cgroup = m_cgroups.locate(static_cast<pid_t>(pid));
+    if (!cgroup) {
+        return with_context(cgroup.error(), context);
     }
-    auto id_of_cgroup = cgroup_id(*directory);
-    if (!id_of_cgroup) {
-        return with_context(id_of_cgroup.error(), context);
-    }
-    if (const TracedContainer* previous = m_registry.find(id); previous && previous->cgroup_id != *id_of_cgroup) {
+    if (const TracedContainer* previous = m_registry.find(id); previous && previous->cgroup_id != cgroup->id) {
         // The runtime reused the id before the old container was flushed.
         auto old = m_registry.read(previous->slot);
         if (old && (old->record.flags & CRADLE_RECORD_CGROUP_REMOVED)) {
@@ -93,13 +89,13 @@ Result<TracedContainer> Collector::register_container(const std::string& id, std
         }
     }
     const bool registered_before = m_registry.find(id) != nullptr;
-    auto traced = m_registry.add(id, *name, *directory, *id_of_cgroup, static_cast<std::uint32_t>(pid));
+    auto traced = m_registry.add(id, *name, cgroup->path, cgroup->id, static_cast<std::uint32_t>(pid));
     if (!traced) {
         return with_context(traced.error(), context);
     }
     // The init process waits in the cgroup: mark it (and anything else there) before the
     // hook returns and the runtime lets it exec.
-    if (auto adopted = adopt_tasks_in(*directory); !adopted) {
+    if (auto adopted = adopt_tasks_in(cgroup->path); !adopted) {
         if (!registered_before) {  // a hook run twice must not lose what the first one started
             auto removed = m_registry.remove(id);
             (void)removed;  // the registration failed either way; its error says why

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "collector/cgroup.h"
 #include "collector/registry.h"
 #include "collector/tracer.h"
 #include "common/result.h"
@@ -78,6 +79,7 @@ private:
 
     Tracer& m_tracer;
     ContainerRegistry m_registry;
+    CgroupLocator m_cgroups;
     UniqueFd m_output_dir;
     std::string m_output_dir_path;
     std::string m_pin_dir;
