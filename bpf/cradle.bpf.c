@@ -591,9 +591,39 @@ int BPF_PROG(task_newtask, struct task_struct *task, __u64 clone_flags)
 	return 0;
 }
 
-/* A task moved into (or out of) a traced cgroup, e.g. by `runc exec`. With `threadgroup`
- * the kernel moves every thread but reports the leader only: threads that already ran
- * keep what they had (see README, known limitations). */
+/* A task moved into (or out of) a traced cgroup, e.g. by `runc exec` or by writing
+ * cgroup.procs. With `threadgroup` the kernel moves every thread of the process but reports
+ * the leader only. The collector loads one of the two programs below. */
+
+/* The open-coded task iterator (6.7+); weak, so that an object holding calls to it still
+ * loads its other programs where the kernel lacks it. */
+extern int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task, unsigned int flags) __weak __ksym;
+extern struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __weak __ksym;
+extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __weak __ksym;
+
+/* Where the kernel has the task iterator: every thread of a moved process. */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(cgroup_attach_threads, struct cgroup *dst_cgrp, const char *path, struct task_struct *task,
+	     bool threadgroup)
+{
+	struct bpf_iter_task threads;
+	struct task_struct *thread;
+
+	if (!on_default_hierarchy(dst_cgrp))
+		return 0;
+	if (!threadgroup) {
+		adopt(task);
+		return 0;
+	}
+	bpf_iter_task_new(&threads, task, BPF_TASK_ITER_PROC_THREADS);
+	while ((thread = bpf_iter_task_next(&threads)))
+		adopt(thread);
+	bpf_iter_task_destroy(&threads);
+	return 0;
+}
+
+/* Elsewhere: the leader only. Threads that already ran keep what they had (see README,
+ * known limitations); threads started later are marked by their cgroup. */
 SEC("tp_btf/cgroup_attach_task")
 int BPF_PROG(cgroup_attach_task, struct cgroup *dst_cgrp, const char *path, struct task_struct *task,
 	     bool threadgroup)

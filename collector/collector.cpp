@@ -251,6 +251,7 @@ nlohmann::json Collector::status() const {
     return {{"ok", true},
             {"capability_source", capability_source_name(m_tracer.capability_source())},
             {"classifies_probes", m_tracer.classifies_probes()},
+            {"marks_moved_threads", m_tracer.marks_moved_threads()},
             {"output_dir", m_output_dir_path},
             {"pin_dir", m_pin_dir},
             {"runtime_baseline_samples", baseline.samples},

@@ -260,6 +260,10 @@ int run_daemon(const DaemonOptions& options) {
                      ? ((*tracer)->classifies_probes() ? ", no-audit probes told by their caller"
                                                        : ", no-audit callers NOT found in /proc/kallsyms: probes are kept")
                      : "");
+    if (!(*tracer)->marks_moved_threads()) {
+        spdlog::info("this kernel has no task iterator kfuncs (6.7+): of a process moved into a traced cgroup, "
+                     "only the leader is marked");
+    }
     if (!(*tracer)->capability_source_notes().empty()) {
         spdlog::debug("attach points passed over: {}", (*tracer)->capability_source_notes());
     }

@@ -1,6 +1,7 @@
 #include "collector/tracer.h"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <dirent.h>
 #include <linux/magic.h>
@@ -44,9 +45,29 @@ Result<void> prepare_pin_dir(const std::string& pin_dir) {
     return {};
 }
 
-// Which programs a capability source needs; the others are not loaded.
-bool program_wanted(const bpf_program* program, cradle_bpf* skeleton, cradle_capability_source source) {
+// Whether the kernel has the open-coded task iterator (6.7+), which cgroup_attach_threads
+// needs to mark every thread of a moved process.
+bool kernel_has_task_iterator() {
+    btf* vmlinux = btf__load_vmlinux_btf();
+    if (!vmlinux) {
+        return false;
+    }
+    const bool found = btf__find_by_name_kind(vmlinux, "bpf_iter_task_new", BTF_KIND_FUNC) > 0;
+    btf__free(vmlinux);
+    return found;
+}
+
+// Which programs a capability source and the kernel's task iterator need; the others are
+// not loaded.
+bool program_wanted(const bpf_program* program, cradle_bpf* skeleton, cradle_capability_source source,
+                    bool marks_moved_threads) {
     const auto& programs = skeleton->progs;
+    if (program == programs.cgroup_attach_threads) {
+        return marks_moved_threads;
+    }
+    if (program == programs.cgroup_attach_task) {
+        return !marks_moved_threads;
+    }
     if (program == programs.cap_capable_tp) {
         return source == CRADLE_CAPS_TP_BTF;
     }
@@ -82,7 +103,8 @@ bool configure_caller_ranges(cradle_bpf* skeleton) {
     return next > 0;
 }
 
-Result<cradle_bpf*> open_and_load(const TracerOptions& options, cradle_capability_source source, bool& classifies_probes) {
+Result<cradle_bpf*> open_and_load(const TracerOptions& options, cradle_capability_source source,
+                                  bool marks_moved_threads, bool& classifies_probes) {
     const std::string& pin_dir = options.pin_dir;
     cradle_bpf* skeleton = cradle_bpf__open();
     if (!skeleton) {
@@ -96,7 +118,7 @@ Result<cradle_bpf*> open_and_load(const TracerOptions& options, cradle_capabilit
 
     bpf_program* program = nullptr;
     bpf_object__for_each_program(program, skeleton->obj) {
-        bpf_program__set_autoload(program, program_wanted(program, skeleton, source));
+        bpf_program__set_autoload(program, program_wanted(program, skeleton, source, marks_moved_threads));
     }
     bpf_map* map = nullptr;
     bpf_object__for_each_map(map, skeleton->obj) {
@@ -215,9 +237,10 @@ Result<std::unique_ptr<Tracer>> Tracer::open(const TracerOptions& options) {
     if (::flock(tracer->m_pin_dir_lock.get(), LOCK_EX | LOCK_NB) != 0) {
         return Error{EBUSY, "pin directory \"" + options.pin_dir + "\" is in use by another cradled"};
     }
+    tracer->m_marks_moved_threads = kernel_has_task_iterator();
     for (cradle_capability_source source : k_capability_sources) {
         bool classifies_probes = false;
-        auto skeleton = open_and_load(options, source, classifies_probes);
+        auto skeleton = open_and_load(options, source, tracer->m_marks_moved_threads, classifies_probes);
         if (!skeleton) {
             tracer->m_capability_source_notes += skeleton.error().message + "; ";
             continue;

@@ -67,6 +67,9 @@ public:
     const std::string& capability_source_notes() const { return m_capability_source_notes; }
     // Whether the no-audit callers were found in /proc/kallsyms (tp_btf source only).
     bool classifies_probes() const { return m_classifies_probes; }
+    // Whether every thread of a process moved into a traced cgroup is marked (kernels with
+    // the open-coded task iterator, 6.7+), or its leader only.
+    bool marks_moved_threads() const { return m_marks_moved_threads; }
 
 private:
     Tracer() = default;
@@ -77,6 +80,7 @@ private:
     cradle_capability_source m_capability_source = CRADLE_CAPS_NONE;
     std::string m_capability_source_notes;
     bool m_classifies_probes = false;
+    bool m_marks_moved_threads = false;
 };
 
 // "tp_btf/cap_capable", "fexit/cap_capable", "kprobe/cap_capable", "none".

@@ -193,6 +193,8 @@ check_phase() {
 
 check_phase native fexit/cap_capable
 check_phase nofexit kprobe/cap_capable
+check "native: without the task iterator (6.7+), moved processes have their leader marked" \
+    grep -q '"marks_moved_threads": false' "$WORK/native.status"
 check "nofexit: fexit was passed over because it was refused" \
     grep -q "loading the BPF programs with fexit/cap_capable: Operation not supported" "$WORK/nofexit.log"
 [[ $failed == 0 ]] || { echo "serial console (without libbpf's debug lines):"; grep -v "\[debug\] libbpf:" "$WORK/serial.log"; }

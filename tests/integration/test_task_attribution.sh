@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Which processes belong to a traced container: the kernel side marks tasks, not cgroups, on
 # the syscall path, so every way into a container's cgroup must mark them: a process the
-# runtime puts there with `runc exec`, one moved there by writing cgroup.procs, and not one
-# that merely runs beside it on the host. (Forks and the init process are covered by
-# test_runc_profile, whose allow-list equals strace's.) Marks are also kept by pid: a pid
-# that a process of another traced container takes over must be that container's.
+# runtime puts there with `runc exec`, one moved there by writing cgroup.procs (every thread
+# of it), and not one that merely runs beside it on the host. (Forks and the init process are
+# covered by test_runc_profile, whose allow-list equals strace's.) Marks are also kept by pid:
+# a pid that a process of another traced container takes over must be that container's.
 source "$(dirname "$0")/lib.sh"
 require_platform
 make_rootfs
@@ -29,12 +29,37 @@ echo "a host process moved into the container's cgroup is the container's from t
 check "the moved process runs" bash -c "echo \$\$ > '$cgroup2$cgroup/cgroup.procs' && exec '$ROOTFS/bin/busybox' ln -s x '$WORK/link-by-moved'"
 check "and it made its symlink" test -L "$WORK/link-by-moved"
 
+echo "a multi-threaded process moved in: its threads that already ran are the container's too"
+# The kernel reports a moved process by its leader alone; the thread (not the leader) calls
+# getpriority, which nothing else here calls, only after the move.
+python3 -c '
+import os, sys, threading, time
+def worker():
+    while not os.path.exists(sys.argv[1]):
+        time.sleep(0.01)
+    os.getpriority(os.PRIO_PROCESS, 0)
+thread = threading.Thread(target=worker)
+thread.start()
+print(os.getpid(), flush=True)
+thread.join()
+' "$WORK/moved-go" > "$WORK/moved.pid" &
+mover=$!
+for _ in $(seq 100); do [[ -s $WORK/moved.pid ]] && break; sleep 0.05; done
+check "the threaded process moved into the container's cgroup" \
+    bash -c "echo '$(cat "$WORK/moved.pid")' > '$cgroup2$cgroup/cgroup.procs'"
+touch "$WORK/moved-go"
+wait "$mover"
+status=$?
+check "and its thread ran to the end (exit $status)" test "$status" = 0
+
 release "$init_pid" done
 wait "$container_pid"
 check "profile written" test -s "$OUT/attribution.tracefile"
 section "$OUT/attribution.tracefile" SYSCALLS > "$WORK/allowed"
 check "mkdir, made by the exec'd process, is allowed" grep -qxE 'mkdir(at)?' "$WORK/allowed"
 check "symlink, made by the moved process, is allowed" grep -qxE 'symlink(at)?' "$WORK/allowed"
+check "getpriority, made by a thread of the moved process after the move, is allowed" \
+    grep -qx getpriority "$WORK/allowed"
 check "rmdir, made only by the host process beside it, is not" bash -c "! grep -qx rmdir '$WORK/allowed'"
 check "the recording is complete" test -z "$(section "$OUT/attribution.tracefile" INCOMPLETE | grep -v 'never measured')"
 
