@@ -107,7 +107,9 @@ for ((round = 1; round <= rounds; round++)); do
         run_once "$form"
         echo "$round $form $run_ms" >>"$results"
     done
-    awk -v r="$round" '$1 == r { line = line sprintf("  %s %6.2f", $2, $3) } END { printf "round %2d:%s\n", r, line }' "$results"
+    awk -v r="$round" -v order="${forms[*]}" '$1 == r { v[$2] = $3 }
+        END { n = split(order, f, " "); for (i = 1; i <= n; i++) line = line sprintf("  %s %6.2f", f[i], v[f[i]])
+              printf "round %2d:%s\n", r, line }' "$results"
 done
 
 echo

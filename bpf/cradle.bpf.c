@@ -603,7 +603,7 @@ extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __weak __ksym;
 
 /* Where the kernel has the task iterator: every thread of a moved process. */
 SEC("tp_btf/cgroup_attach_task")
-int BPF_PROG(cgroup_attach_threads, struct cgroup *dst_cgrp, const char *path, struct task_struct *task,
+int BPF_PROG(cgroup_attach_task_threads, struct cgroup *dst_cgrp, const char *path, struct task_struct *task,
 	     bool threadgroup)
 {
 	struct bpf_iter_task threads;
@@ -615,7 +615,8 @@ int BPF_PROG(cgroup_attach_threads, struct cgroup *dst_cgrp, const char *path, s
 		adopt(task);
 		return 0;
 	}
-	bpf_iter_task_new(&threads, task, BPF_TASK_ITER_PROC_THREADS);
+	if (bpf_iter_task_new(&threads, task, BPF_TASK_ITER_PROC_THREADS))
+		adopt(task); /* the leader at least */
 	while ((thread = bpf_iter_task_next(&threads)))
 		adopt(thread);
 	bpf_iter_task_destroy(&threads);

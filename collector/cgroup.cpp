@@ -90,27 +90,30 @@ Result<std::string> cgroup_directory_of(pid_t pid, const std::string& cgroup2_mo
 }
 
 Result<CgroupDirectory> CgroupLocator::locate(pid_t pid) {
-    const bool known = !m_cgroup2_mount.empty();
-    if (!known) {
-        auto mount = read_cgroup2_mount();
-        if (!mount) {
-            return mount.error();
+    // A second attempt with mountinfo read afresh, when the mount point known was stale.
+    for (int attempt = 0;; ++attempt) {
+        const bool known = !m_cgroup2_mount.empty();
+        if (!known) {
+            auto mount = read_cgroup2_mount();
+            if (!mount) {
+                return mount.error();
+            }
+            m_cgroup2_mount = std::move(*mount);
         }
-        m_cgroup2_mount = std::move(*mount);
+        auto directory = cgroup_directory_of(pid, m_cgroup2_mount);
+        if (!directory) {
+            return directory.error();
+        }
+        auto id = cgroup_id(*directory);
+        if (!id && id.error().code == ENOENT && known && attempt == 0) {
+            m_cgroup2_mount.clear();
+            continue;
+        }
+        if (!id) {
+            return id.error();
+        }
+        return CgroupDirectory{std::move(*directory), *id};
     }
-    auto directory = cgroup_directory_of(pid, m_cgroup2_mount);
-    if (!directory) {
-        return directory.error();
-    }
-    auto id = cgroup_id(*directory);
-    if (!id && id.error().code == ENOENT && known) {
-        m_cgroup2_mount.clear();  // read mountinfo afresh, once
-        return locate(pid);
-    }
-    if (!id) {
-        return id.error();
-    }
-    return CgroupDirectory{std::move(*directory), *id};
 }
 
 Result<std::vector<pid_t>> parse_cgroup_procs(std::string_view text) {

@@ -35,13 +35,13 @@ Result<std::string> cgroup_directory_of(pid_t pid, const std::string& cgroup2_mo
 
 struct CgroupDirectory {
     std::string path;
-    std::uint64_t id;  // cgroup_id(path)
+    std::uint64_t id = 0;  // cgroup_id(path)
 };
 
 // Finds processes' cgroup2 directories, reading mountinfo once rather than at every
 // registration (it lists every mount: thousands of lines on a busy node), and again only
-// when a directory is not where the mount point it knows says (cgroup2 mounted elsewhere
-// since).
+// when a directory is not where the mount point it knows says: cgroup2 mounted elsewhere
+// since, or (harmlessly) the process's cgroup removed meanwhile.
 class CgroupLocator {
 public:
     // The cgroup2 directory of `pid` and its id; errors as cgroup_directory_of and cgroup_id.

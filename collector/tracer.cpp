@@ -45,8 +45,11 @@ Result<void> prepare_pin_dir(const std::string& pin_dir) {
     return {};
 }
 
-// Whether the kernel has the open-coded task iterator (6.7+), which cgroup_attach_threads
-// needs to mark every thread of a moved process.
+// How a process moved into a traced cgroup is marked: cgroup_attach_task_threads walks
+// its threads with the open-coded task iterator (6.7+), cgroup_attach_task marks the leader.
+enum class MovedProcess { every_thread, leader };
+
+// Whether the kernel has the open-coded task iterator that cgroup_attach_task_threads needs.
 bool kernel_has_task_iterator() {
     btf* vmlinux = btf__load_vmlinux_btf();
     if (!vmlinux) {
@@ -57,16 +60,16 @@ bool kernel_has_task_iterator() {
     return found;
 }
 
-// Which programs a capability source and the kernel's task iterator need; the others are
-// not loaded.
+// Which programs a capability source and a way of marking moved processes need; the
+// others are not loaded.
 bool program_wanted(const bpf_program* program, cradle_bpf* skeleton, cradle_capability_source source,
-                    bool marks_moved_threads) {
+                    MovedProcess moved) {
     const auto& programs = skeleton->progs;
-    if (program == programs.cgroup_attach_threads) {
-        return marks_moved_threads;
+    if (program == programs.cgroup_attach_task_threads) {
+        return moved == MovedProcess::every_thread;
     }
     if (program == programs.cgroup_attach_task) {
-        return !marks_moved_threads;
+        return moved == MovedProcess::leader;
     }
     if (program == programs.cap_capable_tp) {
         return source == CRADLE_CAPS_TP_BTF;
@@ -104,7 +107,7 @@ bool configure_caller_ranges(cradle_bpf* skeleton) {
 }
 
 Result<cradle_bpf*> open_and_load(const TracerOptions& options, cradle_capability_source source,
-                                  bool marks_moved_threads, bool& classifies_probes) {
+                                  MovedProcess moved, bool& classifies_probes) {
     const std::string& pin_dir = options.pin_dir;
     cradle_bpf* skeleton = cradle_bpf__open();
     if (!skeleton) {
@@ -118,7 +121,7 @@ Result<cradle_bpf*> open_and_load(const TracerOptions& options, cradle_capabilit
 
     bpf_program* program = nullptr;
     bpf_object__for_each_program(program, skeleton->obj) {
-        bpf_program__set_autoload(program, program_wanted(program, skeleton, source, marks_moved_threads));
+        bpf_program__set_autoload(program, program_wanted(program, skeleton, source, moved));
     }
     bpf_map* map = nullptr;
     bpf_object__for_each_map(map, skeleton->obj) {
@@ -139,7 +142,8 @@ Result<cradle_bpf*> open_and_load(const TracerOptions& options, cradle_capabilit
     }
     if (int error = cradle_bpf__load(skeleton)) {
         cradle_bpf__destroy(skeleton);
-        return libbpf_error(error, std::string("loading the BPF programs with ") + capability_source_name(source));
+        return libbpf_error(error, std::string("loading the BPF programs with ") + capability_source_name(source) +
+                                       (moved == MovedProcess::every_thread ? " and cgroup_attach_task_threads" : ""));
     }
     return skeleton;
 }
@@ -237,18 +241,29 @@ Result<std::unique_ptr<Tracer>> Tracer::open(const TracerOptions& options) {
     if (::flock(tracer->m_pin_dir_lock.get(), LOCK_EX | LOCK_NB) != 0) {
         return Error{EBUSY, "pin directory \"" + options.pin_dir + "\" is in use by another cradled"};
     }
-    tracer->m_marks_moved_threads = kernel_has_task_iterator();
+    // Each capability source with every thread marked where the kernel can, then with the
+    // leader: the first set that loads is used.
+    std::vector<MovedProcess> ways_to_mark{MovedProcess::leader};
+    if (kernel_has_task_iterator()) {
+        ways_to_mark.insert(ways_to_mark.begin(), MovedProcess::every_thread);
+    }
     for (cradle_capability_source source : k_capability_sources) {
-        bool classifies_probes = false;
-        auto skeleton = open_and_load(options, source, tracer->m_marks_moved_threads, classifies_probes);
-        if (!skeleton) {
-            tracer->m_capability_source_notes += skeleton.error().message + "; ";
-            continue;
+        for (MovedProcess moved : ways_to_mark) {
+            bool classifies_probes = false;
+            auto skeleton = open_and_load(options, source, moved, classifies_probes);
+            if (!skeleton) {
+                tracer->m_capability_source_notes += skeleton.error().message + "; ";
+                continue;
+            }
+            tracer->m_skeleton = *skeleton;
+            tracer->m_capability_source = source;
+            tracer->m_classifies_probes = classifies_probes;
+            tracer->m_marks_moved_threads = moved == MovedProcess::every_thread;
+            break;
         }
-        tracer->m_skeleton = *skeleton;
-        tracer->m_capability_source = source;
-        tracer->m_classifies_probes = classifies_probes;
-        break;
+        if (tracer->m_skeleton) {
+            break;
+        }
     }
     if (!tracer->m_skeleton) {
         return Error{EINVAL, "no BPF program set loaded: " + tracer->m_capability_source_notes};

@@ -68,7 +68,8 @@ public:
     // Whether the no-audit callers were found in /proc/kallsyms (tp_btf source only).
     bool classifies_probes() const { return m_classifies_probes; }
     // Whether every thread of a process moved into a traced cgroup is marked (kernels with
-    // the open-coded task iterator, 6.7+), or its leader only.
+    // the open-coded task iterator, 6.7+, where the program using it loaded), or its leader
+    // only.
     bool marks_moved_threads() const { return m_marks_moved_threads; }
 
 private:

@@ -12,11 +12,12 @@ namespace {
 constexpr const char* k_usage = R"(Usage: cradle-hook [--socket PATH] [--config FILE] [STAGE]
 
 An OCI runtime hook. Reads the container's OCI state on stdin; STAGE is prestart,
-createRuntime (register the container with cradled) or poststop (write its profile);
-without STAGE it follows the state's status. Only containers with the annotation
-io.cradle.profile=<name> are traced.
+createRuntime (register the container with cradled) or poststop (have its profile
+written before the runtime returns; cradled writes it anyway once the container's
+cgroup is gone); without STAGE it follows the state's status. Only containers with the
+annotation io.cradle.profile=<name> are traced.
 
-Examples (config.json hooks):
+Examples (config.json hooks; poststop only where the files are needed at once):
   "createRuntime": [{"path": "/usr/local/bin/cradle-hook", "args": ["cradle-hook", "createRuntime"]}]
   "poststop":      [{"path": "/usr/local/bin/cradle-hook", "args": ["cradle-hook", "poststop"]}]
 )";

@@ -139,7 +139,7 @@ Result<HookStage> parse_hook_stage(std::string_view argument) {
     if (argument == "createContainer" || argument == "startContainer") {
         return Error{EINVAL, context +
                                  "runs inside the container (its namespaces, cwd = its rootfs), where "
-                                 "cradle-hook cannot work; install it for createRuntime (or prestart) and poststop"};
+                                 "cradle-hook cannot work; install it for createRuntime (or prestart), and poststop if wanted"};
     }
     return Error{EINVAL, context + "unknown; expected prestart, createRuntime or poststop"};
 }

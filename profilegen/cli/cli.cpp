@@ -218,7 +218,10 @@ int run_status(const Arguments& arguments, std::ostream& out, std::ostream& err)
     out << "capability checks: " << string_member(document, "capability_source", "?")
         << (bool_member(document, "classifies_probes") ? " (no-audit probes told apart)" : "") << "\n"
         << "moved processes:   "
-        << (bool_member(document, "marks_moved_threads") ? "every thread marked" : "leader marked (kernel before 6.7)") << "\n"
+        << (!document.contains("marks_moved_threads") ? "?"
+            : bool_member(document, "marks_moved_threads") ? "every thread marked"
+                                                           : "leader marked (no task iterator kfuncs: kernel before 6.7)")
+        << "\n"
         << "profiles:          " << string_member(document, "output_dir", "?") << "\n"
         << "pins:              " << string_member(document, "pin_dir", "?") << "\n"
         << "runtime baseline:  " << number_member(document, "runtime_baseline_syscalls") << " syscalls from "
