@@ -88,6 +88,18 @@ static __always_inline bool pid_mark_is_for(__u64 mark, __u32 pid)
 	       LOW_BITS(mark, PID_MARK_HIGH_SHIFT, PID_MARK_HIGH_BITS) == pid >> CRADLE_PID_MARK_INDEX_BITS;
 }
 
+/* The phase of each process that joined a container after its workload started (runc exec,
+ * a write to cgroup.procs), by tgid, until it execs: what it does before is the joining
+ * mechanism's setup, or, once it installs a seccomp filter, the runtime's window, not the
+ * workload. Kernel side only, not pinned (after a reload a joiner falls back to its
+ * container's phase). LRU: the entry of a joiner that died before its exec goes in time. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u32);
+} joiner_phases SEC(".maps");
+
 /* A capability check seen at kprobe entry, waiting for its result at return. */
 struct pending_check {
 	__s32 cap;
@@ -166,6 +178,7 @@ static __always_inline bool cached_task_mark(struct task_struct *task, struct cr
 	cached = (struct cradle_task *)sdata->data;
 	mark->generation = cached->generation;
 	mark->slot = cached->slot;
+	mark->joined = cached->joined;
 	return true;
 }
 #undef CACHE_CASE
@@ -182,6 +195,7 @@ static __noinline bool task_mark(struct task_struct *task, struct cradle_task *m
 		return false;
 	mark->generation = traced->generation;
 	mark->slot = traced->slot;
+	mark->joined = traced->joined;
 	return true;
 }
 
@@ -203,14 +217,16 @@ static __always_inline struct cradle_container *container_of_pid_mark(__u64 mark
 /* The container of the current task: the hot path. A task that no BPF program gave task
  * storage costs one load of a field of current, which the syscall has touched already. A
  * marked task's mark is found in pid_marks (one cold page), else in its task storage (two:
- * the storage and the element); reading its cgroup would cost three. */
-static __always_inline struct cradle_container *container_of_task(struct task_struct *task)
+ * the storage and the element); reading its cgroup would cost three. *joined: the task
+ * joined the container after its workload started (joiners have no pid mark). */
+static __always_inline struct cradle_container *container_of_task(struct task_struct *task, bool *joined)
 {
 	struct cradle_container *container;
 	struct cradle_task mark;
 	__u64 *pid_mark;
 	__u64 packed;
 
+	*joined = false;
 	if (!task->bpf_storage)
 		return NULL;
 	pid_mark = pid_mark_of(task->pid);
@@ -225,19 +241,43 @@ static __always_inline struct cradle_container *container_of_task(struct task_st
 	/* Generation 0: unmarked, and also what a free (zeroed) slot holds. */
 	if (!container || !mark.generation || container->generation != mark.generation)
 		return NULL;
+	*joined = mark.joined;
 	return container;
 }
 
-static __always_inline struct cradle_container *current_container(void)
+static __always_inline __u32 current_phase(struct cradle_record *record)
 {
-	return container_of_task(bpf_get_current_task_btf());
+	__u32 phase = READ_ONCE(record->phase);
+
+	return phase < CRADLE_PHASE_COUNT ? phase : CRADLE_PHASE_WORKLOAD;
 }
 
-static __always_inline struct cradle_record *current_record(void)
+/* The phase what task does belongs to: its container's, or its own while it is a joiner. */
+static __always_inline __u32 phase_of(struct task_struct *task, struct cradle_record *record, bool joined)
 {
-	struct cradle_container *container = current_container();
+	__u32 tgid = task->tgid;
+	__u32 *phase;
 
-	return container ? &container->record : NULL;
+	if (joined) {
+		phase = bpf_map_lookup_elem(&joiner_phases, &tgid);
+		if (phase && *phase < CRADLE_PHASE_COUNT)
+			return *phase;
+	}
+	return current_phase(record);
+}
+
+/* The record of the current task's container, and in *phase the phase of what it does. */
+static __always_inline struct cradle_record *current_record(__u32 *phase)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct cradle_container *container;
+	bool joined;
+
+	container = container_of_task(task, &joined);
+	if (!container)
+		return NULL;
+	*phase = phase_of(task, &container->record, joined);
+	return &container->record;
 }
 
 static __always_inline __u64 task_cgroup_id(struct task_struct *task)
@@ -272,15 +312,46 @@ static __always_inline void publish_pid_mark(struct task_struct *task, __u32 slo
 		WRITE_ONCE(*entry, 0);
 }
 
+/* What a marking makes of a task's joiner state (joiner_phases). */
+enum joining {
+	JOINING_KEEP,    /* as it was, while the task stays with the same container */
+	JOINING_IF_LATE, /* a task moved in: a joiner if the container's workload has started */
+	JOINING_INHERIT, /* a task a joiner created: a joiner too */
+	JOINING_END,     /* the task exec'd: its container's phase is its own again */
+};
+
+/* Whether `traced`, about to be marked for `container` in `slot`, is a joiner. */
+static __always_inline bool joins(const struct cradle_task *traced, struct cradle_container *container,
+				  __u32 slot, enum joining joining)
+{
+	bool same = traced->generation == container->generation && traced->slot == slot;
+
+	switch (joining) {
+	case JOINING_IF_LATE:
+		/* The container's own tasks moving between its cgroups are no joiners. */
+		return same ? traced->joined : READ_ONCE(container->record.phase) == CRADLE_PHASE_WORKLOAD;
+	case JOINING_INHERIT:
+		return true;
+	case JOINING_END:
+		return false;
+	default:
+		return same && traced->joined;
+	}
+}
+
 /* Marks `task` for the container that traces its cgroup (cgroup2), or unmarks it when none
  * does, in task storage and in pid_marks. Unmarking zeroes the generation instead of
- * deleting: a lookup works where a delete can be refused (task storage busy). Returns the
+ * deleting: a lookup works where a delete can be refused (task storage busy). A joiner gets
+ * no pid mark, so that the syscall path finds its joiner state in task storage. Returns the
  * cgroup id the mark was decided by. */
-static __always_inline __u64 mark_task(struct task_struct *task, bool *marked)
+static __always_inline __u64 mark_task(struct task_struct *task, enum joining joining, bool *marked)
 {
 	__u64 cgroup_id = task_cgroup_id(task);
 	struct cradle_container *container;
 	struct cradle_task *traced;
+	__u32 tgid = task->tgid;
+	__u32 setup = CRADLE_PHASE_SETUP;
+	bool joined;
 	__u32 *slot;
 
 	container = container_of_cgroup(cgroup_id, &slot);
@@ -288,8 +359,10 @@ static __always_inline __u64 mark_task(struct task_struct *task, bool *marked)
 	if (!container) {
 		if (task->bpf_storage) {
 			traced = bpf_task_storage_get(&task_slots, task, NULL, 0);
-			if (traced)
+			if (traced) {
 				traced->generation = 0;
+				traced->joined = 0;
+			}
 		}
 		publish_pid_mark(task, 0, 0);
 		return cgroup_id;
@@ -300,9 +373,14 @@ static __always_inline __u64 mark_task(struct task_struct *task, bool *marked)
 		publish_pid_mark(task, NO_PID_MARK, 0);
 		return cgroup_id;
 	}
+	joined = joins(traced, container, *slot, joining);
+	/* A process joins in its setup phase; its threads moved with it share the entry. */
+	if (joined && !traced->joined && joining == JOINING_IF_LATE)
+		bpf_map_update_elem(&joiner_phases, &tgid, &setup, BPF_ANY);
 	traced->slot = *slot;
 	traced->generation = container->generation;
-	publish_pid_mark(task, *slot, container->generation);
+	traced->joined = joined;
+	publish_pid_mark(task, joined ? NO_PID_MARK : *slot, container->generation);
 	return cgroup_id;
 }
 
@@ -311,22 +389,24 @@ static __always_inline __u64 mark_task(struct task_struct *task, bool *marked)
  * mark), or its cgroup was published or forgotten (the iterator user space runs after a
  * publish may have marked a task that task_newtask, deciding before the publish, then
  * unmarked). Neither decision may overwrite the later one. */
-static __always_inline void adopt(struct task_struct *task)
+static __always_inline void adopt(struct task_struct *task, enum joining joining)
 {
 	__u64 decided_by, cgroup_id;
 	bool marked;
 
-	decided_by = mark_task(task, &marked);
+	decided_by = mark_task(task, joining, &marked);
 	cgroup_id = task_cgroup_id(task);
 	if (cgroup_id != decided_by || marked != (bpf_map_lookup_elem(&cgroup_slots, &cgroup_id) != NULL))
-		mark_task(task, &marked);
+		mark_task(task, joining, &marked);
 }
 
-static __always_inline __u32 current_phase(struct cradle_record *record)
+/* Whether task is a joiner. Through the helper alone, off the syscall path: with the cache
+ * read beside it, the compiler would load `joined` through two kinds of pointer. */
+static __always_inline bool is_joiner(struct task_struct *task)
 {
-	__u32 phase = READ_ONCE(record->phase);
+	struct cradle_task mark;
 
-	return phase < CRADLE_PHASE_COUNT ? phase : CRADLE_PHASE_WORKLOAD;
+	return task->bpf_storage && task_mark(task, &mark) && mark.joined;
 }
 
 /* Sets a bit once: the atomic OR only runs the first time, so hot syscalls cost a load. */
@@ -365,10 +445,13 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct cradle_container *container = container_of_task(task);
+	struct cradle_container *container;
 	struct cradle_record *record;
-	__u32 phase, abi;
+	__u32 phase, abi, tgid;
+	__u32 *joiner_phase;
+	bool joined;
 
+	container = container_of_task(task, &joined);
 	if (!container || id < 0)
 		return 0;
 	record = &container->record;
@@ -376,13 +459,20 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		__sync_fetch_and_add(&record->lost_syscalls, 1);
 		return 0;
 	}
-	phase = current_phase(record);
+	phase = phase_of(task, record, joined);
 	abi = task_abi(task);
 	set_bit(&record->syscalls[phase][abi][id / 64], 1ULL << (id % 64));
 
-	if (phase == CRADLE_PHASE_SETUP && abi == CRADLE_ABI_NATIVE &&
-	    installs_seccomp_filter(regs, id))
+	if (phase != CRADLE_PHASE_SETUP || abi != CRADLE_ABI_NATIVE || !installs_seccomp_filter(regs, id))
+		return 0;
+	if (!joined) {
 		__sync_val_compare_and_swap(&record->phase, CRADLE_PHASE_SETUP, CRADLE_PHASE_RUNTIME);
+		return 0;
+	}
+	tgid = task->tgid;
+	joiner_phase = bpf_map_lookup_elem(&joiner_phases, &tgid);
+	if (joiner_phase)
+		__sync_val_compare_and_swap(joiner_phase, CRADLE_PHASE_SETUP, CRADLE_PHASE_RUNTIME);
 	return 0;
 }
 
@@ -395,12 +485,15 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid, struct
 {
 	struct cradle_container *container;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	bool joined = is_joiner(task);
 
 	/* A thread other than the leader exec'd and took the leader's pid, and with it the
-	 * leader's pid mark: mark it as itself. */
-	if (old_pid != task->pid && task->bpf_storage)
-		adopt(task);
-	container = container_of_task(task); /* the tracepoint's task is current */
+	 * leader's pid mark: mark it as itself. A joiner's exec starts its part of the workload. */
+	if ((old_pid != task->pid && task->bpf_storage) || joined)
+		adopt(task, JOINING_END);
+	if (joined)
+		bpf_map_delete_elem(&joiner_phases, &tgid);
+	container = container_of_task(task, &joined); /* the tracepoint's task is current */
 
 	if (!container || READ_ONCE(container->record.phase) == CRADLE_PHASE_WORKLOAD)
 		return 0;
@@ -415,17 +508,15 @@ static __always_inline bool in_text(const volatile struct cradle_text_range *ran
 	return address >= range->start && address < range->end;
 }
 
-static __always_inline void record_check(struct cradle_record *record, int cap, int ret, __u32 kind)
+static __always_inline void record_check(struct cradle_record *record, __u32 phase, int cap, int ret, __u32 kind)
 {
 	struct cradle_capability_checks *checks;
-	__u32 phase;
 
 	if (cap < 0 || cap >= CRADLE_CAPABILITY_SLOTS) {
 		__sync_fetch_and_add(&record->lost_capabilities, 1);
 		return;
 	}
-	phase = current_phase(record);
-	checks = &record->checks[phase][kind & 1];
+	checks = &record->checks[phase < CRADLE_PHASE_COUNT ? phase : CRADLE_PHASE_WORKLOAD][kind & 1];
 	if (ret == 0)
 		set_bit(&checks->granted, 1ULL << cap);
 	else
@@ -472,11 +563,12 @@ SEC("tp_btf/cap_capable")
 int BPF_PROG(cap_capable_tp, const struct cred *cred, struct user_namespace *target_ns,
 	     const struct user_namespace *capable_ns, int cap, int ret)
 {
-	struct cradle_record *record = current_record();
+	__u32 phase;
+	struct cradle_record *record = current_record(&phase);
 
 	if (!record)
 		return 0;
-	record_check(record, cap, ret, classify_by_caller(ctx, record));
+	record_check(record, phase, cap, ret, classify_by_caller(ctx, record));
 	return 0;
 }
 
@@ -484,10 +576,11 @@ SEC("fexit/cap_capable")
 int BPF_PROG(cap_capable_fexit, const struct cred *cred, struct user_namespace *ns, int cap,
 	     unsigned int opts, int ret)
 {
-	struct cradle_record *record = current_record();
+	__u32 phase;
+	struct cradle_record *record = current_record(&phase);
 
 	if (record)
-		record_check(record, cap, ret,
+		record_check(record, phase, cap, ret,
 			     opts & CAP_OPT_NOAUDIT ? CRADLE_CHECK_PROBE : CRADLE_CHECK_AUDITED);
 	return 0;
 }
@@ -518,7 +611,7 @@ int BPF_KRETPROBE(cap_capable_return, int ret)
 		return 0;
 	record = current_record_by_cgroup();
 	if (record)
-		record_check(record, check->cap, ret,
+		record_check(record, current_phase(record), check->cap, ret,
 			     check->opts & CAP_OPT_NOAUDIT ? CRADLE_CHECK_PROBE : CRADLE_CHECK_AUDITED);
 	bpf_map_delete_elem(&pending_checks, &task);
 	return 0;
@@ -587,7 +680,19 @@ int BPF_PROG(cgroup_rmdir, struct cgroup *cgrp, const char *path)
 SEC("tp_btf/task_newtask")
 int BPF_PROG(task_newtask, struct task_struct *task, __u64 clone_flags)
 {
-	adopt(task);
+	struct task_struct *creator = bpf_get_current_task_btf();
+	__u32 creator_tgid = creator->tgid, tgid = task->tgid;
+	__u32 *phase;
+
+	if (!is_joiner(creator)) {
+		adopt(task, JOINING_KEEP);
+		return 0;
+	}
+	/* A thread of a joiner shares its process's entry; a child process gets a copy. */
+	adopt(task, JOINING_INHERIT);
+	phase = bpf_map_lookup_elem(&joiner_phases, &creator_tgid);
+	if (phase && tgid != creator_tgid)
+		bpf_map_update_elem(&joiner_phases, &tgid, phase, BPF_ANY);
 	return 0;
 }
 
@@ -612,13 +717,13 @@ int BPF_PROG(cgroup_attach_task_threads, struct cgroup *dst_cgrp, const char *pa
 	if (!on_default_hierarchy(dst_cgrp))
 		return 0;
 	if (!threadgroup) {
-		adopt(task);
+		adopt(task, JOINING_IF_LATE);
 		return 0;
 	}
 	if (bpf_iter_task_new(&threads, task, BPF_TASK_ITER_PROC_THREADS))
-		adopt(task); /* the leader at least */
+		adopt(task, JOINING_IF_LATE); /* the leader at least */
 	while ((thread = bpf_iter_task_next(&threads)))
-		adopt(thread);
+		adopt(thread, JOINING_IF_LATE);
 	bpf_iter_task_destroy(&threads);
 	return 0;
 }
@@ -631,7 +736,7 @@ int BPF_PROG(cgroup_attach_task, struct cgroup *dst_cgrp, const char *path, stru
 {
 	if (!on_default_hierarchy(dst_cgrp))
 		return 0;
-	adopt(task);
+	adopt(task, JOINING_IF_LATE);
 	return 0;
 }
 
@@ -651,6 +756,6 @@ int adopt_tasks(struct bpf_iter__task *ctx)
 	bpf_seq_write(ctx->meta->seq, &visited, sizeof(visited));
 	cgroup_id = task_cgroup_id(task);
 	if (bpf_map_lookup_elem(&cgroup_slots, &cgroup_id))
-		adopt(task);
+		adopt(task, JOINING_KEEP);
 	return 0;
 }

@@ -3,7 +3,8 @@
  * Plain C, included by bpf/cradle.bpf.c and by C++ (which pins the layout with
  * static_assert in profilegen/kernel_record.cpp). Fixed-width fields, largest first.
  *
- * Maps (pinned under the collector's --pin-dir, so a restart loses nothing; all but pid_marks):
+ * Maps (pinned under the collector's --pin-dir, so a restart loses nothing; all but pid_marks
+ * and joiner_phases):
  *   cgroup_slots  HASH   u64 cgroup id -> u32 slot. A traced container's cgroup and every
  *                        cgroup created beneath it map to the container's slot.
  *   containers    ARRAY  slot -> struct cradle_container. User space owns the metadata and
@@ -27,6 +28,10 @@
  *                        belongs to another pid is looked up in task_slots. Kernel side only,
  *                        and not pinned: each load starts it empty, and the load's own walk
  *                        of every task fills it.
+ *   joiner_phases LRU_HASH  u32 tgid -> u32 enum cradle_phase: the phase of a process that
+ *                        joined a container after its workload started (runc exec), until it
+ *                        execs; its tasks have cradle_task.joined set and no pid mark. Kernel
+ *                        side only, not pinned.
  */
 #ifndef CRADLE_ABI_H
 #define CRADLE_ABI_H
@@ -126,7 +131,9 @@ struct cradle_container {
 struct cradle_task {
 	cradle_u64 generation;
 	cradle_u32 slot;
-	cradle_u32 reserved;
+	cradle_u32 joined; /* 1: the task joined the container after its workload started (runc
+	                    * exec), and has not exec'd since: its phase is its process's own
+	                    * (joiner_phases in cradle.bpf.c), not the container's */
 };
 
 /* The runtime's post-filter syscalls, as measured so far on this machine: the union of the

@@ -129,9 +129,11 @@ Result<cradle_bpf*> open_and_load(const TracerOptions& options, cradle_capabilit
         if (std::strchr(name, '.') != nullptr) {
             continue;  // .rodata and friends are per load, not state
         }
-        if (map == skeleton->maps.pid_marks) {
-            // A copy of the marks, kept current only while the programs that write it run:
-            // fresh with every load, so it never holds an entry they did not see through.
+        if (map == skeleton->maps.pid_marks || map == skeleton->maps.joiner_phases) {
+            // pid_marks: a copy of the marks, kept current only while the programs that
+            // write it run: fresh with every load, so it never holds an entry they did not
+            // see through. joiner_phases: a joiner the new programs do not know falls back
+            // to its container's phase.
             continue;
         }
         const std::string path = pin_dir + "/" + name;
