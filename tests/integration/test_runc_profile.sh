@@ -108,6 +108,53 @@ for name in $fallbacks; do
     check "$name: under the profile ENOSYS" grep -qx "$name: ENOSYS" "$WORK/probe.out"
 done
 check "mkdirat under the profile: EPERM" grep -qx "mkdirat: EPERM" "$WORK/probe.out"
+echo "exec probes: a container recorded with runc exec runs it again under its profile"
+# As a Kubernetes exec probe or docker exec does. runc exec's own way in (keyctl, capset,
+# setgroups...) is its setup, not the workload's, but what it does under the filter it
+# installs must be allowed: with noNewPrivileges the filter comes just before its exec,
+# without it before it drops privileges.
+PROBE_COMMAND=(/bin/cat /etc/passwd)
+bundle exec-record --hook "$HOOK" --socket "$SOCKET" --profile exec-probed --seccomp permissive -- \
+    /bin/sh -c "$AWAIT; await done; echo done"
+run_container exec-record "$WORK/exec-record.out" &
+record_pid=$!
+check "the exec-probed container is traced" wait_for_traced "$SOCKET" exec-probed
+init_pid=$(container_pid exec-record)
+for no_new_privileges in true false; do
+    check "runc exec in the recorded container (noNewPrivileges $no_new_privileges)" \
+        bash -c "runc exec --no-new-privs=$no_new_privileges cradle-it-$$-exec-record ${PROBE_COMMAND[*]} > '$WORK/exec-record.probe'"
+done
+release "$init_pid" done
+wait "$record_pid"
+check "exec-probed profile written" wait_for_file "$OUT/exec-probed.seccomp.json"
+section "$OUT/exec-probed.tracefile" SYSCALLS > "$WORK/exec-allowed"
+# (setgroups, capset and the like may be allowed all the same: runc's own start makes them
+# under its filter without noNewPrivileges, which the calibration measured.)
+check "runc exec's way in before its filter is not allowed (keyctl)" bash -c "! grep -qx keyctl '$WORK/exec-allowed'"
+exec_caps=$(section "$OUT/exec-probed.tracefile" CAPABILITIES | paste -sd,)
+check "nor are the capabilities it used for it (${exec_caps:-none})" test -z "$exec_caps"
+for allow in "" --allow-new-privileges; do
+    bundle exec-enforced --seccomp "$OUT/exec-probed.seccomp.json" --caps "${exec_caps:-none}" $allow -- \
+        /bin/sh -c "$AWAIT; await done; echo done"
+    run_container exec-enforced "$WORK/exec-enforced.out" &
+    enforced_pid=$!
+    init_pid=$(container_pid exec-enforced)
+    no_new_privileges=$([[ -z $allow ]] && echo true || echo false)
+    if runc exec --no-new-privs="$no_new_privileges" "cradle-it-$$-exec-enforced" "${PROBE_COMMAND[@]}" \
+        > "$WORK/exec-enforced.probe" 2>&1; then
+        check "runc exec under the profile works, with the same output (noNewPrivileges $no_new_privileges)" \
+            diff "$WORK/exec-record.probe" "$WORK/exec-enforced.probe"
+    else
+        fail "runc exec under the profile works, with the same output (noNewPrivileges $no_new_privileges)" \
+            "$(tail -n 3 "$WORK/exec-enforced.probe")" \
+            "allowed: $(paste -sd ' ' "$WORK/exec-allowed")"
+    fi
+    release "$init_pid" done
+    wait "$enforced_pid"
+    check "and the container ran to its end under it (noNewPrivileges $no_new_privileges)" grep -qx done "$WORK/exec-enforced.out"
+    runc delete --force "cradle-it-$$-exec-enforced" > /dev/null 2>&1
+done
+
 bundle caps-status --seccomp "$OUT/workload.seccomp.json" --caps "$recorded_caps" -- /bin/cat /proc/self/status
 run_container caps-status "$WORK/status.out"
 effective=$(awk '/^CapEff:/ { print $2 }' "$WORK/status.out")
