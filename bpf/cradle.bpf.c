@@ -54,14 +54,27 @@ struct {
 	__type(value, struct cradle_task);
 } task_slots SEC(".maps");
 
+#define PID_MARK_SEEN_WORDS 7 /* native syscalls 0..447 */
+
+/* One cache line a pid: the mark of the task marked last with that pid, and the native
+ * syscalls that task has recorded in its container's workload phase under that mark. A
+ * syscall found in `seen` is not looked up again: the workload phase never ends, so it is in
+ * the record already, and the task's next call of it touches this entry's page alone, not
+ * the container's (each page costs a TLB walk on every syscall where the kernel runs without
+ * PCID). Only the task itself sets bits; a new mark clears them (publish_pid_mark). */
+struct pid_mark {
+	__u64 mark;
+	__u64 seen[PID_MARK_SEEN_WORDS];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, CRADLE_PID_MARKS);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct pid_mark);
 } pid_marks SEC(".maps");
 
-/* A pid_marks entry, packed in one word so that it is written and read whole:
+/* pid_mark.mark, packed in one word so that it is written and read whole:
  *   bit 0       valid (0: no mark here, look in task storage)
  *   bits 1-6    the pid's bits above the CRADLE_PID_MARK_INDEX_BITS that index the array
  *   bits 7-26   the container's slot
@@ -75,7 +88,7 @@ struct {
 #define PID_MARK_TAG_MASK ((1ULL << (64 - PID_MARK_TAG_SHIFT)) - 1)
 #define LOW_BITS(value, shift, bits) (((value) >> (shift)) & ((1ULL << (bits)) - 1))
 
-static __always_inline __u64 *pid_mark_of(__u32 pid)
+static __always_inline struct pid_mark *pid_mark_of(__u32 pid)
 {
 	__u32 index = pid & (CRADLE_PID_MARKS - 1);
 
@@ -219,22 +232,11 @@ static __always_inline struct cradle_container *container_of_pid_mark(__u64 mark
  * marked task's mark is found in pid_marks (one cold page), else in its task storage (two:
  * the storage and the element); reading its cgroup would cost three. *joined: the task
  * joined the container after its workload started (joiners have no pid mark). */
-static __always_inline struct cradle_container *container_of_task(struct task_struct *task, bool *joined)
+static __always_inline struct cradle_container *container_of_task_storage(struct task_struct *task, bool *joined)
 {
 	struct cradle_container *container;
 	struct cradle_task mark;
-	__u64 *pid_mark;
-	__u64 packed;
 
-	*joined = false;
-	if (!task->bpf_storage)
-		return NULL;
-	pid_mark = pid_mark_of(task->pid);
-	if (pid_mark) {
-		packed = READ_ONCE(*pid_mark);
-		if (pid_mark_is_for(packed, task->pid))
-			return container_of_pid_mark(packed);
-	}
 	if (!cached_task_mark(task, &mark) && !task_mark(task, &mark))
 		return current_container_by_cgroup();
 	container = bpf_map_lookup_elem(&containers, &mark.slot);
@@ -243,6 +245,23 @@ static __always_inline struct cradle_container *container_of_task(struct task_st
 		return NULL;
 	*joined = mark.joined;
 	return container;
+}
+
+static __always_inline struct cradle_container *container_of_task(struct task_struct *task, bool *joined)
+{
+	struct pid_mark *entry;
+	__u64 mark;
+
+	*joined = false;
+	if (!task->bpf_storage)
+		return NULL;
+	entry = pid_mark_of(task->pid);
+	if (entry) {
+		mark = READ_ONCE(entry->mark);
+		if (pid_mark_is_for(mark, task->pid))
+			return container_of_pid_mark(mark);
+	}
+	return container_of_task_storage(task, joined);
 }
 
 static __always_inline __u32 current_phase(struct cradle_record *record)
@@ -296,9 +315,10 @@ static __always_inline __u64 task_cgroup_id(struct task_struct *task)
 static __always_inline void publish_pid_mark(struct task_struct *task, __u32 slot, __u64 generation)
 {
 	__u32 pid = task->pid;
-	__u64 *entry = pid_mark_of(pid);
+	struct pid_mark *entry = pid_mark_of(pid);
 	__u64 tag = generation & PID_MARK_TAG_MASK;
 	__u64 mark = 0;
+	int i;
 
 	/* A task the iterator holds may have died and given up its pid, which a new task with
 	 * its own mark may have now: then write nothing, or take back what was written. */
@@ -307,9 +327,16 @@ static __always_inline void publish_pid_mark(struct task_struct *task, __u32 slo
 	if (slot < (1U << PID_MARK_SLOT_BITS) && (tag || !generation))
 		mark = tag << PID_MARK_TAG_SHIFT | (__u64)slot << PID_MARK_SLOT_SHIFT |
 		       (__u64)(pid >> CRADLE_PID_MARK_INDEX_BITS) << PID_MARK_HIGH_SHIFT | PID_MARK_VALID;
-	WRITE_ONCE(*entry, mark);
+	if (READ_ONCE(entry->mark) != mark) {
+		/* No mark while `seen` is cleared, so that no reader takes the old bits for the
+		 * new mark. (In this order on x86, where stores are seen in program order.) */
+		WRITE_ONCE(entry->mark, 0);
+		for (i = 0; i < PID_MARK_SEEN_WORDS; i++)
+			WRITE_ONCE(entry->seen[i], 0);
+		WRITE_ONCE(entry->mark, mark);
+	}
 	if (!READ_ONCE(task->thread_pid))
-		WRITE_ONCE(*entry, 0);
+		WRITE_ONCE(entry->mark, 0);
 }
 
 /* What a marking makes of a task's joiner state (joiner_phases). */
@@ -441,17 +468,61 @@ static __always_inline bool installs_seccomp_filter(struct pt_regs *regs, long i
 	return false;
 }
 
+/* Whether the task whose pid mark `entry` holds has recorded native syscall `id` in its
+ * container's workload phase under that mark already. */
+static __always_inline bool seen_in_workload(struct pid_mark *entry, long id, __u32 abi)
+{
+	__u64 word = (__u64)id / 64;
+
+	/* Bounded on its own: from the bound on id alone the verifier would allow one word more. */
+	barrier_var(word);
+	return abi == CRADLE_ABI_NATIVE && id >= 0 && word < PID_MARK_SEEN_WORDS &&
+	       (READ_ONCE(entry->seen[word]) & (1ULL << (id % 64)));
+}
+
+/* Notes in `entry` that native syscall `id` is recorded in the workload phase under `mark`.
+ * A new mark published meanwhile clears `seen` before or after the bit is set: after, and it
+ * is gone; before, and the mark read again is not `mark`, so the bit is taken back. */
+static __always_inline void note_seen_in_workload(struct pid_mark *entry, __u64 mark, long id)
+{
+	__u64 word = (__u64)id / 64, bit = 1ULL << (id % 64);
+
+	barrier_var(word); /* as in seen_in_workload */
+	if (id < 0 || word >= PID_MARK_SEEN_WORDS)
+		return;
+	__sync_fetch_and_or(&entry->seen[word], bit);
+	if (READ_ONCE(entry->mark) != mark)
+		__sync_fetch_and_and(&entry->seen[word], ~bit);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct cradle_container *container;
+	struct cradle_container *container = NULL;
+	struct pid_mark *entry = NULL;
 	struct cradle_record *record;
-	__u32 phase, abi, tgid;
+	__u32 phase, abi, tgid, nr;
 	__u32 *joiner_phase;
-	bool joined;
+	bool joined = false;
+	__u64 mark = 0;
 
-	container = container_of_task(task, &joined);
+	if (!task->bpf_storage)
+		return 0;
+	abi = task_abi(task);
+	entry = pid_mark_of(task->pid);
+	if (entry) {
+		mark = READ_ONCE(entry->mark);
+		if (!pid_mark_is_for(mark, task->pid))
+			entry = NULL;
+	}
+	if (entry) {
+		if (seen_in_workload(entry, id, abi))
+			return 0;
+		container = container_of_pid_mark(mark);
+	} else {
+		container = container_of_task_storage(task, &joined);
+	}
 	if (!container || id < 0)
 		return 0;
 	record = &container->record;
@@ -460,8 +531,15 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	}
 	phase = phase_of(task, record, joined);
-	abi = task_abi(task);
-	set_bit(&record->syscalls[phase][abi][id / 64], 1ULL << (id % 64));
+	/* No change to id, which is below the bound: a bound older verifiers keep track of. */
+	nr = id;
+	barrier_var(nr);
+	nr &= CRADLE_SYSCALL_SLOTS - 1;
+	set_bit(&record->syscalls[phase][abi][nr / 64], 1ULL << (nr % 64));
+	/* A task with a pid mark is no joiner: its phase is its container's, and once that is
+	 * the workload it stays so. */
+	if (entry && phase == CRADLE_PHASE_WORKLOAD && abi == CRADLE_ABI_NATIVE)
+		note_seen_in_workload(entry, mark, id);
 
 	if (phase != CRADLE_PHASE_SETUP || abi != CRADLE_ABI_NATIVE || !installs_seccomp_filter(regs, id))
 		return 0;

@@ -20,10 +20,12 @@
  *                        and when user space registers a cgroup (the adopt_tasks iterator
  *                        walks every task). A task whose storage cannot be read falls back
  *                        to cgroup_slots.
- *   pid_marks     ARRAY  pid % CRADLE_PID_MARKS -> u64: the mark of the task with that pid
- *                        that was marked last, packed in one word (see cradle.bpf.c), so
+ *   pid_marks     ARRAY  pid % CRADLE_PID_MARKS -> struct pid_mark (cradle.bpf.c, 64 bytes):
+ *                        the mark of the task with that pid that was marked last, packed in
+ *                        one word, and the syscalls it recorded in its workload phase, so
  *                        that the syscall path reads one cold page instead of the two of task
- *                        storage. Written with every mark (task_newtask marks every task, so a
+ *                        storage, and no other for a syscall it made before. Written with
+ *                        every mark (task_newtask marks every task, so a
  *                        reused pid never finds its predecessor's mark); a pid whose entry
  *                        belongs to another pid is looked up in task_slots. Kernel side only,
  *                        and not pinned: each load starts it empty, and the load's own walk

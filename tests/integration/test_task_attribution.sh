@@ -90,8 +90,10 @@ host_pids() {  # host_pids BUNDLE: no pid namespace, /proc/sys writable, CAP_SYS
         | .mounts += [{destination: "/shared", type: "bind", source: $shared, options: ["rbind", "rw"]}]' \
         "$config" > "$config.new" && mv "$config.new" "$config"
 }
+# The first container's process calls mkdir too: what its pid's entry notes of it must not
+# keep the second container's process from recording its own.
 bundle old-owner --hook "$HOOK" --socket "$SOCKET" --profile pid-old -- \
-    /bin/sh -c "$AWAIT; sleep 0.1 & echo \$! > /shared/old-pid; wait; touch /shared/old-gone; await done"
+    /bin/sh -c "$AWAIT; mkdir /tmp/made-by-old-pid & echo \$! > /shared/old-pid; wait; touch /shared/old-gone; await done"
 host_pids old-owner
 run_container old-owner "$WORK/old-owner.out" &
 old_container=$!
@@ -101,7 +103,7 @@ reused=
 for attempt in 1 2 3 4 5; do  # another process on the machine may take the pid first
     # (the trailing `true` keeps the shell from running the subshell in its own process)
     bundle new-owner-$attempt --hook "$HOOK" --socket "$SOCKET" --profile pid-new-$attempt -- /bin/sh -c \
-        "echo $((old_pid - 1)) > /proc/sys/kernel/ns_last_pid && (read pid rest < /proc/self/stat; echo \$pid > /shared/new-pid; exec mkdir /tmp/made-by-reused-pid); true"
+        "echo $((old_pid - 1)) > /proc/sys/kernel/ns_last_pid && (read pid rest < /proc/self/stat; echo \$pid > /shared/new-pid; rmdir /tmp/none 2> /dev/null; exec mkdir /tmp/made-by-reused-pid); true"
     host_pids new-owner-$attempt
     run_container new-owner-$attempt "$WORK/new-owner.out"
     if [[ $(cat "$WORK/shared/new-pid" 2> /dev/null) == "$old_pid" ]]; then
@@ -117,7 +119,9 @@ wait "$old_container"
 check "both profiles written" test -s "$OUT/pid-old.tracefile" -a -s "$OUT/pid-new-$attempt.tracefile"
 section "$OUT/pid-new-$attempt.tracefile" SYSCALLS > "$WORK/new-allowed"
 section "$OUT/pid-old.tracefile" SYSCALLS > "$WORK/old-allowed"
-check "mkdir, made under the reused pid, is the second container's" grep -qxE 'mkdir(at)?' "$WORK/new-allowed"
-check "and not the first's" bash -c "test -s '$WORK/old-allowed' && ! grep -qxE 'mkdir(at)?' '$WORK/old-allowed'"
+check "the first container's process made mkdir" grep -qxE 'mkdir(at)?' "$WORK/old-allowed"
+check "mkdir, made again under the reused pid, is the second container's too" grep -qxE 'mkdir(at)?' "$WORK/new-allowed"
+check "rmdir, made only under the reused pid, is the second container's" grep -qx rmdir "$WORK/new-allowed"
+check "and not the first's" bash -c "! grep -qx rmdir '$WORK/old-allowed'"
 
 finish
