@@ -227,11 +227,20 @@ static __always_inline struct cradle_container *container_of_pid_mark(__u64 mark
 	return container;
 }
 
-/* The container of the current task: the hot path. A task that no BPF program gave task
- * storage costs one load of a field of current, which the syscall has touched already. A
- * marked task's mark is found in pid_marks (one cold page), else in its task storage (two:
- * the storage and the element); reading its cgroup would cost three. *joined: the task
- * joined the container after its workload started (joiners have no pid mark). */
+/* The pid_marks entry of task with its mark in *mark, or NULL when the entry holds another
+ * pid's mark or none (then task storage holds task's). */
+static __always_inline struct pid_mark *own_pid_mark(struct task_struct *task, __u64 *mark)
+{
+	struct pid_mark *entry = pid_mark_of(task->pid);
+
+	if (!entry)
+		return NULL;
+	*mark = READ_ONCE(entry->mark);
+	return pid_mark_is_for(*mark, task->pid) ? entry : NULL;
+}
+
+/* The container of a task without a pid mark of its own, from its task storage. *joined: the
+ * task joined the container after its workload started (joiners have no pid mark). */
 static __always_inline struct cradle_container *container_of_task_storage(struct task_struct *task, bool *joined)
 {
 	struct cradle_container *container;
@@ -247,20 +256,19 @@ static __always_inline struct cradle_container *container_of_task_storage(struct
 	return container;
 }
 
+/* The container of a task: the hot path. A task that no BPF program gave task storage costs
+ * one load of a field of current, which the syscall has touched already. A marked task's
+ * mark is found in pid_marks (one cold page), else in its task storage (two: the storage and
+ * the element); reading its cgroup would cost three. */
 static __always_inline struct cradle_container *container_of_task(struct task_struct *task, bool *joined)
 {
-	struct pid_mark *entry;
 	__u64 mark;
 
 	*joined = false;
 	if (!task->bpf_storage)
 		return NULL;
-	entry = pid_mark_of(task->pid);
-	if (entry) {
-		mark = READ_ONCE(entry->mark);
-		if (pid_mark_is_for(mark, task->pid))
-			return container_of_pid_mark(mark);
-	}
+	if (own_pid_mark(task, &mark))
+		return container_of_pid_mark(mark);
 	return container_of_task_storage(task, joined);
 }
 
@@ -499,23 +507,19 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct cradle_container *container = NULL;
-	struct pid_mark *entry = NULL;
+	struct cradle_container *container;
 	struct cradle_record *record;
 	__u32 phase, abi, tgid, nr;
+	struct pid_mark *entry;
 	__u32 *joiner_phase;
 	bool joined = false;
 	__u64 mark = 0;
 
+	/* container_of_task, with a stop at the pid mark's `seen` on the way */
 	if (!task->bpf_storage)
 		return 0;
 	abi = task_abi(task);
-	entry = pid_mark_of(task->pid);
-	if (entry) {
-		mark = READ_ONCE(entry->mark);
-		if (!pid_mark_is_for(mark, task->pid))
-			entry = NULL;
-	}
+	entry = own_pid_mark(task, &mark);
 	if (entry) {
 		if (seen_in_workload(entry, id, abi))
 			return 0;

@@ -91,7 +91,7 @@ Result<std::string> cgroup_directory_of(pid_t pid, const std::string& cgroup2_mo
 
 Result<CgroupDirectory> CgroupLocator::locate(pid_t pid) {
     // A second attempt with mountinfo read afresh, when the mount point known was stale.
-    for (int attempt = 0;; ++attempt) {
+    for (;;) {
         const bool known = !m_cgroup2_mount.empty();
         if (!known) {
             auto mount = read_cgroup2_mount();
@@ -105,7 +105,7 @@ Result<CgroupDirectory> CgroupLocator::locate(pid_t pid) {
             return directory.error();
         }
         auto id = cgroup_id(*directory);
-        if (!id && id.error().code == ENOENT && known && attempt == 0) {
+        if (!id && id.error().code == ENOENT && known) {  // not known the second time
             m_cgroup2_mount.clear();
             continue;
         }
