@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <nlohmann/json.hpp>
 
+#include "common/json.h"
 #include "common/profile_name.h"
 #include "common/safe_file.h"
 #include "common/unique_fd.h"
@@ -70,12 +71,11 @@ Result<void> parse_hook_section(const nlohmann::json& hook, Config& config) {
 }  // namespace
 
 Result<Config> parse_config(std::string_view json_text) {
-    nlohmann::json document;
-    try {
-        document = nlohmann::json::parse(json_text);
-    } catch (const nlohmann::json::parse_error& error) {
-        return Error{EINVAL, "not JSON: " + printable_value(error.what(), 200)};
+    auto parsed = parse_json(json_text);
+    if (!parsed) {
+        return parsed.error();
     }
+    const nlohmann::json& document = *parsed;
     if (!document.is_object()) {
         return Error{EINVAL, std::string("must be a JSON object, not ") + document.type_name()};
     }

@@ -8,6 +8,7 @@
 
 #include <cstring>
 
+#include "common/json.h"
 #include "common/unique_fd.h"
 
 namespace cradle {
@@ -140,7 +141,7 @@ Result<nlohmann::json> call_collector(const std::string& socket_path, const nloh
             return with_context(ready.error(), context + ": connecting");
         }
     }
-    if (auto written = write_message(socket.get(), request.dump(), deadline); !written) {
+    if (auto written = write_message(socket.get(), dump_json(request), deadline); !written) {
         return with_context(written.error(), context);
     }
     auto answer_text = read_message(socket.get(), deadline);

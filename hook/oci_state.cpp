@@ -4,6 +4,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "common/json.h"
 #include "common/profile_name.h"
 
 namespace cradle {
@@ -53,13 +54,11 @@ Result<void> read_optional_string(const nlohmann::json& document, const char* ke
 }  // namespace
 
 Result<OciState> parse_oci_state(std::string_view json_text) {
-    nlohmann::json document;
-    try {
-        document = nlohmann::json::parse(json_text);
-    } catch (const nlohmann::json::parse_error& error) {
-        // nlohmann quotes the last token it read, which may be a long attacker-set string.
-        return state_error("not JSON: " + printable_value(error.what(), 200));
+    auto parsed = parse_json(json_text);
+    if (!parsed) {
+        return state_error(parsed.error().message);
     }
+    const nlohmann::json& document = *parsed;
     if (!document.is_object()) {
         return state_error(std::string("must be a JSON object, not ") + document.type_name());
     }

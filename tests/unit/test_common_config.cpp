@@ -105,6 +105,7 @@ TEST_CASE("config: text that is not a JSON object is refused") {
     CHECK(contains(refusal(""), "not JSON"));
     CHECK(contains(refusal(R"({"socket": "/x")"), "not JSON"));
     CHECK(contains(refusal(R"({"socket": "/x"})"" trailing"), "not JSON"));
+    CHECK(contains(refusal(R"({"hook": {"deadline_ms": 1e999}})"), "not JSON"));
     CHECK(contains(refusal("[]"), "must be a JSON object, not array"));
     CHECK(contains(refusal("null"), "must be a JSON object"));
 }

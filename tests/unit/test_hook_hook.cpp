@@ -122,7 +122,9 @@ TEST_CASE("hook: failing closed is for registration only; poststop has nothing t
 }
 
 TEST_CASE("hook: malformed input is reported and the container runs") {
-    for (const char* text : {"{not json", "", "[]", R"({"id":"abc123"})"}) {
+    for (const char* text : {"{not json", "", "[]", R"({"id":"abc123"})",
+                             R"({"ociVersion":"1.0.2","id":"x","status":"creating","pid":1e999,"bundle":"/"})",
+                             R"({"id":"x","status":"creating","pid":7,"annotations":{"a":1e999}})"}) {
         CAPTURE(text);
         HookFixture hook;
         const HookOutcome outcome = hook.run(text);

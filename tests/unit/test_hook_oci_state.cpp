@@ -123,6 +123,14 @@ TEST_CASE("oci state: malformed documents are refused") {
     CHECK(contains(refusal("\"creating\""), "must be a JSON object, not string"));
 }
 
+TEST_CASE("oci state: a number beyond a double's range is malformed input, not an exception") {
+    const std::string pid = refusal(R"({"ociVersion":"1.0.2","id":"x","status":"creating","pid":1e999,"bundle":"/"})");
+    CHECK(contains(pid, "not JSON"));
+    CHECK(contains(pid, "1e999"));
+    CHECK(contains(refusal(R"({"id":"x","status":"creating","pid":1,"annotations":{"a":1e999}})"), "not JSON"));
+    CHECK(contains(refusal(R"({"id":"x","status":"creating","pid":-1e400})"), "not JSON"));
+}
+
 TEST_CASE("oci state: the id is required and checked") {
     CHECK(refusal(R"({"status": "creating", "pid": 1})") == "OCI state: \"id\" is missing");
     CHECK(contains(refusal(R"({"id": "", "status": "creating"})"), "container id \"\" is empty"));
