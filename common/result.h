@@ -17,8 +17,11 @@ struct Error {
     std::string message;  // what was being done, and the offending value in quotes
 };
 
-// Builds an Error from the current errno: system_error("opening \"/x\"").
+// The one way to make an Error from an errno value: system_error("opening \"/x\"") takes the
+// current errno, system_error(code, context) a given one (negative as libbpf returns them, or
+// positive). The message is `<context>: <strerror(code)>`.
 Error system_error(std::string context);
+Error system_error(int code, std::string context);
 
 template <typename T>
 class [[nodiscard]] Result {

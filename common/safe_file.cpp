@@ -20,10 +20,6 @@ std::string in_quotes(std::string_view value) {
     return "\"" + printable_value(value) + "\"";
 }
 
-Error error_with_code(int code, std::string message) {
-    return Error{code, std::move(message)};
-}
-
 std::string plain_name_problem(const std::string& name) {
     if (name.empty()) {
         return "is empty";
@@ -89,7 +85,7 @@ Result<void> write_all(int fd, std::string_view content) {
 Result<UniqueFd> open_output_directory(const std::string& path) {
     const std::string context = "output directory " + in_quotes(path);
     if (path.empty()) {
-        return error_with_code(EINVAL, context + ": is empty");
+        return Error{EINVAL, context + ": is empty"};
     }
     // A trailing '/' would make the kernel follow a final symbolic link despite O_NOFOLLOW.
     std::string directory = path;
@@ -117,7 +113,7 @@ Result<UniqueFd> open_output_directory(const std::string& path) {
         struct stat status {};
         if (error.code == ELOOP ||
             (error.code == ENOTDIR && ::lstat(directory.c_str(), &status) == 0 && S_ISLNK(status.st_mode))) {
-            return error_with_code(ELOOP, context + ": is a symbolic link, refusing to follow it");
+            return Error{ELOOP, context + ": is a symbolic link, refusing to follow it"};
         }
         return with_context(error, context);
     }
@@ -130,10 +126,10 @@ Result<std::string> read_open_file(int fd, std::size_t max_size) {
         return system_error("fstat");
     }
     if (!S_ISREG(status.st_mode)) {
-        return error_with_code(EINVAL, "is not a regular file");
+        return Error{EINVAL, "is not a regular file"};
     }
     const auto too_big = [&] {
-        return error_with_code(EFBIG, "is larger than " + std::to_string(max_size) + " bytes");
+        return Error{EFBIG, "is larger than " + std::to_string(max_size) + " bytes"};
     };
     if (static_cast<unsigned long long>(status.st_size) > max_size) {
         return too_big();
@@ -165,7 +161,7 @@ Result<std::string> read_open_file(int fd, std::size_t max_size) {
 Result<std::string> read_file_beneath(int directory_fd, const std::string& file_name, std::size_t max_size) {
     const std::string context = "reading " + in_quotes(file_name);
     if (const std::string problem = plain_name_problem(file_name); !problem.empty()) {
-        return error_with_code(EINVAL, context + ": " + problem);
+        return Error{EINVAL, context + ": " + problem};
     }
 
     open_how how{};
@@ -179,7 +175,7 @@ Result<std::string> read_file_beneath(int directory_fd, const std::string& file_
     }
     if (fd < 0) {
         if (errno == ELOOP) {
-            return error_with_code(ELOOP, context + ": is a symbolic link, refusing to follow it");
+            return Error{ELOOP, context + ": is a symbolic link, refusing to follow it"};
         }
         return with_context(system_error("opening"), context);
     }
@@ -205,7 +201,7 @@ struct Temporary {
 Result<Temporary> write_temporary(int directory_fd, const FileContent& file) {
     const std::string context = "writing " + in_quotes(file.name);
     if (const std::string problem = plain_name_problem(file.name); !problem.empty()) {
-        return error_with_code(EINVAL, context + ": " + problem);
+        return Error{EINVAL, context + ": " + problem};
     }
 
     std::string temporary_name;
@@ -222,8 +218,8 @@ Result<Temporary> write_temporary(int directory_fd, const FileContent& file) {
         }
     }
     if (!temporary.valid()) {
-        return error_with_code(EEXIST, context + ": no free temporary file name after " +
-                                           std::to_string(k_attempts) + " attempts");
+        return Error{EEXIST, context + ": no free temporary file name after " +
+                                           std::to_string(k_attempts) + " attempts"};
     }
 
     const auto fail = [&](Error error) -> Result<Temporary> {
