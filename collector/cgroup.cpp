@@ -1,11 +1,12 @@
 #include "collector/cgroup.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <charconv>
 #include <vector>
 
+#include "common/directory.h"
 #include "common/text_file.h"
 
 namespace cradle {
@@ -132,20 +133,40 @@ Result<std::vector<pid_t>> parse_cgroup_procs(std::string_view text) {
     return pids;
 }
 
-Result<std::vector<pid_t>> processes_of_leaf_cgroup(const std::string& directory) {
-    DIR* handle = ::opendir(directory.c_str());
-    if (!handle) {
-        return system_error("opening cgroup \"" + directory + "\"");
-    }
-    bool has_child = false;
-    while (const dirent* entry = ::readdir(handle)) {
-        const std::string_view name = entry->d_name;
-        if (entry->d_type == DT_DIR && name != "." && name != "..") {
-            has_child = true;
-            break;
+Result<std::vector<std::uint64_t>> descendant_cgroup_ids(const std::string& directory) {
+    std::vector<std::uint64_t> ids;
+    std::vector<std::string> pending{directory};
+    while (!pending.empty()) {
+        const std::string parent = std::move(pending.back());
+        pending.pop_back();
+        auto entries = list_directory(parent);
+        if (!entries && entries.error().code == ENOENT) {
+            continue;  // removed meanwhile: nothing beneath it to trace
+        }
+        if (!entries) {
+            return entries.error();
+        }
+        for (const DirectoryEntry& entry : *entries) {
+            if (!entry.is_directory) {
+                continue;
+            }
+            const std::string child = parent + "/" + entry.name;
+            if (auto id = cgroup_id(child)) {
+                ids.push_back(*id);
+                pending.push_back(child);
+            }
         }
     }
-    ::closedir(handle);
+    return ids;
+}
+
+Result<std::vector<pid_t>> processes_of_leaf_cgroup(const std::string& directory) {
+    auto entries = list_directory(directory);
+    if (!entries) {
+        return entries.error();
+    }
+    const bool has_child = std::any_of(entries->begin(), entries->end(),
+                                       [](const DirectoryEntry& entry) { return entry.is_directory; });
     if (has_child) {
         return Error{ENOTEMPTY, "cgroup \"" + directory + "\" has child cgroups"};
     }
@@ -157,17 +178,11 @@ Result<std::vector<pid_t>> processes_of_leaf_cgroup(const std::string& directory
 }
 
 Result<std::size_t> count_threads(pid_t pid) {
-    const std::string path = "/proc/" + std::to_string(pid) + "/task";
-    DIR* handle = ::opendir(path.c_str());
-    if (!handle) {
-        return system_error("listing \"" + path + "\"");
+    auto threads = list_directory("/proc/" + std::to_string(pid) + "/task");
+    if (!threads) {
+        return threads.error();
     }
-    std::size_t threads = 0;
-    while (const dirent* entry = ::readdir(handle)) {
-        threads += entry->d_name[0] != '.';
-    }
-    ::closedir(handle);
-    return threads;
+    return threads->size();
 }
 
 }  // namespace cradle

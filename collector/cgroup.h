@@ -51,6 +51,12 @@ private:
     std::string m_cgroup2_mount;  // empty until read
 };
 
+// The ids (cgroup_id) of every cgroup beneath the cgroup2 directory `directory`, at any depth,
+// not counting itself: an ordinary directory tree is enough, so tests need no cgroup2. A
+// cgroup removed while it is walked (`directory` included) is left out; any other failure to
+// list one is an error.
+Result<std::vector<std::uint64_t>> descendant_cgroup_ids(const std::string& directory);
+
 // The pids of a cgroup.procs file: one decimal pid a line. EINVAL, quoting the line, for
 // anything else.
 Result<std::vector<pid_t>> parse_cgroup_procs(std::string_view text);

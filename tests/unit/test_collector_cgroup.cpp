@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <filesystem>
@@ -183,4 +184,31 @@ TEST_CASE("cgroup: count_threads counts a process's threads, and refuses a proce
     auto absent = count_threads(0x3fffffff);  // above any pid_max
     REQUIRE_FALSE(absent.ok());
     CHECK(absent.error().code == ENOENT);
+}
+
+TEST_CASE("cgroup: descendant_cgroup_ids finds every directory beneath, at any depth, and no file") {
+    TempDir cgroup;
+    write_text(cgroup / "cgroup.procs", "4077\n");
+    for (const char* child : {"a", "a/b", "a/b/c", "d"}) {
+        REQUIRE(mkdir((cgroup / child).c_str(), 0755) == 0);
+    }
+    write_text(cgroup / "a/cgroup.procs", "");
+    auto ids = descendant_cgroup_ids(cgroup.path());
+    REQUIRE_MESSAGE(ids.ok(), ids.error().message);
+    std::vector<std::uint64_t> expected;
+    for (const char* child : {"a", "a/b", "a/b/c", "d"}) {
+        auto id = cgroup_id(cgroup / child);
+        REQUIRE(id.ok());
+        expected.push_back(*id);
+    }
+    std::sort(ids->begin(), ids->end());
+    std::sort(expected.begin(), expected.end());
+    CHECK(*ids == expected);
+}
+
+TEST_CASE("cgroup: descendant_cgroup_ids of a cgroup gone meanwhile is none") {
+    TempDir parent;
+    auto ids = descendant_cgroup_ids(parent / "gone");
+    REQUIRE_MESSAGE(ids.ok(), ids.error().message);
+    CHECK(ids->empty());
 }
