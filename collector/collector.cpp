@@ -1,7 +1,5 @@
 #include "collector/collector.h"
 
-#include <bpf/bpf.h>
-
 #include <algorithm>
 #include <ctime>
 #include <limits>
@@ -9,36 +7,15 @@
 #include "collector/cgroup.h"
 #include "common/profile_name.h"
 #include "common/protocol.h"
+#include "common/utc_time.h"
 #include "profilegen/profile_store.h"
 
 namespace cradle {
 
-namespace {
-
-nlohmann::json failure(const std::string& message) { return {{"ok", false}, {"error", message}}; }
-
-std::string timestamp(std::int64_t seconds) {
-    const std::time_t time = static_cast<std::time_t>(seconds);
-    std::tm utc{};
-    gmtime_r(&time, &utc);
-    char text[32];
-    std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return text;
-}
-
-int count_bits(const cradle_u64* words, int count) {
-    int bits = 0;
-    for (int i = 0; i < count; ++i) {
-        bits += __builtin_popcountll(words[i]);
-    }
-    return bits;
-}
-
-}  // namespace
-
 Collector::Collector(Tracer& tracer, UniqueFd output_dir, std::string output_dir_path, std::string pin_dir)
     : m_tracer(tracer),
-      m_registry(tracer.cgroup_slots_fd(), tracer.containers_fd(), tracer.max_containers()),
+      m_maps(tracer.containers_fd(), tracer.cgroup_slots_fd(), tracer.runtime_baseline_fd(), tracer.max_containers()),
+      m_registry(m_maps),
       m_output_dir(std::move(output_dir)),
       m_output_dir_path(std::move(output_dir_path)),
       m_pin_dir(std::move(pin_dir)),
@@ -53,56 +30,73 @@ Result<void> Collector::load() {
     return m_tracer.adopt_tasks();
 }
 
-Result<TracedContainer> Collector::register_container(const std::string& id, std::int64_t pid,
-                                                      const nlohmann::json& annotations,
-                                                      std::vector<FlushOutcome>& flushed) {
+Result<Registration> Collector::register_container(const RegisterRequest& request) {
+    const std::string& id = request.id;
     const std::string context = "registering container \"" + printable_value(id) + "\"";
     const bool printable = std::all_of(id.begin(), id.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '/'; });
     if (id.empty() || id.size() >= CRADLE_ID_SIZE || !printable) {
         return Error{EINVAL, context + ": the id must be 1 to " + std::to_string(CRADLE_ID_SIZE - 1) +
                                  " printable ASCII characters without '/'"};
     }
-    if (pid <= 1 || pid > std::numeric_limits<pid_t>::max()) {
-        return Error{EINVAL, context + ": no usable init pid (" + std::to_string(pid) + ")"};
+    if (request.pid <= 1 || request.pid > std::numeric_limits<pid_t>::max()) {
+        return Error{EINVAL, context + ": no usable init pid (" + std::to_string(request.pid) + ")"};
     }
-    if (!annotations.is_object() || !annotations.contains(k_profile_annotation) ||
-        !annotations[k_profile_annotation].is_string()) {
+    if (!request.profile) {
         return Error{EINVAL, context + ": no \"" + std::string(k_profile_annotation) + "\" annotation"};
     }
-    auto name = expand_profile_name(annotations[k_profile_annotation].get<std::string>(), std::time(nullptr));
+    auto name = expand_profile_name(*request.profile, std::time(nullptr));
     if (!name) {
         return with_context(name.error(), context);
     }
-    auto cgroup = m_cgroups.locate(static_cast<pid_t>(pid));
+    auto cgroup = m_cgroups.locate(static_cast<pid_t>(request.pid));
     if (!cgroup) {
         return with_context(cgroup.error(), context);
     }
-    if (const TracedContainer* previous = m_registry.find(id); previous && previous->cgroup_id != cgroup->id) {
-        // The runtime reused the id before the old container was flushed.
-        auto old = m_registry.read(previous->slot);
-        if (old && (old->record.flags & CRADLE_RECORD_CGROUP_REMOVED)) {
-            auto outcome = flush(id);
-            if (!outcome) {
-                return with_context(outcome.error(), context);
-            }
-            flushed.push_back(*outcome);
-        }
+    auto existing = m_registry.lookup(id);
+    if (!existing) {
+        return with_context(existing.error(), context);
     }
-    const bool registered_before = m_registry.find(id) != nullptr;
-    auto traced = m_registry.add(id, *name, cgroup->path, cgroup->id, static_cast<std::uint32_t>(pid));
-    if (!traced) {
-        return with_context(traced.error(), context);
+
+    Registration registration;
+    switch (id_reuse(*existing, cgroup->id)) {
+        case IdReuse::Conflict:
+            return Error{EEXIST, context + ": the id is traced already for cgroup " +
+                                     std::to_string((*existing)->traced.cgroup_id) + ", which is still there"};
+        case IdReuse::Again:
+            registration.traced = (*existing)->traced;
+            registration.created = false;
+            break;
+        case IdReuse::ReplaceGone: {
+            auto flushed = flush(**existing);
+            if (!flushed) {
+                return with_context(flushed.error(), context);
+            }
+            registration.replaced = std::move(*flushed);
+            [[fallthrough]];
+        }
+        case IdReuse::New: {
+            auto children = descendant_cgroup_ids(cgroup->path);
+            if (!children) {
+                return with_context(children.error(), context);
+            }
+            auto added = m_registry.add(NewContainer{id, *name, cgroup->path, cgroup->id, std::move(*children),
+                                                     static_cast<std::uint32_t>(request.pid)});
+            if (!added) {
+                return with_context(added.error(), context);
+            }
+            registration.traced = std::move(*added);
+            break;
+        }
     }
     // The init process waits in the cgroup: mark it (and anything else there) before the
     // hook returns and the runtime lets it exec.
     if (auto adopted = adopt_tasks_in(cgroup->path); !adopted) {
-        if (!registered_before) {  // a hook run twice must not lose what the first one started
-            auto removed = m_registry.remove(id);
-            (void)removed;  // the registration failed either way; its error says why
+        if (registration.created) {  // a hook run twice must not lose what the first one started
+            (void)m_registry.remove(id);  // the registration failed either way; its error says why
         }
         return with_context(adopted.error(), context);
     }
-    return traced;
+    return registration;
 }
 
 Result<void> Collector::adopt_tasks_in(const std::string& cgroup_dir) {
@@ -127,47 +121,39 @@ Result<void> Collector::adopt_tasks_in(const std::string& cgroup_dir) {
 }
 
 Result<FlushOutcome> Collector::flush(const std::string& id) {
-    FlushOutcome outcome;
-    outcome.id = id;
-    const TracedContainer* traced = m_registry.find(id);
-    if (!traced) {
-        return outcome;
+    auto existing = m_registry.lookup(id);
+    if (!existing) {
+        return with_context(existing.error(), "flushing container \"" + printable_value(id) + "\"");
     }
-    const std::string context = "flushing container \"" + printable_value(id) + "\"";
-    outcome.name = traced->name;
-    auto container = m_registry.read(traced->slot);
-    if (!container) {
-        return with_context(container.error(), context);
+    if (!*existing) {
+        FlushOutcome untraced;
+        untraced.id = id;
+        return untraced;
     }
-    const cradle_record& record = container->record;
+    return flush(**existing);
+}
 
-    const std::uint32_t baseline_key = 0;
-    cradle_runtime_baseline baseline{};
-    if (bpf_map_lookup_elem(m_tracer.runtime_baseline_fd(), &baseline_key, &baseline) != 0) {
-        return with_context(system_error("reading the runtime baseline"), context);
+Result<FlushOutcome> Collector::flush(const ContainerSnapshot& snapshot) {
+    const TracedContainer& traced = snapshot.traced;
+    const std::string context = "flushing container \"" + printable_value(traced.id) + "\"";
+    auto baseline = m_registry.runtime_baseline();
+    if (!baseline) {
+        return with_context(baseline.error(), context);
     }
-    const bool gone = record.flags & CRADLE_RECORD_CGROUP_REMOVED;
-
-    const Recording recording = decode_record(record, baseline, m_architectures);
-    const std::string header = "Cradle tracefile for profile \"" + traced->name + "\"\nlast container: \"" + id +
-                               "\", registered " + timestamp(traced->registered_at) +
+    const Recording recording = decode_record(snapshot.kernel.record, *baseline, m_architectures);
+    const std::string header = "Cradle tracefile for profile \"" + traced.name + "\"\nlast container: \"" +
+                               traced.id + "\", registered " + utc_timestamp(traced.registered_at) +
                                "\ncapability checks observed through " +
                                capability_source_name(m_tracer.capability_source());
-    auto stored = store_recording(m_output_dir.get(), traced->name, recording, header, DirectorySync::by_caller);
+    auto stored = store_recording(m_output_dir.get(), traced.name, recording, header, DirectorySync::by_caller);
     if (!stored) {
         return with_context(stored.error(), context);
     }
-    outcome.files = {stored->seccomp_profile, stored->tracefile};
-    outcome.incomplete_reasons = recording.incomplete_reasons;
-
-    if (gone) {
-        // Once per container: its runtime window joins the machine's baseline, which every
-        // later recording is joined with.
-        if (workload_started(record) && add_to_baseline(baseline, record)) {
-            bpf_map_update_elem(m_tracer.runtime_baseline_fd(), &baseline_key, &baseline, BPF_ANY);
-        }
-        if (auto removed = m_registry.remove(id); !removed) {
-            return with_context(removed.error(), context);
+    FlushOutcome outcome{traced.id, traced.name, {stored->seccomp_profile, stored->tracefile},
+                         recording.incomplete_reasons, false};
+    if (snapshot.cgroup_removed()) {
+        if (auto forgotten = m_registry.forget(snapshot); !forgotten) {
+            return with_context(forgotten.error(), context);
         }
         outcome.forgotten = true;
     }
@@ -180,83 +166,33 @@ std::vector<GoneFlush> Collector::collect_gone(std::chrono::steady_clock::time_p
         if (std::chrono::steady_clock::now() >= until) {
             break;
         }
-        auto container = m_registry.read(traced.slot);
-        if (container && (container->record.flags & CRADLE_RECORD_CGROUP_REMOVED)) {
-            outcomes.push_back({traced.id, flush(traced.id)});
+        auto kernel = m_registry.read(traced.slot);
+        if (!kernel) {
+            continue;  // read again at the next scan
+        }
+        const ContainerSnapshot snapshot{traced, *kernel};
+        if (snapshot.cgroup_removed()) {
+            outcomes.push_back({traced.id, flush(snapshot)});
         }
     }
     return outcomes;
 }
 
-nlohmann::json Collector::handle(const nlohmann::json& request, std::vector<FlushOutcome>& flushed) {
-    if (!request.is_object() || !request.contains("op") || !request["op"].is_string()) {
-        return failure("request has no \"op\"");
+CollectorStatus Collector::status() const {
+    CollectorStatus status;
+    status.capability_source = m_tracer.capability_source();
+    status.classifies_probes = m_tracer.classifies_probes();
+    status.marks_moved_threads = m_tracer.marks_moved_threads();
+    status.output_dir = m_output_dir_path;
+    status.pin_dir = m_pin_dir;
+    if (auto baseline = m_registry.runtime_baseline()) {
+        status.runtime_baseline = *baseline;
     }
-    const std::string op = request["op"];
-    const auto string_field = [&](const char* key) {
-        return request.contains(key) && request[key].is_string() ? request[key].get<std::string>() : std::string();
-    };
-    if (op == "register") {
-        const std::int64_t pid =
-            request.contains("pid") && request["pid"].is_number_integer() ? request["pid"].get<std::int64_t>() : 0;
-        const nlohmann::json annotations = request.contains("annotations") ? request["annotations"] : nlohmann::json();
-        auto traced = register_container(string_field("id"), pid, annotations, flushed);
-        if (!traced) {
-            return failure(traced.error().message);
-        }
-        return {{"ok", true}, {"name", traced->name}, {"slot", traced->slot}, {"cgroup_id", traced->cgroup_id}};
-    }
-    if (op == "flush") {
-        auto outcome = flush(string_field("id"));
-        if (!outcome) {
-            return failure(outcome.error().message);
-        }
-        flushed.push_back(*outcome);
-        return {{"ok", true},
-                {"name", outcome->name},
-                {"files", outcome->files},
-                {"incomplete", outcome->incomplete_reasons},
-                {"forgotten", outcome->forgotten}};
-    }
-    if (op == "status") {
-        return status();
-    }
-    return failure("unknown op \"" + printable_value(op) + "\"");
-}
-
-nlohmann::json Collector::status() const {
-    nlohmann::json containers = nlohmann::json::array();
     for (const TracedContainer& traced : m_registry.list()) {
-        nlohmann::json entry = {{"id", traced.id},
-                                {"name", traced.name},
-                                {"cgroup_id", traced.cgroup_id},
-                                {"registered", timestamp(traced.registered_at)}};
-        if (auto container = m_registry.read(traced.slot)) {
-            const cradle_record& record = container->record;
-            entry["phase"] = phase_name(record.phase);
-            entry["workload_syscalls"] =
-                count_bits(&record.syscalls[CRADLE_PHASE_WORKLOAD][0][0], CRADLE_ABI_COUNT * CRADLE_SYSCALL_WORDS);
-            entry["cgroup_removed"] = (record.flags & CRADLE_RECORD_CGROUP_REMOVED) != 0;
-            entry["lost_syscalls"] = record.lost_syscalls;
-            entry["lost_capabilities"] = record.lost_capabilities;
-            entry["lost_cgroups"] = record.lost_cgroups;
-            entry["lost_tasks"] = record.lost_tasks;
-            entry["unclassified_capability_checks"] = record.unclassified_checks;
-        }
-        containers.push_back(entry);
+        auto kernel = m_registry.read(traced.slot);
+        status.containers.push_back({traced, kernel ? std::optional<cradle_record>(kernel->record) : std::nullopt});
     }
-    const std::uint32_t baseline_key = 0;
-    cradle_runtime_baseline baseline{};
-    bpf_map_lookup_elem(m_tracer.runtime_baseline_fd(), &baseline_key, &baseline);
-    return {{"ok", true},
-            {"capability_source", capability_source_name(m_tracer.capability_source())},
-            {"classifies_probes", m_tracer.classifies_probes()},
-            {"marks_moved_threads", m_tracer.marks_moved_threads()},
-            {"output_dir", m_output_dir_path},
-            {"pin_dir", m_pin_dir},
-            {"runtime_baseline_samples", baseline.samples},
-            {"runtime_baseline_syscalls", count_bits(&baseline.syscalls[0][0], CRADLE_ABI_COUNT * CRADLE_SYSCALL_WORDS)},
-            {"containers", containers}};
+    return status;
 }
 
 }  // namespace cradle

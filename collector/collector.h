@@ -1,16 +1,18 @@
 // Collector: what cradled does with a request, and with containers whose cgroup is gone.
-// No I/O with clients and no logging here: daemon.cpp owns the socket and the log.
+// It speaks types: the socket and the protocol's JSON (collector/request.h, answer.h) and
+// the log (daemon.cpp) are at its edges.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "collector/cgroup.h"
+#include "collector/container_maps.h"
 #include "collector/registry.h"
+#include "collector/request.h"
 #include "collector/tracer.h"
 #include "common/result.h"
 #include "common/unique_fd.h"
@@ -20,9 +22,10 @@ namespace cradle {
 
 struct FlushOutcome {
     std::string id;
-    std::string name;
+    std::string name;                              // empty when the id was not traced
     std::vector<std::string> files;                // written inside the output directory; durable
-                                                   // once the caller fsyncs it (see flush)
+                                                   // once the caller fsyncs it (see flush); empty
+                                                   // when the id was not traced
     std::vector<std::string> incomplete_reasons;   // empty when the recording is whole
     bool forgotten = false;                        // the container is gone and no longer traced
 };
@@ -30,6 +33,28 @@ struct FlushOutcome {
 struct GoneFlush {
     std::string id;
     Result<FlushOutcome> outcome;
+};
+
+struct Registration {
+    TracedContainer traced;
+    bool created = true;                   // false: the same container registered again
+    std::optional<FlushOutcome> replaced;  // a gone container that had the id, flushed first
+};
+
+// What `cradle status` shows: the tracer's choices, and each traced container.
+struct ContainerStatus {
+    TracedContainer traced;
+    std::optional<cradle_record> record;  // nullopt when its slot could not be read
+};
+
+struct CollectorStatus {
+    cradle_capability_source capability_source = CRADLE_CAPS_NONE;
+    bool classifies_probes = false;
+    bool marks_moved_threads = false;
+    std::string output_dir;
+    std::string pin_dir;
+    cradle_runtime_baseline runtime_baseline{};  // zero when it could not be read
+    std::vector<ContainerStatus> containers;
 };
 
 class Collector {
@@ -40,16 +65,13 @@ public:
     // Rebuilds the registry from the pinned maps.
     Result<void> load();
 
-    // Answers one protocol request (common/protocol.h); never throws. `flushed` receives the
-    // outcome of a flush request, for the log.
-    nlohmann::json handle(const nlohmann::json& request, std::vector<FlushOutcome>& flushed);
-
-    // Starts tracing the container `id` whose init process is `pid`, under the profile name
-    // the `io.cradle.profile` annotation gives (checked and expanded here).
-    // A container id the runtime reuses while the old container's cgroup is gone flushes
-    // the old one first (its outcome lands in `flushed`).
-    Result<TracedContainer> register_container(const std::string& id, std::int64_t pid,
-                                               const nlohmann::json& annotations, std::vector<FlushOutcome>& flushed);
+    // Starts tracing the container `request.id` whose init process is `request.pid`, under
+    // the profile name its `io.cradle.profile` annotation gives (checked and expanded here),
+    // and marks the tasks already in its cgroup. The same container registered again (a hook
+    // run twice) is not an error. A container id the runtime reuses while the old
+    // container's cgroup is gone flushes the old one first (Registration::replaced); while
+    // it is still there, EEXIST. Errors start with `registering container "<id>"`.
+    Result<Registration> register_container(const RegisterRequest& request);
 
     // Writes the container's files. They are in place when it returns, their contents
     // durable; making the renames durable too (an fsync of the output directory, which can
@@ -65,12 +87,14 @@ public:
     // does not hold up registrations. Failures are returned and retried at the next call.
     std::vector<GoneFlush> collect_gone(std::chrono::steady_clock::time_point until);
 
-    nlohmann::json status() const;
+    CollectorStatus status() const;
 
 private:
     // Above this many processes in a new container's cgroup, one walk of every task on the
     // host is cheaper than an iterator for each.
     static constexpr std::size_t k_max_processes_adopted_one_by_one = 16;
+
+    Result<FlushOutcome> flush(const ContainerSnapshot& snapshot);
 
     // Marks the tasks already in the newly published cgroup `cgroup_dir` (Tracer::adopt_tasks).
     // When its processes are all its tasks (collector/cgroup.h), only their threads are
@@ -78,6 +102,7 @@ private:
     Result<void> adopt_tasks_in(const std::string& cgroup_dir);
 
     Tracer& m_tracer;
+    BpfContainerMaps m_maps;
     ContainerRegistry m_registry;
     CgroupLocator m_cgroups;
     UniqueFd m_output_dir;

@@ -15,8 +15,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "collector/answer.h"
 #include "collector/collector.h"
 #include "collector/directory_syncer.h"
+#include "collector/request.h"
 #include "collector/server.h"
 #include "collector/tracer.h"
 #include "common/profile_name.h"
@@ -73,6 +75,34 @@ void log_sync_failures(DirectorySyncer& syncer) {
     }
 }
 
+// Acts on one request and returns the answer's text; logs what a person watching cradled
+// wants to know.
+std::string answer(Collector& collector, DirectorySyncer& syncer, const Request& request) {
+    if (const auto* registering = std::get_if<RegisterRequest>(&request)) {
+        auto registration = collector.register_container(*registering);
+        if (!registration) {
+            spdlog::error("register request failed: {}", registration.error().message);
+            return answer_failure(registration.error().message);
+        }
+        if (registration->replaced) {
+            report_flush(*registration->replaced, syncer);
+        }
+        spdlog::info("tracing container \"{}\" as \"{}\" (cgroup {})", printable_value(registration->traced.id),
+                     registration->traced.name, registration->traced.cgroup_id);
+        return answer_registered(*registration);
+    }
+    if (const auto* flushing = std::get_if<FlushRequest>(&request)) {
+        auto outcome = collector.flush(flushing->id);
+        if (!outcome) {
+            spdlog::error("flush request failed: {}", outcome.error().message);
+            return answer_failure(outcome.error().message);
+        }
+        report_flush(*outcome, syncer);
+        return answer_flushed(*outcome);
+    }
+    return answer_status(collector.status());
+}
+
 void serve_connection(Collector& collector, DirectorySyncer& syncer, int listener) {
     UniqueFd connection(::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
     if (!connection.valid()) {
@@ -82,7 +112,7 @@ void serve_connection(Collector& collector, DirectorySyncer& syncer, int listene
     auto uid = peer_uid(connection.get());
     if (!uid || *uid != 0) {
         spdlog::warn("refused a connection from uid {}: only root may talk to the collector", uid ? *uid : -1);
-        (void)write_message(connection.get(), R"({"ok":false,"error":"only root may talk to the collector"})", deadline);
+        (void)write_message(connection.get(), answer_failure("only root may talk to the collector"), deadline);
         return;
     }
     auto text = read_message(connection.get(), deadline);
@@ -90,29 +120,24 @@ void serve_connection(Collector& collector, DirectorySyncer& syncer, int listene
         spdlog::warn("dropped a request: {}", text.error().message);
         return;
     }
-    nlohmann::json request = nlohmann::json::parse(*text, nullptr, false);
-    std::vector<FlushOutcome> flushed;
-    nlohmann::json answer;
-    try {
-        answer = collector.handle(request, flushed);
-    } catch (const std::exception& error) {
-        // A request is input from another process: whatever it holds, the collector lives on.
-        answer = {{"ok", false}, {"error", std::string("malformed request: ") + error.what()}};
+    auto request = parse_request(*text);
+    std::string reply;
+    if (request) {
+        try {
+            reply = answer(collector, syncer, *request);
+        } catch (const std::exception& error) {
+            // Nothing here throws on input any more; whatever else does (memory), the
+            // collector lives on and keeps recording.
+            spdlog::error("{} request failed: {}", request_name(*request), error.what());
+            reply = answer_failure(std::string("internal error: ") + error.what());
+        }
+    } else {
+        spdlog::error("refused a malformed request: {}", request.error().message);
+        reply = answer_failure(request.error().message);
     }
-    const std::string op = printable_value(string_member(request, "op"));
-    if (!bool_member(answer, "ok")) {
-        spdlog::error("{} request failed: {}", op.empty() ? "malformed" : op, string_member(answer, "error"));
-    } else if (op == "register") {
-        spdlog::info("tracing container \"{}\" as \"{}\" (cgroup {})", printable_value(string_member(request, "id")),
-                     string_member(answer, "name"), number_member(answer, "cgroup_id"));
-    }
-    for (const FlushOutcome& outcome : flushed) {
-        report_flush(outcome, syncer);
-    }
-    // Replace, not throw: an error message may quote bytes that are not UTF-8.
-    const std::string text_answer = answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    if (auto written = write_message(connection.get(), text_answer, deadline); !written) {
-        spdlog::warn("could not answer a {} request: {}", op, written.error().message);
+    if (auto written = write_message(connection.get(), reply, deadline); !written) {
+        spdlog::warn("could not answer a {} request: {}", request ? request_name(*request) : "malformed",
+                     written.error().message);
     }
 }
 
@@ -160,9 +185,8 @@ int serve(Collector& collector, DirectorySyncer& syncer, Tracer& tracer, const C
         spdlog::error("{}", listener.error().message);
         return 1;
     }
-    const auto status = collector.status();
     spdlog::info("cradled ready: socket \"{}\", profiles in \"{}\", pins in \"{}\", {} containers traced",
-                 config.socket_path, config.output_dir, config.pin_dir, status["containers"].size());
+                 config.socket_path, config.output_dir, config.pin_dir, collector.status().containers.size());
 
     GoneEvents gone(ring_buffer__new(tracer.gone_cgroups_fd(), ignore_event, nullptr, nullptr));
     if (!gone) {

@@ -1,38 +1,14 @@
 #include "collector/registry.h"
 
-#include <bpf/bpf.h>
-#include <dirent.h>
-#include <sys/stat.h>
-
 #include <cstring>
 #include <ctime>
 #include <set>
 
+#include "profilegen/kernel_record.h"
+
 namespace cradle {
 
 namespace {
-
-Error map_error(const std::string& context) {
-    const int code = errno;
-    return Error{code, context + ": " + std::strerror(code)};
-}
-
-// Every directory beneath `directory`, depth first.
-void collect_subdirectories(const std::string& directory, std::vector<std::string>& found) {
-    DIR* handle = ::opendir(directory.c_str());
-    if (!handle) {
-        return;  // removed meanwhile: nothing beneath it to trace
-    }
-    while (const dirent* entry = ::readdir(handle)) {
-        const std::string name = entry->d_name;
-        if (entry->d_type != DT_DIR || name == "." || name == "..") {
-            continue;
-        }
-        found.push_back(directory + "/" + name);
-        collect_subdirectories(found.back(), found);
-    }
-    ::closedir(handle);
-}
 
 // A container slot's generation: never the same twice for one boot, which task storage
 // does not outlive.
@@ -42,102 +18,107 @@ std::uint64_t boottime_ns() {
     return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(now.tv_nsec);
 }
 
+TracedContainer traced_from(std::uint32_t slot, const cradle_container& container) {
+    TracedContainer traced;
+    traced.slot = slot;
+    traced.cgroup_id = container.cgroup_id;
+    traced.registered_at = static_cast<std::int64_t>(container.registered_at);
+    traced.id.assign(container.id, strnlen(container.id, sizeof(container.id)));
+    traced.name.assign(container.name, strnlen(container.name, sizeof(container.name)));
+    return traced;
+}
+
 }  // namespace
 
-ContainerRegistry::ContainerRegistry(int cgroup_slots_fd, int containers_fd, std::uint32_t slots)
-    : m_cgroup_slots_fd(cgroup_slots_fd), m_containers_fd(containers_fd), m_slots(slots) {}
+IdReuse id_reuse(const std::optional<ContainerSnapshot>& existing, std::uint64_t cgroup_id) {
+    if (!existing) {
+        return IdReuse::New;
+    }
+    if (existing->traced.cgroup_id == cgroup_id) {
+        return IdReuse::Again;
+    }
+    return existing->cgroup_removed() ? IdReuse::ReplaceGone : IdReuse::Conflict;
+}
+
+ContainerRegistry::ContainerRegistry(ContainerMaps& maps) : m_maps(maps) {}
 
 Result<void> ContainerRegistry::load() {
     m_containers.clear();
-    for (std::uint32_t slot = 0; slot < m_slots; ++slot) {
-        auto container = read(slot);
+    for (std::uint32_t slot = 0; slot < m_maps.slots(); ++slot) {
+        auto container = m_maps.read_slot(slot);
         if (!container) {
             return container.error();
         }
-        if (!container->in_use) {
-            continue;
+        if (container->in_use) {
+            TracedContainer traced = traced_from(slot, *container);
+            m_containers[traced.id] = std::move(traced);
         }
-        TracedContainer traced;
-        traced.slot = slot;
-        traced.cgroup_id = container->cgroup_id;
-        traced.registered_at = static_cast<std::int64_t>(container->registered_at);
-        traced.id.assign(container->id, strnlen(container->id, sizeof(container->id)));
-        traced.name.assign(container->name, strnlen(container->name, sizeof(container->name)));
-        m_containers[traced.id] = traced;
     }
     return {};
 }
 
-Result<TracedContainer> ContainerRegistry::add(const std::string& id, const std::string& name,
-                                               const std::string& cgroup_dir, std::uint64_t cgroup_id,
-                                               std::uint32_t init_pid) {
-    if (id.size() >= CRADLE_ID_SIZE || name.size() >= CRADLE_NAME_SIZE) {
-        return Error{ENAMETOOLONG, "the id (" + std::to_string(id.size()) + " bytes) or profile name (" +
-                                       std::to_string(name.size()) + " bytes) does not fit its slot"};
+Result<std::optional<ContainerSnapshot>> ContainerRegistry::lookup(const std::string& id) const {
+    const auto found = m_containers.find(id);
+    if (found == m_containers.end()) {
+        return std::optional<ContainerSnapshot>();
     }
-    if (const TracedContainer* existing = find(id)) {
-        if (existing->cgroup_id != cgroup_id) {
-            return Error{EEXIST, "the id is traced already for cgroup " + std::to_string(existing->cgroup_id) +
-                                     ", which is still there"};
-        }
-        return *existing;
+    auto kernel = m_maps.read_slot(found->second.slot);
+    if (!kernel) {
+        return kernel.error();
     }
-    std::uint32_t owner = 0;
-    if (bpf_map_lookup_elem(m_cgroup_slots_fd, &cgroup_id, &owner) == 0) {
-        return Error{EEXIST, "cgroup \"" + cgroup_dir + "\" is traced already for another container"};
+    return std::optional<ContainerSnapshot>(ContainerSnapshot{found->second, *kernel});
+}
+
+Result<TracedContainer> ContainerRegistry::add(const NewContainer& request) {
+    if (request.id.size() >= CRADLE_ID_SIZE || request.name.size() >= CRADLE_NAME_SIZE) {
+        return Error{ENAMETOOLONG, "the id (" + std::to_string(request.id.size()) + " bytes) or profile name (" +
+                                       std::to_string(request.name.size()) + " bytes) does not fit its slot"};
+    }
+    if (m_containers.count(request.id)) {
+        return Error{EEXIST, "the id is traced already"};
+    }
+    auto owner = m_maps.cgroup_owner(request.cgroup_id);
+    if (!owner) {
+        return owner.error();
+    }
+    if (*owner) {
+        return Error{EEXIST, "cgroup \"" + request.cgroup_dir + "\" is traced already for another container"};
     }
     std::set<std::uint32_t> taken;
     for (const auto& [_, traced] : m_containers) {
         taken.insert(traced.slot);
     }
     std::uint32_t slot = 0;
-    while (slot < m_slots && taken.count(slot)) {
+    while (slot < m_maps.slots() && taken.count(slot)) {
         ++slot;
     }
-    if (slot == m_slots) {
-        return Error{ENOSPC, "every one of the " + std::to_string(m_slots) +
+    if (slot == m_maps.slots()) {
+        return Error{ENOSPC, "every one of the " + std::to_string(m_maps.slots()) +
                                  " container slots is in use (cradled --max-containers)"};
     }
 
-    // The slot is zeroed and described before any cgroup points at it, so the kernel side
-    // never adds to a stale record.
     cradle_container container{};
-    container.cgroup_id = cgroup_id;
+    container.cgroup_id = request.cgroup_id;
     container.registered_at = static_cast<std::uint64_t>(std::time(nullptr));
     container.generation = boottime_ns();
     container.in_use = 1;
-    container.init_pid = init_pid;
-    std::memcpy(container.id, id.data(), id.size());
-    std::memcpy(container.name, name.data(), name.size());
-    if (bpf_map_update_elem(m_containers_fd, &slot, &container, BPF_ANY) != 0) {
-        return map_error("writing container slot " + std::to_string(slot));
+    container.init_pid = request.init_pid;
+    std::memcpy(container.id, request.id.data(), request.id.size());
+    std::memcpy(container.name, request.name.data(), request.name.size());
+    if (auto written = m_maps.write_slot(slot, container); !written) {
+        return written.error();
     }
-    if (bpf_map_update_elem(m_cgroup_slots_fd, &cgroup_id, &slot, BPF_NOEXIST) != 0) {
-        Error error = map_error("tracing cgroup \"" + cgroup_dir + "\"");
-        container = cradle_container{};
-        bpf_map_update_elem(m_containers_fd, &slot, &container, BPF_ANY);
-        return error;
+    if (auto published = m_maps.publish_cgroup(request.cgroup_id, slot); !published) {
+        (void)m_maps.write_slot(slot, cradle_container{});  // the publish's error says what went wrong
+        return with_context(published.error(), "tracing cgroup \"" + request.cgroup_dir + "\"");
     }
-    // Cgroups made beneath it from now on are added by the kernel side; these are the ones
-    // that were there before.
-    std::vector<std::string> children;
-    collect_subdirectories(cgroup_dir, children);
-    for (const std::string& child : children) {
-        struct stat status {};
-        if (::stat(child.c_str(), &status) == 0) {
-            const std::uint64_t child_id = status.st_ino;
-            bpf_map_update_elem(m_cgroup_slots_fd, &child_id, &slot, BPF_NOEXIST);
-        }
+    for (std::uint64_t child : request.child_cgroup_ids) {
+        // EEXIST: the kernel side saw it made since it was listed, and published it itself.
+        (void)m_maps.publish_cgroup(child, slot);
     }
-
-    TracedContainer traced{slot, cgroup_id, static_cast<std::int64_t>(container.registered_at), id, name};
-    m_containers[id] = traced;
+    TracedContainer traced = traced_from(slot, container);
+    m_containers[traced.id] = traced;
     return traced;
-}
-
-const TracedContainer* ContainerRegistry::find(const std::string& id) const {
-    const auto found = m_containers.find(id);
-    return found == m_containers.end() ? nullptr : &found->second;
 }
 
 std::vector<TracedContainer> ContainerRegistry::list() const {
@@ -148,38 +129,42 @@ std::vector<TracedContainer> ContainerRegistry::list() const {
     return all;
 }
 
-Result<cradle_container> ContainerRegistry::read(std::uint32_t slot) const {
-    cradle_container container{};
-    if (bpf_map_lookup_elem(m_containers_fd, &slot, &container) != 0) {
-        return map_error("reading container slot " + std::to_string(slot));
+Result<cradle_container> ContainerRegistry::read(std::uint32_t slot) const { return m_maps.read_slot(slot); }
+
+Result<cradle_runtime_baseline> ContainerRegistry::runtime_baseline() const { return m_maps.read_baseline(); }
+
+Result<void> ContainerRegistry::forget(const ContainerSnapshot& snapshot) {
+    if (!m_containers.count(snapshot.traced.id)) {
+        return {};
     }
-    return container;
+    const cradle_record& record = snapshot.kernel.record;
+    if (workload_started(record)) {
+        auto baseline = m_maps.read_baseline();
+        if (!baseline) {
+            return baseline.error();
+        }
+        if (add_to_baseline(*baseline, record)) {
+            if (auto written = m_maps.write_baseline(*baseline); !written) {
+                return written.error();
+            }
+        }
+    }
+    return remove(snapshot.traced.id);
 }
 
 Result<void> ContainerRegistry::remove(const std::string& id) {
-    const TracedContainer* traced = find(id);
-    if (!traced) {
+    const auto found = m_containers.find(id);
+    if (found == m_containers.end()) {
         return {};
     }
-    const std::uint32_t slot = traced->slot;
-    std::vector<std::uint64_t> cgroups;
-    std::uint64_t key = 0;
-    void* previous = nullptr;
-    while (bpf_map_get_next_key(m_cgroup_slots_fd, previous, &key) == 0) {
-        std::uint32_t owner = 0;
-        if (bpf_map_lookup_elem(m_cgroup_slots_fd, &key, &owner) == 0 && owner == slot) {
-            cgroups.push_back(key);
-        }
-        previous = &key;
+    const std::uint32_t slot = found->second.slot;
+    if (auto unpublished = m_maps.unpublish_cgroups(slot); !unpublished) {
+        return unpublished.error();
     }
-    for (std::uint64_t cgroup : cgroups) {
-        bpf_map_delete_elem(m_cgroup_slots_fd, &cgroup);
+    if (auto freed = m_maps.write_slot(slot, cradle_container{}); !freed) {
+        return with_context(freed.error(), "freeing container slot " + std::to_string(slot));
     }
-    const cradle_container empty{};
-    if (bpf_map_update_elem(m_containers_fd, &slot, &empty, BPF_ANY) != 0) {
-        return map_error("freeing container slot " + std::to_string(slot));
-    }
-    m_containers.erase(id);
+    m_containers.erase(found);
     return {};
 }
 

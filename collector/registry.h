@@ -1,12 +1,16 @@
-// ContainerRegistry: which containers are traced, kept in the pinned maps themselves so
-// that a restarted collector finds them again (load()).
+// ContainerRegistry: which containers are traced, and the rules for taking and giving back
+// their slots. The state lives in the kernel maps themselves (ContainerMaps), so that a
+// restarted collector finds it again (load()); this class keeps an index by container id.
+// No filesystem and no log here: the caller finds cgroups (collector/cgroup.h) and reports.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "collector/container_maps.h"
 #include "common/result.h"
 #include "cradle_abi.h"
 
@@ -20,38 +24,74 @@ struct TracedContainer {
     std::string name;  // expanded profile name
 };
 
+// A traced container with a copy of what the kernel side recorded for it.
+struct ContainerSnapshot {
+    TracedContainer traced;
+    cradle_container kernel{};
+
+    bool cgroup_removed() const { return kernel.record.flags & CRADLE_RECORD_CGROUP_REMOVED; }
+};
+
+// What registering an id means, given what the registry holds for it. The one place of the
+// id-reuse rule: runtimes run a hook twice, and reuse an id once its container is gone.
+enum class IdReuse {
+    New,          // the id is not traced: add it
+    Again,        // traced for the same cgroup: the same container, registered again
+    ReplaceGone,  // traced for another cgroup that is gone: flush and forget the old one first
+    Conflict,     // traced for another cgroup that is still there: refuse (EEXIST)
+};
+
+IdReuse id_reuse(const std::optional<ContainerSnapshot>& existing, std::uint64_t cgroup_id);
+
+struct NewContainer {
+    std::string id;
+    std::string name;  // expanded, checked profile name
+    std::string cgroup_dir;  // for messages
+    std::uint64_t cgroup_id = 0;
+    std::vector<std::uint64_t> child_cgroup_ids;  // cgroups that exist beneath it already
+    std::uint32_t init_pid = 0;  // its exec starts the workload
+};
+
 class ContainerRegistry {
 public:
-    // Borrows the fds of the cgroup_slots and containers maps (see cradle_abi.h); the
-    // containers map has `slots` entries.
-    ContainerRegistry(int cgroup_slots_fd, int containers_fd, std::uint32_t slots);
+    // Borrows `maps`, which must outlive the registry.
+    explicit ContainerRegistry(ContainerMaps& maps);
 
     // Rebuilds the index from the containers map, e.g. after a collector restart.
     Result<void> load();
 
-    // Starts tracing: zeroes a free slot, writes the metadata (with `init_pid`, whose exec
-    // starts the workload), then publishes the cgroup and the cgroups that already exist
-    // beneath `cgroup_dir` in cgroup_slots (later ones are added by the kernel side).
-    // Registering an id that is traced already for the same cgroup returns the existing
-    // entry unchanged (runtimes may run a hook twice); for another cgroup it is EEXIST.
-    // ENOSPC when every slot is taken, EEXIST when another container owns the cgroup.
-    Result<TracedContainer> add(const std::string& id, const std::string& name, const std::string& cgroup_dir,
-                                std::uint64_t cgroup_id, std::uint32_t init_pid);
+    // The container traced as `id`, with its kernel record; nullopt when none is.
+    Result<std::optional<ContainerSnapshot>> lookup(const std::string& id) const;
 
-    const TracedContainer* find(const std::string& id) const;
+    // Starts tracing `container`, whose id must not be traced (IdReuse::New; EEXIST
+    // otherwise): zeroes a free slot, describes it, then publishes its cgroup and the child
+    // cgroups it has (later ones are added by the kernel side), so that the kernel side never
+    // adds to a stale record. ENAMETOOLONG when the id or name does not fit a slot, ENOSPC
+    // when every slot is taken, EEXIST when another container owns the cgroup. Nothing is
+    // left behind on failure. A child cgroup that cannot be published is skipped: the kernel
+    // side counts what its tasks do as lost.
+    Result<TracedContainer> add(const NewContainer& container);
+
     std::vector<TracedContainer> list() const;
 
     // A copy of what the kernel side recorded for the container in `slot`.
     Result<cradle_container> read(std::uint32_t slot) const;
 
-    // Stops tracing `id`: removes every cgroup_slots entry of its slot and frees the slot.
-    // What was recorded is gone afterwards, so flush first.
+    // The machine's runtime baseline (cradle_runtime_baseline).
+    Result<cradle_runtime_baseline> runtime_baseline() const;
+
+    // Stops tracing `snapshot`'s container: unpublishes its cgroups and frees its slot. What it
+    // recorded is gone afterwards, so write its files first. When its workload started, its
+    // runtime window joins the runtime baseline first, once per container: every later
+    // recording is joined with it. A container not traced (any more) is not an error.
+    Result<void> forget(const ContainerSnapshot& snapshot);
+
+    // Stops tracing `id` without touching the baseline: undoes an add() whose registration
+    // failed afterwards.
     Result<void> remove(const std::string& id);
 
 private:
-    int m_cgroup_slots_fd;
-    int m_containers_fd;
-    std::uint32_t m_slots;
+    ContainerMaps& m_maps;
     std::map<std::string, TracedContainer> m_containers;
 };
 
