@@ -408,3 +408,100 @@ TEST_CASE("a fallback syscall the workload never made fails with ENOSYS, the res
     REQUIRE(allowing.ok());
     CHECK(errno_under_filter(*allowing, clone3) == EINVAL);
 }
+
+namespace {
+
+// The JSON array lines of `names` at the indent of a rule's "names" entries.
+std::string name_lines(const std::vector<std::string>& names) {
+    std::string lines;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        lines += "        \"" + names[i] + "\"" + (i + 1 < names.size() ? ",\n" : "\n");
+    }
+    return lines;
+}
+
+// fallback_syscalls() that libseccomp knows on x86_64 or x86, less `recorded`.
+std::vector<std::string> expected_enosys(const std::set<std::string>& recorded) {
+    std::vector<std::string> names;
+    for (const auto& name : fallback_syscalls()) {
+        const auto on = [&](const char* arch) {
+            auto available = syscall_available(arch, name);
+            return available && *available;
+        };
+        if (!recorded.contains(name) && (on("x86_64") || on("x86"))) {
+            names.push_back(name);
+        }
+    }
+    return names;
+}
+
+}  // namespace
+
+TEST_CASE("render_seccomp_profile writes exactly these bytes") {
+    Recording recording;
+    recording.architectures = {"x86_64", "x86"};
+    recording.syscalls = {"write", "read", "_llseek", "clone3"};
+    recording.capabilities = {"chown"};
+    recording.setup_syscalls = {"mount"};
+    auto text = render_seccomp_profile(recording);
+    REQUIRE_MESSAGE(text.ok(), text.error().message);
+    // Which fallbacks libseccomp knows depends on its version; everything else is fixed.
+    const std::vector<std::string> enosys = expected_enosys(recording.syscalls);
+    REQUIRE(enosys.size() >= 6);
+    const std::string architectures = native_arch() == "x86_64"
+                                          ? "    \"SCMP_ARCH_X86_64\",\n    \"SCMP_ARCH_X86\"\n"
+                                          : "    \"SCMP_ARCH_X86\",\n    \"SCMP_ARCH_X86_64\"\n";
+    CHECK(*text == "{\n"
+                   "  \"architectures\": [\n" +
+                       architectures +
+                       "  ],\n"
+                       "  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
+                       "  \"defaultErrnoRet\": 1,\n"
+                       "  \"syscalls\": [\n"
+                       "    {\n"
+                       "      \"action\": \"SCMP_ACT_ALLOW\",\n"
+                       "      \"names\": [\n" +
+                       name_lines({"_llseek", "clone3", "read", "write"}) +
+                       "      ]\n"
+                       "    },\n"
+                       "    {\n"
+                       "      \"action\": \"SCMP_ACT_ERRNO\",\n"
+                       "      \"comment\": \"never made while recording; ENOSYS lets the caller fall back to an "
+                       "older syscall\",\n"
+                       "      \"errnoRet\": 38,\n"
+                       "      \"names\": [\n" +
+                       name_lines(enosys) +
+                       "      ]\n"
+                       "    }\n"
+                       "  ]\n"
+                       "}\n");
+
+    Recording empty;
+    empty.architectures = {"x86"};
+    auto only_enosys = render_seccomp_profile(empty);
+    REQUIRE_MESSAGE(only_enosys.ok(), only_enosys.error().message);
+    std::vector<std::string> enosys_on_x86;
+    for (const auto& name : fallback_syscalls()) {
+        if (auto available = syscall_available("x86", name); available && *available) {
+            enosys_on_x86.push_back(name);
+        }
+    }
+    CHECK(*only_enosys == "{\n"
+                          "  \"architectures\": [\n"
+                          "    \"SCMP_ARCH_X86\"\n"
+                          "  ],\n"
+                          "  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
+                          "  \"defaultErrnoRet\": 1,\n"
+                          "  \"syscalls\": [\n"
+                          "    {\n"
+                          "      \"action\": \"SCMP_ACT_ERRNO\",\n"
+                          "      \"comment\": \"never made while recording; ENOSYS lets the caller fall back to an "
+                          "older syscall\",\n"
+                          "      \"errnoRet\": 38,\n"
+                          "      \"names\": [\n" +
+                              name_lines(enosys_on_x86) +
+                              "      ]\n"
+                              "    }\n"
+                              "  ]\n"
+                              "}\n");
+}

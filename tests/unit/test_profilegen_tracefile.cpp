@@ -171,3 +171,115 @@ TEST_CASE("parse_tracefile errors name the line and quote it") {
     CHECK(error_of("COUNTERS\nLost 1\n") == "line 2: invalid counter name \"Lost 1\"");
     CHECK(error_of("COUNTERS\na 1\na 2\n") == "line 3: counter given twice \"a 2\"");
 }
+
+TEST_CASE("render_tracefile writes exactly these bytes") {
+    Recording recording = full_recording();
+    recording.incomplete_reasons.push_back(" EOF \r\n");
+    recording.counters["zero"] = 0;
+    CHECK(render_tracefile(recording, "Cradle tracefile\n\ncontainer web\n") ==
+          "# Cradle tracefile\n"
+          "#\n"
+          "# container web\n"
+          "\n"
+          "ARCH\n"
+          "x86\n"
+          "x86_64\n"
+          "\n"
+          "CAPABILITIES\n"
+          "chown\n"
+          "setuid\n"
+          "\n"
+          "SYSCALLS\n"
+          "_llseek\n"
+          "execve\n"
+          "read\n"
+          "restart_syscall\n"
+          "write\n"
+          "\n"
+          "DENIED_CAPABILITIES\n"
+          "sys_admin\n"
+          "\n"
+          "PROBED_CAPABILITIES\n"
+          "net_admin\n"
+          "sys_resource\n"
+          "\n"
+          "RUNTIME_SYSCALLS\n"
+          "write\n"
+          "\n"
+          "IMPLIED_SYSCALLS\n"
+          "restart_syscall\n"
+          "\n"
+          "SETUP_SYSCALLS\n"
+          "mount\n"
+          "pivot_root\n"
+          "\n"
+          "COUNTERS\n"
+          "events 18446744073709551615\n"
+          "lost_syscalls 12\n"
+          "zero 0\n"
+          "\n"
+          "INCOMPLETE\n"
+          "lost 12 syscall events\n"
+          "ring buffer full at 12:00\n"
+          "reason: EOF\n");
+
+    // Each optional section is written alone when it is the only one with entries.
+    Recording counters_only;
+    counters_only.counters = {{"lost_syscalls", 0}};
+    CHECK(render_tracefile(counters_only, "") == "ARCH\n\nCAPABILITIES\n\nSYSCALLS\n\nCOUNTERS\nlost_syscalls 0\n");
+    Recording setup_only;
+    setup_only.setup_syscalls = {"mount"};
+    CHECK(render_tracefile(setup_only, "") == "ARCH\n\nCAPABILITIES\n\nSYSCALLS\n\nSETUP_SYSCALLS\nmount\n");
+}
+
+TEST_CASE("parse_tracefile reads each section into its own place") {
+    auto parsed = parse_tracefile(
+        "ARCH\nx86\n"
+        "CAPABILITIES\nCap_Chown\n"
+        "SYSCALLS\ncap_chown\n"
+        "DENIED_CAPABILITIES\nsys_admin\n"
+        "PROBED_CAPABILITIES\nCAP_NET_RAW\n"
+        "RUNTIME_SYSCALLS\nclose\n"
+        "IMPLIED_SYSCALLS\nrestart_syscall\n"
+        "SETUP_SYSCALLS\nmount\n"
+        "COUNTERS\nlost_tasks  \t 3  \n"
+        "INCOMPLETE\nCAP_SYS_ADMIN was not there: 1, 2!\n  spaced   reason  \n"
+        "ARCH\nx86_64");
+    REQUIRE_MESSAGE(parsed.ok(), parsed.error().message);
+    Recording expected;
+    expected.architectures = {"x86", "x86_64"};
+    expected.capabilities = {"chown"};
+    expected.syscalls = {"cap_chown"};
+    expected.denied_capabilities = {"sys_admin"};
+    expected.probed_capabilities = {"net_raw"};
+    expected.runtime_syscalls = {"close"};
+    expected.implied_syscalls = {"restart_syscall"};
+    expected.setup_syscalls = {"mount"};
+    expected.counters = {{"lost_tasks", 3}};
+    expected.incomplete_reasons = {"CAP_SYS_ADMIN was not there: 1, 2!", "spaced   reason"};
+    CHECK(*parsed == expected);
+
+    // A header that is not a known section skips what follows it, in every section.
+    auto skipped = parse_tracefile("INCOMPLETE\nreal reason\nNOT_A_REASON\nignored reason\n"
+                                   "COUNTERS\na 1\nX\nb not a number\n");
+    REQUIRE_MESSAGE(skipped.ok(), skipped.error().message);
+    CHECK(skipped->incomplete_reasons == std::vector<std::string>{"real reason"});
+    CHECK(skipped->counters == std::map<std::string, std::uint64_t>{{"a", 1}});
+}
+
+TEST_CASE("parse_tracefile refuses what it always refused") {
+    CHECK(error_of("CAPABILITIES\nCAP_chown!\n") == "line 2: invalid capability name \"CAP_chown!\"");
+    CHECK(error_of("DENIED_CAPABILITIES\nsys admin\n") == "line 2: invalid capability name \"sys admin\"");
+    CHECK(error_of("PROBED_CAPABILITIES\ncap_\n") == "line 2: invalid capability name \"cap_\"");
+    CHECK(error_of("RUNTIME_SYSCALLS\nRead\n") == "line 2: invalid syscall name \"Read\"");
+    CHECK(error_of("IMPLIED_SYSCALLS\n-\n") == "line 2: invalid syscall name \"-\"");
+    CHECK(error_of("ARCH\nCAP_X86\n") == "line 2: invalid architecture name \"CAP_X86\"");
+    CHECK(error_of("COUNTERS\na +1\n") ==
+          "line 2: invalid counter value (want a decimal count below 2^64) \"a +1\"");
+    CHECK(error_of("COUNTERS\na 1 2\n") ==
+          "line 2: invalid counter value (want a decimal count below 2^64) \"a 1 2\"");
+    CHECK(error_of("COUNTERS\nCAP_X 1\n") == "line 2: invalid counter name \"CAP_X 1\"");
+    CHECK(error_of("\r\n  \nCAP_CHOWN\n") == "line 3: entry before the first section \"CAP_CHOWN\"");
+    CHECK(error_of("SYSCALLS\nread\nCOUNTERS\na 1\nSYSCALLS\nwrite\nCOUNTERS\na 1\n") ==
+          "line 8: counter given twice \"a 1\"");
+}
