@@ -3,6 +3,11 @@
 #include <cerrno>
 #include <charconv>
 #include <limits>
+#include <map>
+#include <set>
+#include <utility>
+#include <variant>
+#include <vector>
 
 #include "common/profile_name.h"
 
@@ -64,53 +69,6 @@ std::string reason_line(const std::string& reason) {
     return line;
 }
 
-void render_section(std::string& out, std::string_view header,
-                    const std::set<std::string>& names) {
-    out += header;
-    out += '\n';
-    for (const auto& name : names) {
-        out += name;
-        out += '\n';
-    }
-}
-
-void render_optional_section(std::string& out, std::string_view header,
-                             const std::set<std::string>& names) {
-    if (!names.empty()) {
-        out += '\n';
-        render_section(out, header, names);
-    }
-}
-
-enum class Section {
-    none,
-    architectures,
-    capabilities,
-    syscalls,
-    denied_capabilities,
-    probed_capabilities,
-    runtime_syscalls,
-    implied_syscalls,
-    setup_syscalls,
-    counters,
-    incomplete,
-    unknown,
-};
-
-Section section_named(std::string_view header) {
-    if (header == "ARCH") return Section::architectures;
-    if (header == "CAPABILITIES") return Section::capabilities;
-    if (header == "SYSCALLS") return Section::syscalls;
-    if (header == "DENIED_CAPABILITIES") return Section::denied_capabilities;
-    if (header == "PROBED_CAPABILITIES") return Section::probed_capabilities;
-    if (header == "RUNTIME_SYSCALLS") return Section::runtime_syscalls;
-    if (header == "IMPLIED_SYSCALLS") return Section::implied_syscalls;
-    if (header == "SETUP_SYSCALLS") return Section::setup_syscalls;
-    if (header == "COUNTERS") return Section::counters;
-    if (header == "INCOMPLETE") return Section::incomplete;
-    return Section::unknown;
-}
-
 // "CAP_CHOWN" and "cap_chown" are how other tools spell "chown".
 std::string capability_entry(std::string_view line) {
     std::string name;
@@ -123,62 +81,184 @@ std::string capability_entry(std::string_view line) {
     return name;
 }
 
+std::string as_written(std::string_view line) {
+    return std::string(line);
+}
+
+// An entry line that cannot be read; the caller adds the line number and the line.
+Error bad_entry(std::string what) {
+    return Error{EINVAL, std::move(what)};
+}
+
+// A section of names, one a line, kept sorted in a set.
+struct Names {
+    std::set<std::string> Recording::*member;
+    std::string_view noun;                         // "syscall" in "invalid syscall name"
+    std::string (*entry)(std::string_view line);  // the name a line holds
+
+    bool empty(const Recording& recording) const { return (recording.*member).empty(); }
+
+    void render(const Recording& recording, std::string& out) const {
+        for (const auto& name : recording.*member) {
+            out += name;
+            out += '\n';
+        }
+    }
+
+    Result<void> read(Recording& recording, std::string_view line) const {
+        std::string name = entry(line);
+        if (!is_name(name)) {
+            return bad_entry("invalid " + std::string(noun) + " name");
+        }
+        (recording.*member).insert(std::move(name));
+        return {};
+    }
+};
+
+// COUNTERS: "name value" lines, each name once.
+struct Counters {
+    std::map<std::string, std::uint64_t> Recording::*member;
+
+    bool empty(const Recording& recording) const { return (recording.*member).empty(); }
+
+    void render(const Recording& recording, std::string& out) const {
+        for (const auto& [name, value] : recording.*member) {
+            out += name + " " + std::to_string(value) + "\n";
+        }
+    }
+
+    Result<void> read(Recording& recording, std::string_view line) const {
+        const auto space = line.find_first_of(k_whitespace);
+        if (space == std::string_view::npos) {
+            return bad_entry("counter without a value");
+        }
+        const std::string name(line.substr(0, space));
+        const std::string_view value_text = trimmed(line.substr(space));
+        if (!is_name(name)) {
+            return bad_entry("invalid counter name");
+        }
+        std::uint64_t value = 0;
+        const auto [next, error] = std::from_chars(value_text.data(), value_text.data() + value_text.size(), value);
+        if (value_text.empty() || error != std::errc() || next != value_text.data() + value_text.size()) {
+            return bad_entry("invalid counter value (want a decimal count below 2^64)");
+        }
+        if (!(recording.*member).emplace(name, value).second) {
+            return bad_entry("counter given twice");
+        }
+        return {};
+    }
+};
+
+// INCOMPLETE: free text, one reason a line, in the order given.
+struct Reasons {
+    std::vector<std::string> Recording::*member;
+
+    bool empty(const Recording& recording) const { return (recording.*member).empty(); }
+
+    void render(const Recording& recording, std::string& out) const {
+        for (const auto& reason : recording.*member) {
+            out += reason_line(reason) + "\n";
+        }
+    }
+
+    Result<void> read(Recording& recording, std::string_view line) const {
+        (recording.*member).emplace_back(line);
+        return {};
+    }
+};
+
+enum class WhenEmpty { written, left_out };
+
+// A section of the file: its header, whether it is written without entries, and where its entries live
+// in a Recording and how each is read and written.
+struct Section {
+    std::string_view header;
+    WhenEmpty when_empty;
+    std::variant<Names, Counters, Reasons> entries;
+};
+
+// Every section Cradle reads and writes, in the order it writes them. A header not listed here is
+// a section Cradle does not know, skipped when read.
+constexpr Section k_sections[] = {
+    {"ARCH", WhenEmpty::written, Names{&Recording::architectures, "architecture", as_written}},
+    {"CAPABILITIES", WhenEmpty::written, Names{&Recording::capabilities, "capability", capability_entry}},
+    {"SYSCALLS", WhenEmpty::written, Names{&Recording::syscalls, "syscall", as_written}},
+    {"DENIED_CAPABILITIES", WhenEmpty::left_out,
+     Names{&Recording::denied_capabilities, "capability", capability_entry}},
+    {"PROBED_CAPABILITIES", WhenEmpty::left_out,
+     Names{&Recording::probed_capabilities, "capability", capability_entry}},
+    {"RUNTIME_SYSCALLS", WhenEmpty::left_out, Names{&Recording::runtime_syscalls, "syscall", as_written}},
+    {"IMPLIED_SYSCALLS", WhenEmpty::left_out, Names{&Recording::implied_syscalls, "syscall", as_written}},
+    {"SETUP_SYSCALLS", WhenEmpty::left_out, Names{&Recording::setup_syscalls, "syscall", as_written}},
+    {"COUNTERS", WhenEmpty::left_out, Counters{&Recording::counters}},
+    {"INCOMPLETE", WhenEmpty::left_out, Reasons{&Recording::incomplete_reasons}},
+};
+
+// The section `header` begins; nullptr for one Cradle does not know.
+const Section* section_named(std::string_view header) {
+    for (const Section& section : k_sections) {
+        if (section.header == header) {
+            return &section;
+        }
+    }
+    return nullptr;
+}
+
+void render_header_comment(std::string& out, const std::string& header_comment) {
+    std::string_view rest(header_comment);
+    if (rest.ends_with('\n')) {
+        rest.remove_suffix(1);
+    }
+    while (true) {
+        const auto end = rest.find('\n');
+        std::string line(rest.substr(0, end));
+        // A lone carriage return ends a line for some readers; keep it inside the comment.
+        for (char& c : line) {
+            if (c == '\r') {
+                c = ' ';
+            }
+        }
+        out += line.empty() ? "#" : "# ";
+        out += line;
+        out += '\n';
+        if (end == std::string_view::npos) {
+            break;
+        }
+        rest.remove_prefix(end + 1);
+    }
+    out += '\n';
+}
+
 }  // namespace
 
 std::string render_tracefile(const Recording& recording, const std::string& header_comment) {
     std::string out;
     if (!header_comment.empty()) {
-        std::string_view rest(header_comment);
-        if (rest.ends_with('\n')) {
-            rest.remove_suffix(1);
+        render_header_comment(out, header_comment);
+    }
+    bool first = true;
+    for (const Section& section : k_sections) {
+        const auto& entries = section.entries;
+        if (section.when_empty == WhenEmpty::left_out &&
+            std::visit([&](const auto& kind) { return kind.empty(recording); }, entries)) {
+            continue;
         }
-        while (true) {
-            const auto end = rest.find('\n');
-            std::string line(rest.substr(0, end));
-            // A lone carriage return ends a line for some readers; keep it inside the comment.
-            for (char& c : line) {
-                if (c == '\r') {
-                    c = ' ';
-                }
-            }
-            out += line.empty() ? "#" : "# ";
-            out += line;
+        // A blank line separates sections.
+        if (!first) {
             out += '\n';
-            if (end == std::string_view::npos) {
-                break;
-            }
-            rest.remove_prefix(end + 1);
         }
+        first = false;
+        out += section.header;
         out += '\n';
-    }
-    render_section(out, "ARCH", recording.architectures);
-    out += '\n';
-    render_section(out, "CAPABILITIES", recording.capabilities);
-    out += '\n';
-    render_section(out, "SYSCALLS", recording.syscalls);
-    render_optional_section(out, "DENIED_CAPABILITIES", recording.denied_capabilities);
-    render_optional_section(out, "PROBED_CAPABILITIES", recording.probed_capabilities);
-    render_optional_section(out, "RUNTIME_SYSCALLS", recording.runtime_syscalls);
-    render_optional_section(out, "IMPLIED_SYSCALLS", recording.implied_syscalls);
-    render_optional_section(out, "SETUP_SYSCALLS", recording.setup_syscalls);
-    if (!recording.counters.empty()) {
-        out += "\nCOUNTERS\n";
-        for (const auto& [name, value] : recording.counters) {
-            out += name + " " + std::to_string(value) + "\n";
-        }
-    }
-    if (!recording.incomplete_reasons.empty()) {
-        out += "\nINCOMPLETE\n";
-        for (const auto& reason : recording.incomplete_reasons) {
-            out += reason_line(reason) + "\n";
-        }
+        std::visit([&](const auto& kind) { kind.render(recording, out); }, entries);
     }
     return out;
 }
 
 Result<Recording> parse_tracefile(std::string_view text) {
     Recording recording;
-    Section section = Section::none;
+    bool seen_header = false;
+    const Section* section = nullptr;  // nullptr: before the first header, or in an unknown section
     std::size_t line_number = 0;
     while (!text.empty()) {
         ++line_number;
@@ -195,77 +275,19 @@ Result<Recording> parse_tracefile(std::string_view text) {
                                      printable_value(line) + "\""};
         };
         if (is_section_header(line)) {
+            seen_header = true;
             section = section_named(line);
             continue;
         }
-        const auto add_name = [&](std::set<std::string>& into, const std::string& name,
-                                  const char* kind) -> Result<void> {
-            if (!is_name(name)) {
-                return fail(std::string("invalid ") + kind + " name");
-            }
-            into.insert(name);
-            return {};
-        };
-        Result<void> added;
-        switch (section) {
-            case Section::none:
-                return fail("entry before the first section");
-            case Section::unknown:
-                break;
-            case Section::architectures:
-                added = add_name(recording.architectures, std::string(line), "architecture");
-                break;
-            case Section::capabilities:
-                added = add_name(recording.capabilities, capability_entry(line), "capability");
-                break;
-            case Section::denied_capabilities:
-                added = add_name(recording.denied_capabilities, capability_entry(line),
-                                 "capability");
-                break;
-            case Section::probed_capabilities:
-                added = add_name(recording.probed_capabilities, capability_entry(line),
-                                 "capability");
-                break;
-            case Section::syscalls:
-                added = add_name(recording.syscalls, std::string(line), "syscall");
-                break;
-            case Section::runtime_syscalls:
-                added = add_name(recording.runtime_syscalls, std::string(line), "syscall");
-                break;
-            case Section::implied_syscalls:
-                added = add_name(recording.implied_syscalls, std::string(line), "syscall");
-                break;
-            case Section::setup_syscalls:
-                added = add_name(recording.setup_syscalls, std::string(line), "syscall");
-                break;
-            case Section::counters: {
-                const auto space = line.find_first_of(k_whitespace);
-                if (space == std::string_view::npos) {
-                    return fail("counter without a value");
-                }
-                const std::string name(line.substr(0, space));
-                const std::string_view value_text = trimmed(line.substr(space));
-                if (!is_name(name)) {
-                    return fail("invalid counter name");
-                }
-                std::uint64_t value = 0;
-                const auto [next, error] = std::from_chars(
-                    value_text.data(), value_text.data() + value_text.size(), value);
-                if (value_text.empty() || error != std::errc() ||
-                    next != value_text.data() + value_text.size()) {
-                    return fail("invalid counter value (want a decimal count below 2^64)");
-                }
-                if (!recording.counters.emplace(name, value).second) {
-                    return fail("counter given twice");
-                }
-                break;
-            }
-            case Section::incomplete:
-                recording.incomplete_reasons.emplace_back(line);
-                break;
+        if (!seen_header) {
+            return fail("entry before the first section");
         }
+        if (!section) {
+            continue;  // a newer writer's section: skipped, so its files still read
+        }
+        auto added = std::visit([&](const auto& kind) { return kind.read(recording, line); }, section->entries);
         if (!added) {
-            return added.error();
+            return fail(added.error().message);
         }
     }
     return recording;
