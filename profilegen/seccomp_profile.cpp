@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "profilegen/syscall_table.h"
@@ -135,7 +136,7 @@ Result<SeccompFilter> filter_for(std::uint32_t default_action, const Architectur
         }
         auto available = syscall_available(arch.name, rule.name);
         if (!available || !*available) {
-            continue;  // build_rules already refused names unknown everywhere
+            continue;  // add_rule already refused names unknown everywhere
         }
         // libseccomp takes native (or pseudo) numbers and translates them for each
         // architecture of the context by name.
@@ -150,6 +151,247 @@ Result<SeccompFilter> filter_for(std::uint32_t default_action, const Architectur
         }
     }
     return filter;
+}
+
+// The profile's "architectures", each once; the native architecture alone when it lists none.
+Result<std::vector<Architecture>> read_architectures(const nlohmann::json& profile) {
+    std::vector<Architecture> architectures;
+    if (const auto list = profile.find("architectures"); list != profile.end()) {
+        if (!list->is_array()) {
+            return invalid("architectures", "not an array");
+        }
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            const std::string field = "architectures[" + std::to_string(i) + "]";
+            const auto& entry = (*list)[i];
+            if (!entry.is_string()) {
+                return invalid(field, "not a string");
+            }
+            auto arch = arch_from_seccomp_constant(entry.get<std::string>());
+            if (!arch) {
+                return invalid(field, arch.error().message);
+            }
+            if (std::any_of(architectures.begin(), architectures.end(),
+                            [&](const Architecture& a) { return a.name == *arch; })) {
+                return invalid(field, "\"" + entry.get<std::string>() + "\" listed twice");
+            }
+            auto token = seccomp_arch_token(*arch);
+            if (!token) {
+                return invalid(field, token.error().message);
+            }
+            architectures.push_back({*arch, *token});
+        }
+    }
+    if (architectures.empty()) {
+        const std::string native = native_arch();
+        auto token = seccomp_arch_token(native);
+        if (!token) {
+            return Error{EINVAL, "seccomp profile: native architecture \"" + native +
+                                     "\": unknown to Cradle"};
+        }
+        architectures.push_back({native, *token});
+    }
+    return architectures;
+}
+
+// Adds to `rules` the syscall `name` at `field` with `action`, once: a name libseccomp does not
+// know, or that none of `architectures` has, is an error, and so is a second, different action.
+Result<void> add_rule(std::vector<Rule>& rules, const std::string& field, const std::string& name,
+                      std::uint32_t action, const std::vector<Architecture>& architectures) {
+    bool anywhere = false;
+    for (const auto& arch : architectures) {
+        auto available = syscall_available(arch.name, name);
+        if (!available) {
+            return invalid(field, "syscall \"" + name + "\": unknown");
+        }
+        anywhere = anywhere || *available;
+    }
+    if (!anywhere) {
+        std::string listed;
+        for (const auto& arch : architectures) {
+            listed += (listed.empty() ? "" : ", ") + arch.name;
+        }
+        return invalid(field, "syscall \"" + name + "\": not available on " + listed);
+    }
+    // libseccomp quietly picks one of two actions for a syscall; a profile that says both is
+    // a mistake worth reporting.
+    const auto earlier =
+        std::find_if(rules.begin(), rules.end(), [&](const Rule& r) { return r.name == name; });
+    if (earlier != rules.end()) {
+        if (earlier->action != action) {
+            return invalid(field, "syscall \"" + name + "\": already has another action in \"" +
+                                      earlier->field + "\"");
+        }
+        return {};
+    }
+    rules.push_back({field, name, action});
+    return {};
+}
+
+// Adds the rules of the profile's entry "syscalls[i]" (`field`) to `rules`.
+Result<void> read_rule_entry(std::vector<Rule>& rules, const nlohmann::json& entry, const std::string& field,
+                             const std::vector<Architecture>& architectures) {
+    if (!entry.is_object()) {
+        return invalid(field, "not an object");
+    }
+    if (auto fields = check_fields(entry, field, {"names", "action", "errnoRet", "comment"}); !fields) {
+        return fields.error();
+    }
+    if (const auto comment = entry.find("comment"); comment != entry.end() && !comment->is_string()) {
+        return invalid(field + ".comment", "not a string");
+    }
+    auto action = read_action(entry, field, "action", "errnoRet");
+    if (!action) {
+        return action.error();
+    }
+    const auto names = entry.find("names");
+    if (names == entry.end()) {
+        return invalid(field + ".names", "missing");
+    }
+    if (!names->is_array()) {
+        return invalid(field + ".names", "not an array");
+    }
+    for (std::size_t j = 0; j < names->size(); ++j) {
+        const std::string name_field = field + ".names[" + std::to_string(j) + "]";
+        const auto& name = (*names)[j];
+        if (!name.is_string()) {
+            return invalid(name_field, "not a string");
+        }
+        if (auto added = add_rule(rules, name_field, name.get_ref<const std::string&>(), *action, architectures);
+            !added) {
+            return added.error();
+        }
+    }
+    return {};
+}
+
+// The profile's "syscalls" as one rule per syscall, in the order they first appear.
+Result<std::vector<Rule>> read_rules(const nlohmann::json& profile, const std::vector<Architecture>& architectures) {
+    std::vector<Rule> rules;
+    const auto list = profile.find("syscalls");
+    if (list == profile.end()) {
+        return rules;
+    }
+    if (!list->is_array()) {
+        return invalid("syscalls", "not an array");
+    }
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        if (auto read = read_rule_entry(rules, (*list)[i], "syscalls[" + std::to_string(i) + "]", architectures);
+            !read) {
+            return read.error();
+        }
+    }
+    return rules;
+}
+
+// The filter for every architecture: one context each (filter_for), merged into the first.
+Result<SeccompFilter> merged_filter(std::uint32_t default_action, const std::vector<Architecture>& architectures,
+                                    const std::vector<Rule>& rules) {
+    std::optional<SeccompFilter> merged;
+    for (const auto& arch : architectures) {
+        auto filter = filter_for(default_action, arch, rules);
+        if (!filter) {
+            return filter.error();
+        }
+        if (!merged) {
+            merged.emplace(std::move(*filter));
+            continue;
+        }
+        const int rc = seccomp_merge(merged->get(), filter->get());
+        if (rc != 0) {
+            return libseccomp_error("architectures", "merging the filter for " + arch.name, rc);
+        }
+        // seccomp_merge destroyed the source context on success.
+        static_cast<void>(filter->release());
+    }
+    return std::move(*merged);
+}
+
+// Whether libseccomp turns `filter` into a BPF program, as the kernel would get it.
+Result<void> check_bpf_export(const SeccompFilter& filter) {
+    UniqueFd sink(memfd_create("cradle-seccomp", MFD_CLOEXEC));
+    if (!sink.valid()) {
+        return system_error("seccomp profile: creating a memfd for the BPF export");
+    }
+    if (const int rc = seccomp_export_bpf(filter.get(), sink.get()); rc != 0) {
+        return libseccomp_error("syscalls", "exporting the filter as BPF", rc);
+    }
+    return {};
+}
+
+// A profile's architectures: native first, then sorted.
+struct ProfileArchitectures {
+    std::vector<std::string> names;  // "x86_64"
+    nlohmann::json constants;        // "SCMP_ARCH_X86_64", in the same order
+};
+
+// The architectures of `recording`; fails when it lists none or one Cradle does not know.
+Result<ProfileArchitectures> profile_architectures(const Recording& recording) {
+    if (recording.architectures.empty()) {
+        return Error{EINVAL, "building a seccomp profile: the recording lists no architecture"};
+    }
+    ProfileArchitectures architectures{{recording.architectures.begin(), recording.architectures.end()},
+                                       nlohmann::json::array()};
+    const std::string native = native_arch();
+    std::stable_partition(architectures.names.begin(), architectures.names.end(),
+                          [&](const std::string& arch) { return arch == native; });
+    for (const auto& arch : architectures.names) {
+        auto constant = seccomp_arch_constant(arch);
+        if (!constant) {
+            return with_context(constant.error(), "building a seccomp profile");
+        }
+        architectures.constants.push_back(*constant);
+    }
+    return architectures;
+}
+
+// Fails naming every recorded syscall that none of `architectures` has.
+Result<void> check_available(const std::set<std::string>& syscalls, const std::vector<std::string>& architectures) {
+    std::vector<std::string> unavailable;
+    for (const auto& name : syscalls) {
+        if (!syscall_available_anywhere(name, architectures)) {
+            unavailable.push_back("\"" + name + "\"");
+        }
+    }
+    if (unavailable.empty()) {
+        return {};
+    }
+    std::string list;
+    for (const auto& name : unavailable) {
+        list += (list.empty() ? "" : ", ") + name;
+    }
+    return Error{EINVAL, "building a seccomp profile: syscall" + std::string(unavailable.size() > 1 ? "s " : " ") +
+                             list + " not available on any recorded architecture"};
+}
+
+// The rule allowing `syscalls`, sorted.
+nlohmann::json allow_rule(const std::set<std::string>& syscalls) {
+    return {
+        {"names", nlohmann::json(std::vector<std::string>(syscalls.begin(), syscalls.end()))},
+        {"action", "SCMP_ACT_ALLOW"},
+    };
+}
+
+// The rule answering ENOSYS for the fallback syscalls that `syscalls` lacks and one of
+// `architectures` has; nullopt when there is none.
+std::optional<nlohmann::json> enosys_rule(const std::set<std::string>& syscalls,
+                                          const std::vector<std::string>& architectures) {
+    std::vector<std::string> fallbacks;
+    for (std::string_view name : k_fallback_syscalls) {
+        const std::string fallback(name);
+        // libseccomp may not know the newest ones yet.
+        if (!syscalls.contains(fallback) && syscall_available_anywhere(fallback, architectures)) {
+            fallbacks.push_back(fallback);
+        }
+    }
+    if (fallbacks.empty()) {
+        return std::nullopt;
+    }
+    return nlohmann::json{
+        {"names", std::move(fallbacks)},
+        {"action", "SCMP_ACT_ERRNO"},
+        {"errnoRet", ENOSYS},
+        {"comment", "never made while recording; ENOSYS lets the caller fall back to an older syscall"},
+    };
 }
 
 }  // namespace
@@ -192,214 +434,51 @@ Result<SeccompFilter> compile_seccomp_profile(const nlohmann::json& profile) {
     if (!profile.is_object()) {
         return Error{EINVAL, "seccomp profile: not a JSON object"};
     }
-    if (auto fields = check_fields(
-            profile, "", {"defaultAction", "defaultErrnoRet", "architectures", "syscalls"});
+    if (auto fields = check_fields(profile, "", {"defaultAction", "defaultErrnoRet", "architectures", "syscalls"});
         !fields) {
         return fields.error();
     }
-    auto default_action =
-        read_action(profile, "", "defaultAction", "defaultErrnoRet");
+    auto default_action = read_action(profile, "", "defaultAction", "defaultErrnoRet");
     if (!default_action) {
         return default_action.error();
     }
-
-    std::vector<Architecture> architectures;
-    if (const auto list = profile.find("architectures"); list != profile.end()) {
-        if (!list->is_array()) {
-            return invalid("architectures", "not an array");
-        }
-        for (std::size_t i = 0; i < list->size(); ++i) {
-            const std::string field = "architectures[" + std::to_string(i) + "]";
-            const auto& entry = (*list)[i];
-            if (!entry.is_string()) {
-                return invalid(field, "not a string");
-            }
-            auto arch = arch_from_seccomp_constant(entry.get<std::string>());
-            if (!arch) {
-                return invalid(field, arch.error().message);
-            }
-            if (std::any_of(architectures.begin(), architectures.end(),
-                            [&](const Architecture& a) { return a.name == *arch; })) {
-                return invalid(field, "\"" + entry.get<std::string>() + "\" listed twice");
-            }
-            auto token = seccomp_arch_token(*arch);
-            if (!token) {
-                return invalid(field, token.error().message);
-            }
-            architectures.push_back({*arch, *token});
-        }
+    auto architectures = read_architectures(profile);
+    if (!architectures) {
+        return architectures.error();
     }
-    if (architectures.empty()) {
-        const std::string native = native_arch();
-        auto token = seccomp_arch_token(native);
-        if (!token) {
-            return Error{EINVAL, "seccomp profile: native architecture \"" + native +
-                                     "\": unknown to Cradle"};
-        }
-        architectures.push_back({native, *token});
+    auto rules = read_rules(profile, *architectures);
+    if (!rules) {
+        return rules.error();
     }
-
-    std::vector<Rule> rules;
-    if (const auto list = profile.find("syscalls"); list != profile.end()) {
-        if (!list->is_array()) {
-            return invalid("syscalls", "not an array");
-        }
-        for (std::size_t i = 0; i < list->size(); ++i) {
-            const std::string field = "syscalls[" + std::to_string(i) + "]";
-            const auto& entry = (*list)[i];
-            if (!entry.is_object()) {
-                return invalid(field, "not an object");
-            }
-            if (auto fields =
-                    check_fields(entry, field, {"names", "action", "errnoRet", "comment"});
-                !fields) {
-                return fields.error();
-            }
-            if (const auto comment = entry.find("comment");
-                comment != entry.end() && !comment->is_string()) {
-                return invalid(field + ".comment", "not a string");
-            }
-            auto action = read_action(entry, field, "action", "errnoRet");
-            if (!action) {
-                return action.error();
-            }
-            const auto names = entry.find("names");
-            if (names == entry.end()) {
-                return invalid(field + ".names", "missing");
-            }
-            if (!names->is_array()) {
-                return invalid(field + ".names", "not an array");
-            }
-            for (std::size_t j = 0; j < names->size(); ++j) {
-                const std::string name_field = field + ".names[" + std::to_string(j) + "]";
-                const auto& name = (*names)[j];
-                if (!name.is_string()) {
-                    return invalid(name_field, "not a string");
-                }
-                const auto& text = name.get_ref<const std::string&>();
-                bool anywhere = false;
-                for (const auto& arch : architectures) {
-                    auto available = syscall_available(arch.name, text);
-                    if (!available) {
-                        return invalid(name_field, "syscall \"" + text + "\": unknown");
-                    }
-                    anywhere = anywhere || *available;
-                }
-                if (!anywhere) {
-                    std::string listed;
-                    for (const auto& arch : architectures) {
-                        listed += (listed.empty() ? "" : ", ") + arch.name;
-                    }
-                    return invalid(name_field, "syscall \"" + text +
-                                                   "\": not available on " + listed);
-                }
-                // libseccomp quietly picks one of two actions for a syscall; a profile that
-                // says both is a mistake worth reporting.
-                const auto earlier = std::find_if(rules.begin(), rules.end(),
-                                                  [&](const Rule& r) { return r.name == text; });
-                if (earlier != rules.end()) {
-                    if (earlier->action != *action) {
-                        return invalid(name_field, "syscall \"" + text +
-                                                       "\": already has another action in \"" +
-                                                       earlier->field + "\"");
-                    }
-                    continue;
-                }
-                rules.push_back({name_field, text, *action});
-            }
-        }
+    auto filter = merged_filter(*default_action, *architectures, *rules);
+    if (!filter) {
+        return filter.error();
     }
-
-    std::optional<SeccompFilter> merged;
-    for (const auto& arch : architectures) {
-        auto filter = filter_for(*default_action, arch, rules);
-        if (!filter) {
-            return filter.error();
-        }
-        if (!merged) {
-            merged.emplace(std::move(*filter));
-            continue;
-        }
-        const int rc = seccomp_merge(merged->get(), filter->get());
-        if (rc != 0) {
-            return libseccomp_error("architectures", "merging the filter for " + arch.name, rc);
-        }
-        // seccomp_merge destroyed the source context on success.
-        static_cast<void>(filter->release());
+    if (auto exported = check_bpf_export(*filter); !exported) {
+        return exported.error();
     }
-
-    UniqueFd sink(memfd_create("cradle-seccomp", MFD_CLOEXEC));
-    if (!sink.valid()) {
-        return system_error("seccomp profile: creating a memfd for the BPF export");
-    }
-    if (const int rc = seccomp_export_bpf(merged->get(), sink.get()); rc != 0) {
-        return libseccomp_error("syscalls", "exporting the filter as BPF", rc);
-    }
-    return std::move(*merged);
+    return filter;
 }
 
 Result<nlohmann::json> build_seccomp_profile(const Recording& recording) {
-    if (recording.architectures.empty()) {
-        return Error{EINVAL, "building a seccomp profile: the recording lists no architecture"};
+    auto architectures = profile_architectures(recording);
+    if (!architectures) {
+        return architectures.error();
     }
-    std::vector<std::string> ordered(recording.architectures.begin(),
-                                     recording.architectures.end());
-    const std::string native = native_arch();
-    std::stable_partition(ordered.begin(), ordered.end(),
-                          [&](const std::string& arch) { return arch == native; });
-    nlohmann::json architectures = nlohmann::json::array();
-    for (const auto& arch : ordered) {
-        auto constant = seccomp_arch_constant(arch);
-        if (!constant) {
-            return with_context(constant.error(), "building a seccomp profile");
-        }
-        architectures.push_back(*constant);
+    if (auto available = check_available(recording.syscalls, architectures->names); !available) {
+        return available.error();
     }
-
-    std::vector<std::string> unavailable;
-    for (const auto& name : recording.syscalls) {
-        if (!syscall_available_anywhere(name, ordered)) {
-            unavailable.push_back("\"" + name + "\"");
-        }
-    }
-    if (!unavailable.empty()) {
-        std::string list;
-        for (const auto& name : unavailable) {
-            list += (list.empty() ? "" : ", ") + name;
-        }
-        return Error{EINVAL, "building a seccomp profile: syscall" +
-                                 std::string(unavailable.size() > 1 ? "s " : " ") + list +
-                                 " not available on any recorded architecture"};
-    }
-
     nlohmann::json syscalls = nlohmann::json::array();
     if (!recording.syscalls.empty()) {
-        syscalls.push_back({
-            {"names", nlohmann::json(std::vector<std::string>(recording.syscalls.begin(),
-                                                              recording.syscalls.end()))},
-            {"action", "SCMP_ACT_ALLOW"},
-        });
+        syscalls.push_back(allow_rule(recording.syscalls));
     }
-    std::vector<std::string> fallbacks;
-    for (std::string_view name : k_fallback_syscalls) {
-        const std::string fallback(name);
-        // libseccomp may not know the newest ones yet.
-        if (!recording.syscalls.contains(fallback) && syscall_available_anywhere(fallback, ordered)) {
-            fallbacks.push_back(fallback);
-        }
-    }
-    if (!fallbacks.empty()) {
-        syscalls.push_back({
-            {"names", std::move(fallbacks)},
-            {"action", "SCMP_ACT_ERRNO"},
-            {"errnoRet", ENOSYS},
-            {"comment", "never made while recording; ENOSYS lets the caller fall back to an older syscall"},
-        });
+    if (auto enosys = enosys_rule(recording.syscalls, architectures->names)) {
+        syscalls.push_back(std::move(*enosys));
     }
     nlohmann::json profile = {
         {"defaultAction", "SCMP_ACT_ERRNO"},
         {"defaultErrnoRet", EPERM},
-        {"architectures", std::move(architectures)},
+        {"architectures", std::move(architectures->constants)},
         {"syscalls", std::move(syscalls)},
     };
     if (auto compiled = compile_seccomp_profile(profile); !compiled) {
