@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cstring>
 #include <initializer_list>
+#include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "profilegen/capability_table.h"
 #include "profilegen/syscall_table.h"
@@ -352,4 +354,36 @@ TEST_CASE("kernel_record: phase_name") {
     CHECK(std::string(phase_name(CRADLE_PHASE_RUNTIME)) == "runtime");
     CHECK(std::string(phase_name(CRADLE_PHASE_WORKLOAD)) == "workload");
     CHECK(std::string(phase_name(7)) == "unknown");
+}
+
+TEST_CASE("kernel_record: every loss at once gives every counter and each reason once, in order") {
+    cradle_record record;
+    std::memset(&record, 0, sizeof(record));
+    record.phase = CRADLE_PHASE_RUNTIME;
+    record.lost_syscalls = 1;
+    record.lost_capabilities = 2;
+    record.lost_cgroups = 3;
+    record.lost_tasks = 4;
+    record.unclassified_checks = 5;
+
+    const Recording recording = decoded(record);
+    CHECK(recording.counters == std::map<std::string, std::uint64_t>{{"lost_syscalls", 1},
+                                                                     {"lost_capabilities", 2},
+                                                                     {"lost_cgroups", 3},
+                                                                     {"lost_tasks", 4},
+                                                                     {"unclassified_capability_checks", 5},
+                                                                     {"runtime_syscalls_from_baseline", 0}});
+    CHECK(recording.incomplete_reasons ==
+          std::vector<std::string>{
+              "syscalls with numbers outside the recorded tables were made (lost_syscalls): they are not in the "
+              "allow-list",
+              "capability checks with numbers outside the recorded range were made (lost_capabilities)",
+              "processes of the container could not be marked as traced, the kernel made no task storage for them "
+              "(lost_tasks): their syscalls are missing",
+              "child cgroups could not be traced, the cgroup map was full (lost_cgroups): their processes are "
+              "missing",
+              "the workload never started: the container's init was never seen to exec",
+              "the runtime's post-filter syscalls were never measured on this machine: trace one container that "
+              "the runtime starts with a seccomp filter, as install/setup.sh does",
+          });
 }
