@@ -107,30 +107,32 @@ Recording decode_record(const cradle_record& record, const cradle_runtime_baseli
     add_capabilities((probes.granted | probes.denied) & ~(audited.granted | audited.denied),
                      recording.probed_capabilities, unnamed_capabilities);
 
-    auto& counters = recording.counters;
-    counters["lost_syscalls"] = record.lost_syscalls + unnamed_syscalls;
-    counters["lost_capabilities"] = record.lost_capabilities + unnamed_capabilities;
-    counters["lost_cgroups"] = record.lost_cgroups;
-    counters["unclassified_capability_checks"] = record.unclassified_checks;
-    counters["runtime_syscalls_from_baseline"] = baseline_added ? 1 : 0;
-
+    // Each count with the reason it makes the recording incomplete, if it does and is not zero. Reasons
+    // carry no counts (COUNTERS has them), so merged recordings list each reason once.
+    const struct {
+        const char* counter;
+        std::uint64_t value;
+        const char* reason;  // nullptr: counted, but nothing is missing
+    } counts[] = {
+        {"lost_syscalls", record.lost_syscalls + unnamed_syscalls,
+         "syscalls with numbers outside the recorded tables were made (lost_syscalls): "
+         "they are not in the allow-list"},
+        {"lost_capabilities", record.lost_capabilities + unnamed_capabilities,
+         "capability checks with numbers outside the recorded range were made (lost_capabilities)"},
+        {"lost_tasks", record.lost_tasks,
+         "processes of the container could not be marked as traced, the kernel made no task storage for them "
+         "(lost_tasks): their syscalls are missing"},
+        {"lost_cgroups", record.lost_cgroups,
+         "child cgroups could not be traced, the cgroup map was full (lost_cgroups): their processes are missing"},
+        {"unclassified_capability_checks", record.unclassified_checks, nullptr},
+        {"runtime_syscalls_from_baseline", baseline_added ? 1u : 0u, nullptr},
+    };
     auto& reasons = recording.incomplete_reasons;
-    // Reasons carry no counts (COUNTERS has them), so merged recordings list each reason once.
-    if (counters["lost_syscalls"]) {
-        reasons.push_back("syscalls with numbers outside the recorded tables were made (lost_syscalls): "
-                          "they are not in the allow-list");
-    }
-    if (counters["lost_capabilities"]) {
-        reasons.push_back("capability checks with numbers outside the recorded range were made (lost_capabilities)");
-    }
-    counters["lost_tasks"] = record.lost_tasks;
-    if (record.lost_tasks) {
-        reasons.push_back("processes of the container could not be marked as traced, the kernel made no task "
-                          "storage for them (lost_tasks): their syscalls are missing");
-    }
-    if (record.lost_cgroups) {
-        reasons.push_back("child cgroups could not be traced, the cgroup map was full (lost_cgroups): "
-                          "their processes are missing");
+    for (const auto& count : counts) {
+        recording.counters[count.counter] = count.value;
+        if (count.value && count.reason) {
+            reasons.push_back(count.reason);
+        }
     }
     if (!workload_started(record)) {
         reasons.push_back("the workload never started: the container's init was never seen to exec");
