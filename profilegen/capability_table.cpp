@@ -34,16 +34,20 @@ Result<std::string> capability_name(int cap) {
     return std::string(name.substr(k_prefix.size()));
 }
 
+std::string bare_capability_name(std::string_view spelling) {
+    std::string name;
+    for (const char c : spelling) {
+        name += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    }
+    if (name.starts_with(k_prefix)) {
+        name.erase(0, k_prefix.size());
+    }
+    return name;
+}
+
 Result<int> capability_number(const std::string& name) {
     const auto fail = [&] { return invalid("capability \"" + name + "\": unknown"); };
-    std::string lower;
-    for (const char c : name) {
-        lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    }
-    std::string_view bare(lower);
-    if (bare.starts_with(k_prefix)) {
-        bare.remove_prefix(k_prefix.size());
-    }
+    const std::string bare = bare_capability_name(name);
     bool has_letter = false;
     for (const char c : bare) {
         if (c >= 'a' && c <= 'z') {
@@ -57,7 +61,7 @@ Result<int> capability_number(const std::string& name) {
         return fail();
     }
     cap_value_t value = 0;
-    if (cap_from_name((std::string(k_prefix) + std::string(bare)).c_str(), &value) != 0) {
+    if (cap_from_name((std::string(k_prefix) + bare).c_str(), &value) != 0) {
         return fail();
     }
     return static_cast<int>(value);

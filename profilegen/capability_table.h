@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "common/result.h"
 
@@ -18,6 +19,11 @@ Result<std::string> capability_name(int cap);
 // The number of capability `name`, written "chown", "CHOWN", "cap_chown" or "CAP_CHOWN".
 // Fails (code EINVAL) for anything else, including bare numbers ("21") that libcap would take.
 Result<int> capability_number(const std::string& name);
+
+// `spelling` as Cradle writes capabilities: lower case, without the "cap_" prefix, so "CAP_CHOWN",
+// "cap_chown" and "CHOWN" all give "chown". Only the spelling changes; nothing is checked
+// ("CAP_NO_SUCH" gives "no_such").
+std::string bare_capability_name(std::string_view spelling);
 
 // One more than the highest capability number libcap knows (cap_max_bits()).
 int capability_count();

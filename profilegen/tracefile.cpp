@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/profile_name.h"
+#include "profilegen/capability_table.h"
 
 namespace cradle {
 
@@ -67,18 +68,6 @@ std::string reason_line(const std::string& reason) {
         line = std::string(k_reason_prefix) + line;
     }
     return line;
-}
-
-// "CAP_CHOWN" and "cap_chown" are how other tools spell "chown".
-std::string capability_entry(std::string_view line) {
-    std::string name;
-    for (const char c : line) {
-        name += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    }
-    if (name.starts_with("cap_")) {
-        name.erase(0, 4);
-    }
-    return name;
 }
 
 std::string as_written(std::string_view line) {
@@ -178,15 +167,16 @@ struct Section {
 };
 
 // Every section Cradle reads and writes, in the order it writes them. A header not listed here is
-// a section Cradle does not know, skipped when read.
+// a section Cradle does not know, skipped when read. Capabilities may be spelled as other tools
+// do ("CAP_CHOWN", "cap_chown").
 constexpr Section k_sections[] = {
     {"ARCH", WhenEmpty::written, Names{&Recording::architectures, "architecture", as_written}},
-    {"CAPABILITIES", WhenEmpty::written, Names{&Recording::capabilities, "capability", capability_entry}},
+    {"CAPABILITIES", WhenEmpty::written, Names{&Recording::capabilities, "capability", bare_capability_name}},
     {"SYSCALLS", WhenEmpty::written, Names{&Recording::syscalls, "syscall", as_written}},
     {"DENIED_CAPABILITIES", WhenEmpty::left_out,
-     Names{&Recording::denied_capabilities, "capability", capability_entry}},
+     Names{&Recording::denied_capabilities, "capability", bare_capability_name}},
     {"PROBED_CAPABILITIES", WhenEmpty::left_out,
-     Names{&Recording::probed_capabilities, "capability", capability_entry}},
+     Names{&Recording::probed_capabilities, "capability", bare_capability_name}},
     {"RUNTIME_SYSCALLS", WhenEmpty::left_out, Names{&Recording::runtime_syscalls, "syscall", as_written}},
     {"IMPLIED_SYSCALLS", WhenEmpty::left_out, Names{&Recording::implied_syscalls, "syscall", as_written}},
     {"SETUP_SYSCALLS", WhenEmpty::left_out, Names{&Recording::setup_syscalls, "syscall", as_written}},

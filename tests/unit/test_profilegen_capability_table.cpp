@@ -54,3 +54,15 @@ TEST_CASE("capability_count covers every named capability and round-trips") {
         CHECK(capability_number(*name).value() == cap);
     }
 }
+
+TEST_CASE("bare_capability_name only respells") {
+    for (const char* spelling : {"chown", "CHOWN", "cap_chown", "CAP_CHOWN", "Cap_Chown"}) {
+        INFO(spelling);
+        CHECK(bare_capability_name(spelling) == "chown");
+    }
+    CHECK(bare_capability_name("CAP_NO_SUCH") == "no_such");
+    CHECK(bare_capability_name("CAP_") == "");
+    CHECK(bare_capability_name("cap_cap_x") == "cap_x");
+    CHECK(bare_capability_name("CAP-CHOWN!") == "cap-chown!");
+    CHECK(bare_capability_name("") == "");
+}
