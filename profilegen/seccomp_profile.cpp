@@ -81,12 +81,16 @@ Result<std::uint32_t> read_action(const nlohmann::json& object, const std::strin
         if (!errno_entry->is_number_integer()) {
             return invalid(errno_field, "not an integer");
         }
-        const auto value = errno_entry->get<std::int64_t>();
-        if (value < 0 || value > k_max_errno) {
-            return invalid(errno_field, std::to_string(value) + " is outside 0.." +
-                                            std::to_string(k_max_errno));
+        // Above 2^63, get<std::int64_t> would wrap to a negative number and misquote the value.
+        const bool in_range =
+            errno_entry->is_number_unsigned()
+                ? errno_entry->get<std::uint64_t>() <= k_max_errno
+                : errno_entry->get<std::int64_t>() >= 0 && errno_entry->get<std::int64_t>() <= k_max_errno;
+        if (!in_range) {
+            // dump() of an integer is its decimal text and cannot throw.
+            return invalid(errno_field, errno_entry->dump() + " is outside 0.." + std::to_string(k_max_errno));
         }
-        errno_value = static_cast<int>(value);
+        errno_value = errno_entry->get<int>();
     }
     return is_errno ? SCMP_ACT_ERRNO(errno_value) : spelling->value;
 }

@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <limits>
 #include <string>
 
 #include "profilegen/syscall_table.h"
@@ -319,6 +321,15 @@ TEST_CASE("compile_seccomp_profile names the field of every schema violation") {
     profile["syscalls"][0]["errnoRet"] = -1;
     CHECK(compile_error(profile) ==
           "seccomp profile: \"syscalls[0].errnoRet\": -1 is outside 0..4095");
+    // Past 2^63 the value is quoted as it is written, not wrapped to a negative number.
+    profile["syscalls"][0]["errnoRet"] = std::numeric_limits<std::uint64_t>::max();
+    CHECK(compile_error(profile) ==
+          "seccomp profile: \"syscalls[0].errnoRet\": 18446744073709551615 is outside 0..4095");
+    CHECK(compile_error(json::parse(R"({"defaultAction": "SCMP_ACT_ERRNO",
+                                        "defaultErrnoRet": 9223372036854775808})")) ==
+          "seccomp profile: \"defaultErrnoRet\": 9223372036854775808 is outside 0..4095");
+    profile["syscalls"][0]["errnoRet"] = std::uint64_t{ENOSYS};
+    CHECK(compile_seccomp_profile(profile).ok());
     profile["syscalls"][0].erase("errnoRet");
     profile["syscalls"][0]["args"] = json::array();
     CHECK(compile_error(profile) ==
