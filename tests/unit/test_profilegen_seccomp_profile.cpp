@@ -516,3 +516,36 @@ TEST_CASE("render_seccomp_profile writes exactly these bytes") {
                               "  ]\n"
                               "}\n");
 }
+
+TEST_CASE("bytes that are not UTF-8 give an error, never a JSON exception") {
+    Recording recording;
+    recording.architectures = {"x86_64"};
+    recording.syscalls = {"read", "re\xff" "ad"};
+    auto syscall = render_seccomp_profile(recording);
+    REQUIRE_FALSE(syscall.ok());
+    CHECK(syscall.error().code == EINVAL);
+
+    recording.syscalls = {"read"};
+    recording.architectures = {"x86\xc3"};
+    auto arch = render_seccomp_profile(recording);
+    REQUIRE_FALSE(arch.ok());
+    CHECK(arch.error().code == EINVAL);
+
+    // What the profile does not hold may be anything.
+    recording.architectures = {"x86_64"};
+    recording.setup_syscalls = {"\xff"};
+    recording.capabilities = {"\xfe"};
+    recording.incomplete_reasons = {"\xfd"};
+    recording.counters = {{"\xfc", 1}};
+    CHECK(render_seccomp_profile(recording).ok());
+
+    json profile = minimal_profile();
+    profile["syscalls"][0]["names"] = {"read", "\xff"};
+    CHECK(compile_error(profile) == "seccomp profile: \"syscalls[0].names[1]\": syscall \"\xff\": unknown");
+    profile = minimal_profile();
+    profile["syscalls"][0]["comment"] = "\xff";
+    CHECK(compile_seccomp_profile(profile).ok());
+    profile["architectures"] = {"SCMP_ARCH_\xff"};
+    CHECK(compile_error(profile) ==
+          "seccomp profile: \"architectures[0]\": seccomp architecture \"SCMP_ARCH_\xff\": unknown");
+}
