@@ -27,6 +27,17 @@ check() {
     if "$@" > "$WORK/check.out" 2>&1; then pass "$description"; else fail "$description" "$(tail -n 5 "$WORK/check.out")"; fi
 }
 
+# poll_until SECONDS COMMAND...: runs COMMAND every tenth of a second until it succeeds;
+# returns 1 once SECONDS have passed without that.
+poll_until() {
+    local deadline=$((${EPOCHREALTIME//[!0-9]/} + $1 * 1000000))
+    shift
+    until "$@"; do
+        ((${EPOCHREALTIME//[!0-9]/} < deadline)) || return 1
+        sleep 0.1
+    done
+}
+
 skip() {
     if [[ ${CI:-} == true ]]; then
         fail "$1" "skipped, and under CI=true a skip is a failure"
@@ -79,16 +90,14 @@ start_collector() {
     "$BIN/cradled" --socket "$SOCKET" --output-dir "$OUT" --pin-dir "$PIN_DIR" "$@" >> "$WORK/$name/cradled.log" 2>&1 &
     COLLECTOR_PID=$!
     collector_pids+=("$COLLECTOR_PID")
-    local tries
-    for tries in $(seq 100); do
-        [[ -S $SOCKET ]] && return 0
-        kill -0 "$COLLECTOR_PID" 2> /dev/null || break
-        sleep 0.1
-    done
+    poll_until 10 listens_or_exited "$SOCKET" "$COLLECTOR_PID"
+    [[ -S $SOCKET ]] && return 0
     echo "collector $name did not start:" >&2
     cat "$WORK/$name/cradled.log" >&2
     return 1
 }
+
+listens_or_exited() { [[ -S $1 ]] || ! kill -0 "$2" 2> /dev/null; }
 
 stop_collector() {
     kill -TERM "$1" 2> /dev/null
@@ -117,15 +126,14 @@ run_container() {
     "$@" runc run --bundle "$directory" "$id" > "$output" 2> "$output.err" < /dev/null
 }
 
-# The host pid of the init of the container run from BUNDLE_DIR, once it runs.
-container_pid() {
-    local tries pid
-    for tries in $(seq 100); do
-        pid=$(runc state "cradle-it-$$-$1" 2> /dev/null | sed -n 's/^ *"pid": \([0-9]*\),*$/\1/p')
-        [[ -n $pid && $pid != 0 ]] && { echo "$pid"; return 0; }
-        sleep 0.1
-    done
-    return 1
+# The host pid of the init of the container run from BUNDLE_DIR, once it runs (10 s at most).
+container_pid() { poll_until 10 init_pid "cradle-it-$$-$1"; }
+
+# init_pid ID: prints the host pid of container ID's init; fails while it has none.
+init_pid() {
+    local pid
+    pid=$(runc state "$1" 2> /dev/null | sed -n 's/^ *"pid": \([0-9]*\),*$/\1/p')
+    [[ -n $pid && $pid != 0 ]] && echo "$pid"
 }
 
 # A command for containers that wait for the test: `await NAME` loops until /tmp/NAME exists.
@@ -133,27 +141,16 @@ container_pid() {
 AWAIT='await() { while [ ! -e /tmp/$1 ]; do sleep 0.05; done; }'
 release() { touch "/proc/$1/root/tmp/$2"; }
 
-# wait_for_traced SOCKET PROFILE: until the collector at SOCKET traces a container as PROFILE.
-wait_for_traced() {
-    local tries
-    for tries in $(seq 100); do
-        "$BIN/cradle" status --socket "$1" --format json 2> /dev/null | grep -q "\"name\": \"$2\"" && return 0
-        sleep 0.1
-    done
-    return 1
-}
+# wait_for_traced SOCKET PROFILE: until the collector at SOCKET traces a container as PROFILE
+# (10 s at most).
+wait_for_traced() { poll_until 10 traces "$@"; }
+traces() { "$BIN/cradle" status --socket "$1" --format json 2> /dev/null | grep -q "\"name\": \"$2\""; }
 
 # section FILE NAME: the entries of a tracefile section, one per line.
 section() {
     awk -v name="$2" '/^[A-Z_]+$/ { current = $0; next } /^#/ || /^$/ { next } current == name { print }' "$1"
 }
 
-# wait_for_file PATH: a collector writes asynchronously when a container goes without poststop.
-wait_for_file() {
-    local tries
-    for tries in $(seq 50); do
-        [[ -e $1 ]] && return 0
-        sleep 0.1
-    done
-    return 1
-}
+# wait_for_file PATH: a collector writes asynchronously when a container goes without poststop
+# (5 s at most).
+wait_for_file() { poll_until 5 test -e "$1"; }

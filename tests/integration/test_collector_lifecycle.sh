@@ -30,11 +30,10 @@ status=$?
 check "SIGTERM stops the collector cleanly (exit $status)" test "$status" = 0
 check "and it removes its socket" test ! -e "$FIRST_SOCKET"
 release "$init_pid" go # the container calls sync(2) now, with no collector running
-for _ in $(seq 100); do [[ -e /proc/$init_pid/root/tmp/synced ]] && break; sleep 0.05; done
-check "the container called sync while no collector ran" test -e "/proc/$init_pid/root/tmp/synced"
+check "the container called sync while no collector ran" poll_until 5 test -e "/proc/$init_pid/root/tmp/synced"
 "$BIN/cradled" --socket "$FIRST_SOCKET" --output-dir "$FIRST_OUT" --pin-dir "$FIRST_PIN" >> "$WORK/first/cradled.log" 2>&1 &
 collector_pids+=($!)
-for _ in $(seq 50); do [[ -S $FIRST_SOCKET ]] && break; sleep 0.1; done
+poll_until 5 test -S "$FIRST_SOCKET"
 check "restarted collector still traces the container" wait_for_traced "$FIRST_SOCKET" restart
 release "$init_pid" done
 wait "$container_pid"

@@ -31,7 +31,7 @@ while True:
     connection, _ = s.accept(); connections.append(connection)
 ' "$WORK/mute/cradle.sock" &
 mute_pid=$!
-for _ in $(seq 50); do [[ -S $WORK/mute/cradle.sock ]] && break; sleep 0.1; done
+poll_until 5 test -S "$WORK/mute/cradle.sock"
 bundle mute --hook "$HOOK" --socket "$WORK/mute/cradle.sock" --profile mute -- /bin/echo started
 elapsed run_container mute "$WORK/mute.out"
 check "container runs (exit $STATUS)" test "$STATUS" = 0

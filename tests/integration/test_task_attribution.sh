@@ -45,7 +45,7 @@ print(os.getpid(), flush=True)
 thread.join()
 ' "$WORK/moved-go" > "$WORK/moved.pid" &
 mover=$!
-for _ in $(seq 100); do [[ -s $WORK/moved.pid ]] && break; sleep 0.05; done
+poll_until 5 test -s "$WORK/moved.pid"
 check "the threaded process moved into the container's cgroup" \
     bash -c "echo '$(cat "$WORK/moved.pid")' > '$cgroup2$cgroup/cgroup.procs'"
 touch "$WORK/moved-go"
