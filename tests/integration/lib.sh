@@ -13,7 +13,7 @@ TEST_NAME=$(basename "$0" .sh)
 passed=0
 failed=0
 skipped=0
-collector_pids=()
+declare -A collector_pid=() collector_flags=()
 pin_dirs=()
 containers=()
 
@@ -56,7 +56,7 @@ finish() {
 cleanup() {
     local container pid pin
     for container in "${containers[@]}"; do runc delete -f "$container" > /dev/null 2>&1; done
-    for pid in "${collector_pids[@]}"; do kill -TERM "$pid" 2> /dev/null; wait "$pid" 2> /dev/null; done
+    for pid in "${collector_pid[@]}"; do [[ -z $pid ]] || stop_collector_pid "$pid"; done
     for pin in "${pin_dirs[@]}"; do "$BIN/cradled" --unpin --pin-dir "$pin" > /dev/null 2>&1; done
     [[ -n ${KEEP_WORK:-} ]] || rm -rf "$WORK"
 }
@@ -78,7 +78,7 @@ require_platform() {
 }
 
 # start_collector NAME [EXTRA FLAGS...]: a collector with its own socket, pins and output
-# directory under $WORK/NAME; sets SOCKET, OUT and PIN_DIR for it.
+# directory under $WORK/NAME, once it answers; sets SOCKET, OUT and PIN_DIR for it.
 start_collector() {
     local name=$1
     shift
@@ -87,21 +87,52 @@ start_collector() {
     PIN_DIR=/sys/fs/bpf/cradle-it-$$-$name
     mkdir -p "$WORK/$name"
     pin_dirs+=("$PIN_DIR")
-    "$BIN/cradled" --socket "$SOCKET" --output-dir "$OUT" --pin-dir "$PIN_DIR" "$@" >> "$WORK/$name/cradled.log" 2>&1 &
-    COLLECTOR_PID=$!
-    collector_pids+=("$COLLECTOR_PID")
-    poll_until 10 listens_or_exited "$SOCKET" "$COLLECTOR_PID"
-    [[ -S $SOCKET ]] && return 0
+    collector_flags[$name]=
+    (($# == 0)) || collector_flags[$name]=$(printf '%q ' "$@")
+    launch_collector "$name" "$@"
+}
+
+# launch_collector NAME [EXTRA FLAGS...]: cradled on NAME's socket, pins and output directory,
+# logging to $WORK/NAME/cradled.log; returns once it answers `cradle status`, or 1 (with its
+# log on stderr) when it exits or does not answer within 10 s.
+launch_collector() {
+    local name=$1
+    shift
+    local socket=$WORK/$name/run/cradle.sock
+    "$BIN/cradled" --socket "$socket" --output-dir "$WORK/$name/profiles" --pin-dir "/sys/fs/bpf/cradle-it-$$-$name" \
+        "$@" >> "$WORK/$name/cradled.log" 2>&1 &
+    collector_pid[$name]=$!
+    poll_until 10 answers_or_exited "$socket" "${collector_pid[$name]}"
+    collector_answers "$socket" && return 0
     echo "collector $name did not start:" >&2
     cat "$WORK/$name/cradled.log" >&2
     return 1
 }
 
-listens_or_exited() { [[ -S $1 ]] || ! kill -0 "$2" 2> /dev/null; }
+collector_answers() { "$BIN/cradle" status --socket "$1" > /dev/null 2>&1; }
+answers_or_exited() { collector_answers "$1" || ! kill -0 "$2" 2> /dev/null; }
 
+# stop_collector NAME: SIGTERM to NAME's collector, if it runs; returns its exit status.
 stop_collector() {
+    local pid=${collector_pid[$1]:-}
+    collector_pid[$1]=
+    [[ -z $pid ]] || stop_collector_pid "$pid"
+}
+
+stop_collector_pid() {
     kill -TERM "$1" 2> /dev/null
     wait "$1" 2> /dev/null
+}
+
+# restart_collector NAME [EXTRA FLAGS...]: stops NAME's collector if it runs and starts it again
+# on the same socket, pins and output directory, with these flags or, when none are given, those
+# it was first started with; returns as launch_collector does.
+restart_collector() {
+    local name=$1
+    shift
+    (($#)) || eval "set -- ${collector_flags[$name]:-}"
+    stop_collector "$name"
+    launch_collector "$name" "$@"
 }
 
 make_rootfs() {

@@ -6,7 +6,7 @@ require_platform
 make_rootfs
 HOOK=$BIN/cradle-hook
 start_collector first || { fail "collector starts"; finish; }
-FIRST_SOCKET=$SOCKET FIRST_OUT=$OUT FIRST_PIN=$PIN_DIR FIRST_PID=$COLLECTOR_PID
+FIRST_SOCKET=$SOCKET FIRST_OUT=$OUT FIRST_PIN=$PIN_DIR
 
 echo "poststop never runs: the collector flushes the container once its cgroup is gone"
 bundle no-poststop --hook "$HOOK" --socket "$SOCKET" --profile orphan --no-poststop -- /bin/echo hi
@@ -25,15 +25,13 @@ run_container restart "$WORK/restart.out" &
 container_pid=$!
 check "collector sees the container" wait_for_traced "$SOCKET" restart
 init_pid=$(container_pid restart)
-stop_collector "$FIRST_PID"
+stop_collector first
 status=$?
 check "SIGTERM stops the collector cleanly (exit $status)" test "$status" = 0
 check "and it removes its socket" test ! -e "$FIRST_SOCKET"
 release "$init_pid" go # the container calls sync(2) now, with no collector running
 check "the container called sync while no collector ran" poll_until 5 test -e "/proc/$init_pid/root/tmp/synced"
-"$BIN/cradled" --socket "$FIRST_SOCKET" --output-dir "$FIRST_OUT" --pin-dir "$FIRST_PIN" >> "$WORK/first/cradled.log" 2>&1 &
-collector_pids+=($!)
-poll_until 5 test -S "$FIRST_SOCKET"
+check "the collector starts again on the same socket and pins" restart_collector first
 check "restarted collector still traces the container" wait_for_traced "$FIRST_SOCKET" restart
 release "$init_pid" done
 wait "$container_pid"
