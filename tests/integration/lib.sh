@@ -168,9 +168,17 @@ init_pid() {
 }
 
 # A command for containers that wait for the test: `await NAME` loops until /tmp/NAME exists.
-# The test releases them with `release PID NAME` (the container's /tmp seen from the host).
+# The test releases them with `release BUNDLE_DIR NAME` (the container's /tmp seen from the
+# host). A container that cannot be released is killed, so that no test waits for it forever;
+# release then fails.
 AWAIT='await() { while [ ! -e /tmp/$1 ]; do sleep 0.05; done; }'
-release() { touch "/proc/$1/root/tmp/$2"; }
+release() {
+    local pid
+    pid=$(container_pid "$1") && touch "/proc/$pid/root/tmp/$2" && return 0
+    echo "cannot release container $1 ($2): killing it" >&2
+    runc kill "cradle-it-$$-$1" KILL > /dev/null 2>&1
+    return 1
+}
 
 # wait_for_traced SOCKET PROFILE: until the collector at SOCKET traces a container as PROFILE
 # (10 s at most).

@@ -22,19 +22,19 @@ echo "restart: what happens while no collector runs is still recorded"
 bundle restart --hook "$HOOK" --socket "$SOCKET" --profile restart -- \
     /bin/sh -c "$AWAIT; await go; sync; touch /tmp/synced; await done"
 run_container restart "$WORK/restart.out" &
-container_pid=$!
+container_job=$!
 check "collector sees the container" wait_for_traced "$SOCKET" restart
 init_pid=$(container_pid restart)
 stop_collector first
 status=$?
 check "SIGTERM stops the collector cleanly (exit $status)" test "$status" = 0
 check "and it removes its socket" test ! -e "$FIRST_SOCKET"
-release "$init_pid" go # the container calls sync(2) now, with no collector running
+release restart go # the container calls sync(2) now, with no collector running
 check "the container called sync while no collector ran" poll_until 5 test -e "/proc/$init_pid/root/tmp/synced"
 check "the collector starts again on the same socket and pins" restart_collector first
 check "restarted collector still traces the container" wait_for_traced "$FIRST_SOCKET" restart
-release "$init_pid" done
-wait "$container_pid"
+release restart done
+wait "$container_job"
 status=$?
 check "container ran to its end (exit $status)" test "$status" = 0
 check "profile written" wait_for_file "$FIRST_OUT/restart.tracefile"
@@ -44,15 +44,16 @@ check "sync, made while the collector was down, is in the profile" \
 echo "child cgroups belong to their container"
 bundle child --hook "$HOOK" --socket "$FIRST_SOCKET" --profile child -- /bin/sh -c "$AWAIT; await go; sync"
 run_container child "$WORK/child.out" &
-container_pid=$!
+container_job=$!
 check "collector traces the container" wait_for_traced "$FIRST_SOCKET" child
-init_pid=$(container_pid child)
-cgroup2=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
-cgroup_dir=$cgroup2$(sed -n 's/^0:://p' "/proc/$init_pid/cgroup")
-mkdir "$cgroup_dir/child" && echo "$init_pid" > "$cgroup_dir/child/cgroup.procs"
+if init_pid=$(container_pid child); then
+    cgroup2=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
+    cgroup_dir=$cgroup2$(sed -n 's/^0:://p' "/proc/$init_pid/cgroup")
+    mkdir "$cgroup_dir/child" && echo "$init_pid" > "$cgroup_dir/child/cgroup.procs"
+fi
 check "the container's init moved to a child cgroup" grep -q '/child$' "/proc/$init_pid/cgroup"
-release "$init_pid" go
-wait "$container_pid"
+release child go
+wait "$container_job"
 check "profile written" wait_for_file "$FIRST_OUT/child.tracefile"
 check "sync, made from the child cgroup, is in the profile" grep -qx sync <(section "$FIRST_OUT/child.tracefile" SYSCALLS)
 
@@ -77,13 +78,20 @@ check "and not in the first's" test ! -e "$FIRST_OUT/beside.tracefile"
 check "the first collector still answers" "$BIN/cradle" status --socket "$FIRST_SOCKET"
 
 echo "collectors do not trample each other, nor accept an output directory others can write"
-"$BIN/cradled" --socket "$WORK/other.sock" --output-dir "$WORK/other" --pin-dir "$FIRST_PIN" > "$WORK/same-pins.log" 2>&1
+# start_refused LOG FLAGS...: cradled, which should refuse to start; one that starts all the
+# same is stopped after 10 s, so that the test fails rather than hangs.
+start_refused() {
+    local log=$1
+    shift
+    timeout -k 5 10 "$BIN/cradled" "$@" > "$log" 2>&1
+}
+start_refused "$WORK/same-pins.log" --socket "$WORK/other.sock" --output-dir "$WORK/other" --pin-dir "$FIRST_PIN"
 check "a second collector on the same pins is refused" grep -q "in use by another cradled" "$WORK/same-pins.log"
-"$BIN/cradled" --socket "$FIRST_SOCKET" --output-dir "$WORK/other" --pin-dir "$FIRST_PIN-other" > "$WORK/same-socket.log" 2>&1
+start_refused "$WORK/same-socket.log" --socket "$FIRST_SOCKET" --output-dir "$WORK/other" --pin-dir "$FIRST_PIN-other"
 check "a second collector on a live socket is refused" grep -q "in use by another collector" "$WORK/same-socket.log"
 "$BIN/cradled" --unpin --pin-dir "$FIRST_PIN-other" > /dev/null 2>&1
 mkdir -m 0777 "$WORK/open-profiles"
-"$BIN/cradled" --socket "$WORK/open.sock" --output-dir "$WORK/open-profiles" --pin-dir "$FIRST_PIN-open" > "$WORK/open.log" 2>&1
+start_refused "$WORK/open.log" --socket "$WORK/open.sock" --output-dir "$WORK/open-profiles" --pin-dir "$FIRST_PIN-open"
 check "an output directory writable by others is refused" grep -q "not writable by group or others" "$WORK/open.log"
 
 echo "a container id the runtime reuses is traced again"

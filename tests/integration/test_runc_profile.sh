@@ -119,12 +119,12 @@ bundle exec-record --hook "$HOOK" --socket "$SOCKET" --profile exec-probed --sec
 run_container exec-record "$WORK/exec-record.out" &
 record_pid=$!
 check "the exec-probed container is traced" wait_for_traced "$SOCKET" exec-probed
-init_pid=$(container_pid exec-record)
+container_pid exec-record > /dev/null # (runc exec needs it running)
 for no_new_privileges in true false; do
     check "runc exec in the recorded container (noNewPrivileges $no_new_privileges)" \
         bash -c "runc exec --no-new-privs=$no_new_privileges cradle-it-$$-exec-record ${PROBE_COMMAND[*]} > '$WORK/exec-record.probe'"
 done
-release "$init_pid" done
+release exec-record done
 wait "$record_pid"
 check "exec-probed profile written" wait_for_file "$OUT/exec-probed.seccomp.json"
 section "$OUT/exec-probed.tracefile" SYSCALLS > "$WORK/exec-allowed"
@@ -138,7 +138,7 @@ for allow in "" --allow-new-privileges; do
         /bin/sh -c "$AWAIT; await done; echo done"
     run_container exec-enforced "$WORK/exec-enforced.out" &
     enforced_pid=$!
-    init_pid=$(container_pid exec-enforced)
+    container_pid exec-enforced > /dev/null # (runc exec needs it running)
     no_new_privileges=$([[ -z $allow ]] && echo true || echo false)
     if runc exec --no-new-privs="$no_new_privileges" "cradle-it-$$-exec-enforced" "${PROBE_COMMAND[@]}" \
         > "$WORK/exec-enforced.probe" 2>&1; then
@@ -149,7 +149,7 @@ for allow in "" --allow-new-privileges; do
             "$(tail -n 3 "$WORK/exec-enforced.probe")" \
             "allowed: $(paste -sd ' ' "$WORK/exec-allowed")"
     fi
-    release "$init_pid" done
+    release exec-enforced done
     wait "$enforced_pid"
     check "and the container ran to its end under it (noNewPrivileges $no_new_privileges)" grep -qx done "$WORK/exec-enforced.out"
     runc delete --force "cradle-it-$$-exec-enforced" > /dev/null 2>&1
