@@ -20,12 +20,62 @@ containers=()
 pass() { echo "  ok    $1"; passed=$((passed + 1)); }
 fail() { echo "  FAIL  $1"; shift; for line in "$@"; do echo "        $line"; done; failed=$((failed + 1)); }
 
-# check DESCRIPTION COMMAND...: passes when COMMAND succeeds.
+# Checks that later ones build on. `check --as KEY` records whether KEY holds. After
+# `needs KEY...`, up to the next `part` or `needs`, a check is not run while one of these keys
+# does not hold: it fails with one line naming the check that failed first, rather than for a
+# reason of its own that hides that one. A check not run leaves its KEY failed for that reason.
+declare -A held=() why_not=()
+needed=()
+
+# part TITLE: starts a part of a test, whose checks need nothing until `needs` says so.
+part() {
+    echo "$1"
+    needed=()
+}
+
+# needs [KEY...]: the checks that follow need these keys (and no others).
+needs() { needed=("$@"); }
+
+# met KEY: KEY holds (its check passed).
+met() { [[ -n ${held[$1]:-} ]]; }
+
+# blocked DESCRIPTION [KEY]: when a needed key does not hold, fails DESCRIPTION as not run
+# (KEY too) and returns 0; else returns 1. For tests that call pass and fail themselves.
+blocked() {
+    local description=$1 key=${2:-} need reason=
+    for need in "${needed[@]}"; do
+        met "$need" && continue
+        reason=${why_not[$need]:-"$need was never checked"}
+        break
+    done
+    [[ -n $reason ]] || return 1
+    fail "$description" "not run: $reason"
+    [[ -z $key ]] || why_not[$key]=$reason
+    return 0
+}
+
+# check [--as KEY] DESCRIPTION COMMAND...: passes when COMMAND succeeds; returns as it did.
 check() {
+    local key=
+    if [[ $1 == --as ]]; then
+        key=$2
+        shift 2
+    fi
     local description=$1
     shift
-    if "$@" > "$WORK/check.out" 2>&1; then pass "$description"; else fail "$description" "$(tail -n 5 "$WORK/check.out")"; fi
+    blocked "$description" "$key" && return 1
+    if "$@" > "$WORK/check.out" 2>&1; then
+        pass "$description"
+        [[ -z $key ]] || held[$key]=yes
+        return 0
+    fi
+    fail "$description" "$(tail -n 5 "$WORK/check.out")"
+    [[ -z $key ]] || why_not[$key]="\"$description\" failed"
+    return 1
 }
+
+# empty TEXT: succeeds when TEXT is empty, else prints it (so that a failed check shows it).
+empty() { [[ -z $1 ]] || { echo "$1"; return 1; }; }
 
 # poll_until SECONDS COMMAND...: runs COMMAND every tenth of a second until it succeeds;
 # returns 1 once SECONDS have passed without that.
@@ -185,8 +235,10 @@ release() {
 wait_for_traced() { poll_until 10 traces "$@"; }
 traces() { "$BIN/cradle" status --socket "$1" --format json 2> /dev/null | grep -q "\"name\": \"$2\""; }
 
-# section FILE NAME: the entries of a tracefile section, one per line.
+# section FILE NAME: the entries of a tracefile section, one per line; fails without a word
+# when there is no FILE (the check that reads it says so).
 section() {
+    [[ -r $1 ]] || return 1
     awk -v name="$2" '/^[A-Z_]+$/ { current = $0; next } /^#/ || /^$/ { next } current == name { print }' "$1"
 }
 

@@ -8,22 +8,25 @@ HOOK=$BIN/cradle-hook
 start_collector first || { fail "collector starts"; finish; }
 FIRST_SOCKET=$SOCKET FIRST_OUT=$OUT FIRST_PIN=$PIN_DIR
 
-echo "poststop never runs: the collector flushes the container once its cgroup is gone"
+part "poststop never runs: the collector flushes the container once its cgroup is gone"
 bundle no-poststop --hook "$HOOK" --socket "$SOCKET" --profile orphan --no-poststop -- /bin/echo hi
-check "container runs" run_container no-poststop "$WORK/orphan.out"
-check "profile written by the collector itself" wait_for_file "$OUT/orphan.tracefile"
+check --as orphan-ran "container runs" run_container no-poststop "$WORK/orphan.out"
+needs orphan-ran
+check --as orphan-profile "profile written by the collector itself" wait_for_file "$OUT/orphan.tracefile"
+needs orphan-profile
 section "$OUT/orphan.tracefile" SYSCALLS > "$WORK/orphan.allowed"
 check "with what the workload did (echo's write)" grep -qx write "$WORK/orphan.allowed"
 check "and the runtime's setup (pivot_root) out of the allow-list" bash -c "! grep -qx pivot_root '$WORK/orphan.allowed'"
 check "but in SETUP_SYSCALLS" grep -qx pivot_root <(section "$OUT/orphan.tracefile" SETUP_SYSCALLS)
+needs orphan-ran
 check "and the container is forgotten" bash -c "'$BIN/cradle' status --socket '$SOCKET' --format json | grep -q '\"containers\": \\[\\]'"
 
-echo "restart: what happens while no collector runs is still recorded"
+part "restart: what happens while no collector runs is still recorded"
 bundle restart --hook "$HOOK" --socket "$SOCKET" --profile restart -- \
     /bin/sh -c "$AWAIT; await go; sync; touch /tmp/synced; await done"
 run_container restart "$WORK/restart.out" &
 container_job=$!
-check "collector sees the container" wait_for_traced "$SOCKET" restart
+check --as restart-traced "collector sees the container" wait_for_traced "$SOCKET" restart
 init_pid=$(container_pid restart)
 stop_collector first
 status=$?
@@ -31,53 +34,68 @@ check "SIGTERM stops the collector cleanly (exit $status)" test "$status" = 0
 check "and it removes its socket" test ! -e "$FIRST_SOCKET"
 release restart go # the container calls sync(2) now, with no collector running
 check "the container called sync while no collector ran" poll_until 5 test -e "/proc/$init_pid/root/tmp/synced"
-check "the collector starts again on the same socket and pins" restart_collector first
+check --as restarted "the collector starts again on the same socket and pins" restart_collector first
+needs restart-traced restarted
 check "restarted collector still traces the container" wait_for_traced "$FIRST_SOCKET" restart
 release restart done
 wait "$container_job"
 status=$?
+needs
 check "container ran to its end (exit $status)" test "$status" = 0
-check "profile written" wait_for_file "$FIRST_OUT/restart.tracefile"
+needs restart-traced restarted
+check --as restart-profile "profile written" wait_for_file "$FIRST_OUT/restart.tracefile"
+needs restart-profile
 check "sync, made while the collector was down, is in the profile" \
     grep -qx sync <(section "$FIRST_OUT/restart.tracefile" SYSCALLS)
 
-echo "child cgroups belong to their container"
+# Every part from here on uses the restarted collector.
+part "child cgroups belong to their container"
+needs restarted
 bundle child --hook "$HOOK" --socket "$FIRST_SOCKET" --profile child -- /bin/sh -c "$AWAIT; await go; sync"
 run_container child "$WORK/child.out" &
 container_job=$!
-check "collector traces the container" wait_for_traced "$FIRST_SOCKET" child
+check --as child-traced "collector traces the container" wait_for_traced "$FIRST_SOCKET" child
 if init_pid=$(container_pid child); then
     cgroup2=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
     cgroup_dir=$cgroup2$(sed -n 's/^0:://p' "/proc/$init_pid/cgroup")
     mkdir "$cgroup_dir/child" && echo "$init_pid" > "$cgroup_dir/child/cgroup.procs"
 fi
-check "the container's init moved to a child cgroup" grep -q '/child$' "/proc/$init_pid/cgroup"
+check --as child-moved "the container's init moved to a child cgroup" grep -q '/child$' "/proc/$init_pid/cgroup"
 release child go
 wait "$container_job"
-check "profile written" wait_for_file "$FIRST_OUT/child.tracefile"
+needs child-traced
+check --as child-profile "profile written" wait_for_file "$FIRST_OUT/child.tracefile"
+needs child-profile child-moved
 check "sync, made from the child cgroup, is in the profile" grep -qx sync <(section "$FIRST_OUT/child.tracefile" SYSCALLS)
 
-echo "the hook registers at prestart too, and follows the state's status without a stage argument"
+part "the hook registers at prestart too, and follows the state's status without a stage argument"
 for stage in prestart status; do
+    needs restarted
     bundle "stage-$stage" --hook "$HOOK" --socket "$FIRST_SOCKET" --profile "stage-$stage" --hook-stage "$stage" -- /bin/uname
-    check "container with the hook at $stage runs" run_container "stage-$stage" "$WORK/stage-$stage.out"
+    check --as "stage-$stage" "container with the hook at $stage runs" run_container "stage-$stage" "$WORK/stage-$stage.out"
+    needs "stage-$stage"
     check "traced from $stage: its profile holds uname" grep -qx uname <(section "$FIRST_OUT/stage-$stage.tracefile" SYSCALLS)
 done
 
-echo "strftime tokens in the profile name are expanded"
+part "strftime tokens in the profile name are expanded"
+needs restarted
 bundle dated --hook "$HOOK" --socket "$FIRST_SOCKET" --profile 'dated-%Y-%V' -- /bin/echo hi
-check "container with a dated profile name runs" run_container dated "$WORK/dated.out"
+check --as dated "container with a dated profile name runs" run_container dated "$WORK/dated.out"
+needs dated
 check "profile written as dated-$(date -u +%Y-%V).tracefile" wait_for_file "$FIRST_OUT/dated-$(date -u +%Y-%V).tracefile"
 
-echo "two collectors side by side"
-start_collector second || { fail "second collector starts"; finish; }
+part "two collectors side by side"
+check --as second "a second collector starts" start_collector second
+needs second
 bundle beside --hook "$HOOK" --socket "$SOCKET" --profile beside -- /bin/echo hi
-check "container traced by the second collector runs" run_container beside "$WORK/beside.out"
+check --as beside "container traced by the second collector runs" run_container beside "$WORK/beside.out"
+needs beside
 check "its profile is in the second collector's directory" test -s "$OUT/beside.tracefile"
 check "and not in the first's" test ! -e "$FIRST_OUT/beside.tracefile"
+needs restarted
 check "the first collector still answers" "$BIN/cradle" status --socket "$FIRST_SOCKET"
 
-echo "collectors do not trample each other, nor accept an output directory others can write"
+part "collectors do not trample each other, nor accept an output directory others can write"
 # start_refused LOG FLAGS...: cradled, which should refuse to start; one that starts all the
 # same is stopped after 10 s, so that the test fails rather than hangs.
 start_refused() {
@@ -85,22 +103,28 @@ start_refused() {
     shift
     timeout -k 5 10 "$BIN/cradled" "$@" > "$log" 2>&1
 }
-start_refused "$WORK/same-pins.log" --socket "$WORK/other.sock" --output-dir "$WORK/other" --pin-dir "$FIRST_PIN"
+needs restarted
+if met restarted; then
+    start_refused "$WORK/same-pins.log" --socket "$WORK/other.sock" --output-dir "$WORK/other" --pin-dir "$FIRST_PIN"
+    start_refused "$WORK/same-socket.log" --socket "$FIRST_SOCKET" --output-dir "$WORK/other" --pin-dir "$FIRST_PIN-other"
+    "$BIN/cradled" --unpin --pin-dir "$FIRST_PIN-other" > /dev/null 2>&1
+fi
 check "a second collector on the same pins is refused" grep -q "in use by another cradled" "$WORK/same-pins.log"
-start_refused "$WORK/same-socket.log" --socket "$FIRST_SOCKET" --output-dir "$WORK/other" --pin-dir "$FIRST_PIN-other"
 check "a second collector on a live socket is refused" grep -q "in use by another collector" "$WORK/same-socket.log"
-"$BIN/cradled" --unpin --pin-dir "$FIRST_PIN-other" > /dev/null 2>&1
+needs
 mkdir -m 0777 "$WORK/open-profiles"
 start_refused "$WORK/open.log" --socket "$WORK/open.sock" --output-dir "$WORK/open-profiles" --pin-dir "$FIRST_PIN-open"
 check "an output directory writable by others is refused" grep -q "not writable by group or others" "$WORK/open.log"
 
-echo "a container id the runtime reuses is traced again"
+part "a container id the runtime reuses is traced again"
+needs restarted
 bundle reuse --hook "$HOOK" --socket "$FIRST_SOCKET" --profile reuse --no-poststop -- /bin/echo hi
 run_container reuse "$WORK/reuse-1.out"
 run_container reuse "$WORK/reuse-2.out"
 check "both runs were traced" test "$(grep -c "tracing container \"cradle-it-$$-reuse\"" "$WORK/first/cradled.log")" = 2
 
-echo "only root may talk to the collector"
+part "only root may talk to the collector"
+needs second
 check "a non-root user is refused" bash -c "! setpriv --reuid 65534 --regid 65534 --clear-groups '$BIN/cradle' status --socket '$SOCKET'"
 
 finish

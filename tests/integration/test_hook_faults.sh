@@ -14,14 +14,14 @@ elapsed() {
     ELAPSED=$((SECONDS - start))
 }
 
-echo "collector down: the container starts untraced"
+part "collector down: the container starts untraced"
 bundle down --hook "$HOOK" --socket "$WORK/nobody/cradle.sock" --profile down -- /bin/echo started
 elapsed run_container down "$WORK/down.out"
 check "container runs (exit $STATUS)" test "$STATUS" = 0
 check "its output is intact" grep -qx started "$WORK/down.out"
 check "does not hang (${ELAPSED}s; the hook's deadline is 2 s)" test "$ELAPSED" -lt 10
 
-echo "collector that accepts and never answers: the hook gives up at its deadline"
+part "collector that accepts and never answers: the hook gives up at its deadline"
 mkdir -p "$WORK/mute"
 python3 -c '
 import socket, sys, time
@@ -31,7 +31,8 @@ while True:
     connection, _ = s.accept(); connections.append(connection)
 ' "$WORK/mute/cradle.sock" &
 mute_pid=$!
-poll_until 5 test -S "$WORK/mute/cradle.sock"
+check --as mute "a collector that never answers listens" poll_until 5 test -S "$WORK/mute/cradle.sock"
+needs mute
 bundle mute --hook "$HOOK" --socket "$WORK/mute/cradle.sock" --profile mute -- /bin/echo started
 elapsed run_container mute "$WORK/mute.out"
 check "container runs (exit $STATUS)" test "$STATUS" = 0
@@ -42,7 +43,7 @@ echo "{\"ociVersion\":\"1.0.2\",\"id\":\"mute\",\"status\":\"creating\",\"pid\":
 check "the hook exits 0 and says why the container is untraced" grep -q "untraced.*\|timed out" "$WORK/mute.err"
 kill "$mute_pid" 2> /dev/null
 
-echo "fail-closed configuration: no collector, no container"
+part "fail-closed configuration: no collector, no container"
 echo '{"hook": {"fail_closed": true, "deadline_ms": 500}}' > "$WORK/fail-closed.json"
 bundle closed --hook "$HOOK" --socket "$WORK/nobody/cradle.sock" --hook-config "$WORK/fail-closed.json" \
     --profile closed -- /bin/echo started
@@ -51,7 +52,7 @@ STATUS=$?
 check "container refused (exit $STATUS)" test "$STATUS" != 0
 check "and the message says so" grep -q "fail_closed" "$WORK/closed.out.err"
 
-echo "malformed and endless stdin"
+part "malformed and endless stdin"
 echo 'this is not json' | "$HOOK" --socket "$WORK/nobody/cradle.sock" createRuntime > /dev/null 2> "$WORK/malformed.err"
 STATUS=$?
 check "malformed state: exit 0 (fail-open)" test "$STATUS" = 0
@@ -62,7 +63,7 @@ check "endless stdin: returns at the deadline (${ELAPSED}s)" test "$ELAPSED" -lt
 check "endless stdin: a clear message" grep -q "deadline" "$WORK/endless.err"
 
 start_collector faults || { fail "collector starts"; finish; }
-echo "hostile profile names: refused, the container does not start, nothing written"
+part "hostile profile names: refused, the container does not start, nothing written"
 mkdir -p "$WORK/outside"
 long_name=$(head -c 4096 /dev/zero | tr '\0' a)
 names=("../outside/x" "/etc/cradle-hostile" ".hidden" "$long_name" $'evil\nname' 'a/b' '%n' '..')
@@ -78,17 +79,18 @@ check "nothing written outside the output directory" test -z "$(ls -A "$WORK/out
 check "nothing written to /etc" test ! -e /etc/cradle-hostile
 check "nothing written in the output directory either" test -z "$(ls -A "$OUT")"
 
-echo "a symlink planted in the output directory is replaced, never followed"
+part "a symlink planted in the output directory is replaced, never followed"
 echo original > "$WORK/outside/victim"
 ln -s "$WORK/outside/victim" "$OUT/planted.tracefile"
 ln -s "$WORK/outside/victim" "$OUT/planted.seccomp.json"
 bundle planted --hook "$HOOK" --socket "$SOCKET" --profile planted -- /bin/echo started
-check "container runs" run_container planted "$WORK/planted.out"
+check --as planted "container runs" run_container planted "$WORK/planted.out"
+needs planted
 check "the file outside is untouched" grep -qx original "$WORK/outside/victim"
 check "the tracefile is now a regular file" test -f "$OUT/planted.tracefile" -a ! -L "$OUT/planted.tracefile"
 check "the seccomp profile is now a regular file" test -f "$OUT/planted.seccomp.json" -a ! -L "$OUT/planted.seccomp.json"
 
-echo "poststop twice (podman does this): the second is a no-op"
+part "poststop twice (podman does this): the second is a no-op"
 state='{"ociVersion":"1.0.2","id":"twice","status":"stopped","annotations":{"io.cradle.profile":"twice"}}'
 echo "$state" | "$HOOK" --socket "$SOCKET" poststop 2> "$WORK/twice.err"
 check "second poststop of an unknown container exits 0" test $? = 0

@@ -181,7 +181,10 @@ check_phase() {
     phase_part "$phase" cradled.log > "$WORK/$phase.log"
     phase_part "$phase" tracefile > "$WORK/$phase.tracefile"
     phase_part "$phase" status > "$WORK/$phase.status"
-    echo "phase $phase: $(grep -o 'capability checks observed through [^ ,]*' "$WORK/$phase.log")"
+    part "phase $phase: $(grep -o 'capability checks observed through [^ ,]*' "$WORK/$phase.log")"
+    check --as "$phase" "$phase: the VM ran the phase to its end" \
+        grep -qx "=== cradle-vm phase $phase: end ===" "$WORK/serial.log"
+    needs "$phase"
     check "$phase: cradled observes capability checks through $source" \
         grep -q "capability checks observed through $source" "$WORK/$phase.log"
     check "$phase: tp_btf/cap_capable was passed over (this kernel has no such tracepoint)" \
@@ -199,8 +202,10 @@ check_phase() {
 
 check_phase native fexit/cap_capable
 check_phase nofexit kprobe/cap_capable
+needs native
 check "native: without the task iterator (6.7+), moved processes have their leader marked" \
     grep -q '"marks_moved_threads": false' "$WORK/native.status"
+needs nofexit
 check "nofexit: fexit was passed over because it was refused" \
     grep -q "loading the BPF programs with fexit/cap_capable: Operation not supported" "$WORK/nofexit.log"
 [[ $failed == 0 ]] || { echo "serial console (without libbpf's debug lines):"; grep -v "\[debug\] libbpf:" "$WORK/serial.log"; }

@@ -14,24 +14,28 @@ start_collector main || { fail "collector starts"; finish; }
 bundle waiter --hook "$HOOK" --socket "$SOCKET" --profile attribution -- /bin/sh -c "$AWAIT; await done"
 run_container waiter "$WORK/waiter.out" &
 container_pid=$!
-check "collector traces the container" wait_for_traced "$SOCKET" attribution
+check --as traced "collector traces the container" wait_for_traced "$SOCKET" attribution
 init_pid=$(container_pid waiter)
 cgroup=$(sed -n 's/^0:://p' "/proc/$init_pid/cgroup" 2> /dev/null)
 # (without the container's cgroup, processes are moved nowhere rather than to the root cgroup)
 [[ -n $cgroup ]] || cgroup=/cgroup-of-the-container-unknown
 cgroup2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break; if ($(i + 1) == "cgroup2") { print $5; exit } }' /proc/self/mountinfo)
 
-echo "runc exec: the exec'd process joins the container's cgroup and is the container's"
-check "runc exec runs" runc exec "cradle-it-$$-waiter" /bin/mkdir /tmp/made-by-exec
+part "runc exec: the exec'd process joins the container's cgroup and is the container's"
+needs traced
+check --as exec "runc exec runs" runc exec "cradle-it-$$-waiter" /bin/mkdir /tmp/made-by-exec
 
-echo "a host process beside the container is not the container's (it calls rmdir)"
+part "a host process beside the container is not the container's (it calls rmdir)"
 "$ROOTFS/bin/busybox" rmdir "/nonexistent-cradle-attribution-$$" 2> /dev/null
 
-echo "a host process moved into the container's cgroup is the container's from then on"
-check "the moved process runs" bash -c "echo \$\$ > '$cgroup2$cgroup/cgroup.procs' && exec '$ROOTFS/bin/busybox' ln -s x '$WORK/link-by-moved'"
+part "a host process moved into the container's cgroup is the container's from then on"
+needs traced
+check --as moved "the moved process runs" bash -c "echo \$\$ > '$cgroup2$cgroup/cgroup.procs' && exec '$ROOTFS/bin/busybox' ln -s x '$WORK/link-by-moved'"
+needs moved
 check "and it made its symlink" test -L "$WORK/link-by-moved"
 
-echo "a multi-threaded process moved in: its threads that already ran are the container's too"
+part "a multi-threaded process moved in: its threads that already ran are the container's too"
+needs traced
 # The kernel reports a moved process by its leader alone; the thread (not the leader) calls
 # getpriority, which nothing else here calls, only after the move. The process never execs,
 # so what it does is a joiner's setup: the container's, but not its workload's.
@@ -48,25 +52,31 @@ thread.join()
 ' "$WORK/moved-go" > "$WORK/moved.pid" &
 mover=$!
 poll_until 5 test -s "$WORK/moved.pid"
-check "the threaded process moved into the container's cgroup" \
+check --as threaded "the threaded process moved into the container's cgroup" \
     bash -c "echo '$(cat "$WORK/moved.pid")' > '$cgroup2$cgroup/cgroup.procs'"
 touch "$WORK/moved-go"
 wait "$mover"
 status=$?
+needs
 check "and its thread ran to the end (exit $status)" test "$status" = 0
 
+part "what the profile holds of each"
 release waiter done
 wait "$container_pid"
-check "profile written" test -s "$OUT/attribution.tracefile"
+needs traced
+check --as profile "profile written" test -s "$OUT/attribution.tracefile"
 section "$OUT/attribution.tracefile" SYSCALLS > "$WORK/allowed"
 section "$OUT/attribution.tracefile" SETUP_SYSCALLS > "$WORK/setup"
 section "$OUT/attribution.tracefile" CAPABILITIES > "$WORK/capabilities"
+needs profile exec
 check "mkdir, made by the exec'd process, is allowed" grep -qxE 'mkdir(at)?' "$WORK/allowed"
 check "runc exec's own work before that exec (capset, setgroups) is not" \
     bash -c "! grep -qxE 'capset|setgroups' '$WORK/allowed'"
 check "nor are the capabilities it used for it (setgid, setuid, setpcap)" \
     bash -c "! grep -qxE 'setgid|setuid|setpcap' '$WORK/capabilities'"
+needs profile moved
 check "symlink, made by the moved process after its exec, is allowed" grep -qxE 'symlink(at)?' "$WORK/allowed"
+needs profile threaded
 if [[ $("$BIN/cradle" status --socket "$SOCKET" --format json) == *'"marks_moved_threads": true'* ]]; then
     check "getpriority, made by a thread of the moved process after the move, is the container's" \
         grep -qx getpriority "$WORK/setup"
@@ -75,10 +85,11 @@ if [[ $("$BIN/cradle" status --socket "$SOCKET" --format json) == *'"marks_moved
 else
     skip "every thread of a moved process: this kernel has no task iterator kfuncs (6.7+)"
 fi
+needs profile
 check "rmdir, made only by the host process beside it, is not" bash -c "! grep -qx rmdir '$WORK/allowed'"
-check "the recording is complete" test -z "$(section "$OUT/attribution.tracefile" INCOMPLETE | grep -v 'never measured')"
+check "the recording is complete" empty "$(section "$OUT/attribution.tracefile" INCOMPLETE | grep -v 'never measured')"
 
-echo "a pid reused in another traced container: the process is the new container's"
+part "a pid reused in another traced container: the process is the new container's"
 # Both containers share the host's pid namespace, so pids inside are the kernel's own; the
 # second may write /proc/sys/kernel/ns_last_pid (CAP_SYS_ADMIN, /proc/sys writable) to give
 # its next process the pid a process of the first container had.
@@ -99,28 +110,34 @@ bundle old-owner --hook "$HOOK" --socket "$SOCKET" --profile pid-old -- \
 host_pids old-owner
 run_container old-owner "$WORK/old-owner.out" &
 old_container=$!
-check "the first container's short-lived process ran and is gone" wait_for_file "$WORK/shared/old-gone"
+check --as old-gone "the first container's short-lived process ran and is gone" wait_for_file "$WORK/shared/old-gone"
 old_pid=$(cat "$WORK/shared/old-pid" 2> /dev/null)
 reused=
-for attempt in 1 2 3 4 5; do  # another process on the machine may take the pid first
-    # (the trailing `true` keeps the shell from running the subshell in its own process)
-    bundle new-owner-$attempt --hook "$HOOK" --socket "$SOCKET" --profile pid-new-$attempt -- /bin/sh -c \
-        "echo $((old_pid - 1)) > /proc/sys/kernel/ns_last_pid && (read pid rest < /proc/self/stat; echo \$pid > /shared/new-pid; rmdir /tmp/none 2> /dev/null; exec mkdir /tmp/made-by-reused-pid); true"
-    host_pids new-owner-$attempt
-    run_container new-owner-$attempt "$WORK/new-owner.out"
-    if [[ $(cat "$WORK/shared/new-pid" 2> /dev/null) == "$old_pid" ]]; then
-        reused=yes
-        break
-    fi
-done
-check "the second container's process got pid $old_pid, which the first container's had" test -n "$reused"
+needs old-gone
+if met old-gone; then
+    for attempt in 1 2 3 4 5; do  # another process on the machine may take the pid first
+        # (the trailing `true` keeps the shell from running the subshell in its own process)
+        bundle new-owner-$attempt --hook "$HOOK" --socket "$SOCKET" --profile pid-new-$attempt -- /bin/sh -c \
+            "echo $((old_pid - 1)) > /proc/sys/kernel/ns_last_pid && (read pid rest < /proc/self/stat; echo \$pid > /shared/new-pid; rmdir /tmp/none 2> /dev/null; exec mkdir /tmp/made-by-reused-pid); true"
+        host_pids new-owner-$attempt
+        run_container new-owner-$attempt "$WORK/new-owner.out"
+        if [[ $(cat "$WORK/shared/new-pid" 2> /dev/null) == "$old_pid" ]]; then
+            reused=yes
+            break
+        fi
+    done
+fi
+check --as reused "the second container's process got pid $old_pid, which the first container's had" test -n "$reused"
 release old-owner done
 wait "$old_container"
 # (each attempt has a profile of its own: only the one that got the pid may count)
-check "both profiles written" test -s "$OUT/pid-old.tracefile" -a -s "$OUT/pid-new-$attempt.tracefile"
+needs old-gone
+check --as profiles "both profiles written" test -s "$OUT/pid-old.tracefile" -a -s "$OUT/pid-new-$attempt.tracefile"
 section "$OUT/pid-new-$attempt.tracefile" SYSCALLS > "$WORK/new-allowed"
 section "$OUT/pid-old.tracefile" SYSCALLS > "$WORK/old-allowed"
+needs profiles
 check "the first container's process made mkdir" grep -qxE 'mkdir(at)?' "$WORK/old-allowed"
+needs profiles reused
 check "mkdir, made again under the reused pid, is the second container's too" grep -qxE 'mkdir(at)?' "$WORK/new-allowed"
 check "rmdir, made only under the reused pid, is the second container's" grep -qx rmdir "$WORK/new-allowed"
 check "and not the first's" bash -c "! grep -qx rmdir '$WORK/old-allowed'"
