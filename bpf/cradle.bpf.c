@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Cradle's kernel side: per traced container, the set of syscalls it made and the
  * capability checks it needed, aggregated in maps (a bitmap per container, not an event
- * per syscall, so nothing is lost to a full buffer). See cradle_abi.h for the maps. */
+ * per syscall, so nothing is lost to a full buffer). The maps are in maps.bpf.h. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 
 #include "cradle_abi.h"
+#include "maps.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -20,59 +21,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define READ_ONCE(x) (*(const volatile typeof(x) *)&(x))
 #define WRITE_ONCE(x, v) (*(volatile typeof(x) *)&(x) = (v))
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, CRADLE_MAX_CGROUPS);
-	__type(key, __u64);
-	__type(value, __u32);
-} cgroup_slots SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, CRADLE_MAX_CONTAINERS);
-	__type(key, __u32);
-	__type(value, struct cradle_container);
-} containers SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct cradle_runtime_baseline);
-} runtime_baseline SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4096 * 4);
-} gone_cgroups SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct cradle_task);
-} task_slots SEC(".maps");
-
-#define PID_MARK_SEEN_WORDS 7 /* native syscalls 0..447 */
-
-/* One cache line a pid: the mark of the task marked last with that pid, and the native
- * syscalls that task has recorded in its container's workload phase under that mark. A
- * syscall found in `seen` is not looked up again: the workload phase never ends, so it is in
- * the record already, and the task's next call of it touches this entry's page alone, not
- * the container's (each page costs a TLB walk on every syscall where the kernel runs without
- * PCID). Only the task itself sets bits; a new mark clears them (publish_pid_mark). */
-struct pid_mark {
-	__u64 mark;
-	__u64 seen[PID_MARK_SEEN_WORDS];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, CRADLE_PID_MARKS);
-	__type(key, __u32);
-	__type(value, struct pid_mark);
-} pid_marks SEC(".maps");
 
 /* pid_mark.mark, packed in one word so that it is written and read whole:
  *   bit 0       valid (0: no mark here, look in task storage)
@@ -100,32 +48,6 @@ static __always_inline bool pid_mark_is_for(__u64 mark, __u32 pid)
 	return (mark & PID_MARK_VALID) &&
 	       LOW_BITS(mark, PID_MARK_HIGH_SHIFT, PID_MARK_HIGH_BITS) == pid >> CRADLE_PID_MARK_INDEX_BITS;
 }
-
-/* The phase of each process that joined a container after its workload started (runc exec,
- * a write to cgroup.procs), by tgid, until it execs: what it does before is the joining
- * mechanism's setup, or, once it installs a seccomp filter, the runtime's window, not the
- * workload. Kernel side only, not pinned (after a reload a joiner falls back to its
- * container's phase). LRU: the entry of a joiner that died before its exec goes in time. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, __u32);
-} joiner_phases SEC(".maps");
-
-/* A capability check seen at kprobe entry, waiting for its result at return. */
-struct pending_check {
-	__s32 cap;
-	__u32 opts;
-};
-
-/* LRU: a return the kretprobe misses must not leave its entry behind for good. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);
-	__type(value, struct pending_check);
-} pending_checks SEC(".maps");
 
 /* Set by the collector between open and load. */
 const volatile __s32 nr_seccomp = -1; /* native numbers, from libseccomp */

@@ -3,8 +3,7 @@
  * Plain C, included by bpf/cradle.bpf.c and by C++ (which pins the layout with
  * static_assert in profilegen/kernel_record.cpp). Fixed-width fields, largest first.
  *
- * Maps (pinned under the collector's --pin-dir, so a restart loses nothing; all but pid_marks
- * and joiner_phases):
+ * Maps user space reads or writes (bpf/maps.bpf.h defines them and the kernel side's own):
  *   cgroup_slots  HASH   u64 cgroup id -> u32 slot. A traced container's cgroup and every
  *                        cgroup created beneath it map to the container's slot.
  *   containers    ARRAY  slot -> struct cradle_container. User space owns the metadata and
@@ -13,27 +12,12 @@
  *   runtime_baseline ARRAY(1) struct cradle_runtime_baseline, user space only.
  *   gone_cgroups  RINGBUF  u32 slot, sent when a traced container's own cgroup is removed, so
  *                        the collector flushes it at once (poststop may come late or never).
- *   task_slots    TASK_STORAGE  task -> struct cradle_task: the tasks of traced cgroups. The
- *                        syscall path reads only this (a task without BPF task storage costs
- *                        one load); cgroup_slots decides, whenever a task could change
- *                        container: when it is created (task_newtask), moved between cgroups,
- *                        and when user space registers a cgroup (the adopt_tasks iterator
- *                        walks every task). A task whose storage cannot be read falls back
- *                        to cgroup_slots.
- *   pid_marks     ARRAY  pid % CRADLE_PID_MARKS -> struct pid_mark (cradle.bpf.c, 64 bytes):
- *                        the mark of the task with that pid that was marked last, packed in
- *                        one word, and the syscalls it recorded in its workload phase, so
- *                        that the syscall path reads one cold page instead of the two of task
- *                        storage, and no other for a syscall it made before. Written with
- *                        every mark (task_newtask marks every task, so a
- *                        reused pid never finds its predecessor's mark); a pid whose entry
- *                        belongs to another pid is looked up in task_slots. Kernel side only,
- *                        and not pinned: each load starts it empty, and the load's own walk
- *                        of every task fills it.
- *   joiner_phases LRU_HASH  u32 tgid -> u32 enum cradle_phase: the phase of a process that
- *                        joined a container after its workload started (runc exec), until it
- *                        execs; its tasks have cradle_task.joined set and no pid mark. Kernel
- *                        side only, not pinned.
+ * User space pins every map under the collector's --pin-dir (so a restart loses nothing) except
+ * pid_marks and joiner_phases, which start empty with each load.
+ *
+ * User space runs the adopt_tasks iterator (iter/task) after it publishes a cgroup in
+ * cgroup_slots: it marks every task already in a traced cgroup as the container's. From then
+ * on the kernel side itself follows the tasks created in or moved into traced cgroups.
  */
 #ifndef CRADLE_ABI_H
 #define CRADLE_ABI_H
@@ -135,7 +119,7 @@ struct cradle_task {
 	cradle_u32 slot;
 	cradle_u32 joined; /* 1: the task joined the container after its workload started (runc
 	                    * exec), and has not exec'd since: its phase is its process's own
-	                    * (joiner_phases in cradle.bpf.c), not the container's */
+	                    * (joiner_phases in maps.bpf.h), not the container's */
 };
 
 /* The runtime's post-filter syscalls, as measured so far on this machine: the union of the

@@ -1,6 +1,7 @@
 # cradle_bpf_skeleton(TARGET SOURCE): compiles SOURCE (a .bpf.c file) with clang into a BPF
-# object and generates its libbpf skeleton header `<name>.skel.h`. TARGET becomes an
-# INTERFACE library whose include path holds the skeleton, so linking it is enough to
+# object and generates its libbpf skeleton header `<name>.skel.h`. The object is rebuilt when
+# SOURCE, vmlinux.h, cradle_abi.h or a kernel-side header (bpf/*.bpf.h) changes. TARGET becomes
+# an INTERFACE library whose include path holds the skeleton, so linking it is enough to
 # `#include "<name>.skel.h"`.
 
 find_program(CLANG_EXECUTABLE NAMES clang clang-14 REQUIRED)
@@ -32,6 +33,7 @@ function(cradle_bpf_skeleton target source)
     get_filename_component(name ${source} NAME_WE)
     set(object ${CMAKE_CURRENT_BINARY_DIR}/${name}.bpf.o)
     set(skeleton ${CMAKE_CURRENT_BINARY_DIR}/${name}.skel.h)
+    file(GLOB headers CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/bpf/*.bpf.h)
     add_custom_command(
         OUTPUT ${object}
         COMMAND ${CLANG_EXECUTABLE} -g -O2 -target bpf -mcpu=v3
@@ -39,7 +41,7 @@ function(cradle_bpf_skeleton target source)
                 -I${CRADLE_VMLINUX_DIR} -I${CMAKE_SOURCE_DIR}/bpf
                 -Wall -Werror
                 -c ${CMAKE_CURRENT_SOURCE_DIR}/${source} -o ${object}
-        DEPENDS ${source} ${CMAKE_SOURCE_DIR}/bpf/cradle_abi.h ${CRADLE_VMLINUX_DIR}/vmlinux.h
+        DEPENDS ${source} ${headers} ${CMAKE_SOURCE_DIR}/bpf/cradle_abi.h ${CRADLE_VMLINUX_DIR}/vmlinux.h
         COMMENT "BPF ${source}"
         VERBATIM)
     add_custom_command(

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Cradle's maps, each described where it is defined. The maps user space reads or writes have
+ * their contract in cradle_abi.h; the others are the kernel side's own.
+ *
+ * The collector pins every map under its --pin-dir, so that a restart loses nothing, except
+ * pid_marks and joiner_phases (collector/tracer.cpp): those start empty with each load.
+ *
+ * Included once, by cradle.bpf.c: it defines the maps. */
+#ifndef CRADLE_MAPS_BPF_H
+#define CRADLE_MAPS_BPF_H
+
+#include "cradle_abi.h"
+
+/* u64 cgroup id -> u32 slot; see cradle_abi.h. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CRADLE_MAX_CGROUPS);
+	__type(key, __u64);
+	__type(value, __u32);
+} cgroup_slots SEC(".maps");
+
+/* slot -> struct cradle_container; see cradle_abi.h. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CRADLE_MAX_CONTAINERS);
+	__type(key, __u32);
+	__type(value, struct cradle_container);
+} containers SEC(".maps");
+
+/* struct cradle_runtime_baseline, user space only; see cradle_abi.h. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cradle_runtime_baseline);
+} runtime_baseline SEC(".maps");
+
+/* u32 slot of a traced container whose own cgroup was removed; see cradle_abi.h. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096 * 4);
+} gone_cgroups SEC(".maps");
+
+/* task -> struct cradle_task: the tasks of traced cgroups. Pinned, kernel side only. The
+ * syscall path reads only this and pid_marks (a task without BPF task storage costs one load);
+ * cgroup_slots decides, whenever a task could change container: when it is created
+ * (task_newtask), moved between cgroups, and when user space registers a cgroup (the
+ * adopt_tasks iterator walks every task). A task whose storage cannot be read falls back to
+ * cgroup_slots. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct cradle_task);
+} task_slots SEC(".maps");
+
+#define PID_MARK_SEEN_WORDS 7 /* native syscalls 0..447 */
+
+/* One cache line a pid: the mark of the task marked last with that pid, and the native
+ * syscalls that task has recorded in its container's workload phase under that mark. A
+ * syscall found in `seen` is not looked up again: the workload phase never ends, so it is in
+ * the record already, and the task's next call of it touches this entry's page alone, not
+ * the container's (each page costs a TLB walk on every syscall where the kernel runs without
+ * PCID). Only the task itself sets bits; a new mark clears them (publish_pid_mark). */
+struct pid_mark {
+	__u64 mark;
+	__u64 seen[PID_MARK_SEEN_WORDS];
+};
+
+/* pid % CRADLE_PID_MARKS -> struct pid_mark: the mark of the task with that pid that was marked
+ * last, packed in one word, and the syscalls it recorded in its workload phase, so that the
+ * syscall path reads one cold page instead of the two of task storage, and no other for a
+ * syscall it made before. Written with every mark (task_newtask marks every task, so a reused
+ * pid never finds its predecessor's mark); a pid whose entry belongs to another pid is looked
+ * up in task_slots. Not pinned: each load starts it empty, and the load's own walk of every
+ * task fills it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CRADLE_PID_MARKS);
+	__type(key, __u32);
+	__type(value, struct pid_mark);
+} pid_marks SEC(".maps");
+
+/* u32 tgid -> u32 enum cradle_phase: the phase of each process that joined a container after
+ * its workload started (runc exec, a write to cgroup.procs), until it execs: what it does
+ * before is the joining mechanism's setup, or, once it installs a seccomp filter, the
+ * runtime's window, not the workload. Its tasks have cradle_task.joined set and no pid mark.
+ * Not pinned (after a reload a joiner falls back to its container's phase). LRU: the entry of
+ * a joiner that died before its exec goes in time. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u32);
+} joiner_phases SEC(".maps");
+
+/* A capability check seen at kprobe entry, waiting for its result at return. */
+struct pending_check {
+	__s32 cap;
+	__u32 opts;
+};
+
+/* u64 pid_tgid -> struct pending_check, for the kprobe fallback only. LRU: a return the
+ * kretprobe misses must not leave its entry behind for good. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct pending_check);
+} pending_checks SEC(".maps");
+
+#endif /* CRADLE_MAPS_BPF_H */
