@@ -10,71 +10,14 @@
 #include "cradle_abi.h"
 #include "maps.bpf.h"
 #include "task_attribution.bpf.h"
+#include "phase.bpf.h"
+#include "capability.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define SECCOMP_SET_MODE_FILTER 1
-#define SECCOMP_MODE_FILTER 2
-#define PR_SET_SECCOMP 22
-#define CAP_OPT_NOAUDIT 0x2 /* include/linux/security.h, since 5.1 */
-
-/* Set by the collector between open and load. */
-const volatile __s32 nr_seccomp = -1; /* native numbers, from libseccomp */
-const volatile __s32 nr_prctl = -1;
-const volatile struct cradle_text_range cap_capable_text = {};
-const volatile struct cradle_text_range security_capable_text = {};
-const volatile struct cradle_text_range noaudit_callers[CRADLE_NOAUDIT_CALLERS] = {};
-
-static __always_inline __u32 current_phase(struct cradle_record *record)
-{
-	__u32 phase = READ_ONCE(record->phase);
-
-	return phase < CRADLE_PHASE_COUNT ? phase : CRADLE_PHASE_WORKLOAD;
-}
-
-/* The phase what task does belongs to: its container's, or its own while it is a joiner. */
-static __always_inline __u32 phase_of(struct task_struct *task, struct cradle_record *record, bool joined)
-{
-	__u32 tgid = task->tgid;
-	__u32 *phase;
-
-	if (joined) {
-		phase = bpf_map_lookup_elem(&joiner_phases, &tgid);
-		if (phase && *phase < CRADLE_PHASE_COUNT)
-			return *phase;
-	}
-	return current_phase(record);
-}
-
-/* The record of the current task's container, and in *phase the phase of what it does. */
-static __always_inline struct cradle_record *current_record(__u32 *phase)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct cradle_container *container;
-	bool joined;
-
-	container = container_of_task(task, &joined);
-	if (!container)
-		return NULL;
-	*phase = phase_of(task, &container->record, joined);
-	return &container->record;
-}
-
-/* seccomp(SECCOMP_SET_MODE_FILTER, flags, prog) or prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER,
- * prog): from here on the runtime runs under the filter it was given. A NULL prog is
- * libseccomp probing which flags the kernel knows, not an install. Runtimes are native
- * processes, so only the native ABI is checked. */
-static __always_inline bool installs_seccomp_filter(struct pt_regs *regs, long id)
-{
-	if (id == nr_seccomp)
-		return PT_REGS_PARM1_CORE_SYSCALL(regs) == SECCOMP_SET_MODE_FILTER &&
-		       PT_REGS_PARM3_CORE_SYSCALL(regs) != 0;
-	if (id == nr_prctl)
-		return PT_REGS_PARM1_CORE_SYSCALL(regs) == PR_SET_SECCOMP &&
-		       PT_REGS_PARM2_CORE_SYSCALL(regs) == SECCOMP_MODE_FILTER &&
-		       PT_REGS_PARM3_CORE_SYSCALL(regs) != 0;
-	return false;
-}
+/*
+ * Syscalls
+ */
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
@@ -131,88 +74,10 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
-/* The container init's exec starts the workload. Execs of other processes before it (the
- * runtime's createContainer/startContainer hooks run from init's children in the container's
- * cgroup) and every later exec change nothing. (The collector registers no container
- * without its init's pid.) */
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
-{
-	struct cradle_container *container;
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	bool joined = is_joiner(task);
-
-	/* A thread other than the leader exec'd and took the leader's pid, and with it the
-	 * leader's pid mark: mark it as itself. A joiner's exec starts its part of the workload. */
-	if ((old_pid != task->pid && task->bpf_storage) || joined)
-		adopt(task, JOINING_END);
-	if (joined)
-		bpf_map_delete_elem(&joiner_phases, &tgid);
-	container = container_of_task(task, &joined); /* the tracepoint's task is current */
-
-	if (!container || READ_ONCE(container->record.phase) == CRADLE_PHASE_WORKLOAD)
-		return 0;
-	if (container->init_pid != tgid)
-		return 0;
-	WRITE_ONCE(container->record.phase, CRADLE_PHASE_WORKLOAD);
-	return 0;
-}
-
-static __always_inline bool in_text(const volatile struct cradle_text_range *range, __u64 address)
-{
-	return address >= range->start && address < range->end;
-}
-
-static __always_inline void record_check(struct cradle_record *record, __u32 phase, int cap, int ret, __u32 kind)
-{
-	struct cradle_capability_checks *checks;
-
-	if (cap < 0 || cap >= CRADLE_CAPABILITY_SLOTS) {
-		__sync_fetch_and_add(&record->lost_capabilities, 1);
-		return;
-	}
-	checks = &record->checks[phase < CRADLE_PHASE_COUNT ? phase : CRADLE_PHASE_WORKLOAD][kind & 1];
-	if (ret == 0)
-		set_bit(&checks->granted, 1ULL << cap);
-	else
-		set_bit(&checks->denied, 1ULL << cap);
-}
-
-/* The tracepoint carries no opts, so a no-audit probe is told by who asked: the function
- * that called cap_capable (or, through security_capable, the function that called that).
- * CAP_OPT_NOAUDIT is chosen by the caller, and the callers that always pass it are known
- * (collector/kernel_symbols.cpp). A caller that is not found leaves the check audited: a
- * requirement is never dropped, at worst a probe is kept. */
-static __always_inline __u32 classify_by_caller(void *ctx, struct cradle_record *record)
-{
-	__u64 frames[CRADLE_STACK_DEPTH] = {};
-	__u64 caller = 0;
-	long size;
-	int i, j;
-
-	size = bpf_get_stack(ctx, frames, sizeof(frames), 0);
-	if (size <= 0)
-		goto unclassified;
-	for (i = 0; i < CRADLE_STACK_DEPTH - 1; i++) {
-		if (!in_text(&cap_capable_text, frames[i]))
-			continue;
-		caller = frames[i + 1];
-		if (in_text(&security_capable_text, caller))
-			caller = i + 2 < CRADLE_STACK_DEPTH ? frames[i + 2] : 0;
-		break;
-	}
-	if (!caller)
-		goto unclassified;
-	for (j = 0; j < CRADLE_NOAUDIT_CALLERS; j++) {
-		if (in_text(&noaudit_callers[j], caller))
-			return CRADLE_CHECK_PROBE;
-	}
-	return CRADLE_CHECK_AUDITED;
-
-unclassified:
-	__sync_fetch_and_add(&record->unclassified_checks, 1);
-	return CRADLE_CHECK_AUDITED;
-}
+/*
+ * Capability checks: one of tp_btf, fexit, or kprobe with kretprobe, whichever loads first
+ * (collector/tracer.cpp).
+ */
 
 SEC("tp_btf/cap_capable")
 int BPF_PROG(cap_capable_tp, const struct cred *cred, struct user_namespace *target_ns,
@@ -272,6 +137,10 @@ int BPF_KRETPROBE(cap_capable_return, int ret)
 	return 0;
 }
 
+/*
+ * Cgroups
+ */
+
 /* A cgroup created beneath a traced one belongs to the same container. */
 SEC("tp_btf/cgroup_mkdir")
 int BPF_PROG(cgroup_mkdir, struct cgroup *cgrp, const char *path)
@@ -322,28 +191,6 @@ int BPF_PROG(cgroup_rmdir, struct cgroup *cgrp, const char *path)
 	return 0;
 }
 
-/* A new task (process, thread, or a kernel-made io_uring worker) belongs to the container of
- * the cgroup it starts in: its parent's, or the one clone3(CLONE_INTO_CGROUP) chose. Fires
- * in copy_process() after cgroup_post_fork() and before the task first runs. */
-SEC("tp_btf/task_newtask")
-int BPF_PROG(task_newtask, struct task_struct *task, __u64 clone_flags)
-{
-	struct task_struct *creator = bpf_get_current_task_btf();
-	__u32 creator_tgid = creator->tgid, tgid = task->tgid;
-	__u32 *phase;
-
-	if (!is_joiner(creator)) {
-		adopt(task, JOINING_KEEP);
-		return 0;
-	}
-	/* A thread of a joiner shares its process's entry; a child process gets a copy. */
-	adopt(task, JOINING_INHERIT);
-	phase = bpf_map_lookup_elem(&joiner_phases, &creator_tgid);
-	if (phase && tgid != creator_tgid)
-		bpf_map_update_elem(&joiner_phases, &tgid, phase, BPF_ANY);
-	return 0;
-}
-
 /* A task moved into (or out of) a traced cgroup, e.g. by `runc exec` or by writing
  * cgroup.procs. With `threadgroup` the kernel moves every thread of the process but reports
  * the leader only. The collector loads one of the two programs below. */
@@ -379,6 +226,59 @@ int BPF_PROG(cgroup_attach_task, struct cgroup *dst_cgrp, const char *path, stru
 	if (!on_default_hierarchy(dst_cgrp))
 		return 0;
 	adopt(task, JOINING_IF_LATE);
+	return 0;
+}
+
+/*
+ * Tasks
+ */
+
+/* A new task (process, thread, or a kernel-made io_uring worker) belongs to the container of
+ * the cgroup it starts in: its parent's, or the one clone3(CLONE_INTO_CGROUP) chose. Fires
+ * in copy_process() after cgroup_post_fork() and before the task first runs. */
+SEC("tp_btf/task_newtask")
+int BPF_PROG(task_newtask, struct task_struct *task, __u64 clone_flags)
+{
+	struct task_struct *creator = bpf_get_current_task_btf();
+	__u32 creator_tgid = creator->tgid, tgid = task->tgid;
+	__u32 *phase;
+
+	if (!is_joiner(creator)) {
+		adopt(task, JOINING_KEEP);
+		return 0;
+	}
+	/* A thread of a joiner shares its process's entry; a child process gets a copy. */
+	adopt(task, JOINING_INHERIT);
+	phase = bpf_map_lookup_elem(&joiner_phases, &creator_tgid);
+	if (phase && tgid != creator_tgid)
+		bpf_map_update_elem(&joiner_phases, &tgid, phase, BPF_ANY);
+	return 0;
+}
+
+/* The container init's exec starts the workload. Execs of other processes before it (the
+ * runtime's createContainer/startContainer hooks run from init's children in the container's
+ * cgroup) and every later exec change nothing. (The collector registers no container
+ * without its init's pid.) */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct cradle_container *container;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	bool joined = is_joiner(task);
+
+	/* A thread other than the leader exec'd and took the leader's pid, and with it the
+	 * leader's pid mark: mark it as itself. A joiner's exec starts its part of the workload. */
+	if ((old_pid != task->pid && task->bpf_storage) || joined)
+		adopt(task, JOINING_END);
+	if (joined)
+		bpf_map_delete_elem(&joiner_phases, &tgid);
+	container = container_of_task(task, &joined); /* the tracepoint's task is current */
+
+	if (!container || READ_ONCE(container->record.phase) == CRADLE_PHASE_WORKLOAD)
+		return 0;
+	if (container->init_pid != tgid)
+		return 0;
+	WRITE_ONCE(container->record.phase, CRADLE_PHASE_WORKLOAD);
 	return 0;
 }
 

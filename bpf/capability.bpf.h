@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Capability checks: what a container's tasks asked for, granted or denied, and whether each
+ * check was a requirement or a probe the caller copes without. Included once, by
+ * cradle.bpf.c. */
+#ifndef CRADLE_CAPABILITY_BPF_H
+#define CRADLE_CAPABILITY_BPF_H
+
+#include "bits.bpf.h"
+#include "cradle_abi.h"
+
+#define CAP_OPT_NOAUDIT 0x2 /* include/linux/security.h, since 5.1 */
+
+/* Set by the collector between open and load, from /proc/kallsyms (tp_btf source only). */
+const volatile struct cradle_text_range cap_capable_text = {};
+const volatile struct cradle_text_range security_capable_text = {};
+const volatile struct cradle_text_range noaudit_callers[CRADLE_NOAUDIT_CALLERS] = {};
+
+static __always_inline bool in_text(const volatile struct cradle_text_range *range, __u64 address)
+{
+	return address >= range->start && address < range->end;
+}
+
+static __always_inline void record_check(struct cradle_record *record, __u32 phase, int cap, int ret, __u32 kind)
+{
+	struct cradle_capability_checks *checks;
+
+	if (cap < 0 || cap >= CRADLE_CAPABILITY_SLOTS) {
+		__sync_fetch_and_add(&record->lost_capabilities, 1);
+		return;
+	}
+	checks = &record->checks[phase < CRADLE_PHASE_COUNT ? phase : CRADLE_PHASE_WORKLOAD][kind & 1];
+	if (ret == 0)
+		set_bit(&checks->granted, 1ULL << cap);
+	else
+		set_bit(&checks->denied, 1ULL << cap);
+}
+
+/* The tracepoint carries no opts, so a no-audit probe is told by who asked: the function
+ * that called cap_capable (or, through security_capable, the function that called that).
+ * CAP_OPT_NOAUDIT is chosen by the caller, and the callers that always pass it are known
+ * (collector/kernel_symbols.cpp). A caller that is not found leaves the check audited: a
+ * requirement is never dropped, at worst a probe is kept. */
+static __always_inline __u32 classify_by_caller(void *ctx, struct cradle_record *record)
+{
+	__u64 frames[CRADLE_STACK_DEPTH] = {};
+	__u64 caller = 0;
+	long size;
+	int i, j;
+
+	size = bpf_get_stack(ctx, frames, sizeof(frames), 0);
+	if (size <= 0)
+		goto unclassified;
+	for (i = 0; i < CRADLE_STACK_DEPTH - 1; i++) {
+		if (!in_text(&cap_capable_text, frames[i]))
+			continue;
+		caller = frames[i + 1];
+		if (in_text(&security_capable_text, caller))
+			caller = i + 2 < CRADLE_STACK_DEPTH ? frames[i + 2] : 0;
+		break;
+	}
+	if (!caller)
+		goto unclassified;
+	for (j = 0; j < CRADLE_NOAUDIT_CALLERS; j++) {
+		if (in_text(&noaudit_callers[j], caller))
+			return CRADLE_CHECK_PROBE;
+	}
+	return CRADLE_CHECK_AUDITED;
+
+unclassified:
+	__sync_fetch_and_add(&record->unclassified_checks, 1);
+	return CRADLE_CHECK_AUDITED;
+}
+
+#endif /* CRADLE_CAPABILITY_BPF_H */
