@@ -8,6 +8,7 @@
 #include "bits.bpf.h"
 #include "cradle_abi.h"
 
+#define CRADLE_STACK_DEPTH 12 /* kernel frames read to find a check's caller */
 #define CAP_OPT_NOAUDIT 0x2 /* include/linux/security.h, since 5.1 */
 
 /* Set by the collector between open and load, from /proc/kallsyms (tp_btf source only). */

@@ -39,9 +39,6 @@ typedef __u32 cradle_u32;
 #define CRADLE_ID_SIZE 128          /* container id, NUL-terminated, truncated */
 #define CRADLE_NAME_SIZE 136        /* expanded profile name (at most 128) + NUL */
 #define CRADLE_NOAUDIT_CALLERS 8    /* kernel functions known to make no-audit checks */
-#define CRADLE_STACK_DEPTH 12       /* kernel frames read to find a check's caller */
-#define CRADLE_PID_MARK_INDEX_BITS 16 /* pid_marks is indexed by a pid's low 16 bits */
-#define CRADLE_PID_MARKS (1u << CRADLE_PID_MARK_INDEX_BITS)
 
 /* Where in a container's life a syscall or capability check happened. */
 enum cradle_phase {
@@ -110,16 +107,6 @@ struct cradle_container {
 	cradle_u32 init_pid;         /* its init process (host pid); its exec starts the workload */
 	char id[CRADLE_ID_SIZE];     /* the runtime's container id */
 	char name[CRADLE_NAME_SIZE]; /* the expanded profile name */
-};
-
-/* One task of a traced container (task_slots). Valid while containers[slot].generation
- * equals `generation`. */
-struct cradle_task {
-	cradle_u64 generation;
-	cradle_u32 slot;
-	cradle_u32 joined; /* 1: the task joined the container after its workload started (runc
-	                    * exec), and has not exec'd since: its phase is its process's own
-	                    * (joiner_phases in maps.bpf.h), not the container's */
 };
 
 /* The runtime's post-filter syscalls, as measured so far on this machine: the union of the

@@ -41,6 +41,18 @@ struct {
 	__uint(max_entries, 4096 * 4);
 } gone_cgroups SEC(".maps");
 
+/* One task of a traced container (task_slots). Valid while containers[slot].generation
+ * equals `generation`. */
+struct cradle_task {
+	__u64 generation;
+	__u32 slot;
+	__u32 joined; /* 1: the task joined the container after its workload started (runc exec),
+	               * and has not exec'd since: its phase is its process's own (joiner_phases),
+	               * not the container's */
+};
+/* task_slots is pinned: a new layout would not load over an old collector's pins. */
+_Static_assert(sizeof(struct cradle_task) == 16, "task_slots value layout");
+
 /* task -> struct cradle_task: the tasks of traced cgroups. Pinned, kernel side only. The
  * syscall path reads only this and pid_marks (a task without BPF task storage costs one load);
  * cgroup_slots decides, whenever a task could change container: when it is created
@@ -54,6 +66,8 @@ struct {
 	__type(value, struct cradle_task);
 } task_slots SEC(".maps");
 
+#define CRADLE_PID_MARK_INDEX_BITS 16 /* pid_marks is indexed by a pid's low 16 bits */
+#define CRADLE_PID_MARKS (1u << CRADLE_PID_MARK_INDEX_BITS)
 #define PID_MARK_SEEN_WORDS 7 /* native syscalls 0..447 */
 
 /* One cache line a pid: the mark of the task marked last with that pid, and the native
