@@ -8,7 +8,7 @@
 #include "bits.bpf.h"
 #include "cradle_abi.h"
 
-#define CRADLE_STACK_DEPTH 12 /* kernel frames read to find a check's caller */
+#define CALLER_STACK_DEPTH 12 /* kernel frames read to find a check's caller */
 #define CAP_OPT_NOAUDIT 0x2 /* include/linux/security.h, since 5.1 */
 
 /* Set by the collector between open and load, from /proc/kallsyms (tp_btf source only). */
@@ -43,7 +43,7 @@ static __always_inline void record_check(struct cradle_record *record, __u32 pha
  * requirement is never dropped, at worst a probe is kept. */
 static __always_inline __u32 classify_by_caller(void *ctx, struct cradle_record *record)
 {
-	__u64 frames[CRADLE_STACK_DEPTH] = {};
+	__u64 frames[CALLER_STACK_DEPTH] = {};
 	__u64 caller = 0;
 	long size;
 	int i, j;
@@ -51,12 +51,12 @@ static __always_inline __u32 classify_by_caller(void *ctx, struct cradle_record 
 	size = bpf_get_stack(ctx, frames, sizeof(frames), 0);
 	if (size <= 0)
 		goto unclassified;
-	for (i = 0; i < CRADLE_STACK_DEPTH - 1; i++) {
+	for (i = 0; i < CALLER_STACK_DEPTH - 1; i++) {
 		if (!in_text(&cap_capable_text, frames[i]))
 			continue;
 		caller = frames[i + 1];
 		if (in_text(&security_capable_text, caller))
-			caller = i + 2 < CRADLE_STACK_DEPTH ? frames[i + 2] : 0;
+			caller = i + 2 < CALLER_STACK_DEPTH ? frames[i + 2] : 0;
 		break;
 	}
 	if (!caller)

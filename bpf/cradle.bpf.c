@@ -26,20 +26,20 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	struct cradle_container *container;
 	struct cradle_record *record;
 	__u32 phase, abi, tgid, nr;
-	struct pid_mark *entry;
+	struct pid_table_entry *entry;
 	__u32 *joiner_phase;
 	bool joined = false;
-	__u64 mark = 0;
+	__u64 tag = 0;
 
-	/* container_of_task, with a stop at the pid mark's `seen` on the way */
+	/* container_of_task, with a stop at the pid entry's `seen` on the way */
 	if (!task->bpf_storage)
 		return 0;
 	abi = task_abi(task);
-	entry = own_pid_mark(task, &mark);
+	entry = own_pid_entry(task, &tag);
 	if (entry) {
 		if (seen_in_workload(entry, id, abi))
 			return 0;
-		container = container_of_pid_mark(mark);
+		container = container_of_pid_tag(tag);
 	} else {
 		container = container_of_task_storage(task, &joined);
 	}
@@ -50,16 +50,16 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		__sync_fetch_and_add(&record->lost_syscalls, 1);
 		return 0;
 	}
-	phase = phase_of(task, record, joined);
+	phase = task_phase(task, record, joined);
 	/* No change to id, which is below the bound: a bound older verifiers keep track of. */
 	nr = id;
 	barrier_var(nr);
 	nr &= CRADLE_SYSCALL_SLOTS - 1;
 	set_bit(&record->syscalls[phase][abi][nr / 64], 1ULL << (nr % 64));
-	/* A task with a pid mark is no joiner: its phase is its container's, and once that is
+	/* A task with a pid tag is no joiner: its phase is its container's, and once that is
 	 * the workload it stays so. */
 	if (entry && phase == CRADLE_PHASE_WORKLOAD && abi == CRADLE_ABI_NATIVE)
-		note_seen_in_workload(entry, mark, id);
+		note_seen_in_workload(entry, tag, id);
 
 	if (phase != CRADLE_PHASE_SETUP || abi != CRADLE_ABI_NATIVE || !installs_seccomp_filter(regs, id))
 		return 0;
@@ -131,7 +131,7 @@ int BPF_KRETPROBE(cap_capable_return, int ret)
 		return 0;
 	record = current_record_by_cgroup();
 	if (record)
-		record_check(record, current_phase(record), check->cap, ret,
+		record_check(record, container_phase(record), check->cap, ret,
 			     check->opts & CAP_OPT_NOAUDIT ? CRADLE_CHECK_PROBE : CRADLE_CHECK_AUDITED);
 	bpf_map_delete_elem(&pending_checks, &task);
 	return 0;
@@ -206,26 +206,26 @@ int BPF_PROG(cgroup_attach_task_threads, struct cgroup *dst_cgrp, const char *pa
 	if (!on_default_hierarchy(dst_cgrp))
 		return 0;
 	if (!threadgroup) {
-		adopt(task, JOINING_IF_LATE);
+		attribute_task(task, JOINING_IF_LATE);
 		return 0;
 	}
 	if (bpf_iter_task_new(&threads, task, BPF_TASK_ITER_PROC_THREADS))
-		adopt(task, JOINING_IF_LATE); /* the leader at least */
+		attribute_task(task, JOINING_IF_LATE); /* the leader at least */
 	while ((thread = bpf_iter_task_next(&threads)))
-		adopt(thread, JOINING_IF_LATE);
+		attribute_task(thread, JOINING_IF_LATE);
 	bpf_iter_task_destroy(&threads);
 	return 0;
 }
 
 /* Elsewhere: the leader only. Threads that already ran keep what they had (see README,
- * known limitations); threads started later are marked by their cgroup. */
+ * known limitations); threads started later are attributed by their cgroup. */
 SEC("tp_btf/cgroup_attach_task")
 int BPF_PROG(cgroup_attach_task, struct cgroup *dst_cgrp, const char *path, struct task_struct *task,
 	     bool threadgroup)
 {
 	if (!on_default_hierarchy(dst_cgrp))
 		return 0;
-	adopt(task, JOINING_IF_LATE);
+	attribute_task(task, JOINING_IF_LATE);
 	return 0;
 }
 
@@ -244,11 +244,11 @@ int BPF_PROG(task_newtask, struct task_struct *task, __u64 clone_flags)
 	__u32 *phase;
 
 	if (!is_joiner(creator)) {
-		adopt(task, JOINING_KEEP);
+		attribute_task(task, JOINING_KEEP);
 		return 0;
 	}
 	/* A thread of a joiner shares its process's entry; a child process gets a copy. */
-	adopt(task, JOINING_INHERIT);
+	attribute_task(task, JOINING_INHERIT);
 	phase = bpf_map_lookup_elem(&joiner_phases, &creator_tgid);
 	if (phase && tgid != creator_tgid)
 		bpf_map_update_elem(&joiner_phases, &tgid, phase, BPF_ANY);
@@ -267,9 +267,9 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid, struct
 	bool joined = is_joiner(task);
 
 	/* A thread other than the leader exec'd and took the leader's pid, and with it the
-	 * leader's pid mark: mark it as itself. A joiner's exec starts its part of the workload. */
+	 * leader's pid tag: attribute it as itself. A joiner's exec starts its part of the workload. */
 	if ((old_pid != task->pid && task->bpf_storage) || joined)
-		adopt(task, JOINING_END);
+		attribute_task(task, JOINING_END);
 	if (joined)
 		bpf_map_delete_elem(&joiner_phases, &tgid);
 	container = container_of_task(task, &joined); /* the tracepoint's task is current */
@@ -282,8 +282,8 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid, struct
 	return 0;
 }
 
-/* Run by user space after it publishes a cgroup: marks every task already in a traced
- * cgroup, such as the runtime's init process, waiting to exec the workload; over every task,
+/* Run by user space after it publishes a cgroup: attributes ("adopts") every task already in
+ * a traced cgroup, such as the runtime's init process, waiting to exec the workload; over every task,
  * or over the threads of one process. Idempotent. */
 SEC("iter/task")
 int adopt_tasks(struct bpf_iter__task *ctx)
@@ -298,6 +298,6 @@ int adopt_tasks(struct bpf_iter__task *ctx)
 	bpf_seq_write(ctx->meta->seq, &visited, sizeof(visited));
 	cgroup_id = task_cgroup_id(task);
 	if (bpf_map_lookup_elem(&cgroup_slots, &cgroup_id))
-		adopt(task, JOINING_KEEP);
+		attribute_task(task, JOINING_KEEP);
 	return 0;
 }

@@ -16,7 +16,7 @@
  * pid_marks and joiner_phases, which start empty with each load.
  *
  * User space runs the adopt_tasks iterator (iter/task) after it publishes a cgroup in
- * cgroup_slots: it marks every task already in a traced cgroup as the container's. From then
+ * cgroup_slots: it attributes every task already in a traced cgroup to the container. From then
  * on the kernel side itself follows the tasks created in or moved into traced cgroups.
  */
 #ifndef CRADLE_ABI_H
@@ -89,7 +89,7 @@ struct cradle_record {
 	cradle_u64 lost_capabilities;   /* capability numbers outside 0..63 */
 	cradle_u64 lost_cgroups;        /* child cgroups not attributed: cgroup_slots was full */
 	cradle_u64 unclassified_checks; /* checks whose caller was not found: kept as audited */
-	cradle_u64 lost_tasks;          /* tasks of its cgroups not marked: task storage could not
+	cradle_u64 lost_tasks;          /* tasks of its cgroups not attributed: task storage could not
 	                                 * be made (no memory, or busy before kernel 6.2) */
 	cradle_u32 phase;               /* enum cradle_phase, only ever advanced */
 	cradle_u32 flags;               /* CRADLE_RECORD_* */
@@ -101,7 +101,7 @@ struct cradle_container {
 	cradle_u64 cgroup_id;        /* the container's own cgroup (cgroup2 inode number) */
 	cradle_u64 registered_at;    /* CLOCK_REALTIME seconds at registration */
 	cradle_u64 generation;       /* CLOCK_BOOTTIME ns at registration: new with each use of
-	                              * the slot, so a task still marked for an earlier owner is
+	                              * the slot, so a task still attributed to an earlier owner is
 	                              * not taken for the current one */
 	cradle_u32 in_use;           /* 1 while the slot belongs to a container */
 	cradle_u32 init_pid;         /* its init process (host pid); its exec starts the workload */

@@ -41,9 +41,10 @@ struct {
 	__uint(max_entries, 4096 * 4);
 } gone_cgroups SEC(".maps");
 
-/* One task of a traced container (task_slots). Valid while containers[slot].generation
- * equals `generation`. */
-struct cradle_task {
+/* A task's attribution: the container it belongs to, as `slot` and the slot's `generation`,
+ * which makes it valid while containers[slot].generation equals it (0: the task belongs to
+ * none). Written by write_attribution (task_attribution.bpf.h) alone. */
+struct task_attribution {
 	__u64 generation;
 	__u32 slot;
 	__u32 joined; /* 1: the task joined the container after its workload started (runc exec),
@@ -51,56 +52,57 @@ struct cradle_task {
 	               * not the container's */
 };
 /* task_slots is pinned: a new layout would not load over an old collector's pins. */
-_Static_assert(sizeof(struct cradle_task) == 16, "task_slots value layout");
+_Static_assert(sizeof(struct task_attribution) == 16, "task_slots value layout");
 
-/* task -> struct cradle_task: the tasks of traced cgroups. Pinned, kernel side only. The
- * syscall path reads only this and pid_marks (a task without BPF task storage costs one load);
- * cgroup_slots decides, whenever a task could change container: when it is created
- * (task_newtask), moved between cgroups, and when user space registers a cgroup (the
- * adopt_tasks iterator walks every task). A task whose storage cannot be read falls back to
- * cgroup_slots. */
+/* task -> struct task_attribution: the attribution of every task that is or was in a traced
+ * cgroup (named after the slot it holds). Pinned, kernel side only. The syscall path reads
+ * only this and pid_marks (a task without BPF task storage costs one load); cgroup_slots
+ * decides, whenever a task could change container: when it is created (task_newtask), moved
+ * between cgroups, and when user space registers a cgroup (the adopt_tasks iterator walks
+ * every task). A task whose storage cannot be read falls back to cgroup_slots. */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct cradle_task);
+	__type(value, struct task_attribution);
 } task_slots SEC(".maps");
 
-#define CRADLE_PID_MARK_INDEX_BITS 16 /* pid_marks is indexed by a pid's low 16 bits */
-#define CRADLE_PID_MARKS (1u << CRADLE_PID_MARK_INDEX_BITS)
-#define PID_MARK_SEEN_WORDS 7 /* native syscalls 0..447 */
+#define PID_INDEX_BITS 16 /* pid_marks is indexed by a pid's low 16 bits */
+#define PID_ENTRIES (1u << PID_INDEX_BITS)
+#define PID_SEEN_WORDS 7 /* native syscalls 0..447 */
 
-/* One cache line a pid: the mark of the task marked last with that pid, and the native
- * syscalls that task has recorded in its container's workload phase under that mark. A
- * syscall found in `seen` is not looked up again: the workload phase never ends, so it is in
- * the record already, and the task's next call of it touches this entry's page alone, not
- * the container's (each page costs a TLB walk on every syscall where the kernel runs without
- * PCID). Only the task itself sets bits; a new mark clears them (publish_pid_mark). */
-struct pid_mark {
-	__u64 mark;
-	__u64 seen[PID_MARK_SEEN_WORDS];
+/* One cache line a pid: the pid tag (task_attribution.bpf.h), the attribution of the task
+ * attributed last with that pid, packed in one word; and the native syscalls that task has
+ * recorded in its container's workload phase under that tag. A syscall found in `seen` is not
+ * looked up again: the workload phase never ends, so it is in the record already, and the
+ * task's next call of it touches this entry's page alone, not the container's (each page
+ * costs a TLB walk on every syscall where the kernel runs without PCID). Only the task itself
+ * sets bits; a new tag clears them (publish_pid_tag). */
+struct pid_table_entry {
+	__u64 tag;
+	__u64 seen[PID_SEEN_WORDS];
 };
 
-/* pid % CRADLE_PID_MARKS -> struct pid_mark: the mark of the task with that pid that was marked
- * last, packed in one word, and the syscalls it recorded in its workload phase, so that the
- * syscall path reads one cold page instead of the two of task storage, and no other for a
- * syscall it made before. Written with every mark (task_newtask marks every task, so a reused
- * pid never finds its predecessor's mark); a pid whose entry belongs to another pid is looked
- * up in task_slots. Not pinned: each load starts it empty, and the load's own walk of every
- * task fills it. */
+/* pid % PID_ENTRIES -> struct pid_table_entry: the pid table, so that the syscall path reads
+ * one cold page instead of the two of task storage, and no other for a syscall it made before.
+ * (Its name, which collector/tracer.cpp uses, dates from when pid tags were called marks.)
+ * Written with every attribution (task_newtask attributes every task, so a reused pid never
+ * finds its predecessor's tag); a pid whose entry belongs to another pid is looked up in
+ * task_slots. Not pinned: each load starts it empty, and the load's own walk of every task
+ * fills it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, CRADLE_PID_MARKS);
+	__uint(max_entries, PID_ENTRIES);
 	__type(key, __u32);
-	__type(value, struct pid_mark);
+	__type(value, struct pid_table_entry);
 } pid_marks SEC(".maps");
 
 /* u32 tgid -> u32 enum cradle_phase: the phase of each process that joined a container after
  * its workload started (runc exec, a write to cgroup.procs), until it execs: what it does
  * before is the joining mechanism's setup, or, once it installs a seccomp filter, the
- * runtime's window, not the workload. Its tasks have cradle_task.joined set and no pid mark.
- * Not pinned (after a reload a joiner falls back to its container's phase). LRU: the entry of
- * a joiner that died before its exec goes in time. */
+ * runtime's window, not the workload. Its tasks have task_attribution.joined set and no pid
+ * tag. Not pinned (after a reload a joiner falls back to its container's phase). LRU: the
+ * entry of a joiner that died before its exec goes in time. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 1024);

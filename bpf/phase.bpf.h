@@ -18,15 +18,15 @@
 const volatile __s32 nr_seccomp = -1;
 const volatile __s32 nr_prctl = -1;
 
-static __always_inline __u32 current_phase(struct cradle_record *record)
+static __always_inline __u32 container_phase(struct cradle_record *record)
 {
 	__u32 phase = READ_ONCE(record->phase);
 
 	return phase < CRADLE_PHASE_COUNT ? phase : CRADLE_PHASE_WORKLOAD;
 }
 
-/* The phase what task does belongs to: its container's, or its own while it is a joiner. */
-static __always_inline __u32 phase_of(struct task_struct *task, struct cradle_record *record, bool joined)
+/* The phase of what task does: its container's, or its own while it is a joiner. */
+static __always_inline __u32 task_phase(struct task_struct *task, struct cradle_record *record, bool joined)
 {
 	__u32 tgid = task->tgid;
 	__u32 *phase;
@@ -36,7 +36,7 @@ static __always_inline __u32 phase_of(struct task_struct *task, struct cradle_re
 		if (phase && *phase < CRADLE_PHASE_COUNT)
 			return *phase;
 	}
-	return current_phase(record);
+	return container_phase(record);
 }
 
 /* The record of the current task's container, and in *phase the phase of what it does. */
@@ -49,7 +49,7 @@ static __always_inline struct cradle_record *current_record(__u32 *phase)
 	container = container_of_task(task, &joined);
 	if (!container)
 		return NULL;
-	*phase = phase_of(task, &container->record, joined);
+	*phase = task_phase(task, &container->record, joined);
 	return &container->record;
 }
 
