@@ -9,7 +9,12 @@
 #include "cradle_abi.h"
 
 #define CALLER_STACK_DEPTH 12 /* kernel frames read to find a check's caller */
-#define CAP_OPT_NOAUDIT 0x2 /* include/linux/security.h, since 5.1 */
+
+/* The bit of cap_capable()'s `opts` that makes a check a probe (include/linux/security.h),
+ * which fexit/cap_capable and kprobe/cap_capable read. Since 5.1: "LSM: generalize flag passing
+ * to security_capable" (Micah Morton) turned that fourth argument from `int audit` (1: audit)
+ * into these flags. */
+#define CAP_OPT_NOAUDIT 0x2
 
 /* Set by the collector between open and load, from /proc/kallsyms (tp_btf source only). */
 const volatile struct cradle_text_range cap_capable_text = {};
@@ -36,7 +41,8 @@ static __always_inline void record_check(struct cradle_record *record, __u32 pha
 		set_bit(&checks->denied, 1ULL << cap);
 }
 
-/* The tracepoint carries no opts, so a no-audit probe is told by who asked: the function
+/* The capability:cap_capable tracepoint, since 6.14: d48da4d5ed7b ("security: add trace event
+ * for cap_capable"), carries no opts, so a no-audit probe is told by who asked: the function
  * that called cap_capable (or, through security_capable, the function that called that).
  * CAP_OPT_NOAUDIT is chosen by the caller, and the callers that always pass it are known
  * (collector/kernel_symbols.cpp). A caller that is not found leaves the check audited: a

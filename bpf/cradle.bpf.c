@@ -16,7 +16,8 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /*
- * Syscalls
+ * Syscalls: raw_syscalls:sys_enter, which fires after seccomp let the syscall through
+ * (syscall_trace_enter() in kernel/entry/common.c): a syscall a filter refused is not seen.
  */
 
 SEC("tp_btf/sys_enter")
@@ -75,8 +76,9 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 }
 
 /*
- * Capability checks: one of tp_btf, fexit, or kprobe with kretprobe, whichever loads first
- * (collector/tracer.cpp).
+ * Capability checks: the collector loads the first of these the kernel accepts
+ * (collector/tracer.cpp): the capability:cap_capable tracepoint (6.14+, see capability.bpf.h),
+ * fexit on cap_capable, or a kprobe with a kretprobe on it.
  */
 
 SEC("tp_btf/cap_capable")
@@ -193,9 +195,12 @@ int BPF_PROG(cgroup_rmdir, struct cgroup *cgrp, const char *path)
 
 /* A task moved into (or out of) a traced cgroup, e.g. by `runc exec` or by writing
  * cgroup.procs. With `threadgroup` the kernel moves every thread of the process but reports
- * the leader only. The collector loads one of the two programs below. */
+ * the leader only: cgroup_attach_task() in kernel/cgroup/cgroup.c fires the tracepoint once,
+ * with the leader, after migrating the whole group. The collector loads one of the two
+ * programs below. */
 
-/* Where the kernel has the task iterator: every thread of a moved process. */
+/* Where the kernel has the task iterator (6.7+, see kernel_quirks.bpf.h): every thread of a
+ * moved process. */
 SEC("tp_btf/cgroup_attach_task")
 int BPF_PROG(cgroup_attach_task_threads, struct cgroup *dst_cgrp, const char *path, struct task_struct *task,
 	     bool threadgroup)

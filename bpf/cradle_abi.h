@@ -90,7 +90,7 @@ struct cradle_record {
 	cradle_u64 lost_cgroups;        /* child cgroups not attributed: cgroup_slots was full */
 	cradle_u64 unclassified_checks; /* checks whose caller was not found: kept as audited */
 	cradle_u64 lost_tasks;          /* tasks of its cgroups not attributed: task storage could not
-	                                 * be made (no memory, or busy before kernel 6.2) */
+	                                 * be made (no memory, or task storage busy) */
 	cradle_u32 phase;               /* enum cradle_phase, only ever advanced */
 	cradle_u32 flags;               /* CRADLE_RECORD_* */
 };

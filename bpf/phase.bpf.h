@@ -10,6 +10,7 @@
 #include "maps.bpf.h"
 #include "task_attribution.bpf.h"
 
+/* From include/uapi/linux/seccomp.h and prctl.h: vmlinux.h carries no macros. */
 #define SECCOMP_SET_MODE_FILTER 1
 #define SECCOMP_MODE_FILTER 2
 #define PR_SET_SECCOMP 22
@@ -18,6 +19,7 @@
 const volatile __s32 nr_seccomp = -1;
 const volatile __s32 nr_prctl = -1;
 
+/* The phase of the container whose record this is. */
 static __always_inline __u32 container_phase(struct cradle_record *record)
 {
 	__u32 phase = READ_ONCE(record->phase);

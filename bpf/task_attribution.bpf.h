@@ -178,7 +178,15 @@ static __always_inline struct cradle_record *current_record_by_cgroup(void)
 		sdata = storage->cache[i];                                             \
 		break
 
-/* Copies task's attribution to *attribution, read where bpf_task_storage_get() looks first:
+/* Reads kernel-private structures: the local storage cache, bpf_local_storage->cache[16]
+ * indexed by bpf_local_storage_map->cache_idx, from 6ac99e8f23d4 ("bpf: Introduce bpf sk local
+ * storage", 5.2), which task storage uses since 4cf1bc1f1045 ("bpf: Implement task local
+ * storage", 5.11; it added task_struct->bpf_storage too); and task_slots as the kernel's
+ * struct bpf_local_storage_map, which a program may read since 41c48f3a9823 ("bpf: Support
+ * access to bpf map fields"). Through CO-RE: a kernel that renames these fields refuses the
+ * programs rather than let them misread.
+ *
+ * Copies task's attribution to *attribution, read where bpf_task_storage_get() looks first:
  * the task's storage cache, at the index the kernel gave task_slots. Skipping the helper's
  * call and its per-CPU busy lock saves a traced syscall about 30 ns on the development VM
  * (bpf_stats in bench/overhead.sh). The loads are the verifier's fault-tolerant ones, and the
@@ -214,9 +222,12 @@ static __always_inline bool attribution_from_cache(struct task_struct *task, str
 #undef CACHE_CASE
 
 /* Copies task's attribution to *attribution through the helper, which also puts it in the
- * cache. False when task_slots holds none (storage of other programs only), or when task
- * storage is busy (before 6.2). Not inlined: the verifier refuses one load instruction for
- * two kinds of pointer, and the compiler would otherwise share this copy with
+ * cache. False when task_slots holds none (storage of other programs only), or, before 6.2,
+ * when task storage is busy on this CPU: bc235cdb423a ("bpf: Prevent deadlock from recursive
+ * bpf_task_storage_[get|delete]") made a lookup fail while the CPU's busy counter is held,
+ * and e8b02296a6b8 ("bpf: Avoid taking spinlock in bpf_task_storage_get if potential deadlock
+ * is detected", 6.2) lets it go ahead, uncached. Not inlined: the verifier refuses one load
+ * instruction for two kinds of pointer, and the compiler would otherwise share this copy with
  * attribution_from_cache's. */
 static __noinline bool attribution_from_helper(struct task_struct *task, struct task_attribution *attribution)
 {
@@ -307,10 +318,11 @@ static __always_inline bool joins(const struct task_attribution *old, struct cra
 
 /* Attributes `task` to the container that traces its cgroup (cgroup2), or to none when no
  * container does, in task storage and in its pid tag. Attributing to none zeroes the
- * generation instead of deleting: a lookup works where a delete can be refused (task storage
- * busy). A joiner gets no pid tag, so that the syscall path finds its joiner state in task
- * storage. *traced: whether a container traces the cgroup. Returns the cgroup id the decision
- * was made by. */
+ * generation instead of deleting: since 6.2 a lookup works where a delete can be refused, and
+ * so can the creation of storage, while task storage is busy on this CPU (bc235cdb423a,
+ * e8b02296a6b8; see attribution_from_helper): lost_tasks counts those. A joiner gets no pid
+ * tag, so that the syscall path finds its joiner state in task storage. *traced: whether a
+ * container traces the cgroup. Returns the cgroup id the decision was made by. */
 static __always_inline __u64 write_attribution(struct task_struct *task, enum joining joining, bool *traced)
 {
 	__u64 cgroup_id = task_cgroup_id(task);
