@@ -118,6 +118,21 @@ struct cradle_runtime_baseline {
 	cradle_u64 samples; /* containers that contributed */
 };
 
+/* Failures of the kernel side that no counter of struct cradle_record (whose layout the pins
+ * fix) counts, since the programs were loaded: the BPF object's global `kernel_errors`, in its
+ * .bss, not pinned (a new load starts from zero). Written by the kernel side only. */
+struct cradle_kernel_errors {
+	cradle_u64 lost_pending_checks;   /* kprobe fallback: capability checks whose entry for the
+	                                   * kretprobe could not be stored (pending_checks): their
+	                                   * result is not recorded */
+	cradle_u64 lost_joiner_phases;    /* processes that joined a container after its workload
+	                                   * started whose phase could not be stored (joiner_phases):
+	                                   * until their exec, what they do counts in their
+	                                   * container's phase */
+	cradle_u64 lost_inherited_phases; /* processes a joiner created whose copy of its phase
+	                                   * could not be stored: likewise */
+};
+
 /* A kernel function's text, [start, end), as found in /proc/kallsyms. */
 struct cradle_text_range {
 	cradle_u64 start;

@@ -102,7 +102,8 @@ struct {
  * before is the joining mechanism's setup, or, once it installs a seccomp filter, the
  * runtime's window, not the workload. Its tasks have task_attribution.joined set and no pid
  * tag. Not pinned (after a reload a joiner falls back to its container's phase). LRU: the
- * entry of a joiner that died before its exec goes in time. */
+ * entry of a joiner that died before its exec goes in time. An entry that cannot be made is
+ * counted in kernel_errors (lost_joiner_phases, lost_inherited_phases). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 1024);
@@ -117,12 +118,17 @@ struct pending_check {
 };
 
 /* u64 pid_tgid -> struct pending_check, for the kprobe fallback only. LRU: a return the
- * kretprobe misses must not leave its entry behind for good. */
+ * kretprobe misses must not leave its entry behind for good. An entry that cannot be made is
+ * counted in kernel_errors.lost_pending_checks. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u64);
 	__type(value, struct pending_check);
 } pending_checks SEC(".maps");
+
+/* Failures no container's record counts; see struct cradle_kernel_errors. In .bss, which
+ * user space reads and does not pin. Only ever added to, with __sync_fetch_and_add. */
+struct cradle_kernel_errors kernel_errors = {};
 
 #endif /* CRADLE_MAPS_BPF_H */

@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "collector/kernel_symbols.h"
@@ -312,6 +313,17 @@ int Tracer::containers_fd() const { return bpf_map__fd(m_skeleton->maps.containe
 int Tracer::runtime_baseline_fd() const { return bpf_map__fd(m_skeleton->maps.runtime_baseline); }
 int Tracer::gone_cgroups_fd() const { return bpf_map__fd(m_skeleton->maps.gone_cgroups); }
 std::uint32_t Tracer::max_containers() const { return bpf_map__max_entries(m_skeleton->maps.containers); }
+
+Result<cradle_kernel_errors> Tracer::kernel_errors() const {
+    // Copied by the kernel, a counter at a time, rather than read from this process's mapping
+    // of .bss while the programs add to it.
+    std::remove_pointer_t<decltype(m_skeleton->bss)> bss{};
+    const std::uint32_t key = 0;
+    if (bpf_map__lookup_elem(m_skeleton->maps.bss, &key, sizeof key, &bss, sizeof bss, 0) != 0) {
+        return libbpf_error(errno, "reading the kernel side's error counters");
+    }
+    return bss.kernel_errors;
+}
 
 Result<void> remove_pins(const std::string& pin_dir) {
     DIR* directory = ::opendir(pin_dir.c_str());

@@ -71,6 +71,10 @@ public:
     // the open-coded task iterator, 6.7+, where the program using it loaded), or its leader
     // only.
     bool marks_moved_threads() const { return m_marks_moved_threads; }
+    // The kernel side's failures that no container's record counts (cradle_abi.h), since
+    // these programs were loaded: a copy read from the BPF object's .bss. Fails when the
+    // kernel refuses the read.
+    Result<cradle_kernel_errors> kernel_errors() const;
 
 private:
     Tracer() = default;

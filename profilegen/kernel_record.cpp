@@ -12,6 +12,7 @@ static_assert(sizeof(cradle_record) == 8 * (int{CRADLE_PHASE_COUNT} * int{CRADLE
                                            16 * int{CRADLE_PHASE_COUNT} * int{CRADLE_CHECK_KIND_COUNT} + 5 * 8 + 2 * 4);
 static_assert(sizeof(cradle_container) == sizeof(cradle_record) + 3 * 8 + 4 + 4 + CRADLE_ID_SIZE + CRADLE_NAME_SIZE);
 static_assert(sizeof(cradle_runtime_baseline) == 8 * int{CRADLE_ABI_COUNT} * CRADLE_SYSCALL_WORDS + 8);
+static_assert(sizeof(cradle_kernel_errors) == 3 * 8);
 static_assert(std::is_trivially_copyable_v<cradle_container>);
 
 namespace {
