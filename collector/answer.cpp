@@ -63,6 +63,12 @@ std::string answer_status(const CollectorStatus& status) {
         containers.push_back(container_status(container));
     }
     const cradle_runtime_baseline& baseline = status.runtime_baseline;
+    nlohmann::json kernel_errors = nullptr;
+    if (status.kernel_errors) {
+        kernel_errors = {{"lost_pending_checks", status.kernel_errors->lost_pending_checks},
+                         {"lost_joiner_phases", status.kernel_errors->lost_joiner_phases},
+                         {"lost_inherited_phases", status.kernel_errors->lost_inherited_phases}};
+    }
     return dump_json({{"ok", true},
                       {"capability_source", capability_source_name(status.capability_source)},
                       {"classifies_probes", status.classifies_probes},
@@ -72,6 +78,7 @@ std::string answer_status(const CollectorStatus& status) {
                       {"runtime_baseline_samples", baseline.samples},
                       {"runtime_baseline_syscalls",
                        count_bits(&baseline.syscalls[0][0], CRADLE_ABI_COUNT * CRADLE_SYSCALL_WORDS)},
+                      {"kernel_errors", kernel_errors},
                       {"containers", containers}});
 }
 

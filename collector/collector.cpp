@@ -85,6 +85,7 @@ Result<Registration> Collector::register_container(const RegisterRequest& reques
                 return with_context(added.error(), context);
             }
             registration.traced = std::move(*added);
+            m_kernel_errors_at_registration[id] = kernel_errors();
             break;
         }
     }
@@ -93,6 +94,7 @@ Result<Registration> Collector::register_container(const RegisterRequest& reques
     if (auto adopted = adopt_tasks_in(cgroup->path); !adopted) {
         if (registration.created) {  // a hook run twice must not lose what the first one started
             (void)m_registry.remove(id);  // the registration failed either way; its error says why
+            m_kernel_errors_at_registration.erase(id);
         }
         return with_context(adopted.error(), context);
     }
@@ -140,7 +142,10 @@ Result<FlushOutcome> Collector::flush(const ContainerSnapshot& snapshot) {
     if (!baseline) {
         return with_context(baseline.error(), context);
     }
-    const Recording recording = decode_record(snapshot.kernel.record, *baseline, m_architectures);
+    Recording recording = decode_record(snapshot.kernel.record, *baseline, m_architectures);
+    const std::uint64_t lost_before = m_kernel_errors_at_registration[traced.id].lost_pending_checks;
+    const std::uint64_t lost_now = kernel_errors().lost_pending_checks;
+    add_unattributed_losses(recording, lost_now > lost_before ? lost_now - lost_before : 0);
     const std::string header = "Cradle tracefile for profile \"" + traced.name + "\"\nlast container: \"" +
                                traced.id + "\", registered " + utc_timestamp(traced.registered_at) +
                                "\ncapability checks observed through " +
@@ -155,6 +160,7 @@ Result<FlushOutcome> Collector::flush(const ContainerSnapshot& snapshot) {
         if (auto forgotten = m_registry.forget(snapshot); !forgotten) {
             return with_context(forgotten.error(), context);
         }
+        m_kernel_errors_at_registration.erase(traced.id);
         outcome.forgotten = true;
     }
     return outcome;
@@ -178,6 +184,11 @@ std::vector<GoneFlush> Collector::collect_gone(std::chrono::steady_clock::time_p
     return outcomes;
 }
 
+cradle_kernel_errors Collector::kernel_errors() const {
+    auto errors = m_tracer.kernel_errors();
+    return errors ? *errors : cradle_kernel_errors{};
+}
+
 CollectorStatus Collector::status() const {
     CollectorStatus status;
     status.capability_source = m_tracer.capability_source();
@@ -187,6 +198,9 @@ CollectorStatus Collector::status() const {
     status.pin_dir = m_pin_dir;
     if (auto baseline = m_registry.runtime_baseline()) {
         status.runtime_baseline = *baseline;
+    }
+    if (auto errors = m_tracer.kernel_errors()) {
+        status.kernel_errors = *errors;
     }
     for (const TracedContainer& traced : m_registry.list()) {
         auto kernel = m_registry.read(traced.slot);

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,6 +55,7 @@ struct CollectorStatus {
     std::string output_dir;
     std::string pin_dir;
     cradle_runtime_baseline runtime_baseline{};  // zero when it could not be read
+    std::optional<cradle_kernel_errors> kernel_errors;  // nullopt when they could not be read
     std::vector<ContainerStatus> containers;
 };
 
@@ -89,6 +91,10 @@ public:
 
     CollectorStatus status() const;
 
+    // The kernel side's losses that no container's record counts (Tracer::kernel_errors),
+    // zero when they cannot be read.
+    cradle_kernel_errors kernel_errors() const;
+
 private:
     // Above this many processes in a new container's cgroup, one walk of every task on the
     // host is cheaper than an iterator for each.
@@ -102,6 +108,10 @@ private:
     Result<void> adopt_tasks_in(const std::string& cgroup_dir);
 
     Tracer& m_tracer;
+    // What kernel_errors() said when each container was registered: at its flush, the losses
+    // since may have been its own. A container this collector found pinned counts from zero,
+    // as the programs this collector loaded do.
+    std::map<std::string, cradle_kernel_errors> m_kernel_errors_at_registration;
     BpfContainerMaps m_maps;
     ContainerRegistry m_registry;
     CgroupLocator m_cgroups;

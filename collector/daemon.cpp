@@ -159,6 +159,30 @@ void flush_gone(Collector& collector, DirectorySyncer& syncer, std::map<std::str
     }
 }
 
+// Logs the kernel side's losses that no container's record counts, once each time they grow.
+void report_kernel_errors(const cradle_kernel_errors& now, cradle_kernel_errors& reported) {
+    const struct {
+        std::uint64_t now;
+        std::uint64_t& reported;
+        const char* what;
+    } counters[] = {
+        {now.lost_pending_checks, reported.lost_pending_checks,
+         "capability checks went unrecorded: the kprobe fallback could not store them (lost_pending_checks)"},
+        {now.lost_joiner_phases, reported.lost_joiner_phases,
+         "processes joining a running container had their own phase lost: their setup counts as their "
+         "container's (lost_joiner_phases)"},
+        {now.lost_inherited_phases, reported.lost_inherited_phases,
+         "children of joining processes had their phase lost: their setup counts as their container's "
+         "(lost_inherited_phases)"},
+    };
+    for (const auto& counter : counters) {
+        if (counter.now > counter.reported) {
+            spdlog::warn("{} {}", counter.now - counter.reported, counter.what);
+            counter.reported = counter.now;
+        }
+    }
+}
+
 // The output directory is where root writes files named by pod authors: nobody else may
 // plant files in it.
 Result<void> check_output_directory(int directory_fd, const std::string& path) {
@@ -195,6 +219,7 @@ int serve(Collector& collector, DirectorySyncer& syncer, Tracer& tracer, const C
     }
 
     std::map<std::string, std::string> reported_failures;
+    cradle_kernel_errors reported_kernel_errors{};
     flush_gone(collector, syncer, reported_failures);
     for (;;) {
         pollfd fds[] = {{listener->get(), POLLIN, 0},
@@ -226,6 +251,7 @@ int serve(Collector& collector, DirectorySyncer& syncer, Tracer& tracer, const C
             (void)::read(timer_fd, &expirations, sizeof(expirations));
             scan = true;
             syncer.retry_failed();
+            report_kernel_errors(collector.kernel_errors(), reported_kernel_errors);
         }
         if (scan) {
             flush_gone(collector, syncer, reported_failures);

@@ -144,6 +144,16 @@ Recording decode_record(const cradle_record& record, const cradle_runtime_baseli
     return recording;
 }
 
+void add_unattributed_losses(Recording& recording, std::uint64_t lost_pending_checks) {
+    if (lost_pending_checks == 0) {
+        return;
+    }
+    recording.counters["lost_pending_checks"] = lost_pending_checks;
+    recording.incomplete_reasons.push_back(
+        "capability checks on this machine went unrecorded while it was traced, the kprobe fallback could not "
+        "store them (lost_pending_checks): some may have been its own");
+}
+
 bool add_to_baseline(cradle_runtime_baseline& baseline, const cradle_record& record) {
     const auto& runtime = record.syscalls[CRADLE_PHASE_RUNTIME];
     if (!any_bit(runtime[CRADLE_ABI_NATIVE]) && !any_bit(runtime[CRADLE_ABI_COMPAT])) {

@@ -33,6 +33,13 @@ struct Architectures {
 Recording decode_record(const cradle_record& record, const cradle_runtime_baseline& baseline,
                         const Architectures& architectures);
 
+// Adds what the kernel side lost while the container was traced but could not charge to any
+// container (struct cradle_kernel_errors, as a difference since its registration): capability
+// checks the kprobe fallback could not pair with their result may have been its own, so a
+// non-zero `lost_pending_checks` is a counter of that name and an incomplete reason. Zero adds
+// nothing, so that tracefiles of machines without the loss stay as they are.
+void add_unattributed_losses(Recording& recording, std::uint64_t lost_pending_checks);
+
 // The runtime window of `record` added to `baseline`: what forgetting a container feeds back,
 // so that every later recording is joined with it. Returns false when the record has none.
 bool add_to_baseline(cradle_runtime_baseline& baseline, const cradle_record& record);

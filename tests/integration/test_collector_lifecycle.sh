@@ -123,6 +123,20 @@ run_container reuse "$WORK/reuse-1.out"
 run_container reuse "$WORK/reuse-2.out"
 check "both runs were traced" test "$(grep -c "tracing container \"cradle-it-$$-reuse\"" "$WORK/first/cradled.log")" = 2
 
+part "a request that is not JSON gets a clear answer, and the collector lives on"
+needs second
+# ask TEXT: sends TEXT and a newline to the collector at $SOCKET, prints its answer.
+ask() {
+    python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.argv[2].encode() + b"\n")
+print(s.makefile().readline(), end="")' "$SOCKET" "$1"
+}
+check "garbage is answered: not JSON, and where" bash -c "$(declare -f ask); SOCKET='$SOCKET' ask garbage | grep -q 'request is not JSON (byte 1)'"
+check "a number no double holds is answered the same way" \
+    bash -c "$(declare -f ask); SOCKET='$SOCKET' ask '{\"op\":\"register\",\"pid\":1e999}' | grep -q 'request is not JSON (byte 28): number overflow parsing .1e999.'"
+check "the collector still answers, with the kernel side's own error counters" \
+    bash -c "'$BIN/cradle' status --socket '$SOCKET' --format json | grep -q '\"lost_pending_checks\": 0'"
+
 part "only root may talk to the collector"
 needs second
 check "a non-root user is refused" bash -c "! setpriv --reuid 65534 --regid 65534 --clear-groups '$BIN/cradle' status --socket '$SOCKET'"

@@ -67,6 +67,7 @@ TEST_CASE("answer: status names the tracer's choices and counts each container's
     CHECK(answer["pin_dir"] == "/sys/fs/bpf/cradle");
     CHECK(answer["runtime_baseline_samples"] == 6);
     CHECK(answer["runtime_baseline_syscalls"] == 4);
+    CHECK(answer["kernel_errors"].is_null());  // not read
     REQUIRE(answer["containers"].size() == 2);
     const auto& web = answer["containers"][0];
     CHECK(web["id"] == "web-1");
@@ -81,4 +82,8 @@ TEST_CASE("answer: status names the tracer's choices and counts each container's
     const auto& unread = answer["containers"][1];
     CHECK(unread["id"] == "unread");
     CHECK_FALSE(unread.contains("phase"));
+
+    status.kernel_errors = cradle_kernel_errors{7, 0, 1};
+    const auto errors = json_of(answer_status(status))["kernel_errors"];
+    CHECK(errors == nlohmann::json{{"lost_pending_checks", 7}, {"lost_joiner_phases", 0}, {"lost_inherited_phases", 1}});
 }

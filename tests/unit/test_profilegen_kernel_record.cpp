@@ -387,3 +387,14 @@ TEST_CASE("kernel_record: every loss at once gives every counter and each reason
               "the runtime starts with a seccomp filter, as install/setup.sh does",
           });
 }
+
+TEST_CASE("kernel_record: capability checks lost on the host while traced make the recording incomplete") {
+    Recording recording = decoded(started_record());
+    const Recording before = recording;
+    add_unattributed_losses(recording, 0);
+    CHECK(recording == before);
+    add_unattributed_losses(recording, 3);
+    CHECK(recording.counters.at("lost_pending_checks") == 3);
+    REQUIRE(recording.incomplete_reasons.size() == before.incomplete_reasons.size() + 1);
+    CHECK(mentions(recording, "lost_pending_checks"));
+}
