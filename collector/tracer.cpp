@@ -3,7 +3,6 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include <dirent.h>
 #include <linux/magic.h>
 #include <seccomp.h>
 #include <fcntl.h>
@@ -14,10 +13,12 @@
 
 #include <array>
 #include <cstring>
+#include <memory>
 #include <type_traits>
 #include <vector>
 
 #include "collector/kernel_symbols.h"
+#include "common/directory.h"
 #include "cradle.skel.h"
 
 namespace cradle {
@@ -26,10 +27,14 @@ namespace {
 
 constexpr std::array k_capability_sources = {CRADLE_CAPS_TP_BTF, CRADLE_CAPS_FEXIT, CRADLE_CAPS_KPROBE, CRADLE_CAPS_NONE};
 
-Error libbpf_error(int code, const std::string& context) {
-    code = code < 0 ? -code : code;
-    return Error{code, context + ": " + std::strerror(code)};
-}
+struct LinkDestroy {
+    void operator()(bpf_link* link) const { bpf_link__destroy(link); }
+};
+using Link = std::unique_ptr<bpf_link, LinkDestroy>;
+
+struct BtfFree {
+    void operator()(btf* types) const { btf__free(types); }
+};
 
 Result<void> prepare_pin_dir(const std::string& pin_dir) {
     if (::mkdir(pin_dir.c_str(), 0700) != 0 && errno != EEXIST) {
@@ -52,13 +57,8 @@ enum class MovedProcess { every_thread, leader };
 
 // Whether the kernel has the open-coded task iterator that cgroup_attach_task_threads needs.
 bool kernel_has_task_iterator() {
-    btf* vmlinux = btf__load_vmlinux_btf();
-    if (!vmlinux) {
-        return false;
-    }
-    const bool found = btf__find_by_name_kind(vmlinux, "bpf_iter_task_new", BTF_KIND_FUNC) > 0;
-    btf__free(vmlinux);
-    return found;
+    const std::unique_ptr<btf, BtfFree> vmlinux(btf__load_vmlinux_btf());
+    return vmlinux && btf__find_by_name_kind(vmlinux.get(), "bpf_iter_task_new", BTF_KIND_FUNC) > 0;
 }
 
 // Which programs a capability source and a way of marking moved processes need; the
@@ -107,12 +107,13 @@ bool configure_caller_ranges(cradle_bpf* skeleton) {
     return next > 0;
 }
 
-Result<cradle_bpf*> open_and_load(const TracerOptions& options, cradle_capability_source source,
-                                  MovedProcess moved, bool& classifies_probes) {
+Result<Skeleton> open_and_load(const TracerOptions& options, cradle_capability_source source, MovedProcess moved,
+                               bool& classifies_probes) {
     const std::string& pin_dir = options.pin_dir;
-    cradle_bpf* skeleton = cradle_bpf__open();
+    Skeleton owned(cradle_bpf__open());
+    cradle_bpf* skeleton = owned.get();
     if (!skeleton) {
-        return libbpf_error(errno, "opening the BPF object");
+        return system_error("opening the BPF object");
     }
     skeleton->rodata->nr_seccomp = seccomp_syscall_resolve_name("seccomp");
     skeleton->rodata->nr_prctl = seccomp_syscall_resolve_name("prctl");
@@ -139,16 +140,14 @@ Result<cradle_bpf*> open_and_load(const TracerOptions& options, cradle_capabilit
         }
         const std::string path = pin_dir + "/" + name;
         if (int error = bpf_map__set_pin_path(map, path.c_str())) {
-            cradle_bpf__destroy(skeleton);
-            return libbpf_error(error, "setting pin path \"" + path + "\"");
+            return system_error(error, "setting pin path \"" + path + "\"");
         }
     }
     if (int error = cradle_bpf__load(skeleton)) {
-        cradle_bpf__destroy(skeleton);
-        return libbpf_error(error, std::string("loading the BPF programs with ") + capability_source_name(source) +
+        return system_error(error, std::string("loading the BPF programs with ") + capability_source_name(source) +
                                        (moved == MovedProcess::every_thread ? " and cgroup_attach_task_threads" : ""));
     }
-    return skeleton;
+    return owned;
 }
 
 // Attaches every loaded program and pins its link as "link_<program>", replacing the link
@@ -173,22 +172,19 @@ Result<void> attach_and_pin(cradle_bpf* skeleton, const std::string& pin_dir) {
             }
             continue;
         }
-        bpf_link* link = bpf_program__attach(program);
+        const Link link(bpf_program__attach(program));
         if (!link) {
-            return libbpf_error(errno, "attaching BPF program \"" + name + "\"");
+            return system_error("attaching BPF program \"" + name + "\"");
         }
         const std::string path = pin_dir + "/link_" + name;
         if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-            const Error error = system_error("removing old link \"" + path + "\"");
-            bpf_link__destroy(link);
-            return error;
+            return system_error("removing old link \"" + path + "\"");
         }
-        const int error = bpf_link__pin(link, path.c_str());
+        const int error = bpf_link__pin(link.get(), path.c_str());
         // The pin (not this process) keeps the program attached from now on.
-        bpf_link__disconnect(link);
-        bpf_link__destroy(link);
+        bpf_link__disconnect(link.get());
         if (error) {
-            return libbpf_error(error, "pinning link \"" + path + "\"");
+            return system_error(error, "pinning link \"" + path + "\"");
         }
     }
     return {};
@@ -199,7 +195,7 @@ Result<void> attach_and_pin(cradle_bpf* skeleton, const std::string& pin_dir) {
 Result<std::size_t> run_iterator(int link_fd) {
     UniqueFd iterator(bpf_iter_create(link_fd));
     if (!iterator.valid()) {
-        return libbpf_error(errno, "starting the task iterator");
+        return system_error("starting the task iterator");
     }
     std::size_t visited = 0;
     char buffer[4096];
@@ -258,7 +254,7 @@ Result<std::unique_ptr<Tracer>> Tracer::open(const TracerOptions& options) {
                 tracer->m_capability_source_notes += skeleton.error().message + "; ";
                 continue;
             }
-            tracer->m_skeleton = *skeleton;
+            tracer->m_skeleton = std::move(*skeleton);
             tracer->m_capability_source = source;
             tracer->m_classifies_probes = classifies_probes;
             tracer->m_marks_moved_threads = moved == MovedProcess::every_thread;
@@ -271,23 +267,21 @@ Result<std::unique_ptr<Tracer>> Tracer::open(const TracerOptions& options) {
     if (!tracer->m_skeleton) {
         return Error{EINVAL, "no BPF program set loaded: " + tracer->m_capability_source_notes};
     }
-    if (auto attached = attach_and_pin(tracer->m_skeleton, options.pin_dir); !attached) {
+    if (auto attached = attach_and_pin(tracer->m_skeleton.get(), options.pin_dir); !attached) {
         return attached.error();
     }
     return tracer;
 }
 
-Tracer::~Tracer() {
-    if (m_skeleton) {
-        cradle_bpf__destroy(m_skeleton);
-    }
-}
+void SkeletonDestroy::operator()(cradle_bpf* skeleton) const { cradle_bpf__destroy(skeleton); }
+
+Tracer::~Tracer() = default;
 
 Result<void> Tracer::adopt_tasks() const {
     const std::string path = m_pin_dir + "/link_adopt_tasks";
     UniqueFd link(bpf_obj_get(path.c_str()));
     if (!link.valid()) {
-        return libbpf_error(errno, "opening the task iterator \"" + path + "\"");
+        return system_error("opening the task iterator \"" + path + "\"");
     }
     if (auto walked = run_iterator(link.get()); !walked) {
         return walked.error();
@@ -299,13 +293,11 @@ Result<std::size_t> Tracer::adopt_process(pid_t pid) const {
     union bpf_iter_link_info scope = {};
     scope.task.pid = static_cast<__u32>(pid);
     LIBBPF_OPTS(bpf_iter_attach_opts, options, .link_info = &scope, .link_info_len = sizeof(scope));
-    bpf_link* link = bpf_program__attach_iter(m_skeleton->progs.adopt_tasks, &options);
+    const Link link(bpf_program__attach_iter(m_skeleton->progs.adopt_tasks, &options));
     if (!link) {
-        return libbpf_error(errno, "starting the task iterator for process " + std::to_string(pid));
+        return system_error("starting the task iterator for process " + std::to_string(pid));
     }
-    Result<std::size_t> visited = run_iterator(bpf_link__fd(link));
-    bpf_link__destroy(link);
-    return visited;
+    return run_iterator(bpf_link__fd(link.get()));
 }
 
 int Tracer::cgroup_slots_fd() const { return bpf_map__fd(m_skeleton->maps.cgroup_slots); }
@@ -320,29 +312,21 @@ Result<cradle_kernel_errors> Tracer::kernel_errors() const {
     std::remove_pointer_t<decltype(m_skeleton->bss)> bss{};
     const std::uint32_t key = 0;
     if (bpf_map__lookup_elem(m_skeleton->maps.bss, &key, sizeof key, &bss, sizeof bss, 0) != 0) {
-        return libbpf_error(errno, "reading the kernel side's error counters");
+        return system_error("reading the kernel side's error counters");
     }
     return bss.kernel_errors;
 }
 
 Result<void> remove_pins(const std::string& pin_dir) {
-    DIR* directory = ::opendir(pin_dir.c_str());
-    if (!directory) {
-        if (errno == ENOENT) {
-            return {};
-        }
-        return system_error("opening pin directory \"" + pin_dir + "\"");
+    auto entries = list_directory(pin_dir);
+    if (!entries && entries.error().code == ENOENT) {
+        return {};
     }
-    std::vector<std::string> names;
-    while (const dirent* entry = ::readdir(directory)) {
-        const std::string name = entry->d_name;
-        if (name != "." && name != "..") {
-            names.push_back(name);
-        }
+    if (!entries) {
+        return entries.error();
     }
-    ::closedir(directory);
-    for (const std::string& name : names) {
-        const std::string path = pin_dir + "/" + name;
+    for (const DirectoryEntry& entry : *entries) {
+        const std::string path = pin_dir + "/" + entry.name;
         if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
             return system_error("removing pin \"" + path + "\"");
         }

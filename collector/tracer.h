@@ -22,6 +22,11 @@ struct cradle_bpf;
 
 namespace cradle {
 
+struct SkeletonDestroy {
+    void operator()(cradle_bpf* skeleton) const;
+};
+using Skeleton = std::unique_ptr<cradle_bpf, SkeletonDestroy>;
+
 struct TracerOptions {
     std::string pin_dir;  // on a bpf filesystem; created when missing
     std::uint32_t max_containers = CRADLE_MAX_CONTAINERS;  // slots of the containers map
@@ -81,7 +86,7 @@ private:
 
     UniqueFd m_pin_dir_lock;
     std::string m_pin_dir;
-    cradle_bpf* m_skeleton = nullptr;
+    Skeleton m_skeleton;
     cradle_capability_source m_capability_source = CRADLE_CAPS_NONE;
     std::string m_capability_source_notes;
     bool m_classifies_probes = false;
