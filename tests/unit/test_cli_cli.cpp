@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "profilegen/cli/cli.h"
+#include "cli/cli.h"
 #include "test_support.h"
 
 using namespace cradle;

@@ -1,4 +1,4 @@
-#include "profilegen/cli/cli.h"
+#include "cli/cli.h"
 
 #include <dirent.h>
 #include <sys/stat.h>

@@ -1,7 +1,7 @@
 // cradle: the command line. See run_cli().
 #include <iostream>
 
-#include "profilegen/cli/cli.h"
+#include "cli/cli.h"
 
 int main(int argc, char** argv) {
     return cradle::run_cli(std::vector<std::string>(argv + 1, argv + argc), std::cout, std::cerr);
