@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "common/config.h"
@@ -108,6 +109,17 @@ TEST_CASE("config: text that is not a JSON object is refused") {
     CHECK(contains(refusal(R"({"hook": {"deadline_ms": 1e999}})"), "not JSON"));
     CHECK(contains(refusal("[]"), "must be a JSON object, not array"));
     CHECK(contains(refusal("null"), "must be a JSON object"));
+}
+
+TEST_CASE("config: a number too large for a double is refused, not thrown") {
+    std::optional<Result<Config>> config;
+    CHECK_NOTHROW(config.emplace(parse_config(R"({"hook": {"deadline_ms": 1e999}})")));
+    REQUIRE(config.has_value());
+    REQUIRE_FALSE(config->ok());
+    CHECK(config->error().code == EINVAL);
+    CHECK(contains(config->error().message, "not JSON"));
+    CHECK(contains(config->error().message, "1e999"));
+    CHECK(contains(refusal(R"({"socket": -1e999})"), "-1e999"));
 }
 
 TEST_CASE("config: load_config reads a file and reports the path") {
