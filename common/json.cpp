@@ -1,6 +1,7 @@
 #include "common/json.h"
 
 #include <cerrno>
+#include <optional>
 
 #include "common/profile_name.h"
 
@@ -35,6 +36,50 @@ private:
     std::string m_reason;
 };
 
+
+bool dumps(const std::string& text) {
+    try {
+        (void)nlohmann::json(text).dump();
+        return true;
+    } catch (const nlohmann::json::exception&) {
+        return false;
+    }
+}
+
+// RFC 6901: '~' and '/' inside a reference token are escaped.
+std::string pointer_token(const std::string& key) {
+    std::string token;
+    for (const char c : key) {
+        token += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+    }
+    return token;
+}
+
+// The pointer of the first string or key below `value` that nlohmann cannot write.
+std::optional<std::string> first_unwritable(const nlohmann::json& value, const std::string& pointer) {
+    if (value.is_string()) {
+        return dumps(value.get_ref<const std::string&>()) ? std::nullopt : std::optional(pointer);
+    }
+    if (value.is_object()) {
+        for (const auto& [key, member] : value.items()) {
+            const std::string below = pointer + "/" + pointer_token(key);
+            if (!dumps(key)) {
+                return below;
+            }
+            if (auto found = first_unwritable(member, below)) {
+                return found;
+            }
+        }
+    } else if (value.is_array()) {
+        for (std::size_t i = 0; i < value.size(); ++i) {
+            if (auto found = first_unwritable(value[i], pointer + "/" + std::to_string(i))) {
+                return found;
+            }
+        }
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 Result<nlohmann::json> parse_json(std::string_view text) {
@@ -49,6 +94,22 @@ Result<nlohmann::json> parse_json(std::string_view text) {
 
 std::string dump_json(const nlohmann::json& document, int indent) {
     return document.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<std::string> write_json(const nlohmann::json& document, int indent) {
+    try {
+        return document.dump(indent);
+    } catch (const nlohmann::json::exception& error) {
+        // The walk runs only on failure: a document that writes pays for one dump.
+        std::string reason = error.what();
+        // Drop nlohmann's "[json.exception.type_error.316] " prefix, which tells a reader nothing.
+        const std::size_t end = reason.find("] ");
+        if (reason.rfind("[json.exception.", 0) == 0 && end != std::string::npos) {
+            reason.erase(0, end + 2);
+        }
+        const std::string pointer = first_unwritable(document, "").value_or("");
+        return Error{EILSEQ, "member \"" + printable_value(pointer, 200) + "\" is not UTF-8: " + reason};
+    }
 }
 
 }  // namespace cradle

@@ -24,4 +24,11 @@ Result<nlohmann::json> parse_json(std::string_view text);
 // that are not UTF-8 become U+FFFD instead of an exception: the text may quote attacker input.
 std::string dump_json(const nlohmann::json& document, int indent = -1);
 
+// `document` as text (indent as for dump_json) for output that others read as data, where a
+// replaced byte would silently change a path or a name: fails with EILSEQ and the message
+// `member "<pointer>" is not UTF-8: <reason>`, where <pointer> is the JSON pointer of the first
+// string or key in document order that is not UTF-8 ("/incomplete/0"; "" for the document
+// itself), quoted with printable_value.
+Result<std::string> write_json(const nlohmann::json& document, int indent = -1);
+
 }  // namespace cradle
