@@ -1,20 +1,12 @@
 #include "cli/cli.h"
 
-#include <dirent.h>
-#include <sys/stat.h>
-
-#include <algorithm>
 #include <iomanip>
 #include <ostream>
 
 #include "common/config.h"
 #include "common/protocol.h"
-#include "common/safe_file.h"
-#include "common/text_file.h"
-#include "profilegen/profile_store.h"
+#include "profilegen/recording_files.h"
 #include "profilegen/run_options.h"
-#include "profilegen/seccomp_profile.h"
-#include "profilegen/tracefile.h"
 
 namespace cradle {
 
@@ -82,120 +74,53 @@ bool parse_arguments(const std::vector<std::string>& args, std::size_t first, Ar
     return true;
 }
 
-// The tracefiles an input names: itself, or every *.tracefile in a directory, sorted.
-Result<std::vector<std::string>> expand_input(const std::string& input) {
-    struct stat status {};
-    if (::stat(input.c_str(), &status) != 0) {
-        return system_error("input \"" + input + "\"");
-    }
-    if (!S_ISDIR(status.st_mode)) {
-        return std::vector<std::string>{input};
-    }
-    std::vector<std::string> files;
-    DIR* directory = ::opendir(input.c_str());
-    if (!directory) {
-        return system_error("input \"" + input + "\"");
-    }
-    const std::string suffix = k_tracefile_suffix;
-    while (const dirent* entry = ::readdir(directory)) {
-        const std::string name = entry->d_name;
-        if (name.size() > suffix.size() && name[0] != '.' && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
-            files.push_back(input + "/" + name);
-        }
-    }
-    ::closedir(directory);
-    if (files.empty()) {
-        return Error{ENOENT, "input \"" + input + "\": no *.tracefile in the directory"};
-    }
-    std::sort(files.begin(), files.end());
-    return files;
-}
-
 int run_options(const Arguments& arguments, std::ostream& out, std::ostream& err) {
     if (arguments.positional.empty()) {
         err << "cradle options: name at least one TRACEFILE or DIR\n";
         return 2;
     }
-    std::vector<std::string> tracefiles;
-    for (const std::string& input : arguments.positional) {
-        auto expanded = expand_input(input);
-        if (!expanded) {
-            err << "cradle options: " << expanded.error().message << "\n";
-            return 2;
-        }
-        tracefiles.insert(tracefiles.end(), expanded->begin(), expanded->end());
+    auto tracefiles = expand_tracefile_inputs(arguments.positional);
+    if (!tracefiles) {
+        err << "cradle options: " << tracefiles.error().message << "\n";
+        return 2;
     }
-    Recording merged;
-    for (const std::string& path : tracefiles) {
-        auto text = read_text_file(path);
-        auto recording = text ? parse_tracefile(*text) : Result<Recording>(text.error());
-        if (!recording) {
-            err << "cradle options: \"" << path << "\": " << recording.error().message << "\n";
-            return 2;
-        }
-        merge_into(merged, *recording);
+    auto merged = read_merged_recording(*tracefiles);
+    if (!merged) {
+        err << "cradle options: " << merged.error().message << "\n";
+        return 2;
     }
-    // Tracefiles of other tools (or older ones) lack them.
-    add_implied_syscalls(merged);
 
     std::string seccomp_path = arguments.output;
     if (seccomp_path.empty()) {
-        if (tracefiles.size() != 1) {
-            err << "cradle options: " << tracefiles.size()
-                << " recordings merged: say where their seccomp profile goes with --output\n";
+        auto beside = seccomp_profile_beside(*tracefiles);
+        if (!beside) {
+            err << "cradle options: " << beside.error().message << ": write one with --output\n";
             return 2;
         }
-        const std::string& only = tracefiles.front();
-        const std::string suffix = k_tracefile_suffix;
-        const bool named_tracefile =
-            only.size() > suffix.size() && only.compare(only.size() - suffix.size(), suffix.size(), suffix) == 0;
-        seccomp_path = named_tracefile ? only.substr(0, only.size() - suffix.size()) + k_seccomp_suffix : "";
-        struct stat status {};
-        if (!named_tracefile) {
-            err << "cradle options: \"" << only << "\" is not named <name>" << suffix
-                << ", so it has no seccomp profile beside it: use --output\n";
-            return 2;
-        }
-        if (::stat(seccomp_path.c_str(), &status) != 0) {
-            err << "cradle options: no seccomp profile \"" << seccomp_path << "\" beside the tracefile: use --output\n";
-            return 2;
-        }
-    } else {
-        auto profile = render_seccomp_profile(merged);
-        if (!profile) {
-            err << "cradle options: " << profile.error().message << "\n";
-            return 2;
-        }
-        const std::size_t slash = seccomp_path.rfind('/');
-        const std::string directory = slash == std::string::npos ? "." : (slash == 0 ? "/" : seccomp_path.substr(0, slash));
-        auto directory_fd = open_output_directory(directory);
-        auto written = directory_fd ? write_file_atomically(directory_fd->get(), seccomp_path.substr(slash + 1), *profile, 0644)
-                                    : Result<void>(directory_fd.error());
-        if (!written) {
-            err << "cradle options: " << written.error().message << "\n";
-            return 2;
-        }
+        seccomp_path = *beside;
+    } else if (auto written = write_seccomp_profile(seccomp_path, *merged); !written) {
+        err << "cradle options: " << written.error().message << "\n";
+        return 2;
     }
 
-    const std::string options = render_docker_options(merged, seccomp_path);
     if (arguments.format == "json") {
-        nlohmann::json document = {{"docker_run_options", options},
-                                   {"capabilities", oci_capability_names(merged)},
+        nlohmann::json document = {{"docker_run_options", render_docker_options(*merged, seccomp_path)},
+                                   {"capabilities", oci_capability_names(*merged)},
                                    {"seccomp_profile", seccomp_path},
-                                   {"syscalls", merged.syscalls.size()},
-                                   {"denied_capabilities", merged.denied_capabilities},
-                                   {"incomplete", merged.incomplete_reasons}};
+                                   {"syscalls", merged->syscalls.size()},
+                                   {"denied_capabilities", merged->denied_capabilities},
+                                   {"incomplete", merged->incomplete_reasons}};
         out << document.dump(2) << "\n";
     } else {
-        out << options << "\n";
+        out << render_docker_options(*merged, seccomp_path) << "\n";
     }
-    for (const std::string& denied : merged.denied_capabilities) {
+    for (const std::string& denied : merged->denied_capabilities) {
         err << "cradle options: finding: the workload needed capability " << denied << " and was refused it\n";
     }
-    for (const std::string& reason : merged.incomplete_reasons) {
+    for (const std::string& reason : merged->incomplete_reasons) {
         err << "cradle options: INCOMPLETE recording: " << reason << "\n";
     }
-    return merged.complete() && merged.denied_capabilities.empty() ? 0 : 1;
+    return merged->complete() && merged->denied_capabilities.empty() ? 0 : 1;
 }
 
 int run_status(const Arguments& arguments, std::ostream& out, std::ostream& err) {
