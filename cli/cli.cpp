@@ -104,13 +104,12 @@ int run_options(const Arguments& arguments, std::ostream& out, std::ostream& err
     }
 
     if (arguments.format == "json") {
-        nlohmann::json document = {{"docker_run_options", render_docker_options(*merged, seccomp_path)},
-                                   {"capabilities", oci_capability_names(*merged)},
-                                   {"seccomp_profile", seccomp_path},
-                                   {"syscalls", merged->syscalls.size()},
-                                   {"denied_capabilities", merged->denied_capabilities},
-                                   {"incomplete", merged->incomplete_reasons}};
-        out << document.dump(2) << "\n";
+        auto document = render_run_options_json(*merged, seccomp_path);
+        if (!document) {
+            err << "cradle options: writing the options as JSON: " << document.error().message << "\n";
+            return 2;
+        }
+        out << *document << "\n";
     } else {
         out << render_docker_options(*merged, seccomp_path) << "\n";
     }

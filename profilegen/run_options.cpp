@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/json.h"
+
 namespace cradle {
 
 namespace {
@@ -69,6 +71,16 @@ std::vector<std::string> oci_capability_names(const Recording& recording) {
         name.insert(0, "CAP_");
     }
     return names;
+}
+
+Result<std::string> render_run_options_json(const Recording& recording, const std::string& seccomp_path) {
+    const nlohmann::json document = {{"docker_run_options", render_docker_options(recording, seccomp_path)},
+                                     {"capabilities", oci_capability_names(recording)},
+                                     {"seccomp_profile", seccomp_path},
+                                     {"syscalls", recording.syscalls.size()},
+                                     {"denied_capabilities", recording.denied_capabilities},
+                                     {"incomplete", recording.incomplete_reasons}};
+    return write_json(document, 2);
 }
 
 }  // namespace cradle

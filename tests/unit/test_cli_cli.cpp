@@ -283,3 +283,27 @@ TEST_CASE("cli: an input not named *.tracefile has no seccomp profile of its own
     CHECK(contains(run.err, "--output"));
     CHECK_FALSE(contains(run.out, "web-p.seccomp.json"));
 }
+
+TEST_CASE("cli: options --format json refuses strings that are not UTF-8 and names them") {
+    TempDir dir;
+    SUBCASE("a reason read from the tracefile") {
+        put_recording(dir, "web", std::string(k_web_tracefile) + "\nINCOMPLETE\nlost \xff bytes\n");
+        Run run;
+        CHECK_NOTHROW(run = run_cradle({"options", "--format", "json", dir / "web.tracefile"}));
+        CHECK(run.status == 2);
+        CHECK(run.out.empty());
+        CHECK(contains(run.err, "cradle options: writing the options as JSON: member \"/incomplete/0\" is not UTF-8"));
+        // The text format has no such constraint.
+        const Run text = run_cradle({"options", dir / "web.tracefile"});
+        CHECK(text.status == 1);
+        CHECK(contains(text.out, "--cap-add=CHOWN"));
+    }
+    SUBCASE("a path") {
+        put_recording(dir, "w\xe9""b", k_web_tracefile);
+        Run run;
+        CHECK_NOTHROW(run = run_cradle({"options", "--format=json", dir / "w\xe9""b.tracefile"}));
+        CHECK(run.status == 2);
+        CHECK(run.out.empty());
+        CHECK(contains(run.err, "is not UTF-8"));
+    }
+}

@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <cerrno>
+#include <optional>
+
 #include "profilegen/run_options.h"
 
 using namespace cradle;
@@ -35,4 +38,44 @@ TEST_CASE("oci_capability_names") {
     recording.capabilities = {"sys_admin", "syslog", "chown"};
     CHECK(oci_capability_names(recording) ==
           std::vector<std::string>{"CAP_CHOWN", "CAP_SYSLOG", "CAP_SYS_ADMIN"});
+}
+
+TEST_CASE("render_run_options_json") {
+    Recording recording;
+    recording.capabilities = {"chown"};
+    recording.syscalls = {"execve", "read"};
+    recording.denied_capabilities = {"sys_admin"};
+    recording.incomplete_reasons = {"the workload never started"};
+    auto text = render_run_options_json(recording, "/p/web.seccomp.json");
+    REQUIRE_MESSAGE(text.ok(), text.error().message);
+    CHECK(*text == R"({
+  "capabilities": [
+    "CAP_CHOWN"
+  ],
+  "denied_capabilities": [
+    "sys_admin"
+  ],
+  "docker_run_options": "--cap-drop=ALL --cap-add=CHOWN --security-opt=seccomp:/p/web.seccomp.json",
+  "incomplete": [
+    "the workload never started"
+  ],
+  "seccomp_profile": "/p/web.seccomp.json",
+  "syscalls": 2
+})");
+}
+
+TEST_CASE("render_run_options_json names a string that is not UTF-8 instead of throwing") {
+    Recording recording;
+    recording.incomplete_reasons = {"fine", "cut \xe2\x80"};
+    std::optional<Result<std::string>> text;
+    CHECK_NOTHROW(text.emplace(render_run_options_json(recording, "/p/web.json")));
+    REQUIRE(text.has_value());
+    REQUIRE_FALSE(text->ok());
+    CHECK(text->error().code == EILSEQ);
+    CHECK(text->error().message.find("member \"/incomplete/1\" is not UTF-8") == 0);
+
+    CHECK_NOTHROW(text.emplace(render_run_options_json(Recording{}, "/p/\xff.json")));
+    REQUIRE_FALSE(text->ok());
+    // The path is in two members; the first in document order is named.
+    CHECK(text->error().message.find("member \"/docker_run_options\"") == 0);
 }
