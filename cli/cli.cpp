@@ -1,10 +1,10 @@
 #include "cli/cli.h"
 
-#include <iomanip>
 #include <ostream>
 
 #include "common/config.h"
 #include "common/protocol.h"
+#include "profilegen/collector_status.h"
 #include "profilegen/recording_files.h"
 #include "profilegen/run_options.h"
 
@@ -135,35 +135,14 @@ int run_status(const Arguments& arguments, std::ostream& out, std::ostream& err)
         return 2;
     }
     if (arguments.format == "json") {
-        out << status->dump(2) << "\n";
-        return 0;
-    }
-    const nlohmann::json& document = *status;
-    out << "capability checks: " << string_member(document, "capability_source", "?")
-        << (bool_member(document, "classifies_probes") ? " (no-audit probes told apart)" : "") << "\n"
-        << "moved processes:   "
-        << (!document.contains("marks_moved_threads") ? "?"
-            : bool_member(document, "marks_moved_threads") ? "every thread marked"
-                                                           : "leader marked (no task iterator kfuncs: kernel before 6.7)")
-        << "\n"
-        << "profiles:          " << string_member(document, "output_dir", "?") << "\n"
-        << "pins:              " << string_member(document, "pin_dir", "?") << "\n"
-        << "runtime baseline:  " << number_member(document, "runtime_baseline_syscalls") << " syscalls from "
-        << number_member(document, "runtime_baseline_samples") << " containers\n";
-    const nlohmann::json containers =
-        document.contains("containers") && document["containers"].is_array() ? document["containers"] : nlohmann::json::array();
-    out << "containers:        " << containers.size() << "\n";
-    if (containers.empty()) {
-        return 0;
-    }
-    out << std::left << std::setw(24) << "ID" << std::setw(20) << "PROFILE" << std::setw(10) << "PHASE"
-        << std::setw(10) << "SYSCALLS" << "LOST\n";
-    for (const auto& container : containers) {
-        const std::uint64_t lost = number_member(container, "lost_syscalls") +
-                                   number_member(container, "lost_capabilities") + number_member(container, "lost_cgroups");
-        out << std::left << std::setw(24) << string_member(container, "id").substr(0, 23) << std::setw(20)
-            << string_member(container, "name").substr(0, 19) << std::setw(10) << string_member(container, "phase", "?")
-            << std::setw(10) << number_member(container, "workload_syscalls") << lost << "\n";
+        auto document = render_status_json(*status);
+        if (!document) {
+            err << "cradle status: writing the collector's answer as JSON: " << document.error().message << "\n";
+            return 2;
+        }
+        out << *document << "\n";
+    } else {
+        out << render_status_text(*status);
     }
     return 0;
 }

@@ -266,6 +266,26 @@ TEST_CASE("cli: status prints what the collector reports") {
         CHECK(run.status == 0);
         CHECK(nlohmann::json::parse(run.out) == answer);
     }
+    SUBCASE("members of the wrong type read as unknown") {
+        FakeCollector collector(dir / "c.sock",
+                                R"({"ok":true,"capability_source":5,"containers":[{"id":7,"workload_syscalls":"x"}]})");
+        Run run;
+        CHECK_NOTHROW(run = run_cradle({"status", "--socket", dir / "c.sock"}));
+        CHECK(run.status == 0);
+        CHECK(contains(run.out, "capability checks: ?"));
+        CHECK(contains(run.out, "containers:        1"));
+    }
+    SUBCASE("an answer that is not JSON, as a number too large for a double") {
+        for (const std::string format : {"text", "json"}) {
+            const std::string socket = dir / (format + ".sock");
+            FakeCollector collector(socket, R"({"ok":true,"runtime_baseline_syscalls":1e999})");
+            Run run;
+            CHECK_NOTHROW(run = run_cradle({"status", "--format", format, "--socket", socket}));
+            CHECK(run.status == 2);
+            CHECK(run.out.empty());
+            CHECK(contains(run.err, "cradle status: collector at \"" + socket + "\": answer is not"));
+        }
+    }
     SUBCASE("refused") {
         FakeCollector collector(dir / "c.sock", R"({"ok":false,"error":"only root may ask"})");
         const Run run = run_cradle({"status", "--socket", dir / "c.sock"});
