@@ -2,11 +2,9 @@
 
 #include <ostream>
 
-#include "common/config.h"
-#include "common/protocol.h"
-#include "profilegen/collector_status.h"
-#include "profilegen/recording_files.h"
-#include "profilegen/run_options.h"
+#include "cli/options_command.h"
+#include "cli/status_command.h"
+#include "common/profile_name.h"
 
 namespace cradle {
 
@@ -17,10 +15,11 @@ constexpr const char* k_usage = R"(Usage: cradle COMMAND [OPTIONS]
 Commands:
   options [--output SECCOMP_PATH] [--format text|json] TRACEFILE|DIR...
       Merge the recordings (a DIR means every *.tracefile in it) and print the docker run
-      options that allow what they did and nothing else. The merged seccomp profile is
-      written to SECCOMP_PATH; without --output, one input's own <name>.seccomp.json is used.
-  status [--socket PATH] [--format text|json]
+      options that allow what they did and nothing else.
+  status [--socket PATH] [--config FILE] [--format text|json]
       What the collector traces, how it observes capability checks, and what it lost.
+  help [COMMAND]
+      This help, or a command's options and examples (as "cradle COMMAND --help").
 
 Exit status: 0 ok; 1 a finding: an input recording is incomplete, or the workload needed a
 capability and was refused it; 2 an error.
@@ -29,143 +28,63 @@ Examples:
   cradle options /var/lib/cradle/profiles/web.tracefile
   cradle options --output /etc/cradle/web-all.json /var/lib/cradle/profiles/web.tracefile ci/web.tracefile
   cradle status --format json
+  cradle options --help
 )";
 
-struct Arguments {
-    std::vector<std::string> positional;
-    std::string output;
-    std::string format = "text";
-    std::string socket;
+struct Command {
+    const char* name;
+    int (*run)(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+    const char* help;
 };
 
-bool parse_arguments(const std::vector<std::string>& args, std::size_t first, Arguments& parsed, std::ostream& err) {
-    for (std::size_t i = first; i < args.size(); ++i) {
-        const std::string& arg = args[i];
-        auto value = [&](const std::string& flag, std::string& into) {
-            if (arg == flag) {
-                if (i + 1 >= args.size()) {
-                    err << "cradle: " << flag << " needs a value\n";
-                    return false;
-                }
-                into = args[++i];
-                return true;
-            }
-            into = arg.substr(flag.size() + 1);
-            return true;
-        };
-        const auto matches = [&](const std::string& flag) { return arg == flag || arg.rfind(flag + "=", 0) == 0; };
-        if (matches("--output")) {
-            if (!value("--output", parsed.output)) return false;
-        } else if (matches("--format")) {
-            if (!value("--format", parsed.format)) return false;
-        } else if (matches("--socket")) {
-            if (!value("--socket", parsed.socket)) return false;
-        } else if (arg.size() > 1 && arg[0] == '-') {
-            err << "cradle: unknown option \"" << arg << "\"\n" << k_usage;
-            return false;
-        } else {
-            parsed.positional.push_back(arg);
+// Not constexpr: the help texts are defined in the commands' own files (constant-initialized all the same).
+const Command k_commands[] = {
+    {"options", options_command, k_options_command_help},
+    {"status", status_command, k_status_command_help},
+};
+
+const Command* find_command(const std::string& name) {
+    for (const Command& command : k_commands) {
+        if (name == command.name) {
+            return &command;
         }
     }
-    if (parsed.format != "text" && parsed.format != "json") {
-        err << "cradle: --format must be text or json, not \"" << parsed.format << "\"\n";
-        return false;
-    }
-    return true;
+    return nullptr;
 }
 
-int run_options(const Arguments& arguments, std::ostream& out, std::ostream& err) {
-    if (arguments.positional.empty()) {
-        err << "cradle options: name at least one TRACEFILE or DIR\n";
-        return 2;
-    }
-    auto tracefiles = expand_tracefile_inputs(arguments.positional);
-    if (!tracefiles) {
-        err << "cradle options: " << tracefiles.error().message << "\n";
-        return 2;
-    }
-    auto merged = read_merged_recording(*tracefiles);
-    if (!merged) {
-        err << "cradle options: " << merged.error().message << "\n";
-        return 2;
-    }
-
-    std::string seccomp_path = arguments.output;
-    if (seccomp_path.empty()) {
-        auto beside = seccomp_profile_beside(*tracefiles);
-        if (!beside) {
-            err << "cradle options: " << beside.error().message << ": write one with --output\n";
-            return 2;
-        }
-        seccomp_path = *beside;
-    } else if (auto written = write_seccomp_profile(seccomp_path, *merged); !written) {
-        err << "cradle options: " << written.error().message << "\n";
-        return 2;
-    }
-
-    if (arguments.format == "json") {
-        auto document = render_run_options_json(*merged, seccomp_path);
-        if (!document) {
-            err << "cradle options: writing the options as JSON: " << document.error().message << "\n";
-            return 2;
-        }
-        out << *document << "\n";
-    } else {
-        out << render_docker_options(*merged, seccomp_path) << "\n";
-    }
-    for (const std::string& denied : merged->denied_capabilities) {
-        err << "cradle options: finding: the workload needed capability " << denied << " and was refused it\n";
-    }
-    for (const std::string& reason : merged->incomplete_reasons) {
-        err << "cradle options: INCOMPLETE recording: " << reason << "\n";
-    }
-    return merged->complete() && merged->denied_capabilities.empty() ? 0 : 1;
-}
-
-int run_status(const Arguments& arguments, std::ostream& out, std::ostream& err) {
-    std::string socket = arguments.socket;
-    if (socket.empty()) {
-        auto config = load_config(k_default_config_path);
-        socket = config ? config->socket_path : Config{}.socket_path;
-    }
-    const Deadline deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    auto status = call_collector(socket, {{"op", "status"}}, deadline);
-    if (!status) {
-        err << "cradle status: " << status.error().message << "\n";
-        return 2;
-    }
-    if (arguments.format == "json") {
-        auto document = render_status_json(*status);
-        if (!document) {
-            err << "cradle status: writing the collector's answer as JSON: " << document.error().message << "\n";
-            return 2;
-        }
-        out << *document << "\n";
-    } else {
-        out << render_status_text(*status);
-    }
-    return 0;
+int unknown_command(const std::string& name, std::ostream& err) {
+    err << "cradle: unknown command \"" << printable_value(name) << "\"\n" << k_usage;
+    return 2;
 }
 
 }  // namespace
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    if (args.empty() || args[0] == "--help" || args[0] == "help" || args[0] == "-h") {
-        (args.empty() ? err : out) << k_usage;
-        return args.empty() ? 2 : 0;
-    }
-    Arguments arguments;
-    if (!parse_arguments(args, 1, arguments, err)) {
+    if (args.empty()) {
+        err << k_usage;
         return 2;
     }
-    if (args[0] == "options") {
-        return run_options(arguments, out, err);
+    if (args[0] == "--help" || args[0] == "-h" || (args[0] == "help" && args.size() == 1)) {
+        out << k_usage;
+        return 0;
     }
-    if (args[0] == "status") {
-        return run_status(arguments, out, err);
+    if (args[0] == "help") {
+        if (args.size() > 2) {
+            err << "cradle help: name one command\n";
+            return 2;
+        }
+        const Command* command = find_command(args[1]);
+        if (!command) {
+            return unknown_command(args[1], err);
+        }
+        out << command->help;
+        return 0;
     }
-    err << "cradle: unknown command \"" << args[0] << "\"\n" << k_usage;
-    return 2;
+    const Command* command = find_command(args[0]);
+    if (!command) {
+        return unknown_command(args[0], err);
+    }
+    return command->run(std::vector<std::string>(args.begin() + 1, args.end()), out, err);
 }
 
 }  // namespace cradle

@@ -16,6 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/cli.h"
+
 namespace cradle::test {
 
 TempDir::TempDir() {
@@ -63,6 +65,16 @@ std::vector<std::string> seccomp_names(const std::string& path) {
     REQUIRE(profile.at("syscalls").size() >= 1);
     REQUIRE(profile.at("syscalls").at(0).at("action") == "SCMP_ACT_ALLOW");
     return profile.at("syscalls").at(0).at("names").get<std::vector<std::string>>();
+}
+
+CradleRun run_cradle(const std::vector<std::string>& args) {
+    std::ostringstream out;
+    std::ostringstream err;
+    CradleRun run;
+    run.status = run_cli(args, out, err);
+    run.out = out.str();
+    run.err = err.str();
+    return run;
 }
 
 std::chrono::steady_clock::time_point in(std::chrono::milliseconds time) {

@@ -51,6 +51,14 @@ bool contains(const std::string& text, const std::string& part);
 // The "names" of the allow rule of the seccomp profile at `path`, which REQUIREs it to come first.
 std::vector<std::string> seccomp_names(const std::string& path);
 
+// What `cradle ARGS...` did: run_cli run in-process on `args` (without the program name).
+struct CradleRun {
+    int status = -1;  // the exit status
+    std::string out;  // what it wrote on stdout
+    std::string err;  // and on stderr
+};
+CradleRun run_cradle(const std::vector<std::string>& args);
+
 // A deadline `time` from now, as the protocol functions take it: `in(5s)`.
 std::chrono::steady_clock::time_point in(std::chrono::milliseconds time);
 

@@ -1,0 +1,65 @@
+#include "cli/arguments.h"
+
+#include <ostream>
+
+#include "common/profile_name.h"
+
+namespace cradle {
+
+ArgumentsOutcome parse_arguments(std::string_view command, const std::vector<std::string>& args,
+                                 std::initializer_list<Flag> flags, std::vector<std::string>& positional,
+                                 std::ostream& err) {
+    bool only_positional = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        if (only_positional || arg == "-" || arg.empty() || arg[0] != '-') {
+            positional.push_back(arg);
+            continue;
+        }
+        if (arg == "--") {
+            only_positional = true;
+            continue;
+        }
+        if (arg == "--help" || arg == "-h") {
+            return ArgumentsOutcome::help;
+        }
+        const Flag* matched = nullptr;
+        for (const Flag& flag : flags) {
+            const bool with_value = arg.size() > flag.name.size() && arg[flag.name.size()] == '=' &&
+                                    arg.compare(0, flag.name.size(), flag.name) == 0;
+            if (arg == flag.name || with_value) {
+                matched = &flag;
+                break;
+            }
+        }
+        if (!matched) {
+            // The argument is the user's own, but may hold a terminal escape all the same.
+            const std::string name = arg.substr(0, arg.find('='));
+            err << "cradle " << command << ": unknown option \"" << printable_value(name) << "\"\n";
+            return ArgumentsOutcome::refused;
+        }
+        if (arg.size() > matched->name.size()) {
+            *matched->value = arg.substr(matched->name.size() + 1);
+        } else if (i + 1 < args.size()) {
+            *matched->value = args[++i];
+        } else {
+            err << "cradle " << command << ": " << matched->name << " needs a value\n";
+            return ArgumentsOutcome::refused;
+        }
+    }
+    return ArgumentsOutcome::run;
+}
+
+std::optional<OutputFormat> parse_format(std::string_view command, const std::optional<std::string>& value,
+                                         std::ostream& err) {
+    if (!value || *value == "text") {
+        return OutputFormat::text;
+    }
+    if (*value == "json") {
+        return OutputFormat::json;
+    }
+    err << "cradle " << command << ": --format must be text or json, not \"" << printable_value(*value) << "\"\n";
+    return std::nullopt;
+}
+
+}  // namespace cradle

@@ -1,0 +1,44 @@
+// Parsing a subcommand's arguments: the flags it takes, --help, and the rest in order.
+#pragma once
+
+#include <initializer_list>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cradle {
+
+// One flag a subcommand takes, with a value: "--output PATH" or "--output=PATH". Given more than
+// once, the last value counts.
+struct Flag {
+    std::string_view name;              // "--output"
+    std::optional<std::string>* value;  // set to the flag's value
+};
+
+enum class ArgumentsOutcome {
+    run,      // parsed: run the subcommand
+    help,     // "--help" or "-h" came first: print its help, exit 0
+    refused,  // a usage error, written on err: exit 2
+};
+
+// Reads `args` (what follows `cradle <command>`) in order: a flag of `flags` takes its value,
+// "--help" or "-h" ends with ArgumentsOutcome::help, "--" makes every later argument positional,
+// and any other argument starting with '-' (but "-" alone) is refused. Other arguments are
+// appended to `positional`. A refusal writes one line to `err`, naming the subcommand:
+//   cradle status: unknown option "--output"
+//   cradle options: --output needs a value
+ArgumentsOutcome parse_arguments(std::string_view command, const std::vector<std::string>& args,
+                                 std::initializer_list<Flag> flags, std::vector<std::string>& positional,
+                                 std::ostream& err);
+
+// How a subcommand writes its result.
+enum class OutputFormat { text, json };
+
+// The --format value: "text" or "json" (text when absent). Anything else writes
+// `cradle <command>: --format must be text or json, not "<value>"` to `err` and returns nothing.
+std::optional<OutputFormat> parse_format(std::string_view command, const std::optional<std::string>& value,
+                                         std::ostream& err);
+
+}  // namespace cradle

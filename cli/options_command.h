@@ -1,0 +1,36 @@
+// cradle options: the docker run options, and the seccomp profile, of recordings.
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/arguments.h"
+
+namespace cradle {
+
+extern const char* const k_options_command_help;
+
+struct OptionsCommandOptions {
+    std::vector<std::string> inputs;  // tracefiles and directories of them, at least one
+    std::optional<std::string> output;  // --output: where the merged seccomp profile goes
+    OutputFormat format = OutputFormat::text;
+};
+
+// Parses the arguments after `cradle options`. Returns the options, or nothing with the exit
+// status in `exit_status`: 0 when --help was asked (the help written on `out`), 2 on a usage
+// error (written on `err`), such as a flag `cradle options` does not take.
+std::optional<OptionsCommandOptions> parse_options_command(const std::vector<std::string>& args, std::ostream& out,
+                                                           std::ostream& err, int& exit_status);
+
+// Merges the recordings, writes the merged seccomp profile at `output` when given (else uses
+// the one input's own), and prints the options on `out` and the findings on `err`. Returns 0,
+// 1 when there is a finding (an incomplete recording, a capability needed and refused), 2 on an
+// error (written on `err`).
+int run_options_command(const OptionsCommandOptions& options, std::ostream& out, std::ostream& err);
+
+// parse_options_command, then run_options_command.
+int options_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+}  // namespace cradle

@@ -1,0 +1,265 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/options_command.h"
+#include "test_support.h"
+
+using namespace cradle;
+using namespace cradle::test;
+
+namespace {
+
+constexpr const char* k_web_tracefile =
+    "# Cradle tracefile\n"
+    "ARCH\nx86_64\n\n"
+    "CAPABILITIES\nchown\n\n"
+    "SYSCALLS\nexecve\nread\nwrite\n\n"
+    "RUNTIME_SYSCALLS\nexecve\n";
+
+constexpr const char* k_db_tracefile =
+    "ARCH\nx86_64\n\n"
+    "CAPABILITIES\nkill\nsetuid\n\n"
+    "SYSCALLS\nexecve\nopenat\n";
+
+// A recording as the collector leaves it: `<name>.tracefile` holding `tracefile`, with a
+// placeholder `<name>.seccomp.json` beside it.
+void put_recording(const TempDir& dir, const std::string& name, const std::string& tracefile) {
+    write_text(dir / (name + ".tracefile"), tracefile);
+    write_text(dir / (name + ".seccomp.json"), "{}\n");
+}
+
+}  // namespace
+
+TEST_CASE("cli: options prints the docker flags for one tracefile and its own seccomp profile") {
+    TempDir dir;
+    put_recording(dir, "web", k_web_tracefile);
+
+    const CradleRun run = run_cradle({"options", dir / "web.tracefile"});
+    CHECK(run.status == 0);
+    CHECK(run.out == "--cap-drop=ALL --cap-add=CHOWN --security-opt=seccomp:" + (dir / "web.seccomp.json") + "\n");
+    CHECK(run.err.empty());
+    // It only reads.
+    CHECK(read_text(dir / "web.seccomp.json") == "{}\n");
+}
+
+TEST_CASE("cli: options without a seccomp profile beside the tracefile asks for --output") {
+    TempDir dir;
+    write_text(dir / "web.tracefile", k_web_tracefile);
+    const CradleRun run = run_cradle({"options", dir / "web.tracefile"});
+    CHECK(run.status == 2);
+    CHECK(run.out.empty());
+    CHECK(contains(run.err, "--output"));
+    CHECK(contains(run.err, dir / "web.seccomp.json"));
+}
+
+TEST_CASE("cli: options --output merges several tracefiles into one profile") {
+    TempDir dir;
+    write_text(dir / "web.tracefile", k_web_tracefile);
+    write_text(dir / "db.tracefile", k_db_tracefile);
+    const std::string output = dir / "out/merged.json";
+
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"options", "--output", output, dir / "web.tracefile", dir / "db.tracefile"},
+          std::vector<std::string>{"options", dir / "web.tracefile", "--output=" + output, dir / "db.tracefile"}}) {
+        std::filesystem::remove_all(dir / "out");
+        const CradleRun run = run_cradle(args);
+        CHECK(run.status == 0);
+        CHECK(run.out == "--cap-drop=ALL --cap-add=CHOWN --cap-add=KILL --cap-add=SETUID --security-opt=seccomp:" +
+                             output + "\n");
+        // The union, and restart_syscall, which the kernel may make any process call.
+        CHECK(seccomp_names(output) == std::vector<std::string>{"execve", "openat", "read", "restart_syscall", "write"});
+    }
+}
+
+TEST_CASE("cli: options with several inputs and no --output is an error") {
+    TempDir dir;
+    put_recording(dir, "web", k_web_tracefile);
+    put_recording(dir, "db", k_db_tracefile);
+    const CradleRun run = run_cradle({"options", dir / "web.tracefile", dir / "db.tracefile"});
+    CHECK(run.status == 2);
+    CHECK(run.out.empty());
+    CHECK(contains(run.err, "2 recordings"));
+    CHECK(contains(run.err, "--output"));
+}
+
+TEST_CASE("cli: options reads every *.tracefile of a directory") {
+    TempDir dir;
+    put_recording(dir, "web", k_web_tracefile);
+    // Neither a hidden file (an unfinished atomic write) nor other files are inputs.
+    write_text(dir / ".old.tracefile", "garbage that does not parse\n");
+    write_text(dir / "notes.txt", "garbage that does not parse\n");
+
+    SUBCASE("one tracefile uses its own profile") {
+        const CradleRun run = run_cradle({"options", dir.path()});
+        CHECK(run.status == 0);
+        CHECK(run.out == "--cap-drop=ALL --cap-add=CHOWN --security-opt=seccomp:" + (dir / "web.seccomp.json") + "\n");
+    }
+    SUBCASE("two tracefiles need --output") {
+        write_text(dir / "db.tracefile", k_db_tracefile);
+        const CradleRun without = run_cradle({"options", dir.path()});
+        CHECK(without.status == 2);
+        CHECK(contains(without.err, "--output"));
+
+        const CradleRun with = run_cradle({"options", "--output", dir / "all.json", dir.path()});
+        CHECK(with.status == 0);
+        CHECK(seccomp_names(dir / "all.json") ==
+              std::vector<std::string>{"execve", "openat", "read", "restart_syscall", "write"});
+    }
+    SUBCASE("a directory without tracefiles is an error") {
+        TempDir empty;
+        const CradleRun run = run_cradle({"options", empty.path()});
+        CHECK(run.status == 2);
+        CHECK(contains(run.err, empty.path()));
+    }
+}
+
+TEST_CASE("cli: options --format json") {
+    TempDir dir;
+    put_recording(dir, "web", k_web_tracefile);
+    const CradleRun run = run_cradle({"options", "--format", "json", dir / "web.tracefile"});
+    CHECK(run.status == 0);
+    const nlohmann::json document = nlohmann::json::parse(run.out);
+    CHECK(document.at("docker_run_options") ==
+          "--cap-drop=ALL --cap-add=CHOWN --security-opt=seccomp:" + (dir / "web.seccomp.json"));
+    CHECK(document.at("capabilities") == nlohmann::json::array({"CAP_CHOWN"}));
+    CHECK(document.at("seccomp_profile") == dir / "web.seccomp.json");
+    CHECK(document.at("syscalls") == 4);  // with the implied restart_syscall
+    CHECK(document.at("incomplete").empty());
+}
+
+TEST_CASE("cli: an incomplete or refused recording is a finding") {
+    TempDir dir;
+    put_recording(dir, "web",
+                  std::string(k_web_tracefile) +
+                      "\nDENIED_CAPABILITIES\nsys_admin\n\nINCOMPLETE\nthe workload never started\n");
+    const CradleRun run = run_cradle({"options", dir / "web.tracefile"});
+    CHECK(run.status == 1);
+    CHECK(contains(run.out, "--cap-add=CHOWN"));
+    CHECK_FALSE(contains(run.out, "SYS_ADMIN"));
+    CHECK(contains(run.err, "INCOMPLETE"));
+    CHECK(contains(run.err, "the workload never started"));
+    CHECK(contains(run.err, "sys_admin"));
+
+    const CradleRun json = run_cradle({"options", "--format=json", dir / "web.tracefile"});
+    CHECK(json.status == 1);
+    const nlohmann::json document = nlohmann::json::parse(json.out);
+    CHECK(document.at("incomplete") == nlohmann::json::array({"the workload never started"}));
+    CHECK(document.at("denied_capabilities") == nlohmann::json::array({"sys_admin"}));
+}
+
+TEST_CASE("cli: unreadable inputs are errors that name them") {
+    TempDir dir;
+    SUBCASE("missing") {
+        const CradleRun run = run_cradle({"options", dir / "missing.tracefile"});
+        CHECK(run.status == 2);
+        CHECK(contains(run.err, dir / "missing.tracefile"));
+    }
+    SUBCASE("corrupt") {
+        put_recording(dir, "bad", "SYSCALLS\nRead\n");
+        const CradleRun run = run_cradle({"options", dir / "bad.tracefile"});
+        CHECK(run.status == 2);
+        CHECK(run.out.empty());
+        CHECK(contains(run.err, dir / "bad.tracefile"));
+        CHECK(contains(run.err, "Read"));
+    }
+    SUBCASE("none") {
+        const CradleRun run = run_cradle({"options"});
+        CHECK(run.status == 2);
+        CHECK_FALSE(run.err.empty());
+    }
+}
+
+TEST_CASE("cli: an input not named *.tracefile has no seccomp profile of its own") {
+    TempDir dir;
+    write_text(dir / "web-profile.txt", k_web_tracefile);
+    write_text(dir / "web-p.seccomp.json", "{}\n");
+    const CradleRun run = run_cradle({"options", dir / "web-profile.txt"});
+    CHECK(run.status == 2);
+    CHECK(contains(run.err, "--output"));
+    CHECK_FALSE(contains(run.out, "web-p.seccomp.json"));
+}
+
+TEST_CASE("cli: options --format json refuses strings that are not UTF-8 and names them") {
+    TempDir dir;
+    SUBCASE("a reason read from the tracefile") {
+        put_recording(dir, "web", std::string(k_web_tracefile) + "\nINCOMPLETE\nlost \xff bytes\n");
+        CradleRun run;
+        CHECK_NOTHROW(run = run_cradle({"options", "--format", "json", dir / "web.tracefile"}));
+        CHECK(run.status == 2);
+        CHECK(run.out.empty());
+        CHECK(contains(run.err, "cradle options: writing the options as JSON: member \"/incomplete/0\" is not UTF-8"));
+        // The text format has no such constraint.
+        const CradleRun text = run_cradle({"options", dir / "web.tracefile"});
+        CHECK(text.status == 1);
+        CHECK(contains(text.out, "--cap-add=CHOWN"));
+    }
+    SUBCASE("a path") {
+        put_recording(dir, "w\xe9""b", k_web_tracefile);
+        CradleRun run;
+        CHECK_NOTHROW(run = run_cradle({"options", "--format=json", dir / "w\xe9""b.tracefile"}));
+        CHECK(run.status == 2);
+        CHECK(run.out.empty());
+        CHECK(contains(run.err, "is not UTF-8"));
+    }
+}
+
+TEST_CASE("cli: options usage errors exit 2 with a message on stderr") {
+    SUBCASE("unknown option") {
+        const CradleRun run = run_cradle({"options", "--frob", "x.tracefile"});
+        CHECK(run.status == 2);
+        CHECK(run.out.empty());
+        CHECK(contains(run.err, "unknown option \"--frob\""));
+    }
+    SUBCASE("option without its value") {
+        const CradleRun run = run_cradle({"options", "--output"});
+        CHECK(run.status == 2);
+        CHECK(contains(run.err, "--output"));
+    }
+    SUBCASE("unknown format") {
+        const CradleRun run = run_cradle({"options", "--format=yaml", "x.tracefile"});
+        CHECK(run.status == 2);
+        CHECK(run.err == "cradle options: --format must be text or json, not \"yaml\"\n");
+    }
+}
+
+TEST_CASE("cli: options refuses the flags of other subcommands, naming the flag and itself") {
+    TempDir dir;
+    put_recording(dir, "web", k_web_tracefile);
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"options", "--socket", dir / "c.sock", dir / "web.tracefile"},
+          std::vector<std::string>{"options", dir / "web.tracefile", "--socket=" + (dir / "c.sock")},
+          std::vector<std::string>{"options", "--config", dir / "cradle.json", dir / "web.tracefile"}}) {
+        const CradleRun run = run_cradle(args);
+        CHECK(run.status == 2);
+        CHECK(run.out.empty());
+        const std::string flag = args[1] == "--config" ? "--config" : "--socket";
+        CHECK(run.err == "cradle options: unknown option \"" + flag + "\"\n");
+    }
+    // And accepts what follows "--" as an input, however it is spelled.
+    const CradleRun run = run_cradle({"options", "--", dir / "web.tracefile"});
+    CHECK(run.status == 0);
+    CHECK(contains(run.out, "--cap-add=CHOWN"));
+}
+
+TEST_CASE("cli: options --help prints its options and examples on stdout, and does nothing else") {
+    TempDir dir;
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"options", "--help"}, std::vector<std::string>{"options", "-h"},
+          std::vector<std::string>{"options", "--output", dir / "o.json", "--help", dir / "missing.tracefile"},
+          std::vector<std::string>{"help", "options"}}) {
+        const CradleRun run = run_cradle(args);
+        CHECK(run.status == 0);
+        CHECK(run.err.empty());
+        CHECK(run.out == k_options_command_help);
+    }
+    CHECK(contains(k_options_command_help, "Usage: cradle options "));
+    CHECK(contains(k_options_command_help, "--output SECCOMP_PATH"));
+    CHECK(contains(k_options_command_help, "--format text|json"));
+    CHECK(contains(k_options_command_help, "Examples:\n  cradle options "));
+    CHECK(entries(dir.path()).empty());
+}
