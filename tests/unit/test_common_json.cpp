@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cerrno>
+#include <optional>
 #include <string>
 
 #include "common/json.h"
@@ -17,6 +18,16 @@ std::string refusal(std::string_view text) {
     CHECK(parsed.error().code == EINVAL);
     CHECK(parsed.error().message.rfind("not JSON (byte ", 0) == 0);
     return parsed.error().message;
+}
+
+
+std::string write_refusal(const nlohmann::json& document) {
+    std::optional<Result<std::string>> text;
+    CHECK_NOTHROW(text.emplace(write_json(document, 2)));
+    REQUIRE(text.has_value());
+    REQUIRE_FALSE(text->ok());
+    CHECK(text->error().code == EILSEQ);
+    return text->error().message;
 }
 
 }  // namespace
@@ -54,4 +65,24 @@ TEST_CASE("json: text that is not UTF-8 is refused when read, replaced when writ
 TEST_CASE("json: a long token is cut in the message") {
     const std::string message = refusal("[" + std::string(5000, '9') + "e999]");
     CHECK(message.size() < 300);
+}
+
+TEST_CASE("json: write_json writes what dump writes") {
+    const nlohmann::json document = {{"a", {1, "two", nullptr}}, {"b", {{"c", "d\xc3\xa9"}}}};
+    auto compact = write_json(document);
+    REQUIRE(compact.ok());
+    CHECK(*compact == document.dump());
+    auto indented = write_json(document, 2);
+    REQUIRE(indented.ok());
+    CHECK(*indented == document.dump(2));
+}
+
+TEST_CASE("json: write_json names the first string that is not UTF-8 instead of throwing") {
+    CHECK(write_refusal(nlohmann::json("\xff")) == "member \"\" is not UTF-8: invalid UTF-8 byte at index 0: 0xFF");
+    CHECK(contains(write_refusal({{"ok", "fine"}, {"incomplete", {"fine", "bad \xc3"}}}), "member \"/incomplete/1\""));
+    // Keys too, and a pointer escapes '/' and '~' in them (RFC 6901).
+    CHECK(contains(write_refusal({{"a/b~", {{"x\xfe", 1}}}}), "member \"/a~1b~0/x\\xfe\""));
+    // An overlong encoding and a UTF-8-encoded surrogate are not UTF-8 either.
+    CHECK(contains(write_refusal({{"s", "\xc0\xaf"}}), "member \"/s\""));
+    CHECK(contains(write_refusal({{"s", "\xed\xa0\x80"}}), "member \"/s\""));
 }
