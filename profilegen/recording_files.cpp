@@ -1,10 +1,10 @@
 #include "profilegen/recording_files.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 
+#include "common/directory.h"
 #include "common/safe_file.h"
 #include "common/text_file.h"
 #include "profilegen/profile_store.h"
@@ -27,18 +27,16 @@ Result<std::vector<std::string>> expand_input(const std::string& input) {
     if (!S_ISDIR(status.st_mode)) {
         return std::vector<std::string>{input};
     }
-    std::vector<std::string> files;
-    DIR* directory = ::opendir(input.c_str());
-    if (!directory) {
-        return system_error("input \"" + input + "\"");
+    auto entries = list_directory(input);
+    if (!entries) {
+        return with_context(entries.error(), "input \"" + input + "\"");
     }
-    while (const dirent* entry = ::readdir(directory)) {
-        const std::string name = entry->d_name;
-        if (name[0] != '.' && ends_with(name, k_tracefile_suffix)) {
-            files.push_back(input + "/" + name);
+    std::vector<std::string> files;
+    for (const DirectoryEntry& entry : *entries) {
+        if (entry.name[0] != '.' && ends_with(entry.name, k_tracefile_suffix)) {
+            files.push_back(input + "/" + entry.name);
         }
     }
-    ::closedir(directory);
     if (files.empty()) {
         return Error{ENOENT, "input \"" + input + "\": no *.tracefile in the directory"};
     }

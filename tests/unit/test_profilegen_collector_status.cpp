@@ -16,17 +16,23 @@ TEST_CASE("render_status_text: the collector's answer as lines and a table") {
         "ok": true, "capability_source": "tp_btf", "classifies_probes": true, "marks_moved_threads": false,
         "output_dir": "/var/lib/cradle/profiles", "pin_dir": "/sys/fs/bpf/cradle",
         "runtime_baseline_syscalls": 17, "runtime_baseline_samples": 2,
+        "kernel_errors": {"lost_pending_checks": 4, "lost_joiner_phases": 0, "lost_inherited_phases": 1},
         "containers": [{"id": "0123456789abcdef0123456789abcdef", "name": "web", "phase": "workload",
-                        "workload_syscalls": 42, "lost_syscalls": 1, "lost_capabilities": 3, "lost_cgroups": 2}]})");
+                        "workload_syscalls": 42, "lost_syscalls": 1, "lost_capabilities": 3, "lost_cgroups": 2,
+                        "lost_tasks": 5}]})");
     CHECK(render_status_text(status) ==
           "capability checks: tp_btf (no-audit probes told apart)\n"
           "moved processes:   leader marked (no task iterator kfuncs: kernel before 6.7)\n"
           "profiles:          /var/lib/cradle/profiles\n"
           "pins:              /sys/fs/bpf/cradle\n"
           "runtime baseline:  17 syscalls from 2 containers\n"
+          "kernel losses:     lost_inherited_phases 1, lost_pending_checks 4\n"
           "containers:        1\n"
           "ID                      PROFILE             PHASE     SYSCALLS  LOST\n"
-          "0123456789abcdef0123456 web                 workload  42        6\n");
+          "0123456789abcdef0123456 web                 workload  42        11\n");
+    nlohmann::json without_losses = status;
+    without_losses["kernel_errors"] = {{"lost_pending_checks", 0}};
+    CHECK(contains(render_status_text(without_losses), "kernel losses:     none\n"));
 }
 
 TEST_CASE("render_status_text: missing members and members of the wrong type read as unknown") {
@@ -44,6 +50,7 @@ TEST_CASE("render_status_text: missing members and members of the wrong type rea
     CHECK(contains(text, "profiles:          ?\n"));
     CHECK(contains(text, "pins:              ?\n"));
     CHECK(contains(text, "runtime baseline:  0 syscalls from 0 containers\n"));
+    CHECK(contains(text, "kernel losses:     ?\n"));
     CHECK(contains(text, "containers:        3\n"));
     CHECK(contains(text, "                                            ?         0         0\n"));
 
