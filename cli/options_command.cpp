@@ -40,11 +40,8 @@ std::optional<OptionsCommandOptions> parse_options_command(const std::vector<std
             out << k_options_command_help;
             exit_status = 0;
             return std::nullopt;
-        case ArgumentsOutcome::refused:
-            exit_status = 2;
-            return std::nullopt;
-        case ArgumentsOutcome::run:
-            break;
+        case ArgumentsOutcome::refused: exit_status = 2; return std::nullopt;
+        case ArgumentsOutcome::run: break;
     }
     const auto parsed_format = parse_format("options", format, err);
     if (!parsed_format) {

@@ -13,7 +13,7 @@ namespace cradle {
 extern const char* const k_options_command_help;
 
 struct OptionsCommandOptions {
-    std::vector<std::string> inputs;  // tracefiles and directories of them, at least one
+    std::vector<std::string> inputs;    // tracefiles and directories of them, at least one
     std::optional<std::string> output;  // --output: where the merged seccomp profile goes
     OutputFormat format = OutputFormat::text;
 };

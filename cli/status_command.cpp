@@ -43,11 +43,8 @@ std::optional<StatusCommandOptions> parse_status_command(const std::vector<std::
             out << k_status_command_help;
             exit_status = 0;
             return std::nullopt;
-        case ArgumentsOutcome::refused:
-            exit_status = 2;
-            return std::nullopt;
-        case ArgumentsOutcome::run:
-            break;
+        case ArgumentsOutcome::refused: exit_status = 2; return std::nullopt;
+        case ArgumentsOutcome::run: break;
     }
     const auto parsed_format = parse_format("status", format, err);
     if (!parsed_format) {

@@ -40,9 +40,7 @@ nlohmann::json container_status(const ContainerStatus& container) {
 
 }  // namespace
 
-std::string answer_failure(const std::string& message) {
-    return dump_json({{"ok", false}, {"error", message}});
-}
+std::string answer_failure(const std::string& message) { return dump_json({{"ok", false}, {"error", message}}); }
 
 std::string answer_registered(const Registration& registration) {
     const TracedContainer& traced = registration.traced;
@@ -69,17 +67,17 @@ std::string answer_status(const CollectorStatus& status) {
                          {"lost_joiner_phases", status.kernel_errors->lost_joiner_phases},
                          {"lost_inherited_phases", status.kernel_errors->lost_inherited_phases}};
     }
-    return dump_json({{"ok", true},
-                      {"capability_source", capability_source_name(status.capability_source)},
-                      {"classifies_probes", status.classifies_probes},
-                      {"marks_moved_threads", status.marks_moved_threads},
-                      {"output_dir", status.output_dir},
-                      {"pin_dir", status.pin_dir},
-                      {"runtime_baseline_samples", baseline.samples},
-                      {"runtime_baseline_syscalls",
-                       count_bits(&baseline.syscalls[0][0], CRADLE_ABI_COUNT * CRADLE_SYSCALL_WORDS)},
-                      {"kernel_errors", kernel_errors},
-                      {"containers", containers}});
+    return dump_json(
+        {{"ok", true},
+         {"capability_source", capability_source_name(status.capability_source)},
+         {"classifies_probes", status.classifies_probes},
+         {"marks_moved_threads", status.marks_moved_threads},
+         {"output_dir", status.output_dir},
+         {"pin_dir", status.pin_dir},
+         {"runtime_baseline_samples", baseline.samples},
+         {"runtime_baseline_syscalls", count_bits(&baseline.syscalls[0][0], CRADLE_ABI_COUNT * CRADLE_SYSCALL_WORDS)},
+         {"kernel_errors", kernel_errors},
+         {"containers", containers}});
 }
 
 }  // namespace cradle

@@ -85,7 +85,8 @@ Result<std::string> cgroup_directory_of(pid_t pid, const std::string& cgroup2_mo
         return with_context(path.error(), "reading \"" + proc_path + "\"");
     }
     if (*path == "/") {
-        return Error{EINVAL, "process " + std::to_string(pid) + " is in the root cgroup: it has no container cgroup of its own"};
+        return Error{
+            EINVAL, "process " + std::to_string(pid) + " is in the root cgroup: it has no container cgroup of its own"};
     }
     return cgroup2_mount + *path;
 }
@@ -165,8 +166,8 @@ Result<std::vector<pid_t>> processes_of_leaf_cgroup(const std::string& directory
     if (!entries) {
         return entries.error();
     }
-    const bool has_child = std::any_of(entries->begin(), entries->end(),
-                                       [](const DirectoryEntry& entry) { return entry.is_directory; });
+    const bool has_child =
+        std::any_of(entries->begin(), entries->end(), [](const DirectoryEntry& entry) { return entry.is_directory; });
     if (has_child) {
         return Error{ENOTEMPTY, "cgroup \"" + directory + "\" has child cgroups"};
     }

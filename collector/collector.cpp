@@ -92,7 +92,7 @@ Result<Registration> Collector::register_container(const RegisterRequest& reques
     // The init process waits in the cgroup: mark it (and anything else there) before the
     // hook returns and the runtime lets it exec.
     if (auto adopted = adopt_tasks_in(cgroup->path); !adopted) {
-        if (registration.created) {  // a hook run twice must not lose what the first one started
+        if (registration.created) {       // a hook run twice must not lose what the first one started
             (void)m_registry.remove(id);  // the registration failed either way; its error says why
             m_kernel_errors_at_registration.erase(id);
         }
@@ -146,16 +146,16 @@ Result<FlushOutcome> Collector::flush(const ContainerSnapshot& snapshot) {
     const std::uint64_t lost_before = m_kernel_errors_at_registration[traced.id].lost_pending_checks;
     const std::uint64_t lost_now = kernel_errors().lost_pending_checks;
     add_unattributed_losses(recording, lost_now > lost_before ? lost_now - lost_before : 0);
-    const std::string header = "Cradle tracefile for profile \"" + traced.name + "\"\nlast container: \"" +
-                               traced.id + "\", registered " + utc_timestamp(traced.registered_at) +
+    const std::string header = "Cradle tracefile for profile \"" + traced.name + "\"\nlast container: \"" + traced.id +
+                               "\", registered " + utc_timestamp(traced.registered_at) +
                                "\ncapability checks observed through " +
                                capability_source_name(m_tracer.capability_source());
     auto stored = store_recording(m_output_dir.get(), traced.name, recording, header, DirectorySync::by_caller);
     if (!stored) {
         return with_context(stored.error(), context);
     }
-    FlushOutcome outcome{traced.id, traced.name, {stored->seccomp_profile, stored->tracefile},
-                         recording.incomplete_reasons, false};
+    FlushOutcome outcome{
+        traced.id, traced.name, {stored->seccomp_profile, stored->tracefile}, recording.incomplete_reasons, false};
     if (snapshot.cgroup_removed()) {
         if (auto forgotten = m_registry.forget(snapshot); !forgotten) {
             return with_context(forgotten.error(), context);

@@ -23,12 +23,12 @@ namespace cradle {
 
 struct FlushOutcome {
     std::string id;
-    std::string name;                              // empty when the id was not traced
-    std::vector<std::string> files;                // written inside the output directory; durable
-                                                   // once the caller fsyncs it (see flush); empty
-                                                   // when the id was not traced
-    std::vector<std::string> incomplete_reasons;   // empty when the recording is whole
-    bool forgotten = false;                        // the container is gone and no longer traced
+    std::string name;                             // empty when the id was not traced
+    std::vector<std::string> files;               // written inside the output directory; durable
+                                                  // once the caller fsyncs it (see flush); empty
+                                                  // when the id was not traced
+    std::vector<std::string> incomplete_reasons;  // empty when the recording is whole
+    bool forgotten = false;                       // the container is gone and no longer traced
 };
 
 struct GoneFlush {
@@ -54,7 +54,7 @@ struct CollectorStatus {
     bool marks_moved_threads = false;
     std::string output_dir;
     std::string pin_dir;
-    cradle_runtime_baseline runtime_baseline{};  // zero when it could not be read
+    cradle_runtime_baseline runtime_baseline{};         // zero when it could not be read
     std::optional<cradle_kernel_errors> kernel_errors;  // nullopt when they could not be read
     std::vector<ContainerStatus> containers;
 };

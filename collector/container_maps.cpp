@@ -13,8 +13,7 @@ constexpr std::uint32_t k_baseline_key = 0;
 
 }  // namespace
 
-BpfContainerMaps::BpfContainerMaps(int containers_fd, int cgroup_slots_fd, int runtime_baseline_fd,
-                                   std::uint32_t slots)
+BpfContainerMaps::BpfContainerMaps(int containers_fd, int cgroup_slots_fd, int runtime_baseline_fd, std::uint32_t slots)
     : m_containers_fd(containers_fd),
       m_cgroup_slots_fd(cgroup_slots_fd),
       m_runtime_baseline_fd(runtime_baseline_fd),

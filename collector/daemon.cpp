@@ -5,8 +5,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 
 #include <cstdarg>
@@ -191,7 +191,8 @@ Result<void> check_output_directory(int directory_fd, const std::string& path) {
         return system_error("output directory \"" + path + "\"");
     }
     if (status.st_uid != 0 || (status.st_mode & 022) != 0) {
-        return Error{EPERM, "output directory \"" + path + "\" must be owned by root and not writable by group or others"};
+        return Error{EPERM,
+                     "output directory \"" + path + "\" must be owned by root and not writable by group or others"};
     }
     return {};
 }
@@ -295,7 +296,8 @@ int run_daemon(const DaemonOptions& options) {
     timerfd_settime(timer_fd.get(), 0, &period, nullptr);
 
     auto output_dir = open_output_directory(config.output_dir);
-    auto usable = output_dir ? check_output_directory(output_dir->get(), config.output_dir) : Result<void>(output_dir.error());
+    auto usable =
+        output_dir ? check_output_directory(output_dir->get(), config.output_dir) : Result<void>(output_dir.error());
     if (!usable) {
         spdlog::error("{}", usable.error().message);
         return 1;
@@ -305,14 +307,16 @@ int run_daemon(const DaemonOptions& options) {
         spdlog::error("loading the BPF programs: {}", tracer.error().message);
         return 1;
     }
-    spdlog::info("capability checks observed through {}{}", capability_source_name((*tracer)->capability_source()),
-                 (*tracer)->capability_source() == CRADLE_CAPS_TP_BTF
-                     ? ((*tracer)->classifies_probes() ? ", no-audit probes told by their caller"
-                                                       : ", no-audit callers NOT found in /proc/kallsyms: probes are kept")
-                     : "");
+    spdlog::info(
+        "capability checks observed through {}{}", capability_source_name((*tracer)->capability_source()),
+        (*tracer)->capability_source() == CRADLE_CAPS_TP_BTF
+            ? ((*tracer)->classifies_probes() ? ", no-audit probes told by their caller"
+                                              : ", no-audit callers NOT found in /proc/kallsyms: probes are kept")
+            : "");
     if (!(*tracer)->marks_moved_threads()) {
-        spdlog::info("this kernel has no task iterator kfuncs (6.7+): of a process moved into a traced cgroup, "
-                     "only the leader is marked");
+        spdlog::info(
+            "this kernel has no task iterator kfuncs (6.7+): of a process moved into a traced cgroup, "
+            "only the leader is marked");
     }
     if (!(*tracer)->capability_source_notes().empty()) {
         spdlog::debug("attach points passed over: {}", (*tracer)->capability_source_notes());

@@ -6,8 +6,7 @@
 
 namespace cradle {
 
-DirectorySyncer::DirectorySyncer(UniqueFd directory)
-    : m_directory(std::move(directory)), m_thread([this] { run(); }) {}
+DirectorySyncer::DirectorySyncer(UniqueFd directory) : m_directory(std::move(directory)), m_thread([this] { run(); }) {}
 
 DirectorySyncer::~DirectorySyncer() {
     {

@@ -17,7 +17,7 @@ struct Symbol {
 }  // namespace
 
 Result<std::map<std::string, cradle_text_range>> find_function_text(std::string_view kallsyms,
-                                                                   const std::vector<std::string>& names) {
+                                                                    const std::vector<std::string>& names) {
     std::vector<Symbol> symbols;
     std::vector<Symbol> wanted;
     std::size_t start = 0;

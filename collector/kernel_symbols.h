@@ -21,8 +21,8 @@ namespace cradle {
 // __ptrace_may_access passes NOAUDIT only for some modes, so it is not listed: its checks
 // stay audited, which keeps a probe rather than dropping a requirement.
 inline const std::vector<std::string> k_noaudit_callers = {
-    "cap_vm_enough_memory",       "has_capability_noaudit",        "has_ns_capability_noaudit",
-    "ns_capable_noaudit",         "security_vm_enough_memory_mm",
+    "cap_vm_enough_memory", "has_capability_noaudit",       "has_ns_capability_noaudit",
+    "ns_capable_noaudit",   "security_vm_enough_memory_mm",
 };
 
 // The text range of each of `names` found in `kallsyms` (the /proc/kallsyms format:
@@ -30,7 +30,7 @@ inline const std::vector<std::string> k_noaudit_callers = {
 // not in the text are absent from the result; addresses of 0 (an unprivileged reader)
 // are an error (EPERM), as is text that holds no symbol at all.
 Result<std::map<std::string, cradle_text_range>> find_function_text(std::string_view kallsyms,
-                                                                   const std::vector<std::string>& names);
+                                                                    const std::vector<std::string>& names);
 
 // Reads /proc/kallsyms and calls find_function_text().
 Result<std::map<std::string, cradle_text_range>> find_kernel_function_text(const std::vector<std::string>& names);

@@ -34,7 +34,17 @@ Examples:
 }  // namespace
 
 int main(int argc, char** argv) {
-    enum { k_config = 1, k_socket, k_output_dir, k_pin_dir, k_max_containers, k_max_cgroups, k_unpin, k_verbose, k_help };
+    enum {
+        k_config = 1,
+        k_socket,
+        k_output_dir,
+        k_pin_dir,
+        k_max_containers,
+        k_max_cgroups,
+        k_unpin,
+        k_verbose,
+        k_help
+    };
     const option options[] = {{"config", required_argument, nullptr, k_config},
                               {"socket", required_argument, nullptr, k_socket},
                               {"output-dir", required_argument, nullptr, k_output_dir},
@@ -65,7 +75,8 @@ int main(int argc, char** argv) {
                                  option == k_max_containers ? "containers" : "cgroups", 1UL << 24, optarg);
                     return 2;
                 }
-                (option == k_max_containers ? daemon.max_containers : daemon.max_cgroups) = static_cast<std::uint32_t>(value);
+                (option == k_max_containers ? daemon.max_containers : daemon.max_cgroups) =
+                    static_cast<std::uint32_t>(value);
                 break;
             }
             case k_unpin: daemon.unpin = true; break;
@@ -85,8 +96,11 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "cradled: %s\n", config.error().message.c_str());
         return 2;
     }
-    if (socket) daemon.config.socket_path = socket;
-    if (output_dir) daemon.config.output_dir = output_dir;
-    if (pin_dir) daemon.config.pin_dir = pin_dir;
+    if (socket)
+        daemon.config.socket_path = socket;
+    if (output_dir)
+        daemon.config.output_dir = output_dir;
+    if (pin_dir)
+        daemon.config.pin_dir = pin_dir;
     return cradle::run_daemon(daemon);
 }

@@ -45,11 +45,11 @@ IdReuse id_reuse(const std::optional<ContainerSnapshot>& existing, std::uint64_t
 
 struct NewContainer {
     std::string id;
-    std::string name;  // expanded, checked profile name
+    std::string name;        // expanded, checked profile name
     std::string cgroup_dir;  // for messages
     std::uint64_t cgroup_id = 0;
     std::vector<std::uint64_t> child_cgroup_ids;  // cgroups that exist beneath it already
-    std::uint32_t init_pid = 0;  // its exec starts the workload
+    std::uint32_t init_pid = 0;                   // its exec starts the workload
 };
 
 class ContainerRegistry {

@@ -45,7 +45,8 @@ Result<UniqueFd> listen_unix(const std::string& socket_path) {
         }
         // A socket someone answers on belongs to a live collector; only a stale one goes.
         UniqueFd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        if (probe.valid() && ::connect(probe.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0) {
+        if (probe.valid() &&
+            ::connect(probe.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0) {
             return Error{EADDRINUSE, "socket \"" + socket_path + "\" is in use by another collector"};
         }
         ::unlink(socket_path.c_str());

@@ -3,9 +3,9 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <fcntl.h>
 #include <linux/magic.h>
 #include <seccomp.h>
-#include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -25,7 +25,8 @@ namespace cradle {
 
 namespace {
 
-constexpr std::array k_capability_sources = {CRADLE_CAPS_TP_BTF, CRADLE_CAPS_FEXIT, CRADLE_CAPS_KPROBE, CRADLE_CAPS_NONE};
+constexpr std::array k_capability_sources = {CRADLE_CAPS_TP_BTF, CRADLE_CAPS_FEXIT, CRADLE_CAPS_KPROBE,
+                                             CRADLE_CAPS_NONE};
 
 struct LinkDestroy {
     void operator()(bpf_link* link) const { bpf_link__destroy(link); }
@@ -45,8 +46,8 @@ Result<void> prepare_pin_dir(const std::string& pin_dir) {
         return system_error("reading pin directory \"" + pin_dir + "\"");
     }
     if (filesystem.f_type != BPF_FS_MAGIC) {
-        return Error{EINVAL, "pin directory \"" + pin_dir +
-                                 "\" is not on a bpf filesystem (mount -t bpf bpf /sys/fs/bpf)"};
+        return Error{EINVAL,
+                     "pin directory \"" + pin_dir + "\" is not on a bpf filesystem (mount -t bpf bpf /sys/fs/bpf)"};
     }
     return {};
 }

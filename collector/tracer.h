@@ -28,7 +28,7 @@ struct SkeletonDestroy {
 using Skeleton = std::unique_ptr<cradle_bpf, SkeletonDestroy>;
 
 struct TracerOptions {
-    std::string pin_dir;  // on a bpf filesystem; created when missing
+    std::string pin_dir;                                   // on a bpf filesystem; created when missing
     std::uint32_t max_containers = CRADLE_MAX_CONTAINERS;  // slots of the containers map
     std::uint32_t max_cgroups = CRADLE_MAX_CGROUPS;        // entries of the cgroup_slots map
 };

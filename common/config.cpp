@@ -45,15 +45,13 @@ Result<void> parse_hook_section(const nlohmann::json& hook, Config& config) {
             if (!value.is_number_integer()) {
                 return key_error("hook.deadline_ms", std::string("must be an integer, not ") + value.type_name());
             }
-            const bool in_range = value.is_number_unsigned()
-                                      ? value.get<unsigned long long>() <= k_max_deadline_ms &&
-                                            value.get<unsigned long long>() >= k_min_deadline_ms
-                                      : value.get<long long>() <= k_max_deadline_ms &&
-                                            value.get<long long>() >= k_min_deadline_ms;
+            const bool in_range = value.is_number_unsigned() ? value.get<unsigned long long>() <= k_max_deadline_ms &&
+                                                                   value.get<unsigned long long>() >= k_min_deadline_ms
+                                                             : value.get<long long>() <= k_max_deadline_ms &&
+                                                                   value.get<long long>() >= k_min_deadline_ms;
             if (!in_range) {
-                return key_error("hook.deadline_ms", value.dump() + " is outside " +
-                                                         std::to_string(k_min_deadline_ms) + ".." +
-                                                         std::to_string(k_max_deadline_ms));
+                return key_error("hook.deadline_ms", value.dump() + " is outside " + std::to_string(k_min_deadline_ms) +
+                                                         ".." + std::to_string(k_max_deadline_ms));
             }
             config.hook_deadline = std::chrono::milliseconds(value.get<long long>());
         } else if (key == "fail_closed") {

@@ -12,11 +12,11 @@ namespace cradle {
 inline constexpr const char* k_default_config_path = "/etc/cradle/cradle.json";
 
 struct Config {
-    std::string socket_path = "/run/cradle/cradle.sock";   // "socket": where cradled listens
-    std::string output_dir = "/var/lib/cradle/profiles";   // "output_dir": profiles are written here
-    std::string pin_dir = "/sys/fs/bpf/cradle";            // "pin_dir": bpffs directory for pinned maps
-    std::chrono::milliseconds hook_deadline{2000};         // "hook.deadline_ms": 100..60000
-    bool hook_fail_closed = false;                         // "hook.fail_closed": a failing hook stops the container
+    std::string socket_path = "/run/cradle/cradle.sock";  // "socket": where cradled listens
+    std::string output_dir = "/var/lib/cradle/profiles";  // "output_dir": profiles are written here
+    std::string pin_dir = "/sys/fs/bpf/cradle";           // "pin_dir": bpffs directory for pinned maps
+    std::chrono::milliseconds hook_deadline{2000};        // "hook.deadline_ms": 100..60000
+    bool hook_fail_closed = false;                        // "hook.fail_closed": a failing hook stops the container
 };
 
 // Parses a config document of the form

@@ -9,7 +9,7 @@
 namespace cradle {
 
 struct DirectoryEntry {
-    std::string name;         // without the directory; never "." or ".."
+    std::string name;           // without the directory; never "." or ".."
     bool is_directory = false;  // from d_type: a symbolic link to a directory is not one
 };
 

@@ -21,8 +21,8 @@ public:
         m_reason = error.what();
         // "[json.exception.parse_error.101] parse error at line 1, ...": the tag says nothing
         // to a reader.
-        if (const std::size_t tag_end = m_reason.find("] "); m_reason.rfind("[json.exception.", 0) == 0 &&
-                                                               tag_end != std::string::npos) {
+        if (const std::size_t tag_end = m_reason.find("] ");
+            m_reason.rfind("[json.exception.", 0) == 0 && tag_end != std::string::npos) {
             m_reason.erase(0, tag_end + 2);
         }
         return false;
@@ -35,7 +35,6 @@ private:
     std::size_t m_position = 0;
     std::string m_reason;
 };
-
 
 bool dumps(const std::string& text) {
     try {
@@ -86,8 +85,8 @@ Result<nlohmann::json> parse_json(std::string_view text) {
     nlohmann::json document;
     LocatingParser parser(document);
     if (!nlohmann::json::sax_parse(text, &parser)) {
-        return Error{EINVAL, "not JSON (byte " + std::to_string(parser.position()) + "): " +
-                                 printable_value(parser.reason(), 200)};
+        return Error{EINVAL, "not JSON (byte " + std::to_string(parser.position()) +
+                                 "): " + printable_value(parser.reason(), 200)};
     }
     return document;
 }

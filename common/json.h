@@ -16,8 +16,8 @@
 namespace cradle {
 
 // Parses `text` as one JSON document. On failure: EINVAL, "not JSON (byte N): <reason>", where
-// N counts the bytes read when it went wrong (from 1: the last byte of a bad token), and the reason (with a line and column for syntax errors) is cut to
-// a printable 200 bytes, since it may quote a long attacker-set token.
+// N counts the bytes read when it went wrong (from 1: the last byte of a bad token), and the reason (with a line and
+// column for syntax errors) is cut to a printable 200 bytes, since it may quote a long attacker-set token.
 Result<nlohmann::json> parse_json(std::string_view text);
 
 // `document` as compact text (indent < 0) or indented by `indent` spaces. Bytes of strings

@@ -12,8 +12,8 @@ namespace {
 constexpr std::string_view k_allowed_conversions = "YyCGgmdjHIMSUVWuwaAbBhps";
 
 bool is_name_byte(unsigned char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
-           c == '_' || c == '-';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '-';
 }
 
 Error refuse(std::string_view raw, const std::string& reason) {

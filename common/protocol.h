@@ -44,7 +44,6 @@ Result<void> write_message(int fd, const std::string& message, Deadline deadline
 // it says "ok": true. Fails with the collector's own message when it says "ok": false
 // (code EPROTO), and with the system error when the collector cannot be reached in time.
 // Never blocks past `deadline`.
-Result<nlohmann::json> call_collector(const std::string& socket_path, const nlohmann::json& request,
-                                      Deadline deadline);
+Result<nlohmann::json> call_collector(const std::string& socket_path, const nlohmann::json& request, Deadline deadline);
 
 }  // namespace cradle

@@ -16,9 +16,7 @@
 namespace cradle {
 namespace {
 
-std::string in_quotes(std::string_view value) {
-    return "\"" + printable_value(value) + "\"";
-}
+std::string in_quotes(std::string_view value) { return "\"" + printable_value(value) + "\""; }
 
 std::string plain_name_problem(const std::string& name) {
     if (name.empty()) {
@@ -128,9 +126,7 @@ Result<std::string> read_open_file(int fd, std::size_t max_size) {
     if (!S_ISREG(status.st_mode)) {
         return Error{EINVAL, "is not a regular file"};
     }
-    const auto too_big = [&] {
-        return Error{EFBIG, "is larger than " + std::to_string(max_size) + " bytes"};
-    };
+    const auto too_big = [&] { return Error{EFBIG, "is larger than " + std::to_string(max_size) + " bytes"}; };
     if (static_cast<unsigned long long>(status.st_size) > max_size) {
         return too_big();
     }
@@ -209,8 +205,8 @@ Result<Temporary> write_temporary(int directory_fd, const FileContent& file) {
     constexpr int k_attempts = 100;
     for (int attempt = 0; attempt < k_attempts && !temporary.valid(); ++attempt) {
         temporary_name = "." + file.name + "." + random_suffix();
-        const int fd = ::openat(directory_fd, temporary_name.c_str(),
-                                O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+        const int fd =
+            ::openat(directory_fd, temporary_name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd >= 0) {
             temporary.reset(fd);
         } else if (errno != EEXIST) {
@@ -218,8 +214,8 @@ Result<Temporary> write_temporary(int directory_fd, const FileContent& file) {
         }
     }
     if (!temporary.valid()) {
-        return Error{EEXIST, context + ": no free temporary file name after " +
-                                           std::to_string(k_attempts) + " attempts"};
+        return Error{EEXIST,
+                     context + ": no free temporary file name after " + std::to_string(k_attempts) + " attempts"};
     }
 
     const auto fail = [&](Error error) -> Result<Temporary> {

@@ -22,7 +22,8 @@ Result<std::string> read_to_eof(int fd, Deadline deadline) {
     std::string text;
     char buffer[65536];
     for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         pollfd entry{fd, POLLIN, 0};
         const int ready = ::poll(&entry, 1, left.count() > 0 ? static_cast<int>(left.count()) : 0);
         if (ready < 0 && errno == EINTR) {
@@ -84,7 +85,8 @@ HookOutcome run_hook(const HookOptions& options) {
         return fail_soft(config, options.stage, input.error().message);
     }
     if (input->size() >= k_max_state_size) {
-        return fail_soft(config, options.stage, "the OCI state on stdin is larger than " + std::to_string(k_max_state_size) + " bytes");
+        return fail_soft(config, options.stage,
+                         "the OCI state on stdin is larger than " + std::to_string(k_max_state_size) + " bytes");
     }
     auto state = parse_oci_state(*input);
     if (!state) {
@@ -96,7 +98,8 @@ HookOutcome run_hook(const HookOptions& options) {
     }
     auto action = hook_action(options.stage, *state);
     if (!action) {
-        return fail_soft(config, options.stage, "container \"" + printable_value(state->id) + "\": " + action.error().message);
+        return fail_soft(config, options.stage,
+                         "container \"" + printable_value(state->id) + "\": " + action.error().message);
     }
     const std::string container = "container \"" + printable_value(state->id) + "\"";
 
@@ -121,9 +124,9 @@ HookOutcome run_hook(const HookOptions& options) {
     const nlohmann::json request = {{"op", "flush"}, {"id", state->id}};
     auto answer = call_collector(config.socket_path, request, deadline);
     if (!answer) {
-        return fail_soft(config, HookStage::Poststop,
-                         container + ": not flushed (the collector flushes it once its cgroup is gone): " +
-                             answer.error().message);
+        return fail_soft(
+            config, HookStage::Poststop,
+            container + ": not flushed (the collector flushes it once its cgroup is gone): " + answer.error().message);
     }
     if (strings_member(*answer, "files").empty()) {
         return {0, Severity::Info, container + ": nothing to flush (already flushed)"};

@@ -10,13 +10,9 @@
 namespace cradle {
 namespace {
 
-Error state_error(const std::string& reason) {
-    return Error{EINVAL, "OCI state: " + reason};
-}
+Error state_error(const std::string& reason) { return Error{EINVAL, "OCI state: " + reason}; }
 
-std::string in_quotes(std::string_view value) {
-    return "\"" + printable_value(value) + "\"";
-}
+std::string in_quotes(std::string_view value) { return "\"" + printable_value(value) + "\""; }
 
 std::string id_problem(const std::string& id) {
     if (id.empty()) {
@@ -136,9 +132,10 @@ Result<HookStage> parse_hook_stage(std::string_view argument) {
     }
     const std::string context = "hook stage " + in_quotes(argument) + ": ";
     if (argument == "createContainer" || argument == "startContainer") {
-        return Error{EINVAL, context +
-                                 "runs inside the container (its namespaces, cwd = its rootfs), where "
-                                 "cradle-hook cannot work; install it for createRuntime (or prestart), and poststop if wanted"};
+        return Error{EINVAL,
+                     context +
+                         "runs inside the container (its namespaces, cwd = its rootfs), where "
+                         "cradle-hook cannot work; install it for createRuntime (or prestart), and poststop if wanted"};
     }
     return Error{EINVAL, context + "unknown; expected prestart, createRuntime or poststop"};
 }

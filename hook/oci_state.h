@@ -31,8 +31,8 @@ struct OciState {
 };
 
 // Parses the state document. Errors (code EINVAL, messages `OCI state: ...`): not JSON (with
-// where, as common/json.h says; a number beyond a double's range is not JSON either), not an object, "id" missing, empty, not a string or not a valid
-// id, "status" missing or not a string, "pid" negative, not an integer or too large,
+// where, as common/json.h says; a number beyond a double's range is not JSON either), not an object, "id" missing,
+// empty, not a string or not a valid id, "status" missing or not a string, "pid" negative, not an integer or too large,
 // "annotations" not an object of strings, "ociVersion" or "bundle" not strings. The value of
 // "status" is not checked here; hook_action() decides what it means.
 Result<OciState> parse_oci_state(std::string_view json_text);

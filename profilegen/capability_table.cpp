@@ -11,9 +11,7 @@ namespace {
 
 constexpr std::string_view k_prefix = "cap_";
 
-Error invalid(std::string message) {
-    return Error{EINVAL, std::move(message)};
-}
+Error invalid(std::string message) { return Error{EINVAL, std::move(message)}; }
 
 }  // namespace
 
@@ -67,8 +65,6 @@ Result<int> capability_number(const std::string& name) {
     return static_cast<int>(value);
 }
 
-int capability_count() {
-    return static_cast<int>(cap_max_bits());
-}
+int capability_count() { return static_cast<int>(cap_max_bits()); }
 
 }  // namespace cradle

@@ -32,7 +32,7 @@ std::string render_status_text(const nlohmann::json& status) {
         << (bool_member(status, "classifies_probes") ? " (no-audit probes told apart)" : "") << "\n"
         << "moved processes:   "
         << (!status.is_object() || !status.contains("marks_moved_threads") ? "?"
-            : bool_member(status, "marks_moved_threads") ? "every thread marked"
+            : bool_member(status, "marks_moved_threads")                   ? "every thread marked"
                                                          : "leader marked (no task iterator kfuncs: kernel before 6.7)")
         << "\n"
         << "profiles:          " << string_member(status, "output_dir", "?") << "\n"
@@ -46,8 +46,9 @@ std::string render_status_text(const nlohmann::json& status) {
     if (containers.empty()) {
         return out.str();
     }
-    out << std::left << std::setw(24) << "ID" << std::setw(20) << "PROFILE" << std::setw(10) << "PHASE"
-        << std::setw(10) << "SYSCALLS" << "LOST\n";
+    out << std::left << std::setw(24) << "ID" << std::setw(20) << "PROFILE" << std::setw(10) << "PHASE" << std::setw(10)
+        << "SYSCALLS"
+        << "LOST\n";
     for (const auto& container : containers) {
         const std::uint64_t lost = number_member(container, "lost_syscalls") +
                                    number_member(container, "lost_capabilities") +

@@ -138,8 +138,9 @@ Recording decode_record(const cradle_record& record, const cradle_runtime_baseli
         reasons.push_back("the workload never started: the container's init was never seen to exec");
     }
     if (recording.runtime_syscalls.empty()) {
-        reasons.push_back("the runtime's post-filter syscalls were never measured on this machine: "
-                          "trace one container that the runtime starts with a seccomp filter, as install/setup.sh does");
+        reasons.push_back(
+            "the runtime's post-filter syscalls were never measured on this machine: "
+            "trace one container that the runtime starts with a seccomp filter, as install/setup.sh does");
     }
     return recording;
 }

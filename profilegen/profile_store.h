@@ -16,7 +16,7 @@ inline constexpr std::size_t k_max_tracefile_size = 4 << 20;
 struct StoredProfile {
     std::string tracefile;  // file names inside the directory
     std::string seccomp_profile;
-    Recording merged;       // what the files now hold
+    Recording merged;               // what the files now hold
     bool replaced_symlink = false;  // a symbolic link stood where the tracefile goes
 };
 

@@ -11,10 +11,8 @@ void merge_into(Recording& into, const Recording& from) {
     into.architectures.insert(from.architectures.begin(), from.architectures.end());
     into.capabilities.insert(from.capabilities.begin(), from.capabilities.end());
     into.syscalls.insert(from.syscalls.begin(), from.syscalls.end());
-    into.denied_capabilities.insert(from.denied_capabilities.begin(),
-                                    from.denied_capabilities.end());
-    into.probed_capabilities.insert(from.probed_capabilities.begin(),
-                                    from.probed_capabilities.end());
+    into.denied_capabilities.insert(from.denied_capabilities.begin(), from.denied_capabilities.end());
+    into.probed_capabilities.insert(from.probed_capabilities.begin(), from.probed_capabilities.end());
     // As within one recording: granted beats denied, and an audited check beats a probe.
     for (const auto& capability : into.capabilities) {
         into.denied_capabilities.erase(capability);
@@ -29,9 +27,8 @@ void merge_into(Recording& into, const Recording& from) {
     for (const auto& [name, value] : from.counters) {
         auto& total = into.counters[name];
         // A wrapped count would understate losses; saturating keeps "a lot" visible.
-        total = value > std::numeric_limits<std::uint64_t>::max() - total
-                    ? std::numeric_limits<std::uint64_t>::max()
-                    : total + value;
+        total = value > std::numeric_limits<std::uint64_t>::max() - total ? std::numeric_limits<std::uint64_t>::max()
+                                                                          : total + value;
     }
     for (const auto& reason : from.incomplete_reasons) {
         if (std::find(into.incomplete_reasons.begin(), into.incomplete_reasons.end(), reason) ==

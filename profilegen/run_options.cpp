@@ -32,9 +32,8 @@ bool shell_safe(const std::string& text) {
         return false;
     }
     for (const char c : text) {
-        const bool safe = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                          (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '/' ||
-                          c == '-';
+        const bool safe = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+                          c == '.' || c == '/' || c == '-';
         if (!safe) {
             return false;
         }

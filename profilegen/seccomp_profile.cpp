@@ -9,8 +9,8 @@
 #include <set>
 #include <utility>
 
-#include "profilegen/syscall_table.h"
 #include "common/unique_fd.h"
+#include "profilegen/syscall_table.h"
 
 namespace cradle {
 
@@ -23,8 +23,7 @@ constexpr int k_max_errno = 4095;
 // fchmodat2, statx on 32-bit; musl: statx; closefrom and friends: close_range). EPERM from
 // a filter would be taken as a real failure. Sorted; a unit test keeps it so.
 constexpr std::string_view k_fallback_syscalls[] = {
-    "clone3", "close_range", "epoll_pwait2", "faccessat2", "fchmodat2",
-    "futex_waitv", "openat2", "pidfd_open", "statx",
+    "clone3", "close_range", "epoll_pwait2", "faccessat2", "fchmodat2", "futex_waitv", "openat2", "pidfd_open", "statx",
 };
 
 struct ActionSpelling {
@@ -53,8 +52,8 @@ Error libseccomp_error(const std::string& field, const std::string& what, int rc
 
 // Reads `action_key` and its optional `errno_key` out of `object`, which sits at `where` in
 // the profile ("" for the top level).
-Result<std::uint32_t> read_action(const nlohmann::json& object, const std::string& where,
-                                  const std::string& action_key, const std::string& errno_key) {
+Result<std::uint32_t> read_action(const nlohmann::json& object, const std::string& where, const std::string& action_key,
+                                  const std::string& errno_key) {
     const std::string prefix = where.empty() ? "" : where + ".";
     const std::string action_field = prefix + action_key;
     const std::string errno_field = prefix + errno_key;
@@ -82,10 +81,9 @@ Result<std::uint32_t> read_action(const nlohmann::json& object, const std::strin
             return invalid(errno_field, "not an integer");
         }
         // Above 2^63, get<std::int64_t> would wrap to a negative number and misquote the value.
-        const bool in_range =
-            errno_entry->is_number_unsigned()
-                ? errno_entry->get<std::uint64_t>() <= k_max_errno
-                : errno_entry->get<std::int64_t>() >= 0 && errno_entry->get<std::int64_t>() <= k_max_errno;
+        const bool in_range = errno_entry->is_number_unsigned() ? errno_entry->get<std::uint64_t>() <= k_max_errno
+                                                                : errno_entry->get<std::int64_t>() >= 0 &&
+                                                                      errno_entry->get<std::int64_t>() <= k_max_errno;
         if (!in_range) {
             // dump() of an integer is its decimal text and cannot throw.
             return invalid(errno_field, errno_entry->dump() + " is outside 0.." + std::to_string(k_max_errno));
@@ -150,8 +148,7 @@ Result<SeccompFilter> filter_for(std::uint32_t default_action, const Architectur
         }
         const int rc = seccomp_rule_add(filter.get(), rule.action, number, 0);
         if (rc != 0) {
-            return libseccomp_error(rule.field,
-                                    "adding syscall \"" + rule.name + "\" on " + arch.name, rc);
+            return libseccomp_error(rule.field, "adding syscall \"" + rule.name + "\" on " + arch.name, rc);
         }
     }
     return filter;
@@ -189,8 +186,7 @@ Result<std::vector<Architecture>> read_architectures(const nlohmann::json& profi
         const std::string native = native_arch();
         auto token = seccomp_arch_token(native);
         if (!token) {
-            return Error{EINVAL, "seccomp profile: native architecture \"" + native +
-                                     "\": unknown to Cradle"};
+            return Error{EINVAL, "seccomp profile: native architecture \"" + native + "\": unknown to Cradle"};
         }
         architectures.push_back({native, *token});
     }
@@ -199,8 +195,8 @@ Result<std::vector<Architecture>> read_architectures(const nlohmann::json& profi
 
 // Adds to `rules` the syscall `name` at `field` with `action`, once: a name libseccomp does not
 // know, or that none of `architectures` has, is an error, and so is a second, different action.
-Result<void> add_rule(std::vector<Rule>& rules, const std::string& field, const std::string& name,
-                      std::uint32_t action, const std::vector<Architecture>& architectures) {
+Result<void> add_rule(std::vector<Rule>& rules, const std::string& field, const std::string& name, std::uint32_t action,
+                      const std::vector<Architecture>& architectures) {
     bool anywhere = false;
     for (const auto& arch : architectures) {
         auto available = syscall_available(arch.name, name);
@@ -218,12 +214,10 @@ Result<void> add_rule(std::vector<Rule>& rules, const std::string& field, const 
     }
     // libseccomp quietly picks one of two actions for a syscall; a profile that says both is
     // a mistake worth reporting.
-    const auto earlier =
-        std::find_if(rules.begin(), rules.end(), [&](const Rule& r) { return r.name == name; });
+    const auto earlier = std::find_if(rules.begin(), rules.end(), [&](const Rule& r) { return r.name == name; });
     if (earlier != rules.end()) {
         if (earlier->action != action) {
-            return invalid(field, "syscall \"" + name + "\": already has another action in \"" +
-                                      earlier->field + "\"");
+            return invalid(field, "syscall \"" + name + "\": already has another action in \"" + earlier->field + "\"");
         }
         return {};
     }
@@ -400,8 +394,7 @@ std::optional<nlohmann::json> enosys_rule(const std::set<std::string>& syscalls,
 
 }  // namespace
 
-SeccompFilter::SeccompFilter(SeccompFilter&& other) noexcept
-    : m_ctx(std::exchange(other.m_ctx, nullptr)) {}
+SeccompFilter::SeccompFilter(SeccompFilter&& other) noexcept : m_ctx(std::exchange(other.m_ctx, nullptr)) {}
 
 SeccompFilter& SeccompFilter::operator=(SeccompFilter&& other) noexcept {
     if (this != &other) {

@@ -20,38 +20,18 @@ constexpr std::string_view k_constant_prefix = "SCMP_ARCH_";
 // reached through socketcall(2) or ipc(2), which do exist on that architecture.
 constexpr int k_absent_syscall_limit = -10000;
 
-Error invalid(std::string message) {
-    return Error{EINVAL, std::move(message)};
-}
+Error invalid(std::string message) { return Error{EINVAL, std::move(message)}; }
 
-std::string quoted(const std::string& value) {
-    return "\"" + value + "\"";
-}
+std::string quoted(const std::string& value) { return "\"" + value + "\""; }
 
 }  // namespace
 
 const std::vector<std::string>& known_architectures() {
     // One name a line keeps the order easy to check; a test checks it anyway.
     static const std::vector<std::string> k_architectures = {
-        "aarch64",
-        "arm",
-        "mips",
-        "mips64",
-        "mips64n32",
-        "mipsel",
-        "mipsel64",
-        "mipsel64n32",
-        "parisc",
-        "parisc64",
-        "ppc",
-        "ppc64",
-        "ppc64le",
-        "riscv64",
-        "s390",
-        "s390x",
-        "x32",
-        "x86",
-        "x86_64",
+        "aarch64",     "arm",    "mips",     "mips64", "mips64n32", "mipsel",  "mipsel64",
+        "mipsel64n32", "parisc", "parisc64", "ppc",    "ppc64",     "ppc64le", "riscv64",
+        "s390",        "s390x",  "x32",      "x86",    "x86_64",
     };
     return k_architectures;
 }
@@ -76,14 +56,11 @@ Result<std::string> syscall_name(const std::string& arch, int number) {
         return token.error();
     }
     if (number < 0) {
-        return invalid("syscall number " + std::to_string(number) + " on " + arch +
-                       ": negative");
+        return invalid("syscall number " + std::to_string(number) + " on " + arch + ": negative");
     }
-    std::unique_ptr<char, decltype(&std::free)> name(
-        seccomp_syscall_resolve_num_arch(*token, number), &std::free);
+    std::unique_ptr<char, decltype(&std::free)> name(seccomp_syscall_resolve_num_arch(*token, number), &std::free);
     if (!name) {
-        return invalid("syscall number " + std::to_string(number) + " on " + arch +
-                       ": unknown to libseccomp");
+        return invalid("syscall number " + std::to_string(number) + " on " + arch + ": unknown to libseccomp");
     }
     return std::string(name.get());
 }
@@ -155,9 +132,7 @@ Result<std::string> seccomp_arch_constant(const std::string& arch) {
 }
 
 Result<std::string> arch_from_seccomp_constant(const std::string& constant) {
-    const auto fail = [&] {
-        return invalid("seccomp architecture " + quoted(constant) + ": unknown");
-    };
+    const auto fail = [&] { return invalid("seccomp architecture " + quoted(constant) + ": unknown"); };
     if (!constant.starts_with(k_constant_prefix)) {
         return fail();
     }

@@ -70,19 +70,15 @@ std::string reason_line(const std::string& reason) {
     return line;
 }
 
-std::string as_written(std::string_view line) {
-    return std::string(line);
-}
+std::string as_written(std::string_view line) { return std::string(line); }
 
 // An entry line that cannot be read; the caller adds the line number and the line.
-Error bad_entry(std::string what) {
-    return Error{EINVAL, std::move(what)};
-}
+Error bad_entry(std::string what) { return Error{EINVAL, std::move(what)}; }
 
 // A section of names, one a line, kept sorted in a set.
 struct Names {
     std::set<std::string> Recording::*member;
-    std::string_view noun;                         // "syscall" in "invalid syscall name"
+    std::string_view noun;                        // "syscall" in "invalid syscall name"
     std::string (*entry)(std::string_view line);  // the name a line holds
 
     bool empty(const Recording& recording) const { return (recording.*member).empty(); }
@@ -261,8 +257,8 @@ Result<Recording> parse_tracefile(std::string_view text) {
         }
         const auto fail = [&](const std::string& what) -> Error {
             // The line is quoted escaped and cut short: a tracefile may come from anyone.
-            return Error{EINVAL, "line " + std::to_string(line_number) + ": " + what + " \"" +
-                                     printable_value(line) + "\""};
+            return Error{EINVAL,
+                         "line " + std::to_string(line_number) + ": " + what + " \"" + printable_value(line) + "\""};
         };
         if (is_section_header(line)) {
             seen_header = true;

@@ -50,8 +50,8 @@ TEST_CASE("cli: usage errors exit 2 with a message on stderr") {
 }
 
 TEST_CASE("cli: the top-level help lists every command, with examples") {
-    for (const std::vector<std::string>& args : {std::vector<std::string>{"--help"}, std::vector<std::string>{"-h"},
-                                                 std::vector<std::string>{"help"}}) {
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"--help"}, std::vector<std::string>{"-h"}, std::vector<std::string>{"help"}}) {
         const CradleRun run = run_cradle(args);
         CHECK(run.status == 0);
         CHECK(run.err.empty());
@@ -64,6 +64,6 @@ TEST_CASE("cli: the top-level help lists every command, with examples") {
     // Each command's synopsis is the one its own help gives.
     CHECK(contains(k_options_command_help,
                    "Usage: cradle options [--output SECCOMP_PATH] [--format text|json] TRACEFILE|DIR...\n"));
-    CHECK(contains(k_status_command_help,
-                   "Usage: cradle status [--socket PATH] [--config FILE] [--format text|json]\n"));
+    CHECK(
+        contains(k_status_command_help, "Usage: cradle status [--socket PATH] [--config FILE] [--format text|json]\n"));
 }

@@ -69,10 +69,11 @@ TEST_CASE("cli: options --output merges several tracefiles into one profile") {
         std::filesystem::remove_all(dir / "out");
         const CradleRun run = run_cradle(args);
         CHECK(run.status == 0);
-        CHECK(run.out == "--cap-drop=ALL --cap-add=CHOWN --cap-add=KILL --cap-add=SETUID --security-opt=seccomp:" +
-                             output + "\n");
+        CHECK(run.out ==
+              "--cap-drop=ALL --cap-add=CHOWN --cap-add=KILL --cap-add=SETUID --security-opt=seccomp:" + output + "\n");
         // The union, and restart_syscall, which the kernel may make any process call.
-        CHECK(seccomp_names(output) == std::vector<std::string>{"execve", "openat", "read", "restart_syscall", "write"});
+        CHECK(seccomp_names(output) ==
+              std::vector<std::string>{"execve", "openat", "read", "restart_syscall", "write"});
     }
 }
 
@@ -134,9 +135,9 @@ TEST_CASE("cli: options --format json") {
 
 TEST_CASE("cli: an incomplete or refused recording is a finding") {
     TempDir dir;
-    put_recording(dir, "web",
-                  std::string(k_web_tracefile) +
-                      "\nDENIED_CAPABILITIES\nsys_admin\n\nINCOMPLETE\nthe workload never started\n");
+    put_recording(
+        dir, "web",
+        std::string(k_web_tracefile) + "\nDENIED_CAPABILITIES\nsys_admin\n\nINCOMPLETE\nthe workload never started\n");
     const CradleRun run = run_cradle({"options", dir / "web.tracefile"});
     CHECK(run.status == 1);
     CHECK(contains(run.out, "--cap-add=CHOWN"));
@@ -199,9 +200,14 @@ TEST_CASE("cli: options --format json refuses strings that are not UTF-8 and nam
         CHECK(contains(text.out, "--cap-add=CHOWN"));
     }
     SUBCASE("a path") {
-        put_recording(dir, "w\xe9""b", k_web_tracefile);
+        put_recording(dir,
+                      "w\xe9"
+                      "b",
+                      k_web_tracefile);
         CradleRun run;
-        CHECK_NOTHROW(run = run_cradle({"options", "--format=json", dir / "w\xe9""b.tracefile"}));
+        CHECK_NOTHROW(run = run_cradle({"options", "--format=json",
+                                        dir / "w\xe9"
+                                              "b.tracefile"}));
         CHECK(run.status == 2);
         CHECK(run.out.empty());
         CHECK(contains(run.err, "is not UTF-8"));

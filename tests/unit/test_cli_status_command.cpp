@@ -20,17 +20,20 @@ TEST_CASE("cli: status without a collector is an error that names the socket") {
 
 TEST_CASE("cli: status prints what the collector reports") {
     TempDir dir;
-    const nlohmann::json answer = {
-        {"ok", true},
-        {"capability_source", "fexit"},
-        {"classifies_probes", true},
-        {"output_dir", "/var/lib/cradle/profiles"},
-        {"pin_dir", "/sys/fs/bpf/cradle"},
-        {"runtime_baseline_syscalls", 17},
-        {"runtime_baseline_samples", 2},
-        {"containers",
-         {{{"id", "abc123"}, {"name", "web"}, {"phase", "workload"}, {"workload_syscalls", 42}, {"lost_syscalls", 1},
-           {"lost_cgroups", 2}}}}};
+    const nlohmann::json answer = {{"ok", true},
+                                   {"capability_source", "fexit"},
+                                   {"classifies_probes", true},
+                                   {"output_dir", "/var/lib/cradle/profiles"},
+                                   {"pin_dir", "/sys/fs/bpf/cradle"},
+                                   {"runtime_baseline_syscalls", 17},
+                                   {"runtime_baseline_samples", 2},
+                                   {"containers",
+                                    {{{"id", "abc123"},
+                                      {"name", "web"},
+                                      {"phase", "workload"},
+                                      {"workload_syscalls", 42},
+                                      {"lost_syscalls", 1},
+                                      {"lost_cgroups", 2}}}}};
 
     SUBCASE("text") {
         FakeCollector collector(dir / "c.sock", answer.dump());

@@ -85,5 +85,6 @@ TEST_CASE("answer: status names the tracer's choices and counts each container's
 
     status.kernel_errors = cradle_kernel_errors{7, 0, 1};
     const auto errors = json_of(answer_status(status))["kernel_errors"];
-    CHECK(errors == nlohmann::json{{"lost_pending_checks", 7}, {"lost_joiner_phases", 0}, {"lost_inherited_phases", 1}});
+    CHECK(errors ==
+          nlohmann::json{{"lost_pending_checks", 7}, {"lost_joiner_phases", 0}, {"lost_inherited_phases", 1}});
 }

@@ -51,7 +51,7 @@ TEST_CASE("directory_syncer: nothing requested, nothing synced, and it stops at 
 TEST_CASE("directory_syncer: a failed sync is tried again when asked to retry, and only then") {
     TempDir temp;
     DirectorySyncer syncer(open_directory(temp.path(), O_PATH));  // every fsync fails
-    syncer.retry_failed();  // nothing has failed yet: no sync
+    syncer.retry_failed();                                        // nothing has failed yet: no sync
     syncer.wait();
     CHECK(syncer.take_failures().empty());
     syncer.request();

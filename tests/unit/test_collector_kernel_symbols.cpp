@@ -70,10 +70,11 @@ TEST_CASE("kernel_symbols: text without a trailing newline still reads its last 
 }
 
 TEST_CASE("kernel_symbols: hidden addresses (all zero) are EPERM") {
-    auto ranges = find_function_text("0000000000000000 T _text\n"
-                                     "0000000000000000 T cap_capable\n"
-                                     "0000000000000000 t helper\t[overlay]\n",
-                                     {"cap_capable"});
+    auto ranges = find_function_text(
+        "0000000000000000 T _text\n"
+        "0000000000000000 T cap_capable\n"
+        "0000000000000000 t helper\t[overlay]\n",
+        {"cap_capable"});
     REQUIRE_FALSE(ranges.ok());
     CHECK(ranges.error().code == EPERM);
 }

@@ -90,7 +90,8 @@ TEST_CASE("config: wrong types are named") {
 }
 
 TEST_CASE("config: paths must be absolute") {
-    CHECK(contains(refusal(R"({"output_dir": "profiles"})"), "key \"output_dir\": \"profiles\" is not an absolute path"));
+    CHECK(
+        contains(refusal(R"({"output_dir": "profiles"})"), "key \"output_dir\": \"profiles\" is not an absolute path"));
     CHECK(contains(refusal(R"({"pin_dir": ""})"), "key \"pin_dir\""));
     CHECK(contains(refusal(R"({"socket": "./cradle.sock"})"), "key \"socket\""));
 }
@@ -105,7 +106,9 @@ TEST_CASE("config: deadline_ms must be within 100..60000") {
 TEST_CASE("config: text that is not a JSON object is refused") {
     CHECK(contains(refusal(""), "not JSON"));
     CHECK(contains(refusal(R"({"socket": "/x")"), "not JSON"));
-    CHECK(contains(refusal(R"({"socket": "/x"})"" trailing"), "not JSON"));
+    CHECK(contains(refusal(R"({"socket": "/x"})"
+                           " trailing"),
+                   "not JSON"));
     CHECK(contains(refusal(R"({"hook": {"deadline_ms": 1e999}})"), "not JSON"));
     CHECK(contains(refusal("[]"), "must be a JSON object, not array"));
     CHECK(contains(refusal("null"), "must be a JSON object"));

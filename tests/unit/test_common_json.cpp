@@ -20,7 +20,6 @@ std::string refusal(std::string_view text) {
     return parsed.error().message;
 }
 
-
 std::string write_refusal(const nlohmann::json& document) {
     std::optional<Result<std::string>> text;
     CHECK_NOTHROW(text.emplace(write_json(document, 2)));

@@ -45,10 +45,10 @@ TEST_CASE("profile name: plain names pass through unchanged") {
 
 TEST_CASE("profile name: each allowed token expands in UTC and the C locale") {
     const std::pair<const char*, const char*> cases[] = {
-        {"%Y", "2024"}, {"%y", "24"},   {"%C", "20"}, {"%G", "2024"},   {"%g", "24"},  {"%m", "03"},
-        {"%d", "05"},   {"%j", "065"},  {"%H", "17"}, {"%I", "05"},     {"%M", "08"},  {"%S", "09"},
-        {"%U", "09"},   {"%V", "10"},   {"%W", "10"}, {"%u", "2"},      {"%w", "2"},   {"%a", "Tue"},
-        {"%A", "Tuesday"}, {"%b", "Mar"}, {"%B", "March"}, {"%h", "Mar"}, {"%p", "PM"}, {"%s", "1709658489"},
+        {"%Y", "2024"},    {"%y", "24"},  {"%C", "20"},    {"%G", "2024"}, {"%g", "24"}, {"%m", "03"},
+        {"%d", "05"},      {"%j", "065"}, {"%H", "17"},    {"%I", "05"},   {"%M", "08"}, {"%S", "09"},
+        {"%U", "09"},      {"%V", "10"},  {"%W", "10"},    {"%u", "2"},    {"%w", "2"},  {"%a", "Tue"},
+        {"%A", "Tuesday"}, {"%b", "Mar"}, {"%B", "March"}, {"%h", "Mar"},  {"%p", "PM"}, {"%s", "1709658489"},
     };
     for (const auto& [token, expected] : cases) {
         CAPTURE(token);
@@ -93,8 +93,8 @@ TEST_CASE("profile name: hostile values are refused with a reason") {
 
 TEST_CASE("profile name: strftime tokens outside the allowed set are refused") {
     CHECK(contains(refusal("x%n"), "%n, which is not allowed"));
-    for (const char* raw : {"x%e", "x%t", "x%c", "x%D", "x%F", "x%T", "x%R", "x%x", "x%X", "x%Z", "x%z", "x%%",
-                            "x%k", "x%l", "x%P", "x%+", "x%E", "x%O"}) {
+    for (const char* raw : {"x%e", "x%t", "x%c", "x%D", "x%F", "x%T", "x%R", "x%x", "x%X", "x%Z", "x%z", "x%%", "x%k",
+                            "x%l", "x%P", "x%+", "x%E", "x%O"}) {
         CAPTURE(raw);
         CHECK(contains(refusal(raw), "which is not allowed"));
     }
@@ -128,11 +128,13 @@ TEST_CASE("profile name: a 4 KiB value is refused and cut in the message") {
     // Control bytes are cut too, never in the middle of an escape.
     const std::string controls(4096, '\x01');
     const std::string control_message = refusal(controls);
-    CHECK(contains(control_message, "\"" + [] {
-        std::string s;
-        for (int i = 0; i < 16; ++i) s += "\\x01";
-        return s;
-    }() + "...\""));
+    CHECK(contains(
+        control_message, "\"" + [] {
+            std::string s;
+            for (int i = 0; i < 16; ++i)
+                s += "\\x01";
+            return s;
+        }() + "...\""));
     CHECK(control_message.size() < 200);
 }
 
@@ -147,7 +149,8 @@ TEST_CASE("profile name: the expansion is checked again") {
     }
     // 43 tokens of %s (10 digits each) stay under 128 raw bytes but expand past 128.
     std::string many;
-    for (int i = 0; i < 43; ++i) many += "%s";
+    for (int i = 0; i < 43; ++i)
+        many += "%s";
     REQUIRE(many.size() <= 128);
     auto long_result = expand_profile_name(many, k_when);
     REQUIRE_FALSE(long_result.ok());

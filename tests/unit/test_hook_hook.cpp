@@ -19,12 +19,9 @@ namespace {
 
 // runc's state at createRuntime for a container that asks to be traced as `profile`.
 std::string creating_state(const std::string& profile) {
-    return nlohmann::json{{"ociVersion", "1.0.2"},
-                          {"id", "abc123"},
-                          {"status", "creating"},
-                          {"pid", 4242},
-                          {"bundle", "/run/bundle"},
-                          {"annotations", {{"io.cradle.profile", profile}, {"other", "x"}}}}
+    return nlohmann::json{{"ociVersion", "1.0.2"},   {"id", "abc123"},
+                          {"status", "creating"},    {"pid", 4242},
+                          {"bundle", "/run/bundle"}, {"annotations", {{"io.cradle.profile", profile}, {"other", "x"}}}}
         .dump();
 }
 
@@ -169,8 +166,8 @@ TEST_CASE("hook: stdin that never closes does not hang the hook") {
     const auto started = std::chrono::steady_clock::now();
     const HookOutcome outcome = run_hook(options);
     const auto took = std::chrono::steady_clock::now() - started;
-    INFO("run_hook returned after ",
-            std::chrono::duration_cast<std::chrono::milliseconds>(took).count(), " ms with stdin open");
+    INFO("run_hook returned after ", std::chrono::duration_cast<std::chrono::milliseconds>(took).count(),
+         " ms with stdin open");
     CHECK(outcome.exit_code == 0);
     CHECK(outcome.severity == Severity::Warning);
     CHECK(contains(outcome.message, "stdin"));
@@ -229,8 +226,8 @@ TEST_CASE("hook: a collector that never answers leaves the container untraced") 
     const HookOutcome outcome = run_hook(hook.options());
     const auto took = std::chrono::steady_clock::now() - started;
     collector.finish();
-    INFO("run_hook returned after ",
-            std::chrono::duration_cast<std::chrono::milliseconds>(took).count(), " ms with a silent collector");
+    INFO("run_hook returned after ", std::chrono::duration_cast<std::chrono::milliseconds>(took).count(),
+         " ms with a silent collector");
     CHECK(outcome.exit_code == 0);
     CHECK(outcome.severity == Severity::Warning);
     CHECK(contains(outcome.message, "untraced"));
@@ -263,8 +260,8 @@ TEST_CASE("hook: poststop flushes and tells how the profile came out") {
     }
     SUBCASE("complete") {
         HookFixture hook;
-        FakeCollector collector(hook.socket(),
-                                R"({"ok":true,"name":"web","files":["web.tracefile","web.seccomp.json"],"incomplete":[]})");
+        FakeCollector collector(
+            hook.socket(), R"({"ok":true,"name":"web","files":["web.tracefile","web.seccomp.json"],"incomplete":[]})");
         const HookOutcome outcome = hook.run(stopped_state(), HookStage::Poststop);
         CHECK(outcome.exit_code == 0);
         CHECK(outcome.severity == Severity::Info);

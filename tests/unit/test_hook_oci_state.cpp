@@ -34,10 +34,12 @@ constexpr const char* k_runc_poststop = R"({
 })";
 
 // crun at createRuntime/prestart: "1.0", an extra "root", status "created".
-constexpr const char* k_crun_create = R"({"ociVersion":"1.0","id":"web","pid":5150,"root":"/var/lib/containers/storage/overlay/abc/merged","bundle":"/var/run/containers/storage/overlay-containers/abc/userdata","status":"created","annotations":{"io.cradle.profile":"web","io.container.manager":"libpod"}})";
+constexpr const char* k_crun_create =
+    R"({"ociVersion":"1.0","id":"web","pid":5150,"root":"/var/lib/containers/storage/overlay/abc/merged","bundle":"/var/run/containers/storage/overlay-containers/abc/userdata","status":"created","annotations":{"io.cradle.profile":"web","io.container.manager":"libpod"}})";
 
 // crun at poststop: "stopped" with pid 0.
-constexpr const char* k_crun_poststop = R"({"ociVersion":"1.0","id":"web","pid":0,"root":"/var/lib/containers/storage/overlay/abc/merged","bundle":"/var/run/containers/storage/overlay-containers/abc/userdata","status":"stopped","annotations":{"io.cradle.profile":"web"}})";
+constexpr const char* k_crun_poststop =
+    R"({"ociVersion":"1.0","id":"web","pid":0,"root":"/var/lib/containers/storage/overlay/abc/merged","bundle":"/var/run/containers/storage/overlay-containers/abc/userdata","status":"stopped","annotations":{"io.cradle.profile":"web"}})";
 
 OciState parsed(std::string_view text) {
     auto state = parse_oci_state(text);
@@ -154,7 +156,8 @@ TEST_CASE("oci state: status is required") {
 TEST_CASE("oci state: pid must be a non-negative integer") {
     CHECK(contains(refusal(R"({"id": "c", "status": "creating", "pid": -1})"), "\"pid\" -1 is negative"));
     CHECK(contains(refusal(R"({"id": "c", "status": "creating", "pid": 1.5})"), "\"pid\" must be an integer"));
-    CHECK(contains(refusal(R"({"id": "c", "status": "creating", "pid": "42"})"), "\"pid\" must be an integer, not string"));
+    CHECK(contains(refusal(R"({"id": "c", "status": "creating", "pid": "42"})"),
+                   "\"pid\" must be an integer, not string"));
     CHECK(contains(refusal(R"({"id": "c", "status": "creating", "pid": 4294967296})"), "too large"));
     CHECK(contains(refusal(R"({"id": "c", "status": "creating", "pid": 18446744073709551615})"), "too large"));
     CHECK(parsed(R"({"id": "c", "status": "creating", "pid": 2147483647})").pid == 2147483647);

@@ -34,8 +34,7 @@ TEST_CASE("capability_number accepts the usual spellings") {
 }
 
 TEST_CASE("capability_number refuses what is not a capability name") {
-    for (const char* bad : {"", "cap_", "21", "cap_21", "no_such_cap", "chown ", "cap-chown",
-                            "CAP_CHOWN,CAP_KILL"}) {
+    for (const char* bad : {"", "cap_", "21", "cap_21", "no_such_cap", "chown ", "cap-chown", "CAP_CHOWN,CAP_KILL"}) {
         INFO(bad);
         auto result = capability_number(bad);
         REQUIRE_FALSE(result.ok());

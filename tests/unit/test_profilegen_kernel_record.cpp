@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "profilegen/capability_table.h"
-#include "profilegen/syscall_table.h"
 #include "profilegen/kernel_record.h"
+#include "profilegen/syscall_table.h"
 
 using namespace cradle;
 

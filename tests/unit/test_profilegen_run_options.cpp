@@ -18,8 +18,7 @@ TEST_CASE("render_docker_options adds each capability, upper case and sorted") {
 }
 
 TEST_CASE("render_docker_options without capabilities only drops") {
-    CHECK(render_docker_options(Recording{}, "web.json") ==
-          "--cap-drop=ALL --security-opt=seccomp:web.json");
+    CHECK(render_docker_options(Recording{}, "web.json") == "--cap-drop=ALL --security-opt=seccomp:web.json");
 }
 
 TEST_CASE("render_docker_options quotes paths a shell would split or expand") {
@@ -28,16 +27,14 @@ TEST_CASE("render_docker_options quotes paths a shell would split or expand") {
     CHECK(render_docker_options(Recording{}, "/tmp/it's$HOME.json") ==
           "--cap-drop=ALL --security-opt=seccomp:'/tmp/it'\\''s$HOME.json'");
     CHECK(render_docker_options(Recording{}, "") == "--cap-drop=ALL --security-opt=seccomp:''");
-    CHECK(render_docker_options(Recording{}, "a_b-c.d/E9") ==
-          "--cap-drop=ALL --security-opt=seccomp:a_b-c.d/E9");
+    CHECK(render_docker_options(Recording{}, "a_b-c.d/E9") == "--cap-drop=ALL --security-opt=seccomp:a_b-c.d/E9");
 }
 
 TEST_CASE("oci_capability_names") {
     Recording recording;
     CHECK(oci_capability_names(recording).empty());
     recording.capabilities = {"sys_admin", "syslog", "chown"};
-    CHECK(oci_capability_names(recording) ==
-          std::vector<std::string>{"CAP_CHOWN", "CAP_SYSLOG", "CAP_SYS_ADMIN"});
+    CHECK(oci_capability_names(recording) == std::vector<std::string>{"CAP_CHOWN", "CAP_SYSLOG", "CAP_SYS_ADMIN"});
 }
 
 TEST_CASE("render_run_options_json") {

@@ -13,9 +13,9 @@
 #include <limits>
 #include <string>
 
-#include "profilegen/syscall_table.h"
 #include "common/unique_fd.h"
 #include "profilegen/seccomp_profile.h"
+#include "profilegen/syscall_table.h"
 
 using namespace cradle;
 using nlohmann::json;
@@ -106,8 +106,8 @@ TEST_CASE("the action table is sorted and complete") {
     const auto& names = seccomp_action_names();
     CHECK(std::is_sorted(names.begin(), names.end()));
     CHECK(std::adjacent_find(names.begin(), names.end()) == names.end());
-    for (const char* action : {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
-                               "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_LOG", "SCMP_ACT_TRAP"}) {
+    for (const char* action : {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
+                               "SCMP_ACT_LOG", "SCMP_ACT_TRAP"}) {
         INFO(action);
         CHECK(std::find(names.begin(), names.end(), action) != names.end());
     }
@@ -125,8 +125,8 @@ TEST_CASE("build_seccomp_profile makes a sorted allow-list, native architecture 
     CHECK((*profile)["defaultErrnoRet"] == 1);
     const json& rules = (*profile)["syscalls"];
     REQUIRE(rules.size() == 2);
-    CHECK(rules[0] == json({{"names", {"_llseek", "clone3", "execve", "read", "write"}},
-                            {"action", "SCMP_ACT_ALLOW"}}));
+    CHECK(rules[0] ==
+          json({{"names", {"_llseek", "clone3", "execve", "read", "write"}}, {"action", "SCMP_ACT_ALLOW"}}));
     // The fallback syscalls not recorded (clone3 was) and known to libseccomp get ENOSYS.
     std::vector<std::string> expected_fallbacks;
     for (const auto& name : fallback_syscalls()) {
@@ -202,19 +202,20 @@ TEST_CASE("render_seccomp_profile is indented JSON with a trailing newline") {
     recording.syscalls = {"read"};
     auto text = render_seccomp_profile(recording);
     REQUIRE(text.ok());
-    CHECK(text->starts_with("{\n"
-                            "  \"architectures\": [\n"
-                            "    \"SCMP_ARCH_X86_64\"\n"
-                            "  ],\n"
-                            "  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
-                            "  \"defaultErrnoRet\": 1,\n"
-                            "  \"syscalls\": [\n"
-                            "    {\n"
-                            "      \"action\": \"SCMP_ACT_ALLOW\",\n"
-                            "      \"names\": [\n"
-                            "        \"read\"\n"
-                            "      ]\n"
-                            "    },\n"));
+    CHECK(
+        text->starts_with("{\n"
+                          "  \"architectures\": [\n"
+                          "    \"SCMP_ARCH_X86_64\"\n"
+                          "  ],\n"
+                          "  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
+                          "  \"defaultErrnoRet\": 1,\n"
+                          "  \"syscalls\": [\n"
+                          "    {\n"
+                          "      \"action\": \"SCMP_ACT_ALLOW\",\n"
+                          "      \"names\": [\n"
+                          "        \"read\"\n"
+                          "      ]\n"
+                          "    },\n"));
     CHECK(text->ends_with("  ]\n}\n"));
     CHECK(json::parse(*text) == build_seccomp_profile(recording).value());
 }
@@ -258,8 +259,7 @@ TEST_CASE("compile_seccomp_profile accepts the schema's optional parts") {
 TEST_CASE("compile_seccomp_profile names the field of every schema violation") {
     CHECK(compile_error(json::array()) == "seccomp profile: not a JSON object");
     CHECK(compile_error(json::object()) == "seccomp profile: \"defaultAction\": missing");
-    CHECK(compile_error(json{{"defaultAction", 1}}) ==
-          "seccomp profile: \"defaultAction\": not a string");
+    CHECK(compile_error(json{{"defaultAction", 1}}) == "seccomp profile: \"defaultAction\": not a string");
     CHECK(compile_error(json{{"defaultAction", "SCMP_ACT_MAYBE"}}) ==
           "seccomp profile: \"defaultAction\": unknown action \"SCMP_ACT_MAYBE\"");
     CHECK(compile_error(json{{"defaultAction", "SCMP_ACT_ERRNO"}, {"defaultErrnoRet", "1"}}) ==
@@ -282,8 +282,7 @@ TEST_CASE("compile_seccomp_profile names the field of every schema violation") {
           "seccomp profile: \"architectures[0]\": seccomp architecture \"SCMP_ARCH_VAX\": "
           "unknown");
     profile["architectures"] = {"SCMP_ARCH_X86", "SCMP_ARCH_X86"};
-    CHECK(compile_error(profile) ==
-          "seccomp profile: \"architectures[1]\": \"SCMP_ARCH_X86\" listed twice");
+    CHECK(compile_error(profile) == "seccomp profile: \"architectures[1]\": \"SCMP_ARCH_X86\" listed twice");
 
     profile = minimal_profile();
     profile["syscalls"] = json::object();
@@ -299,8 +298,7 @@ TEST_CASE("compile_seccomp_profile names the field of every schema violation") {
     profile["syscalls"][0]["names"] = {"read", 0};
     CHECK(compile_error(profile) == "seccomp profile: \"syscalls[0].names[1]\": not a string");
     profile["syscalls"][0]["names"] = {"read", "no_such_syscall"};
-    CHECK(compile_error(profile) ==
-          "seccomp profile: \"syscalls[0].names[1]\": syscall \"no_such_syscall\": unknown");
+    CHECK(compile_error(profile) == "seccomp profile: \"syscalls[0].names[1]\": syscall \"no_such_syscall\": unknown");
     profile["syscalls"][0]["names"] = {"_llseek"};
     CHECK(compile_error(profile) ==
           "seccomp profile: \"syscalls[0].names[0]\": syscall \"_llseek\": not available on "
@@ -310,8 +308,7 @@ TEST_CASE("compile_seccomp_profile names the field of every schema violation") {
     profile["syscalls"][0].erase("action");
     CHECK(compile_error(profile) == "seccomp profile: \"syscalls[0].action\": missing");
     profile["syscalls"][0]["action"] = "ALLOW";
-    CHECK(compile_error(profile) ==
-          "seccomp profile: \"syscalls[0].action\": unknown action \"ALLOW\"");
+    CHECK(compile_error(profile) == "seccomp profile: \"syscalls[0].action\": unknown action \"ALLOW\"");
     profile["syscalls"][0]["action"] = "SCMP_ACT_ALLOW";
     profile["syscalls"][0]["errnoRet"] = 1;
     CHECK(compile_error(profile) ==
@@ -319,8 +316,7 @@ TEST_CASE("compile_seccomp_profile names the field of every schema violation") {
           "SCMP_ACT_ALLOW");
     profile["syscalls"][0]["action"] = "SCMP_ACT_ERRNO";
     profile["syscalls"][0]["errnoRet"] = -1;
-    CHECK(compile_error(profile) ==
-          "seccomp profile: \"syscalls[0].errnoRet\": -1 is outside 0..4095");
+    CHECK(compile_error(profile) == "seccomp profile: \"syscalls[0].errnoRet\": -1 is outside 0..4095");
     // Past 2^63 the value is quoted as it is written, not wrapped to a negative number.
     profile["syscalls"][0]["errnoRet"] = std::numeric_limits<std::uint64_t>::max();
     CHECK(compile_error(profile) ==
@@ -459,33 +455,33 @@ TEST_CASE("render_seccomp_profile writes exactly these bytes") {
     // Which fallbacks libseccomp knows depends on its version; everything else is fixed.
     const std::vector<std::string> enosys = expected_enosys(recording.syscalls);
     REQUIRE(enosys.size() >= 6);
-    const std::string architectures = native_arch() == "x86_64"
-                                          ? "    \"SCMP_ARCH_X86_64\",\n    \"SCMP_ARCH_X86\"\n"
-                                          : "    \"SCMP_ARCH_X86\",\n    \"SCMP_ARCH_X86_64\"\n";
-    CHECK(*text == "{\n"
-                   "  \"architectures\": [\n" +
-                       architectures +
-                       "  ],\n"
-                       "  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
-                       "  \"defaultErrnoRet\": 1,\n"
-                       "  \"syscalls\": [\n"
-                       "    {\n"
-                       "      \"action\": \"SCMP_ACT_ALLOW\",\n"
-                       "      \"names\": [\n" +
-                       name_lines({"_llseek", "clone3", "read", "write"}) +
-                       "      ]\n"
-                       "    },\n"
-                       "    {\n"
-                       "      \"action\": \"SCMP_ACT_ERRNO\",\n"
-                       "      \"comment\": \"never made while recording; ENOSYS lets the caller fall back to an "
-                       "older syscall\",\n"
-                       "      \"errnoRet\": 38,\n"
-                       "      \"names\": [\n" +
-                       name_lines(enosys) +
-                       "      ]\n"
-                       "    }\n"
-                       "  ]\n"
-                       "}\n");
+    const std::string architectures = native_arch() == "x86_64" ? "    \"SCMP_ARCH_X86_64\",\n    \"SCMP_ARCH_X86\"\n"
+                                                                : "    \"SCMP_ARCH_X86\",\n    \"SCMP_ARCH_X86_64\"\n";
+    CHECK(*text ==
+          "{\n"
+          "  \"architectures\": [\n" +
+              architectures +
+              "  ],\n"
+              "  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
+              "  \"defaultErrnoRet\": 1,\n"
+              "  \"syscalls\": [\n"
+              "    {\n"
+              "      \"action\": \"SCMP_ACT_ALLOW\",\n"
+              "      \"names\": [\n" +
+              name_lines({"_llseek", "clone3", "read", "write"}) +
+              "      ]\n"
+              "    },\n"
+              "    {\n"
+              "      \"action\": \"SCMP_ACT_ERRNO\",\n"
+              "      \"comment\": \"never made while recording; ENOSYS lets the caller fall back to an "
+              "older syscall\",\n"
+              "      \"errnoRet\": 38,\n"
+              "      \"names\": [\n" +
+              name_lines(enosys) +
+              "      ]\n"
+              "    }\n"
+              "  ]\n"
+              "}\n");
 
     Recording empty;
     empty.architectures = {"x86"};
@@ -497,30 +493,33 @@ TEST_CASE("render_seccomp_profile writes exactly these bytes") {
             enosys_on_x86.push_back(name);
         }
     }
-    CHECK(*only_enosys == "{\n"
-                          "  \"architectures\": [\n"
-                          "    \"SCMP_ARCH_X86\"\n"
-                          "  ],\n"
-                          "  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
-                          "  \"defaultErrnoRet\": 1,\n"
-                          "  \"syscalls\": [\n"
-                          "    {\n"
-                          "      \"action\": \"SCMP_ACT_ERRNO\",\n"
-                          "      \"comment\": \"never made while recording; ENOSYS lets the caller fall back to an "
-                          "older syscall\",\n"
-                          "      \"errnoRet\": 38,\n"
-                          "      \"names\": [\n" +
-                              name_lines(enosys_on_x86) +
-                              "      ]\n"
-                              "    }\n"
-                              "  ]\n"
-                              "}\n");
+    CHECK(*only_enosys ==
+          "{\n"
+          "  \"architectures\": [\n"
+          "    \"SCMP_ARCH_X86\"\n"
+          "  ],\n"
+          "  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
+          "  \"defaultErrnoRet\": 1,\n"
+          "  \"syscalls\": [\n"
+          "    {\n"
+          "      \"action\": \"SCMP_ACT_ERRNO\",\n"
+          "      \"comment\": \"never made while recording; ENOSYS lets the caller fall back to an "
+          "older syscall\",\n"
+          "      \"errnoRet\": 38,\n"
+          "      \"names\": [\n" +
+              name_lines(enosys_on_x86) +
+              "      ]\n"
+              "    }\n"
+              "  ]\n"
+              "}\n");
 }
 
 TEST_CASE("bytes that are not UTF-8 give an error, never a JSON exception") {
     Recording recording;
     recording.architectures = {"x86_64"};
-    recording.syscalls = {"read", "re\xff" "ad"};
+    recording.syscalls = {"read",
+                          "re\xff"
+                          "ad"};
     auto syscall = render_seccomp_profile(recording);
     REQUIRE_FALSE(syscall.ok());
     CHECK(syscall.error().code == EINVAL);

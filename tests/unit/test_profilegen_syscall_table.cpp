@@ -108,8 +108,7 @@ TEST_CASE("seccomp architecture constants") {
     auto unknown = seccomp_arch_constant("vax");
     REQUIRE_FALSE(unknown.ok());
     CHECK(unknown.error().message.find("\"vax\"") != std::string::npos);
-    for (const char* bad : {"SCMP_ARCH_VAX", "SCMP_ARCH_x86_64", "x86_64", "SCMP_ARCH_",
-                            "SCMP_ARCH_NATIVE", ""}) {
+    for (const char* bad : {"SCMP_ARCH_VAX", "SCMP_ARCH_x86_64", "x86_64", "SCMP_ARCH_", "SCMP_ARCH_NATIVE", ""}) {
         INFO(bad);
         auto error = arch_from_seccomp_constant(bad);
         REQUIRE_FALSE(error.ok());

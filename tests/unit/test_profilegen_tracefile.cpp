@@ -74,8 +74,7 @@ TEST_CASE("render_tracefile writes sorted sections in order") {
 TEST_CASE("a header comment cannot start a non-comment line") {
     Recording recording;
     recording.syscalls = {"read"};
-    const std::string text =
-        render_tracefile(recording, "first\n\nSYSCALLS\nmount\r\nlast\n");
+    const std::string text = render_tracefile(recording, "first\n\nSYSCALLS\nmount\r\nlast\n");
     CHECK(text.starts_with("# first\n#\n# SYSCALLS\n# mount \n# last\n\nARCH\n"));
     auto parsed = parse_tracefile(text);
     REQUIRE(parsed.ok());
@@ -99,13 +98,11 @@ TEST_CASE("reasons that would read back differently are made safe") {
     Recording recording;
     recording.incomplete_reasons = {"two\nlines", "# not a comment", "EOF", ""};
     const std::string text = render_tracefile(recording, "");
-    CHECK(text.ends_with(
-        "INCOMPLETE\ntwo lines\nreason: # not a comment\nreason: EOF\n(no reason given)\n"));
+    CHECK(text.ends_with("INCOMPLETE\ntwo lines\nreason: # not a comment\nreason: EOF\n(no reason given)\n"));
     auto parsed = parse_tracefile(text);
     REQUIRE(parsed.ok());
     CHECK(parsed->incomplete_reasons ==
-          std::vector<std::string>{"two lines", "reason: # not a comment", "reason: EOF",
-                                   "(no reason given)"});
+          std::vector<std::string>{"two lines", "reason: # not a comment", "reason: EOF", "(no reason given)"});
 }
 
 TEST_CASE("parse_tracefile is lenient where it is safe") {
@@ -139,8 +136,7 @@ TEST_CASE("parse_tracefile is lenient where it is safe") {
     CHECK(parsed->counters == std::map<std::string, std::uint64_t>{{"lost_syscalls", 7}});
     CHECK(parsed->complete());
 
-    auto denied = parse_tracefile(
-        "DENIED_CAPABILITIES\nCAP_SYS_ADMIN\nPROBED_CAPABILITIES\nCAP_NET_ADMIN\n");
+    auto denied = parse_tracefile("DENIED_CAPABILITIES\nCAP_SYS_ADMIN\nPROBED_CAPABILITIES\nCAP_NET_ADMIN\n");
     REQUIRE(denied.ok());
     CHECK(denied->denied_capabilities == std::set<std::string>{"sys_admin"});
     CHECK(denied->probed_capabilities == std::set<std::string>{"net_admin"});
@@ -153,21 +149,17 @@ TEST_CASE("parse_tracefile errors name the line and quote it") {
     CHECK(error_of("SYSCALLS\nCAP_CHOWN\n") == "line 2: invalid syscall name \"CAP_CHOWN\"");
     CHECK(error_of("SYSCALLS\nread write\n") == "line 2: invalid syscall name \"read write\"");
     CHECK(error_of("ARCH\nx86-64\n") == "line 2: invalid architecture name \"x86-64\"");
-    CHECK(error_of("CAPABILITIES\ncap-chown\n") ==
-          "line 2: invalid capability name \"cap-chown\"");
+    CHECK(error_of("CAPABILITIES\ncap-chown\n") == "line 2: invalid capability name \"cap-chown\"");
     CHECK(error_of("CAPABILITIES\nCAP_\n") == "line 2: invalid capability name \"CAP_\"");
     CHECK(error_of("SETUP_SYSCALLS\nmount!\n") == "line 2: invalid syscall name \"mount!\"");
     // A hostile line is quoted escaped and cut short.
     CHECK(error_of("SYSCALLS\nread\x1b[2J\n") == "line 2: invalid syscall name \"read\\x1b[2J\"");
     const std::string long_error = error_of("SYSCALLS\n" + std::string(4096, 'x') + "!\n");
     CHECK(long_error.size() < 200);
-    CHECK(error_of("COUNTERS\nlost_syscalls\n") ==
-          "line 2: counter without a value \"lost_syscalls\"");
-    CHECK(error_of("COUNTERS\nlost_syscalls -1\n").starts_with(
-        "line 2: invalid counter value"));
+    CHECK(error_of("COUNTERS\nlost_syscalls\n") == "line 2: counter without a value \"lost_syscalls\"");
+    CHECK(error_of("COUNTERS\nlost_syscalls -1\n").starts_with("line 2: invalid counter value"));
     CHECK(error_of("COUNTERS\nlost_syscalls 12x\n").ends_with("\"lost_syscalls 12x\""));
-    CHECK(error_of("COUNTERS\nlost_syscalls 18446744073709551616\n")
-              .starts_with("line 2: invalid counter value"));
+    CHECK(error_of("COUNTERS\nlost_syscalls 18446744073709551616\n").starts_with("line 2: invalid counter value"));
     CHECK(error_of("COUNTERS\nLost 1\n") == "line 2: invalid counter name \"Lost 1\"");
     CHECK(error_of("COUNTERS\na 1\na 2\n") == "line 3: counter given twice \"a 2\"");
 }
@@ -260,8 +252,9 @@ TEST_CASE("parse_tracefile reads each section into its own place") {
     CHECK(*parsed == expected);
 
     // A header that is not a known section skips what follows it, in every section.
-    auto skipped = parse_tracefile("INCOMPLETE\nreal reason\nNOT_A_REASON\nignored reason\n"
-                                   "COUNTERS\na 1\nX\nb not a number\n");
+    auto skipped = parse_tracefile(
+        "INCOMPLETE\nreal reason\nNOT_A_REASON\nignored reason\n"
+        "COUNTERS\na 1\nX\nb not a number\n");
     REQUIRE_MESSAGE(skipped.ok(), skipped.error().message);
     CHECK(skipped->incomplete_reasons == std::vector<std::string>{"real reason"});
     CHECK(skipped->counters == std::map<std::string, std::uint64_t>{{"a", 1}});
@@ -274,10 +267,8 @@ TEST_CASE("parse_tracefile refuses what it always refused") {
     CHECK(error_of("RUNTIME_SYSCALLS\nRead\n") == "line 2: invalid syscall name \"Read\"");
     CHECK(error_of("IMPLIED_SYSCALLS\n-\n") == "line 2: invalid syscall name \"-\"");
     CHECK(error_of("ARCH\nCAP_X86\n") == "line 2: invalid architecture name \"CAP_X86\"");
-    CHECK(error_of("COUNTERS\na +1\n") ==
-          "line 2: invalid counter value (want a decimal count below 2^64) \"a +1\"");
-    CHECK(error_of("COUNTERS\na 1 2\n") ==
-          "line 2: invalid counter value (want a decimal count below 2^64) \"a 1 2\"");
+    CHECK(error_of("COUNTERS\na +1\n") == "line 2: invalid counter value (want a decimal count below 2^64) \"a +1\"");
+    CHECK(error_of("COUNTERS\na 1 2\n") == "line 2: invalid counter value (want a decimal count below 2^64) \"a 1 2\"");
     CHECK(error_of("COUNTERS\nCAP_X 1\n") == "line 2: invalid counter name \"CAP_X 1\"");
     CHECK(error_of("\r\n  \nCAP_CHOWN\n") == "line 3: entry before the first section \"CAP_CHOWN\"");
     CHECK(error_of("SYSCALLS\nread\nCOUNTERS\na 1\nSYSCALLS\nwrite\nCOUNTERS\na 1\n") ==
