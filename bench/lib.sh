@@ -2,7 +2,8 @@
 # the script's short name (its directories are named after it) and `bin` to the build's bin/.
 #
 # bench_setup TOOL... -- PROGRAM...: checks root, the tools on PATH and the built programs,
-# refuses to run beside another run of the same script, and makes
+# refuses to run beside another run of the same script, mounts bpffs and tracefs where they
+# are not, and makes
 #   $work      /tmp/cradle-bench/$bench, with rootfs/ (busybox) and config.json (runc spec)
 #   $profiles  $work/profiles, cradled's output directory
 #   $socket    /run/cradle-bench/$bench.sock
@@ -52,6 +53,8 @@ bench_setup() {
     trap 'exit 130' INT TERM
 
     mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+    # bpftrace attaches tracepoints through tracefs, which a fresh machine has not mounted.
+    mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing
     rm -rf "$work"
     mkdir -p "$work/rootfs/bin" "$profiles" "$(dirname "$socket")"
     cp /bin/busybox "$work/rootfs/bin/"
