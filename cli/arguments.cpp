@@ -62,4 +62,13 @@ std::optional<OutputFormat> parse_format(std::string_view command, const std::op
     return std::nullopt;
 }
 
+std::optional<int> exit_before_running(ArgumentsOutcome outcome, std::string_view help, std::ostream& out) {
+    switch (outcome) {
+        case ArgumentsOutcome::help: out << help; return 0;
+        case ArgumentsOutcome::refused: return 2;
+        case ArgumentsOutcome::run: break;
+    }
+    return std::nullopt;
+}
+
 }  // namespace cradle

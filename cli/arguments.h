@@ -33,6 +33,10 @@ ArgumentsOutcome parse_arguments(std::string_view command, const std::vector<std
                                  std::initializer_list<Flag> flags, std::vector<std::string>& positional,
                                  std::ostream& err);
 
+// What `outcome` means for a subcommand: nothing when it is to run; else its exit status, 0
+// after writing `help` on `out` (--help), or 2 (a refusal, already written on err).
+std::optional<int> exit_before_running(ArgumentsOutcome outcome, std::string_view help, std::ostream& out);
+
 // How a subcommand writes its result.
 enum class OutputFormat { text, json };
 

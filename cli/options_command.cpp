@@ -35,13 +35,10 @@ std::optional<OptionsCommandOptions> parse_options_command(const std::vector<std
     OptionsCommandOptions options;
     std::optional<std::string> format;
     const std::initializer_list<Flag> flags = {{"--output", &options.output}, {"--format", &format}};
-    switch (parse_arguments("options", args, flags, options.inputs, err)) {
-        case ArgumentsOutcome::help:
-            out << k_options_command_help;
-            exit_status = 0;
-            return std::nullopt;
-        case ArgumentsOutcome::refused: exit_status = 2; return std::nullopt;
-        case ArgumentsOutcome::run: break;
+    if (const auto stop = exit_before_running(parse_arguments("options", args, flags, options.inputs, err),
+                                              k_options_command_help, out)) {
+        exit_status = *stop;
+        return std::nullopt;
     }
     const auto parsed_format = parse_format("options", format, err);
     if (!parsed_format) {

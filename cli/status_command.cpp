@@ -38,13 +38,10 @@ std::optional<StatusCommandOptions> parse_status_command(const std::vector<std::
     std::vector<std::string> positional;
     const std::initializer_list<Flag> flags = {
         {"--socket", &options.socket}, {"--config", &options.config}, {"--format", &format}};
-    switch (parse_arguments("status", args, flags, positional, err)) {
-        case ArgumentsOutcome::help:
-            out << k_status_command_help;
-            exit_status = 0;
-            return std::nullopt;
-        case ArgumentsOutcome::refused: exit_status = 2; return std::nullopt;
-        case ArgumentsOutcome::run: break;
+    if (const auto stop =
+            exit_before_running(parse_arguments("status", args, flags, positional, err), k_status_command_help, out)) {
+        exit_status = *stop;
+        return std::nullopt;
     }
     const auto parsed_format = parse_format("status", format, err);
     if (!parsed_format) {
