@@ -118,7 +118,7 @@ int BPF_KPROBE(cap_capable_entry, const struct cred *cred, struct user_namespace
 	if (!record)
 		return 0;
 	if (bpf_map_update_elem(&pending_checks, &task, &check, BPF_ANY))
-		__sync_fetch_and_add(&kernel_errors.lost_pending_checks, 1);
+		count_kernel_error(lost_pending_checks);
 	return 0;
 }
 
@@ -256,7 +256,7 @@ int BPF_PROG(task_newtask, struct task_struct *task, __u64 clone_flags)
 	attribute_task(task, JOINING_INHERIT);
 	phase = bpf_map_lookup_elem(&joiner_phases, &creator_tgid);
 	if (phase && tgid != creator_tgid && bpf_map_update_elem(&joiner_phases, &tgid, phase, BPF_ANY))
-		__sync_fetch_and_add(&kernel_errors.lost_inherited_phases, 1);
+		count_kernel_error(lost_inherited_phases);
 	return 0;
 }
 

@@ -119,8 +119,8 @@ struct cradle_runtime_baseline {
 };
 
 /* Failures of the kernel side that no counter of struct cradle_record (whose layout the pins
- * fix) counts, since the programs were loaded: the BPF object's global `kernel_errors`, in its
- * .bss, not pinned (a new load starts from zero). Written by the kernel side only. */
+ * fix) counts: the one entry of the kernel_errors map, pinned (a collector restart keeps
+ * it). Written by the kernel side only. */
 struct cradle_kernel_errors {
 	cradle_u64 lost_pending_checks;   /* kprobe fallback: capability checks whose entry for the
 	                                   * kretprobe could not be stored (pending_checks): their

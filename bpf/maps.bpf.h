@@ -127,8 +127,23 @@ struct {
 	__type(value, struct pending_check);
 } pending_checks SEC(".maps");
 
-/* Failures no container's record counts; see struct cradle_kernel_errors. In .bss, which
- * user space reads and does not pin. Only ever added to, with __sync_fetch_and_add. */
-struct cradle_kernel_errors kernel_errors = {};
+/* Failures no container's record counts; see struct cradle_kernel_errors. One entry, pinned
+ * like the records, so that a collector restart forgets no loss; only ever added to
+ * (count_kernel_error). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cradle_kernel_errors);
+} kernel_errors SEC(".maps");
+
+/* Adds one to the kernel_errors counter `field`. */
+#define count_kernel_error(field)                                                      \
+	do {                                                                           \
+		__u32 zero = 0;                                                        \
+		struct cradle_kernel_errors *errors = bpf_map_lookup_elem(&kernel_errors, &zero); \
+		if (errors)                                                            \
+			__sync_fetch_and_add(&errors->field, 1);                       \
+	} while (0)
 
 #endif /* CRADLE_MAPS_BPF_H */

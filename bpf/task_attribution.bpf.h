@@ -356,7 +356,7 @@ static __always_inline __u64 write_attribution(struct task_struct *task, enum jo
 	/* A process joins in its setup phase; its threads moved with it share the entry. */
 	if (joined && !attribution->joined && joining == JOINING_IF_LATE &&
 	    bpf_map_update_elem(&joiner_phases, &tgid, &setup, BPF_ANY))
-		__sync_fetch_and_add(&kernel_errors.lost_joiner_phases, 1);
+		count_kernel_error(lost_joiner_phases);
 	attribution->slot = *slot;
 	attribution->generation = container->generation;
 	attribution->joined = joined;

@@ -14,7 +14,6 @@
 #include <array>
 #include <cstring>
 #include <memory>
-#include <type_traits>
 #include <vector>
 
 #include "collector/kernel_symbols.h"
@@ -308,14 +307,12 @@ int Tracer::gone_cgroups_fd() const { return bpf_map__fd(m_skeleton->maps.gone_c
 std::uint32_t Tracer::max_containers() const { return bpf_map__max_entries(m_skeleton->maps.containers); }
 
 Result<cradle_kernel_errors> Tracer::kernel_errors() const {
-    // Copied by the kernel, a counter at a time, rather than read from this process's mapping
-    // of .bss while the programs add to it.
-    std::remove_pointer_t<decltype(m_skeleton->bss)> bss{};
+    cradle_kernel_errors errors{};
     const std::uint32_t key = 0;
-    if (bpf_map__lookup_elem(m_skeleton->maps.bss, &key, sizeof key, &bss, sizeof bss, 0) != 0) {
+    if (bpf_map_lookup_elem(bpf_map__fd(m_skeleton->maps.kernel_errors), &key, &errors) != 0) {
         return system_error("reading the kernel side's error counters");
     }
-    return bss.kernel_errors;
+    return errors;
 }
 
 Result<void> remove_pins(const std::string& pin_dir) {

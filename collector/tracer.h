@@ -77,7 +77,7 @@ public:
     // only.
     bool marks_moved_threads() const { return m_marks_moved_threads; }
     // The kernel side's failures that no container's record counts (cradle_abi.h), since
-    // these programs were loaded: a copy read from the BPF object's .bss. Fails when the
+    // the pins were made: a copy of the pinned kernel_errors map. Fails when the
     // kernel refuses the read.
     Result<cradle_kernel_errors> kernel_errors() const;
 
