@@ -30,7 +30,8 @@ Result<void> Collector::load() {
     return m_tracer.adopt_tasks();
 }
 
-Result<Registration> Collector::register_container(const RegisterRequest& request) {
+Result<Registration> Collector::register_container(const RegisterRequest& request,
+                                                   std::optional<FlushOutcome>& replaced) {
     const std::string& id = request.id;
     const std::string context = "registering container \"" + printable_value(id) + "\"";
     const bool printable = std::all_of(id.begin(), id.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '/'; });
@@ -71,21 +72,25 @@ Result<Registration> Collector::register_container(const RegisterRequest& reques
             if (!flushed) {
                 return with_context(flushed.error(), context);
             }
-            registration.replaced = std::move(*flushed);
+            replaced = std::move(*flushed);
             [[fallthrough]];
         }
         case IdReuse::New: {
-            auto children = descendant_cgroup_ids(cgroup->path);
-            if (!children) {
-                return with_context(children.error(), context);
-            }
-            auto added = m_registry.add(NewContainer{id, *name, cgroup->path, cgroup->id, std::move(*children),
-                                                     static_cast<std::uint32_t>(request.pid)});
+            auto added =
+                m_registry.add(NewContainer{id, *name, cgroup->path, cgroup->id, static_cast<std::uint32_t>(request.pid)});
             if (!added) {
                 return with_context(added.error(), context);
             }
             registration.traced = std::move(*added);
-            m_kernel_errors_at_registration[id] = kernel_errors();
+            // Listed once the cgroup is published: a child made from then on is the kernel
+            // side's to add, so none falls between the two.
+            auto children = descendant_cgroup_ids(cgroup->path);
+            if (!children) {
+                (void)m_registry.remove(id);  // the listing's error says what went wrong
+                return with_context(children.error(), context);
+            }
+            registration.cgroups_not_traced = m_registry.publish_children(registration.traced.slot, *children);
+            m_notes[id] = RegistrationNotes{kernel_errors(), registration.cgroups_not_traced};
             break;
         }
     }
@@ -94,7 +99,7 @@ Result<Registration> Collector::register_container(const RegisterRequest& reques
     if (auto adopted = adopt_tasks_in(cgroup->path); !adopted) {
         if (registration.created) {       // a hook run twice must not lose what the first one started
             (void)m_registry.remove(id);  // the registration failed either way; its error says why
-            m_kernel_errors_at_registration.erase(id);
+            m_notes.erase(id);
         }
         return with_context(adopted.error(), context);
     }
@@ -142,8 +147,11 @@ Result<FlushOutcome> Collector::flush(const ContainerSnapshot& snapshot) {
     if (!baseline) {
         return with_context(baseline.error(), context);
     }
-    Recording recording = decode_record(snapshot.kernel.record, *baseline, m_architectures);
-    const std::uint64_t lost_before = m_kernel_errors_at_registration[traced.id].lost_pending_checks;
+    const RegistrationNotes& notes = m_notes[traced.id];
+    cradle_record record = snapshot.kernel.record;
+    record.lost_cgroups += notes.cgroups_not_traced;  // lost as those the kernel side could not add
+    Recording recording = decode_record(record, *baseline, m_architectures);
+    const std::uint64_t lost_before = notes.kernel_errors.lost_pending_checks;
     const std::uint64_t lost_now = kernel_errors().lost_pending_checks;
     add_unattributed_losses(recording, lost_now > lost_before ? lost_now - lost_before : 0);
     const std::string header = "Cradle tracefile for profile \"" + traced.name + "\"\nlast container: \"" + traced.id +
@@ -160,7 +168,7 @@ Result<FlushOutcome> Collector::flush(const ContainerSnapshot& snapshot) {
         if (auto forgotten = m_registry.forget(snapshot); !forgotten) {
             return with_context(forgotten.error(), context);
         }
-        m_kernel_errors_at_registration.erase(traced.id);
+        m_notes.erase(traced.id);
         outcome.forgotten = true;
     }
     return outcome;

@@ -38,8 +38,8 @@ struct GoneFlush {
 
 struct Registration {
     TracedContainer traced;
-    bool created = true;                   // false: the same container registered again
-    std::optional<FlushOutcome> replaced;  // a gone container that had the id, flushed first
+    bool created = true;                 // false: the same container registered again
+    std::size_t cgroups_not_traced = 0;  // child cgroups it had that the cgroup map could not take
 };
 
 // What `cradle status` shows: the tracer's choices, and each traced container.
@@ -71,9 +71,10 @@ public:
     // the profile name its `io.cradle.profile` annotation gives (checked and expanded here),
     // and marks the tasks already in its cgroup. The same container registered again (a hook
     // run twice) is not an error. A container id the runtime reuses while the old
-    // container's cgroup is gone flushes the old one first (Registration::replaced); while
-    // it is still there, EEXIST. Errors start with `registering container "<id>"`.
-    Result<Registration> register_container(const RegisterRequest& request);
+    // container's cgroup is gone flushes the old one first, into `replaced` (also when the
+    // registration fails afterwards); while it is still there, EEXIST. Errors start with
+    // `registering container "<id>"`.
+    Result<Registration> register_container(const RegisterRequest& request, std::optional<FlushOutcome>& replaced);
 
     // Writes the container's files. They are in place when it returns, their contents
     // durable; making the renames durable too (an fsync of the output directory, which can
@@ -108,10 +109,15 @@ private:
     Result<void> adopt_tasks_in(const std::string& cgroup_dir);
 
     Tracer& m_tracer;
-    // What kernel_errors() said when each container was registered: at its flush, the losses
-    // since may have been its own. A container this collector found pinned counts from zero,
-    // as the programs this collector loaded do.
-    std::map<std::string, cradle_kernel_errors> m_kernel_errors_at_registration;
+    // What this collector knows of a container beyond its record, by id.
+    struct RegistrationNotes {
+        // kernel_errors() at its registration: at its flush, the losses since may be its own.
+        // A container found pinned counts from zero: every loss since the pins were made may
+        // be its own (more incomplete, never less).
+        cradle_kernel_errors kernel_errors{};
+        std::size_t cgroups_not_traced = 0;  // Registration::cgroups_not_traced
+    };
+    std::map<std::string, RegistrationNotes> m_notes;
     BpfContainerMaps m_maps;
     ContainerRegistry m_registry;
     CgroupLocator m_cgroups;

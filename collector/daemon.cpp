@@ -79,13 +79,19 @@ void log_sync_failures(DirectorySyncer& syncer) {
 // wants to know.
 std::string answer(Collector& collector, DirectorySyncer& syncer, const Request& request) {
     if (const auto* registering = std::get_if<RegisterRequest>(&request)) {
-        auto registration = collector.register_container(*registering);
+        std::optional<FlushOutcome> replaced;
+        auto registration = collector.register_container(*registering, replaced);
+        if (replaced) {
+            report_flush(*replaced, syncer);
+        }
         if (!registration) {
             spdlog::error("register request failed: {}", registration.error().message);
             return answer_failure(registration.error().message);
         }
-        if (registration->replaced) {
-            report_flush(*registration->replaced, syncer);
+        if (registration->cgroups_not_traced) {
+            spdlog::warn("container \"{}\": {} of its child cgroups could not be traced, the cgroup map is full "
+                         "(cradled --max-cgroups): its profile will say so", printable_value(registration->traced.id),
+                         registration->cgroups_not_traced);
         }
         spdlog::info("tracing container \"{}\" as \"{}\" (cgroup {})", printable_value(registration->traced.id),
                      registration->traced.name, registration->traced.cgroup_id);

@@ -112,13 +112,19 @@ Result<TracedContainer> ContainerRegistry::add(const NewContainer& request) {
         (void)m_maps.write_slot(slot, cradle_container{});  // the publish's error says what went wrong
         return with_context(published.error(), "tracing cgroup \"" + request.cgroup_dir + "\"");
     }
-    for (std::uint64_t child : request.child_cgroup_ids) {
-        // EEXIST: the kernel side saw it made since it was listed, and published it itself.
-        (void)m_maps.publish_cgroup(child, slot);
-    }
     TracedContainer traced = traced_from(slot, container);
     m_containers[traced.id] = traced;
     return traced;
+}
+
+std::size_t ContainerRegistry::publish_children(std::uint32_t slot, const std::vector<std::uint64_t>& cgroup_ids) {
+    std::size_t not_published = 0;
+    for (std::uint64_t child : cgroup_ids) {
+        // EEXIST: the kernel side saw it made after its parent was published, and published it.
+        auto published = m_maps.publish_cgroup(child, slot);
+        not_published += !published && published.error().code != EEXIST;
+    }
+    return not_published;
 }
 
 std::vector<TracedContainer> ContainerRegistry::list() const {

@@ -48,8 +48,7 @@ struct NewContainer {
     std::string name;        // expanded, checked profile name
     std::string cgroup_dir;  // for messages
     std::uint64_t cgroup_id = 0;
-    std::vector<std::uint64_t> child_cgroup_ids;  // cgroups that exist beneath it already
-    std::uint32_t init_pid = 0;                   // its exec starts the workload
+    std::uint32_t init_pid = 0;  // its exec starts the workload
 };
 
 class ContainerRegistry {
@@ -64,13 +63,18 @@ public:
     Result<std::optional<ContainerSnapshot>> lookup(const std::string& id) const;
 
     // Starts tracing `container`, whose id must not be traced (IdReuse::New; EEXIST
-    // otherwise): zeroes a free slot, describes it, then publishes its cgroup and the child
-    // cgroups it has (later ones are added by the kernel side), so that the kernel side never
-    // adds to a stale record. ENAMETOOLONG when the id or name does not fit a slot, ENOSPC
-    // when every slot is taken, EEXIST when another container owns the cgroup. Nothing is
-    // left behind on failure. A child cgroup that cannot be published is skipped: the kernel
-    // side counts what its tasks do as lost.
+    // otherwise): zeroes a free slot and describes it, then publishes its cgroup, so that the
+    // kernel side never adds to a stale record. From then on the kernel side adds the child
+    // cgroups made beneath it; those that were there before are the caller's to list now and
+    // publish_children. ENAMETOOLONG when the id or name does not fit a slot, ENOSPC when every
+    // slot is taken, EEXIST when another container owns the cgroup. Nothing is left behind on
+    // failure.
     Result<TracedContainer> add(const NewContainer& container);
+
+    // Publishes the child cgroups `cgroup_ids` for the container in `slot`. One published
+    // already (the kernel side saw it made) is fine; returns how many could not be published
+    // (the cgroup map is full), which the caller counts as lost.
+    std::size_t publish_children(std::uint32_t slot, const std::vector<std::uint64_t>& cgroup_ids);
 
     std::vector<TracedContainer> list() const;
 

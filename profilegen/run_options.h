@@ -23,7 +23,7 @@ std::vector<std::string> oci_capability_names(const Recording& recording);
 // The same for scripts, as a JSON object indented by 2 (keys sorted):
 //   {"capabilities": oci_capability_names, "denied_capabilities": [...], "docker_run_options":
 //    render_docker_options, "incomplete": [reasons], "seccomp_profile": PATH, "syscalls": N}
-// where N is the size of the allow-list. Fails (EILSEQ, dump_json's message naming the member)
+// where N is the size of the allow-list. Fails (EILSEQ, write_json's message naming the member)
 // when a string is not UTF-8: the path, or a reason read from a tracefile.
 Result<std::string> render_run_options_json(const Recording& recording, const std::string& seccomp_path);
 

@@ -28,11 +28,29 @@ std::string quoted(const std::string& value) { return "\"" + value + "\""; }
 
 const std::vector<std::string>& known_architectures() {
     // One name a line keeps the order easy to check; a test checks it anyway.
+    // clang-format off
     static const std::vector<std::string> k_architectures = {
-        "aarch64",     "arm",    "mips",     "mips64", "mips64n32", "mipsel",  "mipsel64",
-        "mipsel64n32", "parisc", "parisc64", "ppc",    "ppc64",     "ppc64le", "riscv64",
-        "s390",        "s390x",  "x32",      "x86",    "x86_64",
+        "aarch64",
+        "arm",
+        "mips",
+        "mips64",
+        "mips64n32",
+        "mipsel",
+        "mipsel64",
+        "mipsel64n32",
+        "parisc",
+        "parisc64",
+        "ppc",
+        "ppc64",
+        "ppc64le",
+        "riscv64",
+        "s390",
+        "s390x",
+        "x32",
+        "x86",
+        "x86_64",
     };
+    // clang-format on
     return k_architectures;
 }
 

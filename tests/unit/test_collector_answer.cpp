@@ -27,7 +27,7 @@ TEST_CASE("answer: a failure, even one quoting bytes that are not UTF-8") {
 }
 
 TEST_CASE("answer: registered and flushed") {
-    const auto registered = json_of(answer_registered(Registration{traced_web(), true, std::nullopt}));
+    const auto registered = json_of(answer_registered(Registration{traced_web(), true, 0}));
     CHECK(registered == nlohmann::json{{"ok", true}, {"name", "web"}, {"slot", 3}, {"cgroup_id", 4711}});
 
     const FlushOutcome outcome{"web-1", "web", {"web.seccomp.json", "web.tracefile"}, {"lost 2 syscalls"}, true};

@@ -73,8 +73,8 @@ private:
     std::size_t m_max_cgroups;
 };
 
-NewContainer container(const std::string& id, std::uint64_t cgroup_id, std::vector<std::uint64_t> children = {}) {
-    return NewContainer{id, id + "-profile", "/sys/fs/cgroup/" + id, cgroup_id, std::move(children), 4242};
+NewContainer container(const std::string& id, std::uint64_t cgroup_id) {
+    return NewContainer{id, id + "-profile", "/sys/fs/cgroup/" + id, cgroup_id, 4242};
 }
 
 std::optional<ContainerSnapshot> looked_up(const ContainerRegistry& registry, const std::string& id) {
@@ -85,11 +85,11 @@ std::optional<ContainerSnapshot> looked_up(const ContainerRegistry& registry, co
 
 }  // namespace
 
-TEST_CASE("registry: add describes a zeroed slot, then publishes the cgroup and its children") {
+TEST_CASE("registry: add describes a zeroed slot, then publishes the cgroup; its children follow") {
     FakeContainerMaps maps(4);
     maps.slot(0).record.lost_syscalls = 99;  // a stale record the slot must not keep
     ContainerRegistry registry(maps);
-    auto added = registry.add(container("web", 100, {101, 102}));
+    auto added = registry.add(container("web", 100));
     REQUIRE_MESSAGE(added.ok(), added.error().message);
     CHECK(added->slot == 0);
     CHECK(added->id == "web");
@@ -100,6 +100,9 @@ TEST_CASE("registry: add describes a zeroed slot, then publishes the cgroup and 
     CHECK(maps.slot(0).generation != 0);
     CHECK(maps.slot(0).record.lost_syscalls == 0);
     CHECK(std::string(maps.slot(0).id) == "web");
+    CHECK(maps.cgroups == std::map<std::uint64_t, std::uint32_t>{{100, 0}});
+    maps.cgroups[102] = 0;  // made after the publish: the kernel side added it
+    CHECK(registry.publish_children(0, {101, 102}) == 0);
     CHECK(maps.cgroups == std::map<std::uint64_t, std::uint32_t>{{100, 0}, {101, 0}, {102, 0}});
 
     auto snapshot = looked_up(registry, "web");
@@ -162,18 +165,19 @@ TEST_CASE("registry: a cgroup that cannot be published rolls the slot back") {
     CHECK(contains(refused.error().message, "tracing cgroup \"/sys/fs/cgroup/db\""));
     CHECK(maps.slot(1).in_use == 0);
     CHECK_FALSE(looked_up(registry, "db"));
-    // A child cgroup that does not fit is skipped: the kernel side counts it as lost.
-    FakeContainerMaps small(2, 1);
+    // A child cgroup that does not fit is counted for the caller, who counts it as lost.
+    FakeContainerMaps small(2, 2);
     ContainerRegistry with_children(small);
-    auto added = with_children.add(container("web", 100, {101}));
-    REQUIRE(added.ok());
-    CHECK(small.cgroups == std::map<std::uint64_t, std::uint32_t>{{100, 0}});
+    REQUIRE(with_children.add(container("web", 100)).ok());
+    CHECK(with_children.publish_children(0, {101, 102, 103}) == 2);
+    CHECK(small.cgroups == std::map<std::uint64_t, std::uint32_t>{{100, 0}, {101, 0}});
 }
 
 TEST_CASE("registry: forget frees the slot and its cgroups, and joins a started workload's runtime window") {
     FakeContainerMaps maps(2);
     ContainerRegistry registry(maps);
-    REQUIRE(registry.add(container("web", 100, {101})).ok());
+    REQUIRE(registry.add(container("web", 100)).ok());
+    CHECK(registry.publish_children(0, {101}) == 0);
     REQUIRE(registry.add(container("never-started", 200)).ok());
     maps.slot(0).record.phase = CRADLE_PHASE_WORKLOAD;
     maps.slot(0).record.syscalls[CRADLE_PHASE_RUNTIME][CRADLE_ABI_NATIVE][0] = 0b1010;
