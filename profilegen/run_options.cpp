@@ -60,7 +60,7 @@ std::string render_docker_options(const Recording& recording, const std::string&
     for (const auto& capability : upper_sorted(recording.capabilities)) {
         out += " --cap-add=" + capability;
     }
-    out += " --security-opt=seccomp:" + shell_quoted(seccomp_path);
+    out += " --security-opt seccomp=" + shell_quoted(seccomp_path);
     return out;
 }
 

@@ -10,8 +10,10 @@
 namespace cradle {
 
 // The `docker run` options for `recording` with its seccomp profile at `seccomp_path`:
-//   --cap-drop=ALL --cap-add=CHOWN --cap-add=SETUID --security-opt=seccomp:PATH
+//   --cap-drop=ALL --cap-add=CHOWN --cap-add=SETUID --security-opt seccomp=PATH
 // One --cap-add per entry of recording.capabilities, upper case, sorted (none when empty).
+// The security option is spelt with '=' as Docker's manual spells it: Docker deprecated the
+// older "seccomp:PATH" in 1.11, and podman before 4.2 refuses it.
 // PATH is written as is when it only holds [A-Za-z0-9_./-], otherwise single-quoted for a
 // POSIX shell ("it's" -> 'it'\''s').
 std::string render_docker_options(const Recording& recording, const std::string& seccomp_path);

@@ -92,7 +92,7 @@ check "net_raw (never used) not recorded" bash -c "! grep -qx net_raw '$WORK/cap
 "$BIN/cradle" options "$OUT/workload.tracefile" > "$WORK/options" 2> "$WORK/options.err"
 check "cradle options drops all and adds CHOWN" grep -q -- '--cap-drop=ALL.*--cap-add=CHOWN' "$WORK/options"
 needs tracefile profile
-check "cradle options names the seccomp profile" grep -q -- "--security-opt=seccomp:$OUT/workload.seccomp.json" "$WORK/options"
+check "cradle options names the seccomp profile" grep -q -- "--security-opt seccomp=$OUT/workload.seccomp.json" "$WORK/options"
 recorded_caps=$(paste -sd, "$WORK/capabilities")
 
 part "test 2: re-run under the profile: same output, exit 0"

@@ -41,7 +41,7 @@ TEST_CASE("cli: options prints the docker flags for one tracefile and its own se
 
     const CradleRun run = run_cradle({"options", dir / "web.tracefile"});
     CHECK(run.status == 0);
-    CHECK(run.out == "--cap-drop=ALL --cap-add=CHOWN --security-opt=seccomp:" + (dir / "web.seccomp.json") + "\n");
+    CHECK(run.out == "--cap-drop=ALL --cap-add=CHOWN --security-opt seccomp=" + (dir / "web.seccomp.json") + "\n");
     CHECK(run.err.empty());
     // It only reads.
     CHECK(read_text(dir / "web.seccomp.json") == "{}\n");
@@ -70,7 +70,7 @@ TEST_CASE("cli: options --output merges several tracefiles into one profile") {
         const CradleRun run = run_cradle(args);
         CHECK(run.status == 0);
         CHECK(run.out ==
-              "--cap-drop=ALL --cap-add=CHOWN --cap-add=KILL --cap-add=SETUID --security-opt=seccomp:" + output + "\n");
+              "--cap-drop=ALL --cap-add=CHOWN --cap-add=KILL --cap-add=SETUID --security-opt seccomp=" + output + "\n");
         // The union, and restart_syscall, which the kernel may make any process call.
         CHECK(seccomp_names(output) ==
               std::vector<std::string>{"execve", "openat", "read", "restart_syscall", "write"});
@@ -98,7 +98,7 @@ TEST_CASE("cli: options reads every *.tracefile of a directory") {
     SUBCASE("one tracefile uses its own profile") {
         const CradleRun run = run_cradle({"options", dir.path()});
         CHECK(run.status == 0);
-        CHECK(run.out == "--cap-drop=ALL --cap-add=CHOWN --security-opt=seccomp:" + (dir / "web.seccomp.json") + "\n");
+        CHECK(run.out == "--cap-drop=ALL --cap-add=CHOWN --security-opt seccomp=" + (dir / "web.seccomp.json") + "\n");
     }
     SUBCASE("two tracefiles need --output") {
         write_text(dir / "db.tracefile", k_db_tracefile);
@@ -126,7 +126,7 @@ TEST_CASE("cli: options --format json") {
     CHECK(run.status == 0);
     const nlohmann::json document = nlohmann::json::parse(run.out);
     CHECK(document.at("docker_run_options") ==
-          "--cap-drop=ALL --cap-add=CHOWN --security-opt=seccomp:" + (dir / "web.seccomp.json"));
+          "--cap-drop=ALL --cap-add=CHOWN --security-opt seccomp=" + (dir / "web.seccomp.json"));
     CHECK(document.at("capabilities") == nlohmann::json::array({"CAP_CHOWN"}));
     CHECK(document.at("seccomp_profile") == dir / "web.seccomp.json");
     CHECK(document.at("syscalls") == 4);  // with the implied restart_syscall

@@ -14,20 +14,20 @@ TEST_CASE("render_docker_options adds each capability, upper case and sorted") {
     recording.probed_capabilities = {"sys_resource"};
     CHECK(render_docker_options(recording, "/etc/cradle/web.seccomp.json") ==
           "--cap-drop=ALL --cap-add=CHOWN --cap-add=SETUID --cap-add=SYSLOG "
-          "--cap-add=SYS_ADMIN --security-opt=seccomp:/etc/cradle/web.seccomp.json");
+          "--cap-add=SYS_ADMIN --security-opt seccomp=/etc/cradle/web.seccomp.json");
 }
 
 TEST_CASE("render_docker_options without capabilities only drops") {
-    CHECK(render_docker_options(Recording{}, "web.json") == "--cap-drop=ALL --security-opt=seccomp:web.json");
+    CHECK(render_docker_options(Recording{}, "web.json") == "--cap-drop=ALL --security-opt seccomp=web.json");
 }
 
 TEST_CASE("render_docker_options quotes paths a shell would split or expand") {
     CHECK(render_docker_options(Recording{}, "/tmp/my dir/p.json") ==
-          "--cap-drop=ALL --security-opt=seccomp:'/tmp/my dir/p.json'");
+          "--cap-drop=ALL --security-opt seccomp='/tmp/my dir/p.json'");
     CHECK(render_docker_options(Recording{}, "/tmp/it's$HOME.json") ==
-          "--cap-drop=ALL --security-opt=seccomp:'/tmp/it'\\''s$HOME.json'");
-    CHECK(render_docker_options(Recording{}, "") == "--cap-drop=ALL --security-opt=seccomp:''");
-    CHECK(render_docker_options(Recording{}, "a_b-c.d/E9") == "--cap-drop=ALL --security-opt=seccomp:a_b-c.d/E9");
+          "--cap-drop=ALL --security-opt seccomp='/tmp/it'\\''s$HOME.json'");
+    CHECK(render_docker_options(Recording{}, "") == "--cap-drop=ALL --security-opt seccomp=''");
+    CHECK(render_docker_options(Recording{}, "a_b-c.d/E9") == "--cap-drop=ALL --security-opt seccomp=a_b-c.d/E9");
 }
 
 TEST_CASE("oci_capability_names") {
@@ -52,7 +52,7 @@ TEST_CASE("render_run_options_json") {
   "denied_capabilities": [
     "sys_admin"
   ],
-  "docker_run_options": "--cap-drop=ALL --cap-add=CHOWN --security-opt=seccomp:/p/web.seccomp.json",
+  "docker_run_options": "--cap-drop=ALL --cap-add=CHOWN --security-opt seccomp=/p/web.seccomp.json",
   "incomplete": [
     "the workload never started"
   ],
