@@ -13,9 +13,9 @@ namespace {
 constexpr const char* k_usage = R"(Usage: cradle COMMAND [OPTIONS]
 
 Commands:
-  options [--output SECCOMP_PATH] [--format text|json] TRACEFILE|DIR...
-      Merge the recordings (a DIR means every *.tracefile in it) and print the docker run
-      options that allow what they did and nothing else.
+  options [--output SECCOMP_PATH] [--format docker|podman|json] TRACEFILE|DIR...
+      Merge the recordings (a DIR means every *.tracefile in it) and print the docker run (or
+      podman run) options that allow what they did and nothing else.
   status [--socket PATH] [--config FILE] [--format text|json]
       What the collector traces, how it observes capability checks, and what it lost.
   help [COMMAND]

@@ -2,22 +2,25 @@
 
 #include <ostream>
 
+#include "common/profile_name.h"
 #include "profilegen/recording_files.h"
 #include "profilegen/run_options.h"
 
 namespace cradle {
 
 const char* const k_options_command_help =
-    R"(Usage: cradle options [--output SECCOMP_PATH] [--format text|json] TRACEFILE|DIR...
+    R"(Usage: cradle options [--output SECCOMP_PATH] [--format docker|podman|json] TRACEFILE|DIR...
 
-Merge the recordings (a DIR means every *.tracefile in it) and print the docker run options
-that allow what they did and nothing else.
+Merge the recordings (a DIR means every *.tracefile in it) and print the docker run (or podman
+run) options that allow what they did and nothing else.
 
 Options:
   --output SECCOMP_PATH  write the merged seccomp profile there (missing directories are
                          created); without it, the one input's own <name>.seccomp.json is used
-  --format text|json     the options (default), or a JSON object with them, the capabilities,
-                         the profile's path, the number of syscalls allowed and the findings
+  --format docker|podman|json
+                         the options for docker run (default; "text" is the same), for podman
+                         run, or a JSON object with both, the capabilities, the profile's path,
+                         the number of syscalls allowed and the findings
   -h, --help             this help
 
 Exit status: 0 ok; 1 a finding, printed on stderr: an input recording is incomplete, or the
@@ -27,8 +30,27 @@ Examples:
   cradle options /var/lib/cradle/profiles/web.tracefile
   cradle options --output /etc/cradle/web.json /var/lib/cradle/profiles/
   cradle options --output /etc/cradle/web-all.json web.tracefile ci/web.tracefile
+  cradle options --format podman /var/lib/cradle/profiles/web.tracefile
   cradle options --format json /var/lib/cradle/profiles/web.tracefile
 )";
+
+namespace {
+
+std::optional<OptionsFormat> parse_options_format(const std::optional<std::string>& value, std::ostream& err) {
+    if (!value || *value == "docker" || *value == "text") {
+        return OptionsFormat::docker;
+    }
+    if (*value == "podman") {
+        return OptionsFormat::podman;
+    }
+    if (*value == "json") {
+        return OptionsFormat::json;
+    }
+    err << "cradle options: --format must be docker, podman or json, not \"" << printable_value(*value) << "\"\n";
+    return std::nullopt;
+}
+
+}  // namespace
 
 std::optional<OptionsCommandOptions> parse_options_command(const std::vector<std::string>& args, std::ostream& out,
                                                            std::ostream& err, int& exit_status) {
@@ -40,7 +62,7 @@ std::optional<OptionsCommandOptions> parse_options_command(const std::vector<std
         exit_status = *stop;
         return std::nullopt;
     }
-    const auto parsed_format = parse_format("options", format, err);
+    const auto parsed_format = parse_options_format(format, err);
     if (!parsed_format) {
         exit_status = 2;
         return std::nullopt;
@@ -82,7 +104,7 @@ int run_options_command(const OptionsCommandOptions& options, std::ostream& out,
         seccomp_path = *beside;
     }
 
-    if (options.format == OutputFormat::json) {
+    if (options.format == OptionsFormat::json) {
         auto document = render_run_options_json(*merged, seccomp_path);
         if (!document) {
             err << "cradle options: writing the options as JSON: " << document.error().message << "\n";
@@ -90,7 +112,9 @@ int run_options_command(const OptionsCommandOptions& options, std::ostream& out,
         }
         out << *document << "\n";
     } else {
-        out << render_docker_options(*merged, seccomp_path) << "\n";
+        const RunOptionsDialect dialect =
+            options.format == OptionsFormat::podman ? RunOptionsDialect::podman : RunOptionsDialect::docker;
+        out << render_run_options(*merged, seccomp_path, dialect) << "\n";
     }
     for (const std::string& denied : merged->denied_capabilities) {
         err << "cradle options: finding: the workload needed capability " << denied << " and was refused it\n";

@@ -1,4 +1,4 @@
-// cradle options: the docker run options, and the seccomp profile, of recordings.
+// cradle options: the docker or podman run options, and the seccomp profile, of recordings.
 #pragma once
 
 #include <iosfwd>
@@ -12,15 +12,20 @@ namespace cradle {
 
 extern const char* const k_options_command_help;
 
+// What cradle options prints: the options for docker run (also named "text", its name before
+// there was a choice of engines) or podman run, or a JSON object with both and the findings.
+enum class OptionsFormat { docker, podman, json };
+
 struct OptionsCommandOptions {
     std::vector<std::string> inputs;    // tracefiles and directories of them, at least one
     std::optional<std::string> output;  // --output: where the merged seccomp profile goes
-    OutputFormat format = OutputFormat::text;
+    OptionsFormat format = OptionsFormat::docker;
 };
 
 // Parses the arguments after `cradle options`. Returns the options, or nothing with the exit
 // status in `exit_status`: 0 when --help was asked (the help written on `out`), 2 on a usage
-// error (written on `err`), such as a flag `cradle options` does not take.
+// error (written on `err`), such as a flag `cradle options` does not take or a --format other
+// than docker, text (the same), podman or json.
 std::optional<OptionsCommandOptions> parse_options_command(const std::vector<std::string>& args, std::ostream& out,
                                                            std::ostream& err, int& exit_status);
 

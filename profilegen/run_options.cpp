@@ -55,8 +55,9 @@ std::string shell_quoted(const std::string& text) {
 
 }  // namespace
 
-std::string render_docker_options(const Recording& recording, const std::string& seccomp_path) {
-    std::string out = "--cap-drop=ALL";
+std::string render_run_options(const Recording& recording, const std::string& seccomp_path, RunOptionsDialect dialect) {
+    // Both take "all" in any case; each gets it as its own manual writes it.
+    std::string out = dialect == RunOptionsDialect::podman ? "--cap-drop=all" : "--cap-drop=ALL";
     for (const auto& capability : upper_sorted(recording.capabilities)) {
         out += " --cap-add=" + capability;
     }
@@ -73,12 +74,14 @@ std::vector<std::string> oci_capability_names(const Recording& recording) {
 }
 
 Result<std::string> render_run_options_json(const Recording& recording, const std::string& seccomp_path) {
-    const nlohmann::json document = {{"docker_run_options", render_docker_options(recording, seccomp_path)},
-                                     {"capabilities", oci_capability_names(recording)},
-                                     {"seccomp_profile", seccomp_path},
-                                     {"syscalls", recording.syscalls.size()},
-                                     {"denied_capabilities", recording.denied_capabilities},
-                                     {"incomplete", recording.incomplete_reasons}};
+    const nlohmann::json document = {
+        {"docker_run_options", render_run_options(recording, seccomp_path, RunOptionsDialect::docker)},
+        {"podman_run_options", render_run_options(recording, seccomp_path, RunOptionsDialect::podman)},
+        {"capabilities", oci_capability_names(recording)},
+        {"seccomp_profile", seccomp_path},
+        {"syscalls", recording.syscalls.size()},
+        {"denied_capabilities", recording.denied_capabilities},
+        {"incomplete", recording.incomplete_reasons}};
     return write_json(document, 2);
 }
 

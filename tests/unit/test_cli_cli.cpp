@@ -56,14 +56,15 @@ TEST_CASE("cli: the top-level help lists every command, with examples") {
         CHECK(run.status == 0);
         CHECK(run.err.empty());
         CHECK(contains(run.out, "Usage: cradle COMMAND"));
-        CHECK(contains(run.out, "\n  options [--output SECCOMP_PATH] [--format text|json] TRACEFILE|DIR...\n"));
+        CHECK(
+            contains(run.out, "\n  options [--output SECCOMP_PATH] [--format docker|podman|json] TRACEFILE|DIR...\n"));
         CHECK(contains(run.out, "\n  status [--socket PATH] [--config FILE] [--format text|json]\n"));
         CHECK(contains(run.out, "Exit status: 0 ok; 1 a finding"));
         CHECK(contains(run.out, "Examples:\n"));
     }
     // Each command's synopsis is the one its own help gives.
     CHECK(contains(k_options_command_help,
-                   "Usage: cradle options [--output SECCOMP_PATH] [--format text|json] TRACEFILE|DIR...\n"));
+                   "Usage: cradle options [--output SECCOMP_PATH] [--format docker|podman|json] TRACEFILE|DIR...\n"));
     CHECK(
         contains(k_status_command_help, "Usage: cradle status [--socket PATH] [--config FILE] [--format text|json]\n"));
 }

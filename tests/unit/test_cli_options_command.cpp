@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -119,6 +120,26 @@ TEST_CASE("cli: options reads every *.tracefile of a directory") {
     }
 }
 
+TEST_CASE("cli: options --format picks docker's or podman's spelling") {
+    TempDir dir;
+    put_recording(dir, "web", k_web_tracefile);
+    const std::string profile = dir / "web.seccomp.json";
+    const std::string docker = "--cap-drop=ALL --cap-add=CHOWN --security-opt seccomp=" + profile + "\n";
+    const std::string podman = "--cap-drop=all --cap-add=CHOWN --security-opt seccomp=" + profile + "\n";
+    for (const auto& [args, expected] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+             {{"options", dir / "web.tracefile"}, docker},
+             {{"options", "--format", "docker", dir / "web.tracefile"}, docker},
+             {{"options", "--format=text", dir / "web.tracefile"}, docker},
+             {{"options", "--format", "podman", dir / "web.tracefile"}, podman},
+             {{"options", dir / "web.tracefile", "--format=podman"}, podman}}) {
+        CAPTURE(args[1]);
+        const CradleRun run = run_cradle(args);
+        CHECK(run.status == 0);
+        CHECK(run.out == expected);
+        CHECK(run.err.empty());
+    }
+}
+
 TEST_CASE("cli: options --format json") {
     TempDir dir;
     put_recording(dir, "web", k_web_tracefile);
@@ -127,6 +148,8 @@ TEST_CASE("cli: options --format json") {
     const nlohmann::json document = nlohmann::json::parse(run.out);
     CHECK(document.at("docker_run_options") ==
           "--cap-drop=ALL --cap-add=CHOWN --security-opt seccomp=" + (dir / "web.seccomp.json"));
+    CHECK(document.at("podman_run_options") ==
+          "--cap-drop=all --cap-add=CHOWN --security-opt seccomp=" + (dir / "web.seccomp.json"));
     CHECK(document.at("capabilities") == nlohmann::json::array({"CAP_CHOWN"}));
     CHECK(document.at("seccomp_profile") == dir / "web.seccomp.json");
     CHECK(document.at("syscalls") == 4);  // with the implied restart_syscall
@@ -229,7 +252,11 @@ TEST_CASE("cli: options usage errors exit 2 with a message on stderr") {
     SUBCASE("unknown format") {
         const CradleRun run = run_cradle({"options", "--format=yaml", "x.tracefile"});
         CHECK(run.status == 2);
-        CHECK(run.err == "cradle options: --format must be text or json, not \"yaml\"\n");
+        CHECK(run.err == "cradle options: --format must be docker, podman or json, not \"yaml\"\n");
+        // Names are exact, as the engines' own are.
+        const CradleRun upper = run_cradle({"options", "--format=Podman", "x.tracefile"});
+        CHECK(upper.status == 2);
+        CHECK(upper.err == "cradle options: --format must be docker, podman or json, not \"Podman\"\n");
     }
 }
 
@@ -265,7 +292,8 @@ TEST_CASE("cli: options --help prints its options and examples on stdout, and do
     }
     CHECK(contains(k_options_command_help, "Usage: cradle options "));
     CHECK(contains(k_options_command_help, "--output SECCOMP_PATH"));
-    CHECK(contains(k_options_command_help, "--format text|json"));
+    CHECK(contains(k_options_command_help, "--format docker|podman|json"));
+    CHECK(contains(k_options_command_help, "  cradle options --format podman "));
     CHECK(contains(k_options_command_help, "Examples:\n  cradle options "));
     CHECK(entries(dir.path()).empty());
 }

@@ -7,27 +7,36 @@
 
 using namespace cradle;
 
-TEST_CASE("render_docker_options adds each capability, upper case and sorted") {
+TEST_CASE("render_run_options adds each capability, upper case and sorted, in each dialect") {
     Recording recording;
     recording.capabilities = {"setuid", "chown", "syslog", "sys_admin"};
     recording.denied_capabilities = {"net_admin"};
     recording.probed_capabilities = {"sys_resource"};
-    CHECK(render_docker_options(recording, "/etc/cradle/web.seccomp.json") ==
+    CHECK(render_run_options(recording, "/etc/cradle/web.seccomp.json", RunOptionsDialect::docker) ==
           "--cap-drop=ALL --cap-add=CHOWN --cap-add=SETUID --cap-add=SYSLOG "
+          "--cap-add=SYS_ADMIN --security-opt seccomp=/etc/cradle/web.seccomp.json");
+    CHECK(render_run_options(recording, "/etc/cradle/web.seccomp.json", RunOptionsDialect::podman) ==
+          "--cap-drop=all --cap-add=CHOWN --cap-add=SETUID --cap-add=SYSLOG "
           "--cap-add=SYS_ADMIN --security-opt seccomp=/etc/cradle/web.seccomp.json");
 }
 
-TEST_CASE("render_docker_options without capabilities only drops") {
-    CHECK(render_docker_options(Recording{}, "web.json") == "--cap-drop=ALL --security-opt seccomp=web.json");
+TEST_CASE("render_run_options without capabilities only drops") {
+    CHECK(render_run_options(Recording{}, "web.json", RunOptionsDialect::docker) ==
+          "--cap-drop=ALL --security-opt seccomp=web.json");
+    CHECK(render_run_options(Recording{}, "web.json", RunOptionsDialect::podman) ==
+          "--cap-drop=all --security-opt seccomp=web.json");
 }
 
-TEST_CASE("render_docker_options quotes paths a shell would split or expand") {
-    CHECK(render_docker_options(Recording{}, "/tmp/my dir/p.json") ==
-          "--cap-drop=ALL --security-opt seccomp='/tmp/my dir/p.json'");
-    CHECK(render_docker_options(Recording{}, "/tmp/it's$HOME.json") ==
-          "--cap-drop=ALL --security-opt seccomp='/tmp/it'\\''s$HOME.json'");
-    CHECK(render_docker_options(Recording{}, "") == "--cap-drop=ALL --security-opt seccomp=''");
-    CHECK(render_docker_options(Recording{}, "a_b-c.d/E9") == "--cap-drop=ALL --security-opt seccomp=a_b-c.d/E9");
+TEST_CASE("render_run_options quotes paths a shell would split or expand") {
+    for (const RunOptionsDialect dialect : {RunOptionsDialect::docker, RunOptionsDialect::podman}) {
+        const std::string drop = dialect == RunOptionsDialect::docker ? "--cap-drop=ALL" : "--cap-drop=all";
+        CHECK(render_run_options(Recording{}, "/tmp/my dir/p.json", dialect) ==
+              drop + " --security-opt seccomp='/tmp/my dir/p.json'");
+        CHECK(render_run_options(Recording{}, "/tmp/it's$HOME.json", dialect) ==
+              drop + " --security-opt seccomp='/tmp/it'\\''s$HOME.json'");
+        CHECK(render_run_options(Recording{}, "", dialect) == drop + " --security-opt seccomp=''");
+        CHECK(render_run_options(Recording{}, "a_b-c.d/E9", dialect) == drop + " --security-opt seccomp=a_b-c.d/E9");
+    }
 }
 
 TEST_CASE("oci_capability_names") {
@@ -56,6 +65,7 @@ TEST_CASE("render_run_options_json") {
   "incomplete": [
     "the workload never started"
   ],
+  "podman_run_options": "--cap-drop=all --cap-add=CHOWN --security-opt seccomp=/p/web.seccomp.json",
   "seccomp_profile": "/p/web.seccomp.json",
   "syscalls": 2
 })");
@@ -73,6 +83,6 @@ TEST_CASE("render_run_options_json names a string that is not UTF-8 instead of t
 
     CHECK_NOTHROW(text.emplace(render_run_options_json(Recording{}, "/p/\xff.json")));
     REQUIRE_FALSE(text->ok());
-    // The path is in two members; the first in document order is named.
+    // The path is in three members; the first in document order is named.
     CHECK(text->error().message.find("member \"/docker_run_options\"") == 0);
 }
