@@ -35,6 +35,24 @@ install -m 0755 install/sample_bundle.py "$PREFIX/share/cradle/"
 install -m 0644 README.md "$PREFIX/share/doc/cradle/"
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 
+# podman and CRI-O read every *.json file of their hooks.d for each container they create, and
+# one broken or dangling file there makes every podman run fail (and CRI-O refuse to start). So
+# the files come after the binary they name, and each is written under a name those readers skip
+# (no .json), flushed, then renamed over the old one.
+HOOKS_DIR=/usr/share/containers/oci/hooks.d
+step "hooks.d for podman and CRI-O: $HOOKS_DIR"
+[[ -x $PREFIX/bin/cradle-hook ]] || { echo "setup.sh: $PREFIX/bin/cradle-hook is not installed" >&2; exit 1; }
+install -d -m 0755 "$HOOKS_DIR"
+for hook_file in install/hooks.d/*.json; do
+    temporary=$(mktemp "$HOOKS_DIR/.cradle.XXXXXX")
+    if ! { sed "s|/usr/local/bin/cradle-hook|$PREFIX/bin/cradle-hook|" "$hook_file" > "$temporary" &&
+        chmod 0644 "$temporary" && sync "$temporary" && mv -f "$temporary" "$HOOKS_DIR/${hook_file##*/}"; }; then
+        rm -f "$temporary"
+        exit 1
+    fi
+    echo "$HOOKS_DIR/${hook_file##*/}"
+done
+
 step "start cradled"
 if [[ -d /run/systemd/system ]]; then
     install -m 0644 install/cradled.service /etc/systemd/system/cradled.service
