@@ -11,6 +11,8 @@ packages=(
     runc busybox-static strace bpftrace jq python3 util-linux procps
     # the 6.1 kernel under qemu, for the attach points this kernel refuses
     qemu-system-x86 cpio
+    # podman, which reaches cradle-hook through hooks.d (its tests run it with --runtime runc)
+    podman
 )
 
 missing=()
