@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The quick start as a user runs it: install/setup.sh installs, starts cradled, traces the
+# sample and re-runs it under its profile; install/uninstall.sh then removes everything it
+# installed, hooks.d files first, keeping the recorded profiles unless --purge.
+source "$(dirname "$0")/lib.sh"
+require_platform
+PREFIX=/usr/local
+HOOKS_DIR=/usr/share/containers/oci/hooks.d
+PROFILES=/var/lib/cradle/profiles
+
+# A machine where a user's own cradled runs is not touched: setup.sh would replace it.
+if pgrep -x cradled > /dev/null; then
+    skip "$TEST_NAME: a cradled of this machine's own runs; not replacing it"
+    finish
+fi
+
+part "setup.sh, as the quick start says"
+check --as setup "setup.sh runs to its end" bash -c "'$REPO/install/setup.sh' > '$WORK/setup.log' 2>&1 || { tail -n 20 '$WORK/setup.log'; exit 1; }"
+needs setup
+check "it printed the sample's hardened options" grep -q -- '--cap-drop=ALL' "$WORK/setup.log"
+check "the sample worked under its profile" grep -q 'the hardened sample works' "$WORK/setup.log"
+check "and what it never did was refused" grep -q 'what it never did is refused' "$WORK/setup.log"
+check "cradled answers" "$PREFIX/bin/cradle" status
+for hook_file in "$REPO"/install/hooks.d/*.json; do
+    check "hooks.d: ${hook_file##*/} installed, naming the installed hook" \
+        grep -q "\"$PREFIX/bin/cradle-hook\"" "$HOOKS_DIR/${hook_file##*/}"
+done
+check "no temporary file left in hooks.d" bash -c "! ls -A '$HOOKS_DIR' | grep -q '^\\.cradle\\.'"
+
+part "uninstall.sh keeps the recorded profiles"
+needs setup
+check --as uninstall "uninstall.sh runs to its end" "$REPO/install/uninstall.sh"
+needs uninstall
+for hook_file in "$REPO"/install/hooks.d/*.json; do
+    check "hooks.d: ${hook_file##*/} removed" test ! -e "$HOOKS_DIR/${hook_file##*/}"
+done
+check "cradled stopped" bash -c "! pgrep -x cradled"
+check "its pins removed" test ! -e /sys/fs/bpf/cradle
+for binary in cradled cradle-hook cradle; do
+    check "$binary removed" test ! -e "$PREFIX/bin/$binary"
+done
+check "configuration removed" test ! -e /etc/cradle
+check "the sample's profile kept" test -e "$PROFILES/sample.tracefile"
+check --as purge "uninstall.sh --purge runs to its end" "$REPO/install/uninstall.sh" --purge
+needs purge
+check "and then the profiles are gone" test ! -e /var/lib/cradle
+
+finish
