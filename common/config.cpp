@@ -66,6 +66,52 @@ Result<void> parse_hook_section(const nlohmann::json& hook, Config& config) {
     return {};
 }
 
+// An absolute path, or a plain name that the user of the key looks up in a place of its own.
+Result<std::string> path_or_name(const nlohmann::json& value, const std::string& key) {
+    if (!value.is_string()) {
+        return key_error(key, std::string("must be a string, not ") + value.type_name());
+    }
+    const auto& text = value.get_ref<const std::string&>();
+    if (!text.empty() && text.front() == '/') {
+        return absolute_path(value, key);
+    }
+    if (text.empty() || text == "." || text == ".." || text.find('/') != std::string::npos ||
+        text.find('\0') != std::string::npos) {
+        return key_error(key, "\"" + printable_value(text) + "\" is neither an absolute path nor a plain name");
+    }
+    return text;
+}
+
+Result<void> parse_runc_wrapper_section(const nlohmann::json& section, RuncWrapperConfig& config) {
+    if (!section.is_object()) {
+        return key_error("runc_wrapper", std::string("must be an object, not ") + section.type_name());
+    }
+    for (const auto& [key, value] : section.items()) {
+        const std::string name = "runc_wrapper." + key;
+        if (key == "runtime" || key == "hook") {
+            auto text = path_or_name(value, name);
+            if (!text) {
+                return text.error();
+            }
+            (key == "runtime" ? config.runtime : config.hook) = std::move(*text);
+        } else if (key == "poststop") {
+            if (!value.is_boolean()) {
+                return key_error(name, std::string("must be true or false, not ") + value.type_name());
+            }
+            config.poststop = value.get<bool>();
+        } else if (key == "docker_root") {
+            auto path = absolute_path(value, name);
+            if (!path) {
+                return path.error();
+            }
+            config.docker_root = std::move(*path);
+        } else {
+            return key_error(name, "unknown key (known: runtime, hook, poststop, docker_root)");
+        }
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<Config> parse_config(std::string_view json_text) {
@@ -102,8 +148,12 @@ Result<Config> parse_config(std::string_view json_text) {
             if (auto parsed = parse_hook_section(value, config); !parsed) {
                 return parsed.error();
             }
+        } else if (key == "runc_wrapper") {
+            if (auto parsed = parse_runc_wrapper_section(value, config.runc_wrapper); !parsed) {
+                return parsed.error();
+            }
         } else {
-            return key_error(key, "unknown key (known: socket, output_dir, pin_dir, hook)");
+            return key_error(key, "unknown key (known: socket, output_dir, pin_dir, hook, runc_wrapper)");
         }
     }
     return config;

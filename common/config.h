@@ -1,4 +1,5 @@
-// Config: the administrator's settings for cradled and cradle-hook, from /etc/cradle/cradle.json.
+// Config: the administrator's settings for cradled, cradle-hook and cradle-runc, from
+// /etc/cradle/cradle.json.
 #pragma once
 
 #include <chrono>
@@ -11,20 +12,36 @@ namespace cradle {
 
 inline constexpr const char* k_default_config_path = "/etc/cradle/cradle.json";
 
+// cradle-runc's settings: the "runc_wrapper" section.
+struct RuncWrapperConfig {
+    // "runtime": the real OCI runtime cradle-runc executes: an absolute path, or a plain name
+    // searched on PATH (cradle-runc itself, also through a symbolic link, is skipped).
+    std::string runtime = "runc";
+    // "hook": the cradle-hook added to traced containers: an absolute path, or a plain name in
+    // the directory that holds cradle-runc itself.
+    std::string hook = "cradle-hook";
+    bool poststop = false;                     // "poststop": add the hook at poststop as well
+    std::string docker_root = "/var/lib/docker";  // "docker_root": dockerd's --data-root, for labels
+};
+
 struct Config {
     std::string socket_path = "/run/cradle/cradle.sock";  // "socket": where cradled listens
     std::string output_dir = "/var/lib/cradle/profiles";  // "output_dir": profiles are written here
     std::string pin_dir = "/sys/fs/bpf/cradle";           // "pin_dir": bpffs directory for pinned maps
     std::chrono::milliseconds hook_deadline{2000};        // "hook.deadline_ms": 100..60000
     bool hook_fail_closed = false;                        // "hook.fail_closed": a failing hook stops the container
+    RuncWrapperConfig runc_wrapper;                       // "runc_wrapper": see above
 };
 
 // Parses a config document of the form
 //   {"socket": "/run/cradle/cradle.sock", "output_dir": "/var/lib/cradle/profiles",
-//    "pin_dir": "/sys/fs/bpf/cradle", "hook": {"deadline_ms": 2000, "fail_closed": false}}
+//    "pin_dir": "/sys/fs/bpf/cradle", "hook": {"deadline_ms": 2000, "fail_closed": false},
+//    "runc_wrapper": {"runtime": "runc", "hook": "cradle-hook", "poststop": false,
+//                     "docker_root": "/var/lib/docker"}}
 // Every key is optional; an absent key keeps its default from Config. Unknown keys are refused
 // (a typo must not silently fall back to a default), as are values of the wrong type, paths that
-// are not absolute and deadline_ms outside 100..60000. Errors have code EINVAL and name the key:
+// are not absolute (runc_wrapper.runtime and .hook may also be a plain name: not empty, not "."
+// or "..", without '/') and deadline_ms outside 100..60000. Errors have code EINVAL and name the key:
 // `key "hook.deadline_ms": ...`, or say the text is not a JSON object.
 Result<Config> parse_config(std::string_view json_text);
 

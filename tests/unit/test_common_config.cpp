@@ -42,6 +42,10 @@ TEST_CASE("config: an empty object gives the defaults") {
     CHECK(config.pin_dir == "/sys/fs/bpf/cradle");
     CHECK(config.hook_deadline == 2000ms);
     CHECK(config.hook_fail_closed == false);
+    CHECK(config.runc_wrapper.runtime == "runc");
+    CHECK(config.runc_wrapper.hook == "cradle-hook");
+    CHECK(config.runc_wrapper.poststop == false);
+    CHECK(config.runc_wrapper.docker_root == "/var/lib/docker");
     CHECK(std::string(k_default_config_path) == "/etc/cradle/cradle.json");
 }
 
@@ -58,6 +62,36 @@ TEST_CASE("config: every key is read") {
     CHECK(parsed(R"({"hook": {"fail_closed": true}})").hook_deadline == 2000ms);
 }
 
+TEST_CASE("config: the runc_wrapper section is read") {
+    const Config config = parsed(R"({"runc_wrapper": {"runtime": "/usr/sbin/runc", "hook": "/opt/cradle/cradle-hook",
+        "poststop": true, "docker_root": "/srv/docker"}})");
+    CHECK(config.runc_wrapper.runtime == "/usr/sbin/runc");
+    CHECK(config.runc_wrapper.hook == "/opt/cradle/cradle-hook");
+    CHECK(config.runc_wrapper.poststop == true);
+    CHECK(config.runc_wrapper.docker_root == "/srv/docker");
+    // A plain name is looked up by cradle-runc; a partial section keeps the other defaults.
+    const Config named = parsed(R"({"runc_wrapper": {"runtime": "crun"}})");
+    CHECK(named.runc_wrapper.runtime == "crun");
+    CHECK(named.runc_wrapper.hook == "cradle-hook");
+    CHECK(named.runc_wrapper.poststop == false);
+}
+
+TEST_CASE("config: runc_wrapper refuses relative paths, unknown keys and wrong types") {
+    CHECK(contains(refusal(R"({"runc_wrapper": {"runtime": "bin/runc"}})"),
+                   "key \"runc_wrapper.runtime\": \"bin/runc\" is neither an absolute path nor a plain name"));
+    CHECK(contains(refusal(R"({"runc_wrapper": {"hook": ".."}})"), "key \"runc_wrapper.hook\""));
+    CHECK(contains(refusal(R"({"runc_wrapper": {"hook": ""}})"), "key \"runc_wrapper.hook\""));
+    CHECK(contains(refusal(R"({"runc_wrapper": {"runtime": 1}})"),
+                   "key \"runc_wrapper.runtime\": must be a string, not number"));
+    CHECK(contains(refusal(R"({"runc_wrapper": {"docker_root": "docker"}})"),
+                   "key \"runc_wrapper.docker_root\": \"docker\" is not an absolute path"));
+    CHECK(contains(refusal(R"({"runc_wrapper": {"poststop": "yes"}})"),
+                   "key \"runc_wrapper.poststop\": must be true or false"));
+    CHECK(contains(refusal(R"({"runc_wrapper": {"binary": "runc"}})"),
+                   "key \"runc_wrapper.binary\": unknown key (known: runtime, hook, poststop, docker_root)"));
+    CHECK(contains(refusal(R"({"runc_wrapper": []})"), "key \"runc_wrapper\": must be an object, not array"));
+}
+
 TEST_CASE("config: the shipped config/cradle.json holds exactly the defaults") {
     const std::string text = read_text(source_dir() + "/config/cradle.json");
     const Config config = parsed(text);
@@ -67,15 +101,20 @@ TEST_CASE("config: the shipped config/cradle.json holds exactly the defaults") {
     CHECK(config.pin_dir == defaults.pin_dir);
     CHECK(config.hook_deadline == defaults.hook_deadline);
     CHECK(config.hook_fail_closed == defaults.hook_fail_closed);
+    CHECK(config.runc_wrapper.runtime == defaults.runc_wrapper.runtime);
+    CHECK(config.runc_wrapper.hook == defaults.runc_wrapper.hook);
+    CHECK(config.runc_wrapper.poststop == defaults.runc_wrapper.poststop);
+    CHECK(config.runc_wrapper.docker_root == defaults.runc_wrapper.docker_root);
     // Every key is written out, so an administrator sees what can be set.
-    for (const char* key : {"\"socket\"", "\"output_dir\"", "\"pin_dir\"", "\"deadline_ms\"", "\"fail_closed\""}) {
+    for (const char* key : {"\"socket\"", "\"output_dir\"", "\"pin_dir\"", "\"deadline_ms\"", "\"fail_closed\"",
+                            "\"runc_wrapper\"", "\"runtime\"", "\"hook\"", "\"poststop\"", "\"docker_root\""}) {
         CHECK(contains(text, key));
     }
 }
 
 TEST_CASE("config: unknown keys are named") {
     CHECK(refusal(R"({"outputdir": "/x"})") ==
-          "key \"outputdir\": unknown key (known: socket, output_dir, pin_dir, hook)");
+          "key \"outputdir\": unknown key (known: socket, output_dir, pin_dir, hook, runc_wrapper)");
     CHECK(contains(refusal(R"({"hook": {"deadline": 5}})"), "key \"hook.deadline\": unknown key"));
 }
 
