@@ -20,7 +20,7 @@ struct RuncWrapperConfig {
     // "hook": the cradle-hook added to traced containers: an absolute path, or a plain name in
     // the directory that holds cradle-runc itself.
     std::string hook = "cradle-hook";
-    bool poststop = false;                     // "poststop": add the hook at poststop as well
+    bool poststop = false;                        // "poststop": add the hook at poststop as well
     std::string docker_root = "/var/lib/docker";  // "docker_root": dockerd's --data-root, for labels
 };
 
