@@ -99,6 +99,15 @@ std::optional<std::string> profile_annotation(const ordered_json& spec) {
     return value->get<std::string>();
 }
 
+bool is_pod_sandbox(const ordered_json& spec) {
+    const auto annotations = spec.find("annotations");
+    if (annotations == spec.end() || !annotations->is_object()) {
+        return false;
+    }
+    const auto type = annotations->find("io.kubernetes.cri.container-type");
+    return type != annotations->end() && *type == "sandbox";
+}
+
 std::optional<std::string> profile_variable(const ordered_json& spec) {
     const auto process = spec.find("process");
     if (process == spec.end() || !process->is_object()) {

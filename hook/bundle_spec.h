@@ -40,6 +40,12 @@ std::optional<std::string> profile_annotation(const nlohmann::ordered_json& spec
 // or its value is empty (so `-e CRADLE_PROFILE=` turns off what an image set).
 std::optional<std::string> profile_variable(const nlohmann::ordered_json& spec);
 
+// Whether `spec` is a Kubernetes pod's sandbox ("pause") container, as containerd's CRI plugin
+// marks it (annotation io.kubernetes.cri.container-type=sandbox): it carries the pod's annotations
+// but runs none of the pod's code, so tracing it would merge the pause program's syscalls into the
+// pod's profile.
+bool is_pod_sandbox(const nlohmann::ordered_json& spec);
+
 // Makes `spec` traced as `profile`: sets the io.cradle.profile annotation to `profile` when the
 // spec has none (making "annotations" an object when it is null or absent), and appends a
 // cradle-hook entry to "hooks"."createRuntime" unless a hook whose path ends in "/cradle-hook" (or

@@ -84,6 +84,9 @@ BundleOutcome prepare_bundle(const RuncArguments& arguments, const Config& confi
         return fail("bundle " + in_quotes(bundle) + ": " + spec.error().message);
     }
 
+    if (is_pod_sandbox(*spec)) {
+        return {};
+    }
     std::optional<std::string> profile = profile_annotation(*spec);
     ProfileSource source = ProfileSource::Annotation;
     std::string docker_problem;

@@ -5,11 +5,12 @@
 // A container is traced when its spec has the io.cradle.profile annotation (`ctr run
 // --annotation`, Kubernetes through the CRI), else when Docker's record of it has the label
 // io.cradle.profile (docker_record.h), else when its process.env holds CRADLE_PROFILE=NAME
-// (bundle_spec.h). Only `create` and `run` (runc_arguments.h) of such a container change its
-// bundle's config.json, atomically; the name then travels as the annotation, which the hook sends.
-// Whatever goes wrong on the way (a command line or spec not understood, a missing hook, a broken
-// configuration) leaves the bundle as it was: the container runs untraced, and the reason is
-// returned for the log. Only a runtime that cannot be found stops the call.
+// (bundle_spec.h); a Kubernetes pod's sandbox never is. Only `create` and `run`
+// (runc_arguments.h) of such a container change its bundle's config.json, atomically; the name
+// then travels as the annotation, which the hook sends. Whatever goes wrong on the way (a command
+// line or spec not understood, a missing hook, a broken configuration) leaves the bundle as it
+// was: the container runs untraced, and the reason is returned for the log. Only a runtime that
+// cannot be found stops the call.
 #pragma once
 
 #include <sys/types.h>

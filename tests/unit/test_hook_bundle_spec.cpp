@@ -207,6 +207,14 @@ TEST_CASE("bundle spec: the profile name, from the annotation or CRADLE_PROFILE"
     CHECK_FALSE(profile_variable(parsed(R"({"process": []})")));
 }
 
+TEST_CASE("bundle spec: a pod's sandbox container is told apart") {
+    CHECK(is_pod_sandbox(parsed(R"({"annotations": {"io.kubernetes.cri.container-type": "sandbox",
+        "io.cradle.profile": "pod"}})")));
+    CHECK_FALSE(is_pod_sandbox(parsed(R"({"annotations": {"io.kubernetes.cri.container-type": "container"}})")));
+    CHECK_FALSE(is_pod_sandbox(parsed(R"({"annotations": {"io.kubernetes.cri.container-type": 1}})")));
+    CHECK_FALSE(is_pod_sandbox(parsed(R"({"annotations": null})")));
+}
+
 TEST_CASE("bundle spec: a name from a label or the environment becomes the annotation; the rest stays") {
     ordered_json spec = parsed(k_compact_spec);
     const ordered_json original = spec;

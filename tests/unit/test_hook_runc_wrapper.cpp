@@ -189,6 +189,12 @@ TEST_CASE("runc wrapper: a container that is not traced, and every other command
     }
     CHECK(read_text(bundle + "/config.json") == k_plain_spec);
     CHECK(inode_of(bundle + "/config.json") == inode);
+    // A pod's sandbox, with the pod's annotation.
+    const std::string sandbox = host.bundle("sandbox", R"({"annotations": {"io.cradle.profile": "pod",
+        "io.kubernetes.cri.container-type": "sandbox"}})");
+    const std::string sandbox_text = read_text(sandbox + "/config.json");
+    CHECK(host.call({"create", "--bundle", sandbox, "sandbox"}).messages.empty());
+    CHECK(read_text(sandbox + "/config.json") == sandbox_text);
     // An annotated bundle, but a command other than create or run.
     const std::string annotated = host.bundle("annotated", R"({"annotations": {"io.cradle.profile": "a"}})");
     CHECK(host.call({"exec", "annotated", "/bin/true"}).messages.empty());
