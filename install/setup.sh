@@ -29,6 +29,7 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo > build.log 2>&1 && cmake 
 
 step "install into $PREFIX/bin and /etc/cradle"
 install -m 0755 build/bin/cradled build/bin/cradle-hook build/bin/cradle "$PREFIX/bin/"
+install -m 0755 build/bin/cradle-runc "$PREFIX/bin/" # the runtime for containerd and Docker: install/containerd, install/docker
 install -d -m 0755 /etc/cradle "$PREFIX/share/cradle" "$PREFIX/share/doc/cradle"
 [[ -e /etc/cradle/cradle.json ]] || install -m 0644 config/cradle.json /etc/cradle/cradle.json
 install -m 0755 install/sample_bundle.py "$PREFIX/share/cradle/"
