@@ -138,6 +138,16 @@ check "its profile is written" wait_for_file "$OUT/ctr-env.tracefile"
 check "the name became the annotation" test "$(jq -r '.annotations["io.cradle.profile"]' "$WORK/env.json")" = ctr-env
 check "and the environment stayed as it was" jq -e '.process.env | index("CRADLE_PROFILE=ctr-env")' "$WORK/env.json"
 
+part "install/containerd/cradle-runtime.toml: containerd reads the runtime handler as written"
+(echo 'version = 2'; cat "$REPO/install/containerd/cradle-runtime.toml") > "$WORK/cri.toml"
+containerd --config "$WORK/cri.toml" config dump > "$WORK/cri.dump" 2>&1
+# dumped TABLE LINE: containerd's dump of its configuration has LINE in TABLE.
+dumped() { awk -v table="[$1]" '$0 ~ /^ *\[/ { current = $1 } current == table { sub(/^ +/, ""); print }' "$WORK/cri.dump" | grep -qxF "$2"; }
+handler='plugins."io.containerd.grpc.v1.cri".containerd.runtimes.cradle'
+check "a runtime handler \"cradle\" of type io.containerd.runc.v2" dumped "$handler" 'runtime_type = "io.containerd.runc.v2"'
+check "running /usr/local/bin/cradle-runc" dumped "$handler.options" 'BinaryName = "/usr/local/bin/cradle-runc"'
+check "letting the pod annotation io.cradle.profile through" dumped "$handler" 'pod_annotations = ["io.cradle.profile"]'
+
 part "every other runtime command passes through"
 check "cradle-runc --version prints runc's version" diff <(runc --version) <(CRADLE_CONFIG=$WORK/cradle.json "$BIN/cradle-runc" --version)
 state_status() { "$@" state "cradle-it-$$-absent" > /dev/null 2>&1; echo $?; }
