@@ -13,8 +13,8 @@ packages=(
     qemu-system-x86 cpio
     # podman, which reaches cradle-hook through hooks.d (its tests run it with --runtime runc)
     podman
-    # the runtimes cradle-runc wraps runc for (tests/integration/test_containerd.sh)
-    containerd
+    # the runtimes cradle-runc wraps runc for (tests/integration/test_containerd.sh, test_docker.sh)
+    containerd docker.io
 )
 
 missing=()
