@@ -11,30 +11,8 @@ for tool in containerd ctr jq; do
 done
 [[ -x $BIN/cradle-runc ]] || { skip "no $BIN/cradle-runc: build first"; finish; }
 
-CONTAINERD=$WORK/containerd
-ADDRESS=$CONTAINERD/containerd.sock
-containerd_pid=
-
-# Stops the containers, containerd and its shims this test started, and unmounts what is left.
-stop_containerd() {
-    local id pid mount
-    if [[ -n $containerd_pid ]]; then
-        for id in $(ctr containers list --quiet 2> /dev/null); do
-            ctr task kill --signal KILL "$id" > /dev/null 2>&1
-            ctr task delete --force "$id" > /dev/null 2>&1
-            ctr containers delete "$id" > /dev/null 2>&1
-        done
-        kill -TERM "$containerd_pid" 2> /dev/null
-        wait "$containerd_pid" 2> /dev/null
-        containerd_pid=
-    fi
-    # Shims outlive containerd by design: those of this containerd name its socket.
-    for pid in $(pgrep -f -- "-address $ADDRESS( |$)"); do kill -KILL "$pid" 2> /dev/null; done
-    findmnt -rn -o TARGET | grep "^$WORK/" | sort -r | while read -r mount; do umount -l "$mount"; done
-}
+source "$(dirname "$0")/containerd_lib.sh"
 trap 'stop_containerd; cleanup' EXIT
-
-ctr() { command ctr --address "$ADDRESS" --namespace cradle-it "$@"; }
 
 make_rootfs
 start_collector main || { fail "collector starts"; finish; }
@@ -59,27 +37,9 @@ cat > "$WORK/cradle.json" << EOF
 {"socket": "$SOCKET", "runc_wrapper": {"runtime": "$WORK/recording-runc", "hook": "$BIN/cradle-hook"}}
 EOF
 
-mkdir -p "$CONTAINERD"
-cat > "$CONTAINERD/config.toml" << EOF
-version = 2
-root = "$CONTAINERD/root"
-state = "$CONTAINERD/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$ADDRESS"
-[ttrpc]
-  address = "$CONTAINERD/containerd.ttrpc.sock"
-EOF
-# containerd's shims, and through them the runtime, inherit its environment: this is how
-# cradle-runc finds its configuration (ctr passes no flags to a runtime).
-CRADLE_CONFIG=$WORK/cradle.json containerd --config "$CONTAINERD/config.toml" > "$CONTAINERD/containerd.log" 2>&1 &
-containerd_pid=$!
-containerd_answers() { ctr version > /dev/null 2>&1 || ! kill -0 "$containerd_pid" 2> /dev/null; }
-poll_until 20 containerd_answers
-if ! ctr version > /dev/null 2>&1; then
-    fail "containerd starts" "$(tail -n 5 "$CONTAINERD/containerd.log")"
-    finish
-fi
+# ctr passes no flags to a runtime: cradle-runc finds its configuration in the environment
+# containerd's shims pass on.
+start_containerd CRADLE_CONFIG="$WORK/cradle.json" || { fail "containerd starts"; finish; }
 
 WORKLOAD='echo hello; cat /etc/passwd; touch /tmp/f; chown 1234:1234 /tmp/f; stat -c "%u %g" /tmp/f; uname -s'
 # ctr_run RUN ID RUNTIME [ctr run options...]: runs the workload as container cradle-it-<pid>-ID

@@ -4,8 +4,9 @@
 # `-e CRADLE_PROFILE=NAME`, or the label in the image) writes the profile; the container then
 # runs under `cradle options` with Docker's default runtime and the same output, and what it
 # never did is refused. A container without the label runs untraced.
-# dockerd runs with its own data, exec root, socket and containerd under $WORK, beside any system
-# one; Debian's 20.10 client talks to it (/usr/local/bin/docker may be a newer one).
+# dockerd runs with its own data, exec root and socket under $WORK, on a containerd of its own
+# (containerd_lib.sh), beside any system one; Debian's 20.10 client talks to it
+# (/usr/local/bin/docker may be a newer one).
 source "$(dirname "$0")/lib.sh"
 require_platform
 for tool in dockerd containerd jq; do
@@ -13,32 +14,22 @@ for tool in dockerd containerd jq; do
 done
 [[ -x /usr/bin/docker ]] || { skip "Debian's docker client /usr/bin/docker is missing (apt-get install docker.io)"; finish; }
 [[ -x $BIN/cradle-runc ]] || { skip "no $BIN/cradle-runc: build first"; finish; }
-# dockerd 20.10 uses the system containerd when its socket exists, and that containerd's shims
-# do not have this test's CRADLE_CONFIG.
-if [[ -S /run/containerd/containerd.sock ]]; then
-    skip "a system containerd runs (/run/containerd/containerd.sock): this dockerd would use it"
-    finish
-fi
-
 DOCKER=$WORK/docker
 dockerd_pid=
 
-# Stops the containers and the dockerd this test started (and with it its containerd), kills
-# what of theirs is left, and unmounts what is left under $WORK.
+source "$(dirname "$0")/containerd_lib.sh"
+
+# Stops the containers and the dockerd this test started; containerd goes after it.
 stop_dockerd() {
-    local pid mount
-    if [[ -n $dockerd_pid ]]; then
-        docker ps --all --quiet 2> /dev/null | while read -r pid; do docker rm --force "$pid" > /dev/null 2>&1; done
-        kill -TERM "$dockerd_pid" 2> /dev/null
-        poll_until 20 bash -c "! kill -0 $dockerd_pid 2> /dev/null" || kill -KILL "$dockerd_pid" 2> /dev/null
-        wait "$dockerd_pid" 2> /dev/null
-        dockerd_pid=
-    fi
-    # Its containerd and shims name their directories under $DOCKER.
-    for pid in $(pgrep -f -- "$DOCKER/"); do kill -KILL "$pid" 2> /dev/null; done
-    findmnt -rn -o TARGET | grep "^$WORK/" | sort -r | while read -r mount; do umount -l "$mount"; done
+    local id
+    [[ -n $dockerd_pid ]] || return 0
+    docker ps --all --quiet 2> /dev/null | while read -r id; do docker rm --force "$id" > /dev/null 2>&1; done
+    kill -TERM "$dockerd_pid" 2> /dev/null
+    poll_until 20 bash -c "! kill -0 $dockerd_pid 2> /dev/null" || kill -KILL "$dockerd_pid" 2> /dev/null
+    wait "$dockerd_pid" 2> /dev/null
+    dockerd_pid=
 }
-trap 'stop_dockerd; cleanup' EXIT
+trap 'stop_dockerd; stop_containerd; cleanup' EXIT
 
 docker() { /usr/bin/docker -H "unix://$DOCKER/docker.sock" "$@"; }
 
@@ -54,9 +45,11 @@ EOF
 jq --arg runtime "$BIN/cradle-runc" --arg key "$DOCKER/key.json" \
     '.runtimes.cradle.path = $runtime | .["deprecated-key-path"] = $key' \
     "$REPO/install/docker/daemon.json" > "$DOCKER/daemon.json"
-# dockerd's containerd, its shims and so the runtime inherit its environment: this is how
-# cradle-runc finds its configuration.
-CRADLE_CONFIG=$WORK/cradle.json dockerd --config-file "$DOCKER/daemon.json" --data-root "$DOCKER/data" \
+# The runtime inherits the environment of containerd's shims: this is how cradle-runc finds its
+# configuration. (Without --containerd, dockerd 20.10 would start a containerd of its own, or
+# use the system one where its socket exists.)
+start_containerd CRADLE_CONFIG="$WORK/cradle.json" || { fail "containerd starts"; finish; }
+dockerd --config-file "$DOCKER/daemon.json" --containerd "$ADDRESS" --data-root "$DOCKER/data" \
     --exec-root "$DOCKER/exec" -H "unix://$DOCKER/docker.sock" --pidfile "$DOCKER/docker.pid" \
     --iptables=false --ip6tables=false --bridge=none > "$DOCKER/dockerd.log" 2>&1 &
 dockerd_pid=$!
