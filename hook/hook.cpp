@@ -1,6 +1,7 @@
 #include "hook/hook.h"
 
 #include <poll.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -65,6 +66,16 @@ HookOutcome fail_soft(const Config& config, std::optional<HookStage> stage, cons
 }
 
 }  // namespace
+
+int syslog_priority(Severity severity) {
+    switch (severity) {
+        case Severity::Error: return LOG_ERR;
+        case Severity::Warning: return LOG_WARNING;
+        case Severity::Info: return LOG_INFO;
+        case Severity::Debug: break;
+    }
+    return LOG_DEBUG;
+}
 
 HookOutcome run_hook(const HookOptions& options) {
     const auto started = std::chrono::steady_clock::now();

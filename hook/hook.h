@@ -26,6 +26,10 @@ struct HookOptions {
 
 enum class Severity { Debug, Info, Warning, Error };
 
+// The syslog(3) priority of `severity`: cradle-hook and cradle-runc report to syslog, since
+// runtimes drop a hook's stderr and a runtime's streams may be the container's own.
+int syslog_priority(Severity severity);
+
 struct HookOutcome {
     int exit_code = 0;
     Severity severity = Severity::Debug;

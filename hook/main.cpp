@@ -22,16 +22,6 @@ Examples (config.json hooks; poststop only where the files are needed at once):
   "poststop":      [{"path": "/usr/local/bin/cradle-hook", "args": ["cradle-hook", "poststop"]}]
 )";
 
-int syslog_priority(cradle::Severity severity) {
-    switch (severity) {
-        case cradle::Severity::Error: return LOG_ERR;
-        case cradle::Severity::Warning: return LOG_WARNING;
-        case cradle::Severity::Info: return LOG_INFO;
-        case cradle::Severity::Debug: break;
-    }
-    return LOG_DEBUG;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -61,7 +51,7 @@ int main(int argc, char** argv) {
     const cradle::HookOutcome outcome = cradle::run_hook(hook);
     if (!outcome.message.empty()) {
         openlog("cradle-hook", LOG_PID, LOG_DAEMON);
-        syslog(syslog_priority(outcome.severity), "%s", outcome.message.c_str());
+        syslog(cradle::syslog_priority(outcome.severity), "%s", outcome.message.c_str());
         closelog();
         if (outcome.severity >= cradle::Severity::Warning) {
             std::fprintf(stderr, "cradle-hook: %s\n", outcome.message.c_str());

@@ -15,20 +15,6 @@
 
 #include "hook/runc_wrapper.h"
 
-namespace {
-
-int syslog_priority(cradle::Severity severity) {
-    switch (severity) {
-        case cradle::Severity::Error: return LOG_ERR;
-        case cradle::Severity::Warning: return LOG_WARNING;
-        case cradle::Severity::Info: return LOG_INFO;
-        case cradle::Severity::Debug: break;
-    }
-    return LOG_DEBUG;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
     cradle::WrapperOptions options;
     options.arguments.assign(argv + 1, argv + argc);
@@ -47,7 +33,7 @@ int main(int argc, char** argv) {
     if (!call.messages.empty()) {
         openlog("cradle-runc", LOG_PID, LOG_DAEMON);
         for (const auto& message : call.messages) {
-            syslog(syslog_priority(message.severity), "%s", message.text.c_str());
+            syslog(cradle::syslog_priority(message.severity), "%s", message.text.c_str());
         }
         closelog();
     }

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -303,4 +304,11 @@ TEST_CASE("hook: a collector answer of the wrong shape does not throw") {
         CHECK_NOTHROW(outcome = run_hook(hook.options(c.stage)));
         CHECK(outcome.exit_code == 0);
     }
+}
+
+TEST_CASE("hook: each severity has its syslog priority") {
+    CHECK(syslog_priority(Severity::Error) == LOG_ERR);
+    CHECK(syslog_priority(Severity::Warning) == LOG_WARNING);
+    CHECK(syslog_priority(Severity::Info) == LOG_INFO);
+    CHECK(syslog_priority(Severity::Debug) == LOG_DEBUG);
 }
