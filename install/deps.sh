@@ -8,7 +8,7 @@ packages=(
     cmake g++ make pkg-config clang llvm bpftool
     libbpf-dev libseccomp-dev nlohmann-json3-dev libcap-dev libspdlog-dev doctest-dev
     # run and test
-    runc busybox-static strace bpftrace jq python3 util-linux procps
+    runc busybox-static strace bpftrace jq python3 python3-yaml util-linux procps
     # the 6.1 kernel under qemu, for the attach points this kernel refuses
     qemu-system-x86 cpio
     # podman, which reaches cradle-hook through hooks.d (its tests run it with --runtime runc)
