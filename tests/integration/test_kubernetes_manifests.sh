@@ -105,6 +105,8 @@ needs daemonset
 check "its selector matches its pod's labels" \
     facts 'ds["spec"]["selector"]["matchLabels"].items() <= ds["spec"]["template"]["metadata"]["labels"].items()'
 check "hostPID: true" facts 'pod.get("hostPID") is True'
+check "only on linux/amd64 nodes, which the kernel side is built for" \
+    facts 'pod.get("nodeSelector") == {"kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64"}'
 check "tolerates every taint" facts '{"operator": "Exists"} in pod.get("tolerations", [])'
 check "terminationGracePeriodSeconds set" facts 'isinstance(pod.get("terminationGracePeriodSeconds"), int)'
 check --as containers "a container cradled and an init container install-host" facts 'cradled and init'
