@@ -2,8 +2,10 @@
 
 #include <ostream>
 
+#include "cli/capability_command.h"
 #include "cli/options_command.h"
 #include "cli/status_command.h"
+#include "cli/syscall_command.h"
 #include "common/profile_name.h"
 
 namespace cradle {
@@ -16,17 +18,23 @@ Commands:
   options [--output SECCOMP_PATH] [--format docker|podman|json] TRACEFILE|DIR...
       Merge the recordings (a DIR means every *.tracefile in it) and print the docker run (or
       podman run) options that allow what they did and nothing else.
+  syscall [--format text|json] [QUERY]
+      A syscall of this machine's architecture by name or number, or all of them.
+  capability [--format text|json] [QUERY]
+      A capability by name or number, or all of them.
   status [--socket PATH] [--config FILE] [--format text|json]
       What the collector traces, how it observes capability checks, and what it lost.
   help [COMMAND]
       This help, or a command's options and examples (as "cradle COMMAND --help").
 
 Exit status: 0 ok; 1 a finding: an input recording is incomplete, or the workload needed a
-capability and was refused it; 2 an error.
+capability and was refused it, or a QUERY names nothing; 2 an error.
 
 Examples:
   cradle options /var/lib/cradle/profiles/web.tracefile
   cradle options --output /etc/cradle/web-all.json /var/lib/cradle/profiles/web.tracefile ci/web.tracefile
+  cradle syscall 59
+  cradle capability CAP_SYS_ADMIN
   cradle status --format json
   cradle options --help
 )";
@@ -40,6 +48,8 @@ struct Command {
 // Not constexpr: the help texts are defined in the commands' own files (constant-initialized all the same).
 const Command k_commands[] = {
     {"options", options_command, k_options_command_help},
+    {"syscall", syscall_command, k_syscall_command_help},
+    {"capability", capability_command, k_capability_command_help},
     {"status", status_command, k_status_command_help},
 };
 
