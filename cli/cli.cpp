@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "cli/capability_command.h"
+#include "cli/merge_command.h"
 #include "cli/options_command.h"
 #include "cli/status_command.h"
 #include "cli/syscall_command.h"
@@ -18,6 +19,8 @@ Commands:
   options [--output SECCOMP_PATH] [--format docker|podman|json] TRACEFILE|DIR...
       Merge the recordings (a DIR means every *.tracefile in it) and print the docker run (or
       podman run) options that allow what they did and nothing else.
+  merge -o OUT TRACEFILE|DIR...
+      Merge the recordings of many runs (replicas, CI jobs) into one tracefile.
   syscall [--format text|json] [QUERY]
       A syscall of this machine's architecture by name or number, or all of them.
   capability [--format text|json] [QUERY]
@@ -33,6 +36,7 @@ capability and was refused it, or a QUERY names nothing; 2 an error.
 Examples:
   cradle options /var/lib/cradle/profiles/web.tracefile
   cradle options --output /etc/cradle/web-all.json /var/lib/cradle/profiles/web.tracefile ci/web.tracefile
+  cradle merge -o web.tracefile replica-1/web.tracefile replica-2/web.tracefile
   cradle syscall 59
   cradle capability CAP_SYS_ADMIN
   cradle status --format json
@@ -47,9 +51,8 @@ struct Command {
 
 // Not constexpr: the help texts are defined in the commands' own files (constant-initialized all the same).
 const Command k_commands[] = {
-    {"options", options_command, k_options_command_help},
-    {"syscall", syscall_command, k_syscall_command_help},
-    {"capability", capability_command, k_capability_command_help},
+    {"options", options_command, k_options_command_help}, {"merge", merge_command, k_merge_command_help},
+    {"syscall", syscall_command, k_syscall_command_help}, {"capability", capability_command, k_capability_command_help},
     {"status", status_command, k_status_command_help},
 };
 

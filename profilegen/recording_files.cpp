@@ -58,15 +58,23 @@ Result<std::vector<std::string>> expand_tracefile_inputs(const std::vector<std::
     return tracefiles;
 }
 
+Result<Recording> read_tracefile(const std::string& path) {
+    // read_text_file rather than a bounded read of a regular file: `cradle options <(...)`
+    // hands over a pipe.
+    auto text = read_text_file(path);
+    auto recording = text ? parse_tracefile(*text) : Result<Recording>(text.error());
+    if (!recording) {
+        return with_context(recording.error(), "\"" + path + "\"");
+    }
+    return recording;
+}
+
 Result<Recording> read_merged_recording(const std::vector<std::string>& paths) {
     Recording merged;
     for (const std::string& path : paths) {
-        // read_text_file rather than a bounded read of a regular file: `cradle options <(...)`
-        // hands over a pipe.
-        auto text = read_text_file(path);
-        auto recording = text ? parse_tracefile(*text) : Result<Recording>(text.error());
+        auto recording = read_tracefile(path);
         if (!recording) {
-            return with_context(recording.error(), "\"" + path + "\"");
+            return recording.error();
         }
         merge_into(merged, *recording);
     }
@@ -93,18 +101,30 @@ Result<std::string> seccomp_profile_beside(const std::vector<std::string>& trace
     return profile;
 }
 
-Result<void> write_seccomp_profile(const std::string& path, const Recording& recording) {
-    auto profile = render_seccomp_profile(recording);
-    if (!profile) {
-        return profile.error();
-    }
+namespace {
+
+Result<void> write_output_file(const std::string& path, const std::string& content) {
     const std::size_t slash = path.rfind('/');
     const std::string directory = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
     auto directory_fd = open_output_directory(directory);
     if (!directory_fd) {
         return directory_fd.error();
     }
-    return write_file_atomically(directory_fd->get(), path.substr(slash + 1), *profile, 0644);
+    return write_file_atomically(directory_fd->get(), path.substr(slash + 1), content, 0644);
+}
+
+}  // namespace
+
+Result<void> write_seccomp_profile(const std::string& path, const Recording& recording) {
+    auto profile = render_seccomp_profile(recording);
+    if (!profile) {
+        return profile.error();
+    }
+    return write_output_file(path, *profile);
+}
+
+Result<void> write_tracefile(const std::string& path, const Recording& recording, const std::string& header_comment) {
+    return write_output_file(path, render_tracefile(recording, header_comment));
 }
 
 }  // namespace cradle

@@ -17,6 +17,10 @@ namespace cradle {
 // ENOENT for a directory without tracefiles; messages read `input "<path>": <reason>`.
 Result<std::vector<std::string>> expand_tracefile_inputs(const std::vector<std::string>& inputs);
 
+// Reads the tracefile at `path` as it is (parse_tracefile; nothing implied is added). Fails when
+// it cannot be read (its errno) or does not parse (EINVAL); messages read `"<path>": <reason>`.
+Result<Recording> read_tracefile(const std::string& path);
+
 // Reads the tracefiles at `paths` and merges them in order (merge_into), then adds the implied
 // syscalls (add_implied_syscalls), which tracefiles of other tools, or older ones, lack. Fails
 // on the first that cannot be read (its errno) or does not parse (EINVAL, parse_tracefile's
@@ -35,5 +39,10 @@ Result<std::string> seccomp_profile_beside(const std::vector<std::string>& trace
 // written when the profile does not compile. Errors come from those functions, with their
 // messages.
 Result<void> write_seccomp_profile(const std::string& path, const Recording& recording);
+
+// Writes `recording` as a tracefile (render_tracefile with `header_comment`) at `path`,
+// atomically, mode 0644, creating the missing directories above it (open_output_directory).
+// Errors come from those functions, with their messages.
+Result<void> write_tracefile(const std::string& path, const Recording& recording, const std::string& header_comment);
 
 }  // namespace cradle

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -136,5 +137,45 @@ TEST_CASE("write_seccomp_profile: the recording's profile, creating its director
     // A directory where the file goes is refused, and left alone.
     REQUIRE(::mkdir((dir / "out/taken").c_str(), 0755) == 0);
     CHECK_FALSE(write_seccomp_profile(dir / "out/taken", *merged).ok());
+    CHECK(entries(dir / "out/taken").empty());
+}
+
+TEST_CASE("read_tracefile: the one tracefile as written, nothing implied added") {
+    TempDir dir;
+    write_text(dir / "web.tracefile", k_web_tracefile);
+    auto recording = read_tracefile(dir / "web.tracefile");
+    REQUIRE_MESSAGE(recording.ok(), recording.error().message);
+    CHECK(recording->syscalls == std::set<std::string>{"execve", "read", "write"});
+    CHECK(recording->implied_syscalls.empty());
+
+    write_text(dir / "bad.tracefile", "SYSCALLS\nRead!\n");
+    auto bad = read_tracefile(dir / "bad.tracefile");
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().code == EINVAL);
+    CHECK(bad.error().message.starts_with("\"" + (dir / "bad.tracefile") + "\": line 2"));
+    auto missing = read_tracefile(dir / "none.tracefile");
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().code == ENOENT);
+}
+
+TEST_CASE("write_tracefile: the recording as a tracefile that reads back equal, creating its directory") {
+    TempDir dir;
+    write_text(dir / "web.tracefile", k_web_tracefile);
+    write_text(dir / "db.tracefile", k_db_tracefile);
+    auto merged = read_merged_recording({dir / "web.tracefile", dir / "db.tracefile"});
+    REQUIRE(merged.ok());
+
+    auto written = write_tracefile(dir / "out/all.tracefile", *merged, "merged");
+    REQUIRE_MESSAGE(written.ok(), written.error().message);
+    const std::string text = read_text(dir / "out/all.tracefile");
+    CHECK(text.starts_with("# merged\n"));
+    CHECK(read_tracefile(dir / "out/all.tracefile").value() == *merged);
+    struct stat status {};
+    REQUIRE(::stat((dir / "out/all.tracefile").c_str(), &status) == 0);
+    CHECK((status.st_mode & 07777) == 0644);
+    CHECK(entries(dir / "out") == std::vector<std::string>{"all.tracefile"});
+
+    REQUIRE(::mkdir((dir / "out/taken").c_str(), 0755) == 0);
+    CHECK_FALSE(write_tracefile(dir / "out/taken", *merged, "").ok());
     CHECK(entries(dir / "out/taken").empty());
 }
