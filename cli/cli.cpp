@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "cli/capability_command.h"
+#include "cli/diff_command.h"
 #include "cli/merge_command.h"
 #include "cli/options_command.h"
 #include "cli/status_command.h"
@@ -21,6 +22,9 @@ Commands:
       podman run) options that allow what they did and nothing else.
   merge -o OUT TRACEFILE|DIR...
       Merge the recordings of many runs (replicas, CI jobs) into one tracefile.
+  diff [--format text|json] [--fail-on any|risky] A B
+      What changed from tracefile A to tracefile B, section by section, and whether B newly
+      allows a high-risk syscall or capability.
   syscall [--format text|json] [QUERY]
       A syscall of this machine's architecture by name or number, or all of them.
   capability [--format text|json] [QUERY]
@@ -30,13 +34,15 @@ Commands:
   help [COMMAND]
       This help, or a command's options and examples (as "cradle COMMAND --help").
 
-Exit status: 0 ok; 1 a finding: an input recording is incomplete, or the workload needed a
-capability and was refused it, or a QUERY names nothing; 2 an error.
+Exit status: 0 ok; 1 a finding or a difference: an input recording is incomplete, the workload
+needed a capability and was refused it, the tracefiles differ (diff), a QUERY names nothing;
+2 an error.
 
 Examples:
   cradle options /var/lib/cradle/profiles/web.tracefile
   cradle options --output /etc/cradle/web-all.json /var/lib/cradle/profiles/web.tracefile ci/web.tracefile
   cradle merge -o web.tracefile replica-1/web.tracefile replica-2/web.tracefile
+  cradle diff --fail-on risky main/web.tracefile pr/web.tracefile
   cradle syscall 59
   cradle capability CAP_SYS_ADMIN
   cradle status --format json
@@ -51,8 +57,11 @@ struct Command {
 
 // Not constexpr: the help texts are defined in the commands' own files (constant-initialized all the same).
 const Command k_commands[] = {
-    {"options", options_command, k_options_command_help}, {"merge", merge_command, k_merge_command_help},
-    {"syscall", syscall_command, k_syscall_command_help}, {"capability", capability_command, k_capability_command_help},
+    {"options", options_command, k_options_command_help},
+    {"merge", merge_command, k_merge_command_help},
+    {"diff", diff_command, k_diff_command_help},
+    {"syscall", syscall_command, k_syscall_command_help},
+    {"capability", capability_command, k_capability_command_help},
     {"status", status_command, k_status_command_help},
 };
 

@@ -60,6 +60,7 @@ TEST_CASE("cli: the top-level help lists every command, with examples") {
             contains(run.out, "\n  options [--output SECCOMP_PATH] [--format docker|podman|json] TRACEFILE|DIR...\n"));
         CHECK(contains(run.out, "\n  status [--socket PATH] [--config FILE] [--format text|json]\n"));
         CHECK(contains(run.out, "\n  merge -o OUT TRACEFILE|DIR...\n"));
+        CHECK(contains(run.out, "\n  diff [--format text|json] [--fail-on any|risky] A B\n"));
         CHECK(contains(run.out, "\n  syscall [--format text|json] [QUERY]\n"));
         CHECK(contains(run.out, "\n  capability [--format text|json] [QUERY]\n"));
         CHECK(contains(run.out, "Exit status: 0 ok; 1 a finding"));
