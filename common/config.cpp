@@ -112,6 +112,33 @@ Result<void> parse_runc_wrapper_section(const nlohmann::json& section, RuncWrapp
     return {};
 }
 
+Result<void> parse_auto_profile_section(const nlohmann::json& section, AutoProfileConfig& config) {
+    if (!section.is_object()) {
+        return key_error("auto_profile", std::string("must be an object, not ") + section.type_name());
+    }
+    for (const auto& [key, value] : section.items()) {
+        const std::string name = "auto_profile." + key;
+        if (key == "enabled") {
+            if (!value.is_boolean()) {
+                return key_error(name, std::string("must be true or false, not ") + value.type_name());
+            }
+            config.enabled = value.get<bool>();
+        } else if (key == "template") {
+            if (!value.is_string()) {
+                return key_error(name, std::string("must be a string, not ") + value.type_name());
+            }
+            const auto& text = value.get_ref<const std::string&>();
+            if (auto checked = check_auto_template(text); !checked) {
+                return key_error(name, checked.error().message);
+            }
+            config.template_text = text;
+        } else {
+            return key_error(name, "unknown key (known: enabled, template)");
+        }
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<Config> parse_config(std::string_view json_text) {
@@ -152,8 +179,12 @@ Result<Config> parse_config(std::string_view json_text) {
             if (auto parsed = parse_runc_wrapper_section(value, config.runc_wrapper); !parsed) {
                 return parsed.error();
             }
+        } else if (key == "auto_profile") {
+            if (auto parsed = parse_auto_profile_section(value, config.auto_profile); !parsed) {
+                return parsed.error();
+            }
         } else {
-            return key_error(key, "unknown key (known: socket, output_dir, pin_dir, hook, runc_wrapper)");
+            return key_error(key, "unknown key (known: socket, output_dir, pin_dir, hook, runc_wrapper, auto_profile)");
         }
     }
     return config;

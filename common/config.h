@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/auto_profile.h"
 #include "common/result.h"
 
 namespace cradle {
@@ -24,6 +25,12 @@ struct RuncWrapperConfig {
     std::string docker_root = "/var/lib/docker";  // "docker_root": dockerd's --data-root, for labels
 };
 
+// Automatic profiles: the "auto_profile" section (common/auto_profile.h).
+struct AutoProfileConfig {
+    bool enabled = false;  // "enabled": trace every container without io.cradle.profile, named from the template
+    std::string template_text{k_default_auto_template};  // "template": checked by check_auto_template
+};
+
 struct Config {
     std::string socket_path = "/run/cradle/cradle.sock";  // "socket": where cradled listens
     std::string output_dir = "/var/lib/cradle/profiles";  // "output_dir": profiles are written here
@@ -31,17 +38,20 @@ struct Config {
     std::chrono::milliseconds hook_deadline{2000};        // "hook.deadline_ms": 100..60000
     bool hook_fail_closed = false;                        // "hook.fail_closed": a failing hook stops the container
     RuncWrapperConfig runc_wrapper;                       // "runc_wrapper": see above
+    AutoProfileConfig auto_profile;                       // "auto_profile": see above
 };
 
 // Parses a config document of the form
 //   {"socket": "/run/cradle/cradle.sock", "output_dir": "/var/lib/cradle/profiles",
 //    "pin_dir": "/sys/fs/bpf/cradle", "hook": {"deadline_ms": 2000, "fail_closed": false},
 //    "runc_wrapper": {"runtime": "runc", "hook": "cradle-hook", "poststop": false,
-//                     "docker_root": "/var/lib/docker"}}
+//                     "docker_root": "/var/lib/docker"},
+//    "auto_profile": {"enabled": false, "template": "{namespace}_{workload}_{container}|{name}|{hostname}|{id}"}}
 // Every key is optional; an absent key keeps its default from Config. Unknown keys are refused
 // (a typo must not silently fall back to a default), as are values of the wrong type, paths that
 // are not absolute (runc_wrapper.runtime and .hook may also be a plain name: not empty, not "."
-// or "..", without '/') and deadline_ms outside 100..60000. Errors have code EINVAL and name the key:
+// or "..", without '/'), deadline_ms outside 100..60000 and an auto_profile.template that
+// check_auto_template refuses. Errors have code EINVAL and name the key:
 // `key "hook.deadline_ms": ...`, or say the text is not a JSON object.
 Result<Config> parse_config(std::string_view json_text);
 

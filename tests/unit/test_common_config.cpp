@@ -92,6 +92,30 @@ TEST_CASE("config: runc_wrapper refuses relative paths, unknown keys and wrong t
     CHECK(contains(refusal(R"({"runc_wrapper": []})"), "key \"runc_wrapper\": must be an object, not array"));
 }
 
+TEST_CASE("config: the auto_profile section is read and its template checked") {
+    const Config defaults = parsed("{}");
+    CHECK(defaults.auto_profile.enabled == false);
+    CHECK(defaults.auto_profile.template_text == "{namespace}_{workload}_{container}|{name}|{hostname}|{id}");
+    const Config config = parsed(R"({"auto_profile": {"enabled": true, "template": "ci-{name}-%Y%m%d|{id}"}})");
+    CHECK(config.auto_profile.enabled == true);
+    CHECK(config.auto_profile.template_text == "ci-{name}-%Y%m%d|{id}");
+    // A partial section keeps the other default.
+    CHECK(parsed(R"({"auto_profile": {"enabled": true}})").auto_profile.template_text ==
+          defaults.auto_profile.template_text);
+
+    CHECK(contains(refusal(R"({"auto_profile": {"enabled": "yes"}})"),
+                   "key \"auto_profile.enabled\": must be true or false, not string"));
+    CHECK(contains(refusal(R"({"auto_profile": {"template": 3}})"), "key \"auto_profile.template\": must be a string"));
+    CHECK(contains(refusal(R"({"auto_profile": {"template": "{pods}"}})"),
+                   "key \"auto_profile.template\": auto_profile template \"{pods}\": has the unknown field {pods}"));
+    CHECK(contains(refusal(R"({"auto_profile": {"template": "a/{id}"}})"), "key \"auto_profile.template\""));
+    CHECK(contains(refusal(R"({"auto_profile": {"template": "%n{id}"}})"), "%n"));
+    CHECK(contains(refusal(R"({"auto_profile": {"template": ""}})"), "is empty"));
+    CHECK(contains(refusal(R"({"auto_profile": {"on": true}})"),
+                   "key \"auto_profile.on\": unknown key (known: enabled, template)"));
+    CHECK(contains(refusal(R"({"auto_profile": true})"), "key \"auto_profile\": must be an object, not boolean"));
+}
+
 TEST_CASE("config: the shipped config/cradle.json holds exactly the defaults") {
     const std::string text = read_text(source_dir() + "/config/cradle.json");
     const Config config = parsed(text);
@@ -105,16 +129,19 @@ TEST_CASE("config: the shipped config/cradle.json holds exactly the defaults") {
     CHECK(config.runc_wrapper.hook == defaults.runc_wrapper.hook);
     CHECK(config.runc_wrapper.poststop == defaults.runc_wrapper.poststop);
     CHECK(config.runc_wrapper.docker_root == defaults.runc_wrapper.docker_root);
+    CHECK(config.auto_profile.enabled == defaults.auto_profile.enabled);
+    CHECK(config.auto_profile.template_text == defaults.auto_profile.template_text);
     // Every key is written out, so an administrator sees what can be set.
     for (const char* key : {"\"socket\"", "\"output_dir\"", "\"pin_dir\"", "\"deadline_ms\"", "\"fail_closed\"",
-                            "\"runc_wrapper\"", "\"runtime\"", "\"hook\"", "\"poststop\"", "\"docker_root\""}) {
+                            "\"runc_wrapper\"", "\"runtime\"", "\"hook\"", "\"poststop\"", "\"docker_root\"",
+                            "\"auto_profile\"", "\"enabled\"", "\"template\""}) {
         CHECK(contains(text, key));
     }
 }
 
 TEST_CASE("config: unknown keys are named") {
     CHECK(refusal(R"({"outputdir": "/x"})") ==
-          "key \"outputdir\": unknown key (known: socket, output_dir, pin_dir, hook, runc_wrapper)");
+          "key \"outputdir\": unknown key (known: socket, output_dir, pin_dir, hook, runc_wrapper, auto_profile)");
     CHECK(contains(refusal(R"({"hook": {"deadline": 5}})"), "key \"hook.deadline\": unknown key"));
 }
 
