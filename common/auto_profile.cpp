@@ -154,6 +154,15 @@ ContainerFacts facts_from_annotations(const std::map<std::string, std::string>& 
     return facts;
 }
 
+bool is_sandbox_container(const std::map<std::string, std::string>& annotations) {
+    for (const char* key : {"io.kubernetes.cri.container-type", "io.kubernetes.cri-o.ContainerType"}) {
+        if (const auto found = annotations.find(key); found != annotations.end() && found->second == "sandbox") {
+            return true;
+        }
+    }
+    return false;
+}
+
 std::string workload_of_pod(std::string_view pod) {
     auto last_segment = [](std::string_view name) -> std::optional<std::string_view> {
         const auto dash = name.rfind('-');

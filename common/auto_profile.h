@@ -58,6 +58,11 @@ struct ContainerFacts {
 // containerd's CRI annotations taking precedence over CRI-O's; the other fields are left empty.
 ContainerFacts facts_from_annotations(const std::map<std::string, std::string>& annotations);
 
+// Whether the annotations mark a Kubernetes pod's sandbox ("pause") container, which runs none
+// of the pod's code: io.kubernetes.cri.container-type=sandbox (containerd) or
+// io.kubernetes.cri-o.ContainerType=sandbox (CRI-O, and podman's pods).
+bool is_sandbox_container(const std::map<std::string, std::string>& annotations);
+
 // The workload a pod belongs to, from its name, so that replicas share one profile. Segments are
 // separated by '-'; the alphabet of Kubernetes' generated strings is [bcdfghjklmnpqrstvwxz2456789].
 //   1. A last segment of exactly 5 bytes of that alphabet (the random suffix of a pod made by a

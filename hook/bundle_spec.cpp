@@ -99,6 +99,25 @@ std::optional<std::string> profile_annotation(const ordered_json& spec) {
     return value->get<std::string>();
 }
 
+std::string spec_hostname(const ordered_json& spec) {
+    const auto hostname = spec.find("hostname");
+    return hostname != spec.end() && hostname->is_string() ? hostname->get<std::string>() : std::string();
+}
+
+std::map<std::string, std::string> spec_annotations(const ordered_json& spec) {
+    std::map<std::string, std::string> found;
+    const auto annotations = spec.find("annotations");
+    if (annotations == spec.end() || !annotations->is_object()) {
+        return found;
+    }
+    for (const auto& [key, value] : annotations->items()) {
+        if (value.is_string()) {
+            found.emplace(key, value.get<std::string>());
+        }
+    }
+    return found;
+}
+
 bool is_pod_sandbox(const ordered_json& spec) {
     const auto annotations = spec.find("annotations");
     if (annotations == spec.end() || !annotations->is_object()) {

@@ -3,6 +3,7 @@
 // createRuntime (and at poststop when asked). Everything else keeps its meaning and its key order.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +40,13 @@ std::optional<std::string> profile_annotation(const nlohmann::ordered_json& spec
 // The value of the first CRADLE_PROFILE=VALUE in "process"."env", or nullopt when there is none
 // or its value is empty (so `-e CRADLE_PROFILE=` turns off what an image set).
 std::optional<std::string> profile_variable(const nlohmann::ordered_json& spec);
+
+// The spec's "hostname", or "" when absent or not a string.
+std::string spec_hostname(const nlohmann::ordered_json& spec);
+
+// The spec's annotations whose values are strings ("annotations" absent, null or not an object
+// gives none).
+std::map<std::string, std::string> spec_annotations(const nlohmann::ordered_json& spec);
 
 // Whether `spec` is a Kubernetes pod's sandbox ("pause") container, as containerd's CRI plugin
 // marks it (annotation io.kubernetes.cri.container-type=sandbox): it carries the pod's annotations

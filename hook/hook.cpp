@@ -1,5 +1,6 @@
 #include "hook/hook.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -7,9 +8,13 @@
 #include <chrono>
 #include <ctime>
 
+#include "common/auto_profile.h"
 #include "common/config.h"
 #include "common/profile_name.h"
 #include "common/protocol.h"
+#include "common/safe_file.h"
+#include "common/unique_fd.h"
+#include "hook/bundle_spec.h"
 
 namespace cradle {
 
@@ -65,6 +70,24 @@ HookOutcome fail_soft(const Config& config, std::optional<HookStage> stage, cons
     return {0, Severity::Warning, message + "; the container runs untraced"};
 }
 
+// The spec's hostname from the bundle's config.json, for an automatic name: "" when it cannot be
+// read, as the name then falls back to the id rather than leave the container untraced.
+std::string bundle_hostname(const std::string& bundle) {
+    if (bundle.empty()) {
+        return {};
+    }
+    UniqueFd directory(::open(bundle.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!directory.valid()) {
+        return {};
+    }
+    auto text = read_file_beneath(directory.get(), "config.json", k_max_bundle_spec_size);
+    if (!text) {
+        return {};
+    }
+    auto spec = parse_bundle_spec(*text);
+    return spec ? spec_hostname(*spec) : std::string();
+}
+
 }  // namespace
 
 int syslog_priority(Severity severity) {
@@ -104,7 +127,8 @@ HookOutcome run_hook(const HookOptions& options) {
         return fail_soft(config, options.stage, "reading the OCI state from stdin: " + state.error().message);
     }
     const auto annotation = state->annotations.find(k_profile_annotation);
-    if (annotation == state->annotations.end()) {
+    const bool automatic = annotation == state->annotations.end();
+    if (automatic && (!config.auto_profile.enabled || is_sandbox_container(state->annotations))) {
         return {0, Severity::Debug, ""};
     }
     auto action = hook_action(options.stage, *state);
@@ -115,7 +139,19 @@ HookOutcome run_hook(const HookOptions& options) {
     const std::string container = "container \"" + printable_value(state->id) + "\"";
 
     if (*action == HookAction::Register) {
-        auto name = expand_profile_name(annotation->second, std::time(nullptr));
+        std::string raw_name;
+        std::string automatic_note;
+        if (automatic) {
+            ContainerFacts facts = facts_from_annotations(state->annotations);
+            facts.hostname = bundle_hostname(state->bundle);
+            facts.id = state->id;
+            AutoProfileName chosen = auto_profile_name(config.auto_profile.template_text, facts, std::time(nullptr));
+            raw_name = std::move(chosen.name);
+            automatic_note = " (automatic name" + (chosen.note.empty() ? "" : ": " + chosen.note) + ")";
+        } else {
+            raw_name = annotation->second;
+        }
+        auto name = expand_profile_name(raw_name, std::time(nullptr));
         if (!name) {
             return {1, Severity::Error, container + ": " + name.error().message};
         }
@@ -124,12 +160,13 @@ HookOutcome run_hook(const HookOptions& options) {
         const nlohmann::json request = {{"op", "register"},
                                         {"id", state->id},
                                         {"pid", state->pid},
-                                        {"annotations", {{k_profile_annotation, annotation->second}}}};
+                                        {"annotations", {{k_profile_annotation, raw_name}}}};
         auto answer = call_collector(config.socket_path, request, deadline);
         if (!answer) {
             return fail_soft(config, HookStage::CreateRuntime, container + ": not traced: " + answer.error().message);
         }
-        return {0, Severity::Info, container + ": traced as \"" + string_member(*answer, "name", *name) + "\""};
+        return {0, Severity::Info,
+                container + ": traced as \"" + string_member(*answer, "name", *name) + "\"" + automatic_note};
     }
 
     const nlohmann::json request = {{"op", "flush"}, {"id", state->id}};

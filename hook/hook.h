@@ -8,6 +8,13 @@
 // parsed), and the collector flushes a gone container by itself. A profile name that breaks
 // the rules always stops the container (exit 1): it is the user's own mistake, best seen at
 // once. Only the io.cradle.profile annotation is sent to the collector.
+//
+// With auto_profile.enabled, a container without the annotation (other than a pod's sandbox,
+// is_sandbox_container) is traced too, under auto_profile_name() of the configured template over
+// its state's annotations, the hostname in its bundle's config.json (read without following a
+// symbolic link, at most k_max_bundle_spec_size bytes; "" when it cannot be read) and its id;
+// at poststop it is flushed by id. An automatic name never stops a container: it is repaired
+// (common/auto_profile.h), and the log line says how.
 #pragma once
 
 #include <optional>

@@ -15,7 +15,8 @@ An OCI runtime hook. Reads the container's OCI state on stdin; STAGE is prestart
 createRuntime (register the container with cradled) or poststop (have its profile
 written before the runtime returns; cradled writes it anyway once the container's
 cgroup is gone); without STAGE it follows the state's status. Only containers with the
-annotation io.cradle.profile=<name> are traced.
+annotation io.cradle.profile=<name> are traced, unless the configuration's auto_profile
+is enabled: then every other container is traced under a name made from its template.
 
 Examples (config.json hooks; poststop only where the files are needed at once):
   "createRuntime": [{"path": "/usr/local/bin/cradle-hook", "args": ["cradle-hook", "createRuntime"]}]

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -311,4 +312,95 @@ TEST_CASE("hook: each severity has its syslog priority") {
     CHECK(syslog_priority(Severity::Warning) == LOG_WARNING);
     CHECK(syslog_priority(Severity::Info) == LOG_INFO);
     CHECK(syslog_priority(Severity::Debug) == LOG_DEBUG);
+}
+
+namespace {
+
+// runc's state at createRuntime for a container without io.cradle.profile, its bundle in `bundle`.
+std::string unannotated_state(const std::string& bundle, const nlohmann::json& annotations) {
+    return nlohmann::json{{"ociVersion", "1.0.2"}, {"id", "abc123"},   {"status", "creating"},
+                          {"pid", 4242},           {"bundle", bundle}, {"annotations", annotations}}
+        .dump();
+}
+
+}  // namespace
+
+TEST_CASE("hook: with auto_profile on, a container without the annotation is traced under its automatic name") {
+    HookFixture hook;
+    hook.config(R"({"hook":{"deadline_ms":300},"auto_profile":{"enabled":true}})");
+    const nlohmann::json cri = {{"io.kubernetes.cri.sandbox-namespace", "shop"},
+                                {"io.kubernetes.cri.sandbox-name", "web-7d4b9c6f5d-x2k9p"},
+                                {"io.kubernetes.cri.container-name", "nginx"}};
+    FakeCollector collector(hook.socket(), R"({"ok":true,"name":"shop_web_nginx"})");
+    const HookOutcome outcome = hook.run(unannotated_state(hook.dir / "none", cri));
+    const auto request = nlohmann::json::parse(collector.finish());
+    CHECK(outcome.exit_code == 0);
+    CHECK(contains(outcome.message, "traced as \"shop_web_nginx\" (automatic name)"));
+    CHECK(request.at("op") == "register");
+    CHECK(request.at("id") == "abc123");
+    CHECK(request.at("annotations") == nlohmann::json{{"io.cradle.profile", "shop_web_nginx"}});
+}
+
+TEST_CASE("hook: with auto_profile on, the hostname comes from the bundle's config.json") {
+    HookFixture hook;
+    hook.config(R"({"hook":{"deadline_ms":300},"auto_profile":{"enabled":true,"template":"h-{hostname}|{id}"}})");
+    std::filesystem::create_directories(hook.dir / "bundle");
+    write_text(hook.dir / "bundle/config.json", R"({"ociVersion":"1.0.2","hostname":"web/../x"})");
+    {
+        FakeCollector collector(hook.socket(), R"({"ok":true,"name":"h-web_.__x"})");
+        const HookOutcome outcome = hook.run(unannotated_state(hook.dir / "bundle", nlohmann::json::object()));
+        const auto request = nlohmann::json::parse(collector.finish());
+        // Repaired, not refused, and the log says so.
+        CHECK(request.at("annotations") == nlohmann::json{{"io.cradle.profile", "h-web_.__x"}});
+        CHECK(outcome.exit_code == 0);
+        CHECK(contains(outcome.message, "replaced by '_'"));
+    }
+    std::filesystem::remove(hook.socket());
+    // A config.json behind a symbolic link is not read: the name falls back to the id.
+    std::filesystem::create_directories(hook.dir / "linked");
+    std::filesystem::create_symlink(hook.dir / "bundle/config.json", hook.dir / "linked/config.json");
+    {
+        FakeCollector collector(hook.socket(), R"({"ok":true,"name":"abc123"})");
+        hook.run(unannotated_state(hook.dir / "linked", nlohmann::json::object()));
+        const auto request = nlohmann::json::parse(collector.finish());
+        CHECK(request.at("annotations") == nlohmann::json{{"io.cradle.profile", "abc123"}});
+    }
+}
+
+TEST_CASE("hook: with auto_profile on, an explicit annotation still wins and is still checked") {
+    HookFixture hook;
+    hook.config(R"({"hook":{"deadline_ms":300},"auto_profile":{"enabled":true}})");
+    {
+        FakeCollector collector(hook.socket(), R"({"ok":true,"name":"web"})");
+        hook.run(creating_state("web"));
+        const auto request = nlohmann::json::parse(collector.finish());
+        CHECK(request.at("annotations") == nlohmann::json{{"io.cradle.profile", "web"}});
+    }
+    std::filesystem::remove(hook.socket());
+    FakeCollector collector(hook.socket(), R"({"ok":true,"name":"web"})");
+    const HookOutcome outcome = hook.run(creating_state("../etc"));
+    CHECK(outcome.exit_code == 1);
+    CHECK_FALSE(collector.contacted());
+}
+
+TEST_CASE("hook: with auto_profile on, a pod's sandbox is left alone, and poststop flushes by id") {
+    HookFixture hook;
+    hook.config(R"({"hook":{"deadline_ms":300},"auto_profile":{"enabled":true}})");
+    for (const char* key : {"io.kubernetes.cri.container-type", "io.kubernetes.cri-o.ContainerType"}) {
+        CAPTURE(key);
+        FakeCollector collector(hook.socket(), R"({"ok":true,"name":"x"})");
+        const HookOutcome outcome = hook.run(unannotated_state("/nonexistent", {{key, "sandbox"}}));
+        CHECK(outcome.exit_code == 0);
+        CHECK(outcome.message.empty());
+        CHECK_FALSE(collector.contacted());
+        collector.finish();
+        std::filesystem::remove(hook.socket());
+    }
+    auto state = nlohmann::json::parse(stopped_state());
+    state.erase("annotations");
+    FakeCollector collector(hook.socket(), R"({"ok":true,"files":[]})");
+    const HookOutcome outcome = hook.run(state.dump(), HookStage::Poststop);
+    const auto request = nlohmann::json::parse(collector.finish());
+    CHECK(outcome.exit_code == 0);
+    CHECK(request == nlohmann::json{{"op", "flush"}, {"id", "abc123"}});
 }
