@@ -31,4 +31,14 @@ bool is_docker_container_id(std::string_view id);
 // EINVAL. Messages: `Docker record "<path>": ...`.
 Result<std::optional<std::string>> docker_profile_label(const std::string& docker_root, std::string_view container_id);
 
+// What cradle-runc takes from Docker's record of a container.
+struct DockerRecord {
+    std::optional<std::string> profile_label;  // the label io.cradle.profile, as docker_profile_label
+    std::string name;                          // "Name" without its leading '/'; "" when absent or not a string
+};
+
+// Docker's record of `container_id`, read as docker_profile_label reads it, with the same errors;
+// nullopt when there is no record (no such file, or not a Docker container id).
+Result<std::optional<DockerRecord>> read_docker_record(const std::string& docker_root, std::string_view container_id);
+
 }  // namespace cradle

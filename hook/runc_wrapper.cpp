@@ -7,8 +7,10 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 
+#include "common/auto_profile.h"
 #include "common/config.h"
 #include "common/profile_name.h"
 #include "common/safe_file.h"
@@ -41,13 +43,14 @@ std::string last_component(std::string path) {
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-enum class ProfileSource { Annotation, DockerLabel, Variable };
+enum class ProfileSource { Annotation, DockerLabel, Variable, Automatic };
 
 // Where the profile name came from, for the log.
 const char* source_name(ProfileSource source) {
     switch (source) {
         case ProfileSource::Annotation: return "annotation";
         case ProfileSource::DockerLabel: return "Docker label";
+        case ProfileSource::Automatic: return "template auto_profile.template";
         case ProfileSource::Variable: break;
     }
     return "environment variable CRADLE_PROFILE";
@@ -90,23 +93,39 @@ BundleOutcome prepare_bundle(const RuncArguments& arguments, const Config& confi
     std::optional<std::string> profile = profile_annotation(*spec);
     ProfileSource source = ProfileSource::Annotation;
     std::string docker_problem;
+    std::string docker_name;
     if (!profile) {
         // Docker names the bundle directory after the container; anything else is not Docker's.
         char resolved[PATH_MAX];
         if (is_docker_container_id(arguments.container_id) && ::realpath(bundle.c_str(), resolved) != nullptr &&
             last_component(resolved) == arguments.container_id) {
-            auto label = docker_profile_label(config.runc_wrapper.docker_root, arguments.container_id);
-            if (label) {
-                profile = *label;
+            auto record = read_docker_record(config.runc_wrapper.docker_root, arguments.container_id);
+            if (record && *record) {
+                profile = (*record)->profile_label;
                 source = ProfileSource::DockerLabel;
-            } else {
-                docker_problem = label.error().message;
+                docker_name = (*record)->name;
+            } else if (!record) {
+                docker_problem = record.error().message;
             }
         }
     }
     if (!profile) {
         profile = profile_variable(*spec);
         source = ProfileSource::Variable;
+    }
+    std::string automatic_note;
+    if (!profile && config.auto_profile.enabled && docker_problem.empty()) {
+        // The name is made here rather than in the hook: Docker's name of the container is known
+        // only from its record, which the hook does not read. It has no strftime token left, so
+        // the hook sends it as it is.
+        ContainerFacts facts = facts_from_annotations(spec_annotations(*spec));
+        facts.name = docker_name;
+        facts.hostname = spec_hostname(*spec);
+        facts.id = arguments.container_id;
+        AutoProfileName chosen = auto_profile_name(config.auto_profile.template_text, facts, std::time(nullptr));
+        profile = std::move(chosen.name);
+        source = ProfileSource::Automatic;
+        automatic_note = chosen.note.empty() ? "" : " (" + chosen.note + ")";
     }
     if (!profile) {
         if (!docker_problem.empty()) {
@@ -139,7 +158,7 @@ BundleOutcome prepare_bundle(const RuncArguments& arguments, const Config& confi
         return fail("bundle " + in_quotes(bundle) + ": " + changed.error().message);
     }
     const std::string traced =
-        container + ": traced as " + in_quotes(*profile) + " (from the " + source_name(source) + ")";
+        container + ": traced as " + in_quotes(*profile) + " (from the " + source_name(source) + ")" + automatic_note;
     if (!*changed) {
         return {Severity::Debug, traced + ", its bundle calls cradle-hook already"};
     }

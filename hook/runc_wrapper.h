@@ -5,7 +5,10 @@
 // A container is traced when its spec has the io.cradle.profile annotation (`ctr run
 // --annotation`, Kubernetes through the CRI), else when Docker's record of it has the label
 // io.cradle.profile (docker_record.h), else when its process.env holds CRADLE_PROFILE=NAME
-// (bundle_spec.h); a Kubernetes pod's sandbox never is. Only `create` and `run`
+// (bundle_spec.h), else, when the configuration's auto_profile.enabled is true, under the automatic
+// name (common/auto_profile.h) made from the spec's annotations and hostname, Docker's name of the
+// container (docker_record.h) and its id; a Kubernetes pod's sandbox never is. A Docker record
+// that cannot be read leaves the container untraced, as before. Only `create` and `run`
 // (runc_arguments.h) of such a container change its bundle's config.json, atomically; the name
 // then travels as the annotation, which the hook sends. Whatever goes wrong on the way (a command
 // line or spec not understood, a missing hook, a broken configuration) leaves the bundle as it

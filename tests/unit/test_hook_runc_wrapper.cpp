@@ -314,3 +314,54 @@ TEST_CASE("runc wrapper: without a runtime there is nothing to call") {
     CHECK(unknown_self.runtime.empty());
     CHECK(contains(messages(unknown_self), "its own file is unknown"));
 }
+
+TEST_CASE("runc wrapper: with auto_profile on, every container is traced under its automatic name") {
+    Host host;
+    host.config(R"({"runc_wrapper": {"docker_root": ")" + host.dir / "docker" +
+                R"("}, "auto_profile": {"enabled": true}})");
+
+    // Kubernetes through containerd's CRI: namespace, workload, container.
+    const std::string pod = host.bundle("pod", R"({"hostname": "web-7d4b9c6f5d-x2k9p", "annotations": {
+        "io.kubernetes.cri.container-type": "container", "io.kubernetes.cri.sandbox-namespace": "shop",
+        "io.kubernetes.cri.sandbox-name": "web-7d4b9c6f5d-x2k9p", "io.kubernetes.cri.container-name": "nginx"}})");
+    RuntimeCall call = host.call({"create", "--bundle", pod, "c1"});
+    CHECK(messages(call) ==
+          "container \"c1\": traced as \"shop_web_nginx\" (from the template auto_profile.template)\n");
+    CHECK(spec_of(pod)["annotations"]["io.cradle.profile"] == "shop_web_nginx");
+    CHECK(spec_of(pod)["hooks"]["createRuntime"].size() == 1);
+
+    // Its sandbox is not traced.
+    const std::string sandbox = host.bundle("sandbox", R"({"annotations": {
+        "io.kubernetes.cri.container-type": "sandbox", "io.kubernetes.cri.sandbox-name": "web-7d4b9c6f5d-x2k9p"}})");
+    const std::string sandbox_text = read_text(sandbox + "/config.json");
+    CHECK(host.call({"create", "--bundle", sandbox, "s1"}).messages.empty());
+    CHECK(read_text(sandbox + "/config.json") == sandbox_text);
+
+    // Docker: the container's name from its record, without the leading '/'.
+    const std::string docker_directory = host.dir / ("docker/containers/" + k_docker_id);
+    std::filesystem::create_directories(docker_directory);
+    write_text(docker_directory + "/config.v2.json", R"({"Name": "/web.1", "Config": {"Labels": {}}})");
+    const std::string docker = host.bundle(k_docker_id, R"({"hostname": "0123456789ab"})");
+    call = host.call({"create", "--bundle", docker, k_docker_id});
+    CHECK(spec_of(docker)["annotations"]["io.cradle.profile"] == "web.1");
+
+    // Otherwise the hostname, then the id; a hostile hostname is repaired and the log says so.
+    const std::string named = host.bundle("named", R"({"hostname": "../x"})");
+    call = host.call({"run", "--bundle", named, "n1"});
+    CHECK(spec_of(named)["annotations"]["io.cradle.profile"] == "_._x");
+    CHECK(contains(messages(call), "replaced by '_'"));
+    const std::string bare = host.bundle("bare", k_plain_spec);
+    host.call({"create", "--bundle", bare, "bare-id"});
+    CHECK(spec_of(bare)["annotations"]["io.cradle.profile"] == "bare-id");
+
+    // An explicit name still wins.
+    const std::string explicit_bundle = host.bundle("explicit", R"({"annotations": {"io.cradle.profile": "mine"}})");
+    host.call({"create", "--bundle", explicit_bundle, "e1"});
+    CHECK(spec_of(explicit_bundle)["annotations"]["io.cradle.profile"] == "mine");
+
+    // Switched off (the default), an unannotated container is left alone.
+    host.config(R"({"auto_profile": {"enabled": false}})");
+    const std::string off = host.bundle("off", k_plain_spec);
+    CHECK(host.call({"create", "--bundle", off, "off"}).messages.empty());
+    CHECK(read_text(off + "/config.json") == k_plain_spec);
+}
