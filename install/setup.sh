@@ -40,11 +40,19 @@ mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 # one broken or dangling file there makes every podman run fail (and CRI-O refuse to start). So
 # the files come after the binary they name, and each is written under a name those readers skip
 # (no .json), flushed, then renamed over the old one.
+# With auto_profile enabled in /etc/cradle/cradle.json, the files of install/hooks.d-auto (the hook
+# for every container, "always") go in under the same names, replacing those that run only for
+# the annotation; run setup.sh again after changing the setting.
 HOOKS_DIR=/usr/share/containers/oci/hooks.d
-step "hooks.d for podman and CRI-O: $HOOKS_DIR"
+HOOKS_SOURCE=install/hooks.d
+if python3 -c 'import json, sys; sys.exit(0 if json.load(open(sys.argv[1])).get("auto_profile", {}).get("enabled") is True else 1)' \
+    /etc/cradle/cradle.json 2> /dev/null; then
+    HOOKS_SOURCE=install/hooks.d-auto
+fi
+step "hooks.d for podman and CRI-O: $HOOKS_DIR (from $HOOKS_SOURCE)"
 [[ -x $PREFIX/bin/cradle-hook ]] || { echo "setup.sh: $PREFIX/bin/cradle-hook is not installed" >&2; exit 1; }
 install -d -m 0755 "$HOOKS_DIR"
-for hook_file in install/hooks.d/*.json; do
+for hook_file in "$HOOKS_SOURCE"/*.json; do
     temporary=$(mktemp "$HOOKS_DIR/.cradle.XXXXXX")
     if ! { sed "s|/usr/local/bin/cradle-hook|$PREFIX/bin/cradle-hook|" "$hook_file" > "$temporary" &&
         chmod 0644 "$temporary" && sync "$temporary" && mv -f "$temporary" "$HOOKS_DIR/${hook_file##*/}"; }; then

@@ -23,11 +23,13 @@ using namespace cradle;
 namespace {
 
 const std::filesystem::path k_hooks_dir = std::filesystem::path(CRADLE_SOURCE_DIR) / "install" / "hooks.d";
+// The variant setup.sh installs in their place when auto_profile is enabled.
+const std::filesystem::path k_auto_hooks_dir = std::filesystem::path(CRADLE_SOURCE_DIR) / "install" / "hooks.d-auto";
 
-// The shipped files' paths, sorted by name as podman and CRI-O apply them.
-std::vector<std::filesystem::path> hook_files() {
+// The shipped files' paths in `directory`, sorted by name as podman and CRI-O apply them.
+std::vector<std::filesystem::path> hook_files(const std::filesystem::path& directory = k_hooks_dir) {
     std::vector<std::filesystem::path> files;
-    for (const auto& entry : std::filesystem::directory_iterator(k_hooks_dir)) {
+    for (const auto& entry : std::filesystem::directory_iterator(directory)) {
         files.push_back(entry.path());
     }
     std::sort(files.begin(), files.end());
@@ -71,7 +73,10 @@ TEST_CASE("install/hooks.d holds one file for createRuntime, then one for postst
 }
 
 TEST_CASE("each shipped hooks.d file is a valid oci-hooks 1.0.0 entry for cradle-hook") {
-    for (const auto& file : hook_files()) {
+    auto files = hook_files();
+    const auto auto_files = hook_files(k_auto_hooks_dir);
+    files.insert(files.end(), auto_files.begin(), auto_files.end());
+    for (const auto& file : files) {
         CAPTURE(file);
         const nlohmann::json hook = read_json(file);
         CHECK(hook.at("version") == "1.0.0");
@@ -138,5 +143,25 @@ TEST_CASE("each shipped hooks.d file runs only for containers with the io.cradle
             CAPTURE(name);
             CHECK(matches(value, name));
         }
+    }
+}
+
+TEST_CASE("install/hooks.d-auto holds the same files, run for every container") {
+    const auto files = hook_files();
+    const auto auto_files = hook_files(k_auto_hooks_dir);
+    REQUIRE(auto_files.size() == files.size());
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        CAPTURE(auto_files[i]);
+        // The same names, so that installed in place of the others they replace them: a container
+        // with the annotation must not be registered twice.
+        CHECK(auto_files[i].filename() == files[i].filename());
+        nlohmann::json hook = read_json(files[i]);
+        nlohmann::json auto_hook = read_json(auto_files[i]);
+        // "always" alone decides: podman and CRI-O run a hook when any condition matches.
+        CHECK(auto_hook.at("when") == nlohmann::json{{"always", true}});
+        // Everything else is as in hooks.d.
+        hook.erase("when");
+        auto_hook.erase("when");
+        CHECK(auto_hook == hook);
     }
 }
