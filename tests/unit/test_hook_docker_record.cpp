@@ -122,3 +122,30 @@ TEST_CASE("Docker record: a record that is not what dockerd writes is an error")
     root.record(k_id, R"({"Config": {"Labels": {"io.cradle.profile": 1}}})");
     CHECK(root.refusal(k_id).code == EINVAL);
 }
+
+TEST_CASE("Docker record: the container's name, without its leading '/', beside the label") {
+    DockerRoot root;
+    root.record(k_id, R"({"Name": "/web", "Config": {"Labels": {"io.cradle.profile": "p"}}})");
+    auto record = read_docker_record(root.dir.path(), k_id);
+    REQUIRE_MESSAGE(record.ok(), record.error().message);
+    REQUIRE(record->has_value());
+    CHECK((*record)->name == "web");
+    CHECK((*record)->profile_label == std::optional<std::string>("p"));
+
+    // No Config, a name that is not a string, no record at all.
+    root.record(k_id, R"({"Name": "/db"})");
+    record = read_docker_record(root.dir.path(), k_id);
+    REQUIRE(record.ok());
+    CHECK((*record)->name == "db");
+    CHECK_FALSE((*record)->profile_label);
+    root.record(k_id, R"({"Name": 7, "Config": {"Labels": null}})");
+    record = read_docker_record(root.dir.path(), k_id);
+    REQUIRE(record.ok());
+    CHECK((*record)->name.empty());
+    record = read_docker_record(root.dir.path(), std::string(64, 'a'));
+    REQUIRE(record.ok());
+    CHECK_FALSE(record->has_value());
+    // The same refusals as for the label.
+    root.record(k_id, R"({"Name": "/web", "Config": {"Labels": []}})");
+    CHECK_FALSE(read_docker_record(root.dir.path(), k_id).ok());
+}
