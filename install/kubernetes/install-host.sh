@@ -7,7 +7,11 @@
 #   HOSTROOT/usr/share/containers/oci/hooks.d/*.json         CRI-O (and podman): the hook
 #   HOSTROOT/etc/containerd/conf.d/cradle.toml               containerd: the runtime handler "cradle"
 #
-#   install-host.sh [--edit-containerd-config] HOSTROOT
+#   install-host.sh [--edit-containerd-config] [--auto-profile] HOSTROOT
+#
+# --auto-profile traces every container of the node, each under its automatic name (README,
+# "Automatic profiles"): the configuration turns auto_profile on, and the hooks.d files come from
+# CRADLE_HOOKS_D_AUTO (they run the hook for every container) instead of CRADLE_HOOKS_D.
 #
 # Every file is written under a temporary name in its own directory and renamed into place, and a
 # file whose content is already the one to install is left alone, so running it again changes
@@ -23,6 +27,7 @@
 # Where the files come from (defaults: the image's layout, install/kubernetes/Containerfile):
 #   CRADLE_BIN          the directory holding cradle-hook and cradle-runc    (/opt/cradle/bin)
 #   CRADLE_HOOKS_D      the hooks.d files                                     (/opt/cradle/share/hooks.d)
+#   CRADLE_HOOKS_D_AUTO the hooks.d files of --auto-profile                   (/opt/cradle/share/hooks.d-auto)
 #   CRADLE_CONTAINERD   the directory holding cradle-runtime.toml             (/opt/cradle/share/containerd)
 # The configuration written (cradled's socket and output directory, which must be the kubelet's
 # seccomp root for pods to use a profile as Localhost "cradle/NAME.seccomp.json"):
@@ -41,17 +46,20 @@ readonly CONTAINERD_IMPORT="/etc/containerd/conf.d/*.toml"
 
 source_bin=${CRADLE_BIN:-/opt/cradle/bin}
 source_hooks_d=${CRADLE_HOOKS_D:-/opt/cradle/share/hooks.d}
+source_hooks_d_auto=${CRADLE_HOOKS_D_AUTO:-/opt/cradle/share/hooks.d-auto}
 source_containerd=${CRADLE_CONTAINERD:-/opt/cradle/share/containerd}
 socket=${CRADLE_SOCKET:-/run/cradle/cradle.sock}
 output_dir=${CRADLE_OUTPUT_DIR:-/var/lib/kubelet/seccomp/cradle}
 
-usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "install-host.sh: $*" >&2; exit 1; }
 
 edit_containerd_config=false
+auto_profile=false
 while (($#)); do
     case $1 in
         --edit-containerd-config) edit_containerd_config=true ;;
+        --auto-profile) auto_profile=true ;;
         -h | --help) usage; exit 0 ;;
         -*) echo "install-host.sh: unknown option \"$1\"" >&2; usage >&2; exit 2 ;;
         *) break ;;
@@ -59,6 +67,9 @@ while (($#)); do
     shift
 done
 (($# == 1)) || { usage >&2; exit 2; }
+if $auto_profile; then
+    source_hooks_d=$source_hooks_d_auto
+fi
 host_root=${1%/}
 [[ -n $host_root ]] || host_root=/
 [[ -d $host_root ]] || die "HOSTROOT \"$1\" is not a directory"
@@ -122,6 +133,10 @@ place 0644 "$HOST_CONFIG" << EOF
         "hook": "$HOST_BIN/cradle-hook",
         "poststop": false,
         "docker_root": "/var/lib/docker"
+    },
+    "auto_profile": {
+        "enabled": $auto_profile,
+        "template": "{namespace}_{workload}_{container}|{name}|{hostname}|{id}"
     }
 }
 EOF

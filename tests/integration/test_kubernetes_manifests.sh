@@ -12,7 +12,10 @@ INSTALL=$KUBE/install-host.sh
 HOST=$WORK/host
 
 # run_install [OPTION] HOSTROOT: install-host.sh with the files of this tree.
-run_install() { CRADLE_BIN=$BIN CRADLE_HOOKS_D=$REPO/install/hooks.d CRADLE_CONTAINERD=$REPO/install/containerd "$INSTALL" "$@"; }
+run_install() {
+    CRADLE_BIN=$BIN CRADLE_HOOKS_D=$REPO/install/hooks.d CRADLE_HOOKS_D_AUTO=$REPO/install/hooks.d-auto \
+        CRADLE_CONTAINERD=$REPO/install/containerd "$INSTALL" "$@"
+}
 # unchanged [OPTION] HOSTROOT: install-host.sh succeeds and installs nothing (prints what it did).
 unchanged() {
     local output
@@ -134,7 +137,8 @@ check --as runs-installer "init: runs install-host.sh /host" facts '"/opt/cradle
 check "init: privileged (mount, Bidirectional)" facts 'init["securityContext"].get("privileged") is True'
 check "the image ships install-host.sh where the init container runs it" \
     grep -q '^COPY install/kubernetes/install-host.sh /opt/cradle/install-host.sh$' "$KUBE/Containerfile"
-for variable in CRADLE_BIN:build/bin/cradled CRADLE_HOOKS_D:install/hooks.d/ CRADLE_CONTAINERD:install/containerd/cradle-runtime.toml; do
+for variable in CRADLE_BIN:build/bin/cradled CRADLE_HOOKS_D:install/hooks.d/ CRADLE_HOOKS_D_AUTO:install/hooks.d-auto/ \
+    CRADLE_CONTAINERD:install/containerd/cradle-runtime.toml; do
     name=${variable%%:*} source=${variable#*:}
     default=$(sed -n "s|^source_[a-z_]*=\${$name:-\(.*\)}\$|\1|p" "$INSTALL")
     check "install-host.sh's default $name ($default) is where the image puts $source" \
@@ -223,6 +227,27 @@ assert "io.cradle.profile" in runtime["pod_annotations"], runtime' "$WORK/config
 else
     skip "containerd is not installed: its reading of the drop-in"
 fi
+
+part "install-host.sh --auto-profile: every container of the node, under its automatic name"
+AUTO_HOST=$WORK/auto-host
+mkdir -p "$AUTO_HOST"
+check --as auto-installed "install-host.sh --auto-profile runs to its end" run_install --auto-profile "$AUTO_HOST"
+needs auto-installed
+check "the configuration turns auto_profile on" python3 -c '
+import json, sys
+assert json.load(open(sys.argv[1]))["auto_profile"]["enabled"] is True' "$AUTO_HOST/etc/cradle/cradle.json"
+check "cradle accepts it" \
+    grep -q 'collector at "/nonexistent"' <("$BIN/cradle" status --config "$AUTO_HOST/etc/cradle/cradle.json" --socket /nonexistent 2>&1)
+for hook_file in "$REPO"/install/hooks.d-auto/*.json; do
+    check "hooks.d/${hook_file##*/}: the one that runs for every container" python3 -c '
+import json, sys
+installed = json.load(open(sys.argv[1]))
+assert installed["when"] == {"always": True}, installed["when"]
+assert installed["hook"]["path"] == "/opt/cradle/bin/cradle-hook"' "$AUTO_HOST/usr/share/containers/oci/hooks.d/${hook_file##*/}"
+done
+check "without --auto-profile it stays off" python3 -c '
+import json, sys
+assert json.load(open(sys.argv[1]))["auto_profile"]["enabled"] is False' "$HOST/etc/cradle/cradle.json"
 
 part "what install-host.sh refuses"
 touch "$WORK/a-file"
