@@ -118,6 +118,15 @@ std::map<std::string, std::string> spec_annotations(const ordered_json& spec) {
     return found;
 }
 
+bool has_kubernetes_annotations(const ordered_json& spec) {
+    for (const auto& [key, _] : spec_annotations(spec)) {
+        if (key.starts_with("io.kubernetes.")) {
+            return true;
+        }
+    }
+    return false;
+}
+
 bool is_pod_sandbox(const ordered_json& spec) {
     const auto annotations = spec.find("annotations");
     if (annotations == spec.end() || !annotations->is_object()) {

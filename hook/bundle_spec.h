@@ -48,6 +48,10 @@ std::string spec_hostname(const nlohmann::ordered_json& spec);
 // gives none).
 std::map<std::string, std::string> spec_annotations(const nlohmann::ordered_json& spec);
 
+// Whether `spec` has an annotation of Kubernetes' (a key starting with "io.kubernetes."): the
+// container is a pod's, created through the CRI.
+bool has_kubernetes_annotations(const nlohmann::ordered_json& spec);
+
 // Whether `spec` is a Kubernetes pod's sandbox ("pause") container, as containerd's CRI plugin
 // marks it (annotation io.kubernetes.cri.container-type=sandbox): it carries the pod's annotations
 // but runs none of the pod's code, so tracing it would merge the pause program's syscalls into the

@@ -154,8 +154,9 @@ HookOutcome run_hook(const HookOptions& options) {
         auto name = expand_profile_name(raw_name, std::time(nullptr));
         if (!name && automatic) {
             // auto_profile_name() promises a valid name; should it break that promise, the
-            // container still must not stop for a name nobody chose.
-            return fail_soft(config, HookStage::CreateRuntime, container + ": automatic " + name.error().message);
+            // container still must not stop for a name nobody chose, whatever fail_closed says.
+            return {0, Severity::Warning,
+                    container + ": automatic " + name.error().message + "; the container runs untraced"};
         }
         if (!name) {
             return {1, Severity::Error, container + ": " + name.error().message};

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 #include "hook/runc_wrapper.h"
 
@@ -27,6 +28,13 @@ int main(int argc, char** argv) {
     char self[PATH_MAX];
     if (const ssize_t length = ::readlink("/proc/self/exe", self, sizeof(self) - 1); length > 0) {
         options.self_path.assign(self, static_cast<std::size_t>(length));
+        // Replaced since it started (an upgrade renames a new binary over it): the kernel names
+        // the old file so. The path now holds the new cradle-runc, which is the one to skip on
+        // PATH and whose directory holds the hook.
+        constexpr std::string_view k_deleted = " (deleted)";
+        if (options.self_path.ends_with(k_deleted)) {
+            options.self_path.resize(options.self_path.size() - k_deleted.size());
+        }
     }
 
     const cradle::RuntimeCall call = cradle::prepare_runtime_call(options);

@@ -113,7 +113,22 @@ BundleOutcome prepare_bundle(const RuncArguments& arguments, const Config& confi
         profile = profile_variable(*spec);
         source = ProfileSource::Variable;
     }
-    std::string automatic_note;
+    // A label or an environment variable can come from the image, not from whoever runs the
+    // container: it never stops the container, and under Kubernetes it does not choose the
+    // profile at all, or an image could record itself into another workload's profile.
+    std::string ignored_note;
+    if (profile && source != ProfileSource::Annotation) {
+        if (has_kubernetes_annotations(*spec)) {
+            ignored_note = " (its " + std::string(source_name(source)) + " " + in_quotes(*profile) +
+                           " was ignored: under Kubernetes the pod's annotation names the profile)";
+            profile.reset();
+        } else if (auto checked = expand_profile_name(*profile, std::time(nullptr)); profile->empty() || !checked) {
+            ignored_note = " (its " + std::string(source_name(source)) +
+                           " was ignored: " + (profile->empty() ? std::string("empty") : checked.error().message) + ")";
+            profile.reset();
+        }
+    }
+    std::string automatic_note = ignored_note;
     if (!profile && config.auto_profile.enabled && docker_problem.empty()) {
         // The name is made here rather than in the hook: Docker's name of the container is known
         // only from its record, which the hook does not read. It has no strftime token left, so
@@ -125,11 +140,14 @@ BundleOutcome prepare_bundle(const RuncArguments& arguments, const Config& confi
         AutoProfileName chosen = auto_profile_name(config.auto_profile.template_text, facts, std::time(nullptr));
         profile = std::move(chosen.name);
         source = ProfileSource::Automatic;
-        automatic_note = chosen.note.empty() ? "" : " (" + chosen.note + ")";
+        automatic_note += chosen.note.empty() ? "" : " (" + chosen.note + ")";
     }
     if (!profile) {
         if (!docker_problem.empty()) {
             return fail(docker_problem);
+        }
+        if (!ignored_note.empty()) {
+            return {Severity::Warning, container + ": runs untraced" + ignored_note};
         }
         return {};
     }

@@ -28,8 +28,13 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo > build.log 2>&1 && cmake 
 }
 
 step "install into $PREFIX/bin and /etc/cradle"
-install -m 0755 build/bin/cradled build/bin/cradle-hook build/bin/cradle "$PREFIX/bin/"
-install -m 0755 build/bin/cradle-runc "$PREFIX/bin/" # the runtime for containerd and Docker: install/containerd, install/docker
+# Each binary by rename: `install` alone unlinks the old file first, and a runtime starting a
+# container meanwhile would find its hook (or, for containerd and Docker, cradle-runc, their
+# runtime: install/containerd, install/docker) missing or half written.
+for binary in cradled cradle-hook cradle cradle-runc; do
+    staged=$(mktemp "$PREFIX/bin/.cradle.XXXXXX")
+    install -m 0755 "build/bin/$binary" "$staged" && mv -f "$staged" "$PREFIX/bin/$binary" || { rm -f "$staged"; exit 1; }
+done
 install -d -m 0755 /etc/cradle "$PREFIX/share/cradle" "$PREFIX/share/doc/cradle"
 [[ -e /etc/cradle/cradle.json ]] || install -m 0644 config/cradle.json /etc/cradle/cradle.json
 install -m 0755 install/sample_bundle.py "$PREFIX/share/cradle/"

@@ -45,9 +45,17 @@ fi
 rm -rf /run/cradle
 
 step "binaries, configuration, documentation"
-for binary in cradled cradle-hook cradle cradle-runc; do
+for binary in cradled cradle-hook cradle; do
     rm -fv "$PREFIX/bin/$binary"
 done
+# containerd and Docker call cradle-runc for every step of their containers, also to stop and
+# delete those it started: while their configuration names it, it stays (without
+# /etc/cradle/cradle.json it traces nothing and only hands each call to runc).
+if grep -rqs "$PREFIX/bin/cradle-runc" /etc/docker/daemon.json /etc/containerd; then
+    echo "kept $PREFIX/bin/cradle-runc: /etc/docker/daemon.json or /etc/containerd still names it; remove it from there first"
+else
+    rm -fv "$PREFIX/bin/cradle-runc"
+fi
 rm -rf /etc/cradle "$PREFIX/share/cradle" "$PREFIX/share/doc/cradle" /var/lib/cradle/sample
 
 if $purge; then

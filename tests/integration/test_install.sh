@@ -21,6 +21,8 @@ check "it printed the sample's hardened options" grep -q -- '--cap-drop=ALL' "$W
 check "the sample worked under its profile" grep -q 'the hardened sample works' "$WORK/setup.log"
 check "and what it never did was refused" grep -q 'what it never did is refused' "$WORK/setup.log"
 check "cradled answers" "$PREFIX/bin/cradle" status
+check "cradle-runc installed beside cradle-hook" test -x "$PREFIX/bin/cradle-runc"
+check "no temporary file left in $PREFIX/bin" bash -c "! ls -A '$PREFIX/bin' | grep -q '^\.cradle\.'"
 for hook_file in "$REPO"/install/hooks.d/*.json; do
     check "hooks.d: ${hook_file##*/} installed, naming the installed hook" \
         grep -q "\"$PREFIX/bin/cradle-hook\"" "$HOOKS_DIR/${hook_file##*/}"
@@ -36,7 +38,7 @@ for hook_file in "$REPO"/install/hooks.d/*.json; do
 done
 check "cradled stopped" bash -c "! pgrep -x cradled"
 check "its pins removed" test ! -e /sys/fs/bpf/cradle
-for binary in cradled cradle-hook cradle; do
+for binary in cradled cradle-hook cradle cradle-runc; do
     check "$binary removed" test ! -e "$PREFIX/bin/$binary"
 done
 check "configuration removed" test ! -e /etc/cradle

@@ -244,6 +244,32 @@ TEST_CASE("runc wrapper: CRADLE_PROFILE in the container's environment names the
     CHECK(spec_of(both)["annotations"]["io.cradle.profile"] == "label");
 }
 
+TEST_CASE("runc wrapper: a label or variable that an image may have set never stops the container") {
+    Host host;
+    // A name that breaks the rules: untraced, and said; the spec is left as it was.
+    const std::string hostile_text = R"({"process": {"env": ["CRADLE_PROFILE=../etc"]}})";
+    const std::string hostile = host.bundle("hostile", hostile_text);
+    RuntimeCall call = host.call({"create", "--bundle", hostile, "h1"});
+    CHECK(read_text(hostile + "/config.json") == hostile_text);
+    CHECK(contains(messages(call),
+                   "container \"h1\": runs untraced (its environment variable CRADLE_PROFILE was ignored"));
+    CHECK(call.runtime == host.runtime);
+    // An empty label (the only way to clear one a base image set) is no name either.
+    host.docker_label(k_docker_id, "");
+    const std::string labelled_text = R"({"hostname": "x"})";
+    const std::string labelled = host.bundle(k_docker_id, labelled_text);
+    call = host.call({"create", "--bundle", labelled, k_docker_id});
+    CHECK(read_text(labelled + "/config.json") == labelled_text);
+    CHECK(contains(messages(call), "its Docker label was ignored: empty"));
+    // Under Kubernetes, without auto_profile, neither names anything.
+    const std::string pod_text =
+        R"({"process": {"env": ["CRADLE_PROFILE=web"]}, "annotations": {"io.kubernetes.cri.container-type": "container"}})";
+    const std::string pod = host.bundle("pod", pod_text);
+    call = host.call({"create", "--bundle", pod, "p1"});
+    CHECK(read_text(pod + "/config.json") == pod_text);
+    CHECK(contains(messages(call), "under Kubernetes the pod's annotation names the profile"));
+}
+
 TEST_CASE("runc wrapper: what goes wrong leaves the bundle alone and is said, the runtime still runs") {
     Host host;
     const std::string text = R"({"annotations": {"io.cradle.profile": "web"}})";
@@ -356,8 +382,18 @@ TEST_CASE("runc wrapper: with auto_profile on, every container is traced under i
 
     // An explicit name still wins.
     const std::string explicit_bundle = host.bundle("explicit", R"({"annotations": {"io.cradle.profile": "mine"}})");
-    host.call({"create", "--bundle", explicit_bundle, "e1"});
+    call = host.call({"create", "--bundle", explicit_bundle, "e1"});
     CHECK(spec_of(explicit_bundle)["annotations"]["io.cradle.profile"] == "mine");
+    CHECK(messages(call) == "container \"e1\": traced as \"mine\" (from the annotation)\n");
+
+    // Under Kubernetes an image's CRADLE_PROFILE does not choose the name: the template does.
+    const std::string imposter =
+        host.bundle("imposter", R"({"process": {"env": ["CRADLE_PROFILE=kube-system_coredns_coredns"]},
+        "annotations": {"io.kubernetes.cri.container-type": "container", "io.kubernetes.cri.sandbox-namespace": "shop",
+        "io.kubernetes.cri.sandbox-name": "web-0", "io.kubernetes.cri.container-name": "app"}})");
+    call = host.call({"create", "--bundle", imposter, "i1"});
+    CHECK(spec_of(imposter)["annotations"]["io.cradle.profile"] == "shop_web_app");
+    CHECK(contains(messages(call), "was ignored: under Kubernetes the pod's annotation names the profile"));
 
     // Switched off (the default), an unannotated container is left alone.
     host.config(R"({"auto_profile": {"enabled": false}})");
