@@ -73,6 +73,10 @@ fi
 host_root=${1%/}
 [[ -n $host_root ]] || host_root=/
 [[ -d $host_root ]] || die "HOSTROOT \"$1\" is not a directory"
+# Written into JSON as they are: a plain absolute path only.
+for setting in "CRADLE_SOCKET=$socket" "CRADLE_OUTPUT_DIR=$output_dir"; do
+    [[ ${setting#*=} =~ ^/[A-Za-z0-9._/-]+$ ]] || die "${setting%%=*} \"${setting#*=}\" is not a plain absolute path"
+done
 for file in "$source_bin/cradle-hook" "$source_bin/cradle-runc"; do
     [[ -x $file && -f $file ]] || die "\"$file\" is not an executable file (CRADLE_BIN)"
 done

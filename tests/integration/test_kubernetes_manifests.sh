@@ -254,6 +254,10 @@ touch "$WORK/a-file"
 check "a HOSTROOT that is a file" refused "$WORK/a-file"
 check "saying so" grep -q 'is not a directory' "$WORK/refused.err"
 check "a HOSTROOT that does not exist" refused "$WORK/nowhere"
+mkdir -p "$WORK/quoted"
+check "a socket path that would break the configuration's JSON" \
+    bash -c "CRADLE_SOCKET='/run/a\"b' CRADLE_BIN='$BIN' CRADLE_HOOKS_D='$REPO/install/hooks.d' CRADLE_CONTAINERD='$REPO/install/containerd' '$INSTALL' '$WORK/quoted' 2>&1 | grep -q 'is not a plain absolute path'"
+check "leaves nothing behind" empty "$(ls -A "$WORK/quoted")"
 check "is not created" test ! -e "$WORK/nowhere"
 # A binary that cannot be put in place: no hooks.d file may name it.
 mkdir -p "$WORK/blocked/opt/cradle"
