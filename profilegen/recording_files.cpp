@@ -115,8 +115,8 @@ Result<void> write_output_file(const std::string& path, const std::string& conte
 
 }  // namespace
 
-Result<void> write_seccomp_profile(const std::string& path, const Recording& recording) {
-    auto profile = render_seccomp_profile(recording);
+Result<void> write_seccomp_profile(const std::string& path, const Recording& recording, RefusalErrno refusal) {
+    auto profile = render_seccomp_profile(recording, refusal);
     if (!profile) {
         return profile.error();
     }

@@ -8,6 +8,7 @@
 
 #include "common/result.h"
 #include "profilegen/recording.h"
+#include "profilegen/seccomp_profile.h"
 
 namespace cradle {
 
@@ -34,11 +35,12 @@ Result<Recording> read_merged_recording(const std::vector<std::string>& paths);
 // messages say which file is missing, for the caller to add what the user can do about it.
 Result<std::string> seccomp_profile_beside(const std::vector<std::string>& tracefiles);
 
-// Writes the seccomp profile of `recording` (render_seccomp_profile) at `path`, atomically,
+// Writes the seccomp profile of `recording` (render_seccomp_profile, answering `refusal`) at `path`, atomically,
 // mode 0644, creating the missing directories above it (open_output_directory). Nothing is
 // written when the profile does not compile. Errors come from those functions, with their
 // messages.
-Result<void> write_seccomp_profile(const std::string& path, const Recording& recording);
+Result<void> write_seccomp_profile(const std::string& path, const Recording& recording,
+                                   RefusalErrno refusal = RefusalErrno::eperm);
 
 // Writes `recording` as a tracefile (render_tracefile with `header_comment`) at `path`,
 // atomically, mode 0644, creating the missing directories above it (open_output_directory).

@@ -457,7 +457,9 @@ Result<SeccompFilter> compile_seccomp_profile(const nlohmann::json& profile) {
     return filter;
 }
 
-Result<nlohmann::json> build_seccomp_profile(const Recording& recording) {
+int refusal_errno_value(RefusalErrno refusal) { return refusal == RefusalErrno::enosys ? ENOSYS : EPERM; }
+
+Result<nlohmann::json> build_seccomp_profile(const Recording& recording, RefusalErrno refusal) {
     auto architectures = profile_architectures(recording);
     if (!architectures) {
         return architectures.error();
@@ -474,7 +476,7 @@ Result<nlohmann::json> build_seccomp_profile(const Recording& recording) {
     }
     nlohmann::json profile = {
         {"defaultAction", "SCMP_ACT_ERRNO"},
-        {"defaultErrnoRet", EPERM},
+        {"defaultErrnoRet", refusal_errno_value(refusal)},
         {"architectures", std::move(architectures->constants)},
         {"syscalls", std::move(syscalls)},
     };
@@ -484,8 +486,8 @@ Result<nlohmann::json> build_seccomp_profile(const Recording& recording) {
     return profile;
 }
 
-Result<std::string> render_seccomp_profile(const Recording& recording) {
-    auto profile = build_seccomp_profile(recording);
+Result<std::string> render_seccomp_profile(const Recording& recording, RefusalErrno refusal) {
+    auto profile = build_seccomp_profile(recording, refusal);
     if (!profile) {
         return profile.error();
     }

@@ -45,8 +45,19 @@ const std::vector<std::string>& seccomp_action_names();
 // faccessat2, statx, ...), sorted.
 std::vector<std::string> fallback_syscalls();
 
+// The errno a profile answers for a syscall it does not allow: EPERM (the default, as Docker's
+// own profile) or ENOSYS (what a kernel without the syscall answers, which more callers take
+// as "try something else" than as a failure).
+enum class RefusalErrno {
+    eperm,
+    enosys,
+};
+
+// The number of `refusal`: EPERM or ENOSYS.
+int refusal_errno_value(RefusalErrno refusal);
+
 // Allow-list profile of `recording`:
-//   {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1,
+//   {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1,   // 38 with RefusalErrno::enosys
 //    "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],   // native first, then sorted
 //    "syscalls": [{"names": [sorted syscalls], "action": "SCMP_ACT_ALLOW"},
 //                 {"names": [fallback syscalls not recorded], "action": "SCMP_ACT_ERRNO",
@@ -54,11 +65,11 @@ std::vector<std::string> fallback_syscalls();
 // (no allow rule when the recording has no syscalls; the ENOSYS rule holds the
 // fallback_syscalls() that the recording lacks and libseccomp knows on a listed architecture:
 // still refused, but with the answer of a kernel that predates them, so the caller takes its
-// older path as it would there.) The profile is compiled before it is
-// returned. Fails (code EINVAL) when the recording lists no architecture or an unknown one,
-// when a syscall is not available on any listed architecture (the message names each such
-// syscall), or when the profile does not compile.
-Result<nlohmann::json> build_seccomp_profile(const Recording& recording);
+// older path as it would there; with RefusalErrno::enosys it stays, the same as the default.)
+// The profile is compiled before it is returned. Fails (code EINVAL) when the recording lists
+// no architecture or an unknown one, when a syscall is not available on any listed
+// architecture (the message names each such syscall), or when the profile does not compile.
+Result<nlohmann::json> build_seccomp_profile(const Recording& recording, RefusalErrno refusal = RefusalErrno::eperm);
 
 // Checks `profile` against the subset of the Docker/OCI schema Cradle understands and builds
 // the libseccomp filter it describes, then exports it as BPF to prove the kernel would get a
@@ -77,6 +88,6 @@ Result<nlohmann::json> build_seccomp_profile(const Recording& recording);
 Result<SeccompFilter> compile_seccomp_profile(const nlohmann::json& profile);
 
 // build_seccomp_profile, pretty-printed (indent 2) with a trailing newline.
-Result<std::string> render_seccomp_profile(const Recording& recording);
+Result<std::string> render_seccomp_profile(const Recording& recording, RefusalErrno refusal = RefusalErrno::eperm);
 
 }  // namespace cradle

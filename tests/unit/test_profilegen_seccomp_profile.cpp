@@ -548,3 +548,28 @@ TEST_CASE("bytes that are not UTF-8 give an error, never a JSON exception") {
     CHECK(compile_error(profile) ==
           "seccomp profile: \"architectures[0]\": seccomp architecture \"SCMP_ARCH_\xff\": unknown");
 }
+
+TEST_CASE("build_seccomp_profile answers ENOSYS by default when asked, and compiles") {
+    Recording recording;
+    recording.architectures = {native_arch()};
+    recording.syscalls = {"execve", "read"};
+    auto eperm = build_seccomp_profile(recording);
+    REQUIRE_MESSAGE(eperm.ok(), eperm.error().message);
+    CHECK((*eperm)["defaultErrnoRet"] == EPERM);
+    CHECK(build_seccomp_profile(recording, RefusalErrno::eperm).value() == *eperm);
+
+    auto enosys = build_seccomp_profile(recording, RefusalErrno::enosys);
+    REQUIRE_MESSAGE(enosys.ok(), enosys.error().message);
+    CHECK((*enosys)["defaultErrnoRet"] == ENOSYS);
+    // Only the default differs: the fallback rule stays, now the same as the default.
+    json expected = *eperm;
+    expected["defaultErrnoRet"] = ENOSYS;
+    CHECK(*enosys == expected);
+    CHECK(compile_seccomp_profile(*enosys).ok());
+
+    auto text = render_seccomp_profile(recording, RefusalErrno::enosys);
+    REQUIRE(text.ok());
+    CHECK(json::parse(*text) == *enosys);
+    CHECK(refusal_errno_value(RefusalErrno::eperm) == EPERM);
+    CHECK(refusal_errno_value(RefusalErrno::enosys) == ENOSYS);
+}
