@@ -17,9 +17,10 @@ namespace {
 constexpr const char* k_usage = R"(Usage: cradle COMMAND [OPTIONS]
 
 Commands:
-  options [--output SECCOMP_PATH] [--format docker|podman|json] TRACEFILE|DIR...
+  options [--output SECCOMP_PATH] [--format FORMAT] [--errno EPERM|ENOSYS] [--seccomp-root DIR] TRACEFILE|DIR...
       Merge the recordings (a DIR means every *.tracefile in it) and print the docker run (or
-      podman run) options that allow what they did and nothing else.
+      podman run) options that allow what they did and nothing else, or a Kubernetes
+      securityContext, an OCI config.json fragment, a systemd unit's lines.
   merge -o OUT TRACEFILE|DIR...
       Merge the recordings of many runs (replicas, CI jobs) into one tracefile.
   diff [--format text|json] [--fail-on any|risky] A B

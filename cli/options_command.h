@@ -1,4 +1,5 @@
-// cradle options: the docker or podman run options, and the seccomp profile, of recordings.
+// cradle options: the docker or podman run options (or a Kubernetes securityContext, an OCI
+// config fragment, systemd directives), and the seccomp profile, of recordings.
 #pragma once
 
 #include <iosfwd>
@@ -7,32 +8,39 @@
 #include <vector>
 
 #include "cli/arguments.h"
+#include "profilegen/run_options.h"
 
 namespace cradle {
 
 extern const char* const k_options_command_help;
 
 // What cradle options prints: the options for docker run (also named "text", its name before
-// there was a choice of engines) or podman run, or a JSON object with both and the findings.
-enum class OptionsFormat { docker, podman, json };
+// there was a choice of engines) or podman run, a JSON object with both and the findings, a
+// Kubernetes securityContext, an OCI config.json fragment or a systemd unit's directives
+// (profilegen/run_options.h).
+enum class OptionsFormat { docker, podman, json, kubernetes, oci, systemd };
 
 struct OptionsCommandOptions {
     std::vector<std::string> inputs;    // tracefiles and directories of them, at least one
     std::optional<std::string> output;  // --output: where the merged seccomp profile goes
     OptionsFormat format = OptionsFormat::docker;
+    RefusalErrno refusal = RefusalErrno::eperm;         // --errno EPERM|ENOSYS
+    std::string seccomp_root = k_kubelet_seccomp_root;  // --seccomp-root, for kubernetes
 };
 
 // Parses the arguments after `cradle options`. Returns the options, or nothing with the exit
 // status in `exit_status`: 0 when --help was asked (the help written on `out`), 2 on a usage
-// error (written on `err`), such as a flag `cradle options` does not take or a --format other
-// than docker, text (the same), podman or json.
+// error (written on `err`), such as a flag `cradle options` does not take, a --format other
+// than docker, text (the same), podman, json, kubernetes, oci or systemd, an --errno other than
+// EPERM or ENOSYS, or --errno ENOSYS without --output for a format that names a profile file
+// (that file, the recording's own, answers EPERM).
 std::optional<OptionsCommandOptions> parse_options_command(const std::vector<std::string>& args, std::ostream& out,
                                                            std::ostream& err, int& exit_status);
 
 // Merges the recordings, writes the merged seccomp profile at `output` when given (else uses
-// the one input's own), and prints the options on `out` and the findings on `err`. Returns 0,
-// 1 when there is a finding (an incomplete recording, a capability needed and refused), 2 on an
-// error (written on `err`).
+// the one input's own, except for oci and systemd, which name no profile file), and prints the
+// options on `out` and the findings on `err`. Returns 0, 1 when there is a finding (an
+// incomplete recording, a capability needed and refused), 2 on an error (written on `err`).
 int run_options_command(const OptionsCommandOptions& options, std::ostream& out, std::ostream& err);
 
 // parse_options_command, then run_options_command.

@@ -1,11 +1,16 @@
-// How to run a container with what a Recording found: docker and podman flags, OCI capability names.
+// How to run a container with what a Recording found: docker and podman flags, a Kubernetes
+// securityContext, an OCI config fragment, systemd unit directives.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "common/result.h"
 #include "profilegen/recording.h"
+#include "profilegen/seccomp_profile.h"
 
 namespace cradle {
 
@@ -36,5 +41,64 @@ std::vector<std::string> oci_capability_names(const Recording& recording);
 // where N is the size of the allow-list. Fails (EILSEQ, write_json's message naming the member)
 // when a string is not UTF-8: the path, or a reason read from a tracefile.
 Result<std::string> render_run_options_json(const Recording& recording, const std::string& seccomp_path);
+
+// Where the kubelet looks for Localhost seccomp profiles, unless its --root-dir moved it.
+inline constexpr const char* k_kubelet_seccomp_root = "/var/lib/kubelet/seccomp";
+
+// Whether a Kubernetes container with `recording`'s capabilities keeps
+// allowPrivilegeEscalation: true when it has setuid, setgid (a workload that changes its
+// user may do so through a set-user-ID program, which no_new_privs would disarm) or sys_admin
+// (the API server refuses allowPrivilegeEscalation: false beside an added CAP_SYS_ADMIN).
+bool kubernetes_allows_privilege_escalation(const Recording& recording);
+
+// A container's `securityContext` for `recording` as YAML (indent 2, ending in a newline):
+//   securityContext:
+//     allowPrivilegeEscalation: false   # true as kubernetes_allows_privilege_escalation says
+//     capabilities:
+//       drop:
+//       - ALL
+//       add:            # left out without capabilities
+//       - CHOWN         # upper case without CAP_, sorted
+//     seccompProfile:
+//       type: Localhost
+//       localhostProfile: "web.seccomp.json"
+// localhostProfile is `seccomp_path` relative to `seccomp_root` when the path, made lexically
+// normal, lies beneath it. Otherwise it is "cradle/<file name of seccomp_path>", after a
+// comment line saying to copy the profile to <seccomp_root>/cradle/<file name>. Paths are
+// written as JSON strings (a YAML double-quoted scalar), in comments too, so no byte of a path
+// can end a line. Fails (EILSEQ, write_json's message) when a path is not UTF-8.
+Result<std::string> render_kubernetes_security_context(const Recording& recording, const std::string& seccomp_path,
+                                                       const std::string& seccomp_root);
+
+// The parts of an OCI runtime config.json that `recording` settles, as a JSON object
+// indented by 2 (keys sorted) with a trailing newline:
+//   {"linux": {"seccomp": seccomp_profile},
+//    "process": {"capabilities": {"ambient": [], "bounding": oci_capability_names,
+//                                 "effective": same, "inheritable": [], "permitted": same}}}
+// `seccomp_profile` is the Docker/OCI profile (build_seccomp_profile), whose fields runc reads
+// from linux.seccomp as they are ("comment" is ignored). Fails (EILSEQ, write_json's message)
+// when a string is not UTF-8.
+Result<std::string> render_oci_config_fragment(const Recording& recording, const nlohmann::json& seccomp_profile);
+
+// systemd's name for the Cradle architecture `arch` (SystemCallArchitectures=): "x86_64" ->
+// "x86-64", "aarch64" -> "arm64", "x86" -> "x86"; nullopt for a name Cradle does not know.
+std::optional<std::string> systemd_architecture_name(const std::string& arch);
+
+// Directives for a unit's [Service] section that confine a service as `recording` says, one a
+// line, each line ending in a newline:
+//   SystemCallFilter=execve read write ...   # the allow-list, sorted; a line holds at most
+//                                            # about 100 columns, the next repeats the key
+//                                            # (systemd merges them); none without syscalls
+//   SystemCallErrorNumber=EPERM              # or ENOSYS, as `refusal` says
+//   SystemCallArchitectures=native x86       # native, then systemd_architecture_name of each
+//                                            # recorded architecture other than `native`
+//   CapabilityBoundingSet=CAP_CHOWN ...      # oci_capability_names; "CapabilityBoundingSet="
+//                                            # (the empty set) without capabilities
+//   AmbientCapabilities=                     # none: a root service keeps what the bounding set
+//                                            # leaves; a User= service gets nothing it did not have
+//   NoNewPrivileges=yes                      # only without setuid and setgid capabilities
+// `native` is the architecture systemd's "native" stands for (native_arch() where the unit
+// runs). A recorded architecture systemd_architecture_name does not know is left out.
+std::string render_systemd_directives(const Recording& recording, RefusalErrno refusal, const std::string& native);
 
 }  // namespace cradle

@@ -156,6 +156,107 @@ TEST_CASE("cli: options --format json") {
     CHECK(document.at("incomplete").empty());
 }
 
+TEST_CASE("cli: options --format kubernetes names the profile beneath the seccomp root, or says where to copy it") {
+    TempDir dir;
+    put_recording(dir, "web", k_web_tracefile);
+    const CradleRun outside = run_cradle({"options", "--format", "kubernetes", dir / "web.tracefile"});
+    CHECK(outside.status == 0);
+    CHECK(outside.err.empty());
+    CHECK(outside.out ==
+          "securityContext:\n"
+          "  allowPrivilegeEscalation: false\n"
+          "  capabilities:\n"
+          "    drop:\n"
+          "    - ALL\n"
+          "    add:\n"
+          "    - CHOWN\n"
+          "  seccompProfile:\n"
+          "    type: Localhost\n"
+          "    # copy \"" +
+              (dir / "web.seccomp.json") +
+              "\" to \"/var/lib/kubelet/seccomp/cradle/web.seccomp.json\" on every node\n"
+              "    localhostProfile: \"cradle/web.seccomp.json\"\n");
+
+    const CradleRun beneath = run_cradle({"options", "--format=kubernetes", "--seccomp-root", dir.path(), "--output",
+                                          dir / "cradle/web.json", dir / "web.tracefile"});
+    CHECK(beneath.status == 0);
+    CHECK(contains(beneath.out, "    type: Localhost\n    localhostProfile: \"cradle/web.json\"\n"));
+    CHECK_FALSE(contains(beneath.out, "# copy"));
+    CHECK(seccomp_names(dir / "cradle/web.json") ==
+          std::vector<std::string>{"execve", "read", "restart_syscall", "write"});
+}
+
+TEST_CASE("cli: options --format oci embeds the merged profile and needs no profile file") {
+    TempDir dir;
+    write_text(dir / "web.tracefile", k_web_tracefile);
+    write_text(dir / "db.tracefile", k_db_tracefile);
+    for (const auto& [refusal, number] : std::vector<std::pair<std::string, int>>{{"EPERM", 1}, {"ENOSYS", 38}}) {
+        CAPTURE(refusal);
+        const CradleRun run =
+            run_cradle({"options", "--format", "oci", "--errno", refusal, dir / "web.tracefile", dir / "db.tracefile"});
+        CHECK(run.status == 0);
+        CHECK(run.err.empty());
+        const nlohmann::json document = nlohmann::json::parse(run.out);
+        const nlohmann::json& seccomp = document.at("linux").at("seccomp");
+        CHECK(seccomp.at("defaultErrnoRet") == number);
+        CHECK(seccomp.at("syscalls").at(0).at("names") ==
+              nlohmann::json::array({"execve", "openat", "read", "restart_syscall", "write"}));
+        const nlohmann::json capabilities = nlohmann::json::array({"CAP_CHOWN", "CAP_KILL", "CAP_SETUID"});
+        const nlohmann::json& process = document.at("process").at("capabilities");
+        CHECK(process.at("bounding") == capabilities);
+        CHECK(process.at("effective") == capabilities);
+        CHECK(process.at("permitted") == capabilities);
+        CHECK(process.at("inheritable").empty());
+        CHECK(process.at("ambient").empty());
+    }
+    CHECK(entries(dir.path()) == std::vector<std::string>{"db.tracefile", "web.tracefile"});
+}
+
+TEST_CASE("cli: options --format systemd") {
+    TempDir dir;
+    write_text(dir / "web.tracefile", k_web_tracefile);
+    const CradleRun run = run_cradle({"options", "--format", "systemd", dir / "web.tracefile"});
+    CHECK(run.status == 0);
+    CHECK(run.err.empty());
+    CHECK(run.out ==
+          "SystemCallFilter=execve read restart_syscall write\n"
+          "SystemCallErrorNumber=EPERM\n"
+          "SystemCallArchitectures=native\n"
+          "CapabilityBoundingSet=CAP_CHOWN\n"
+          "AmbientCapabilities=\n"
+          "NoNewPrivileges=yes\n");
+    const CradleRun enosys = run_cradle({"options", "--format", "systemd", "--errno=ENOSYS", dir / "web.tracefile"});
+    CHECK(enosys.status == 0);
+    CHECK(contains(enosys.out, "\nSystemCallErrorNumber=ENOSYS\n"));
+}
+
+TEST_CASE("cli: options --errno sets the merged profile's answer, and only where it can") {
+    TempDir dir;
+    put_recording(dir, "web", k_web_tracefile);
+    const CradleRun enosys =
+        run_cradle({"options", "--errno", "ENOSYS", "--output", dir / "enosys.json", dir / "web.tracefile"});
+    CHECK(enosys.status == 0);
+    CHECK(enosys.out == "--cap-drop=ALL --cap-add=CHOWN --security-opt seccomp=" + (dir / "enosys.json") + "\n");
+    CHECK(nlohmann::json::parse(read_text(dir / "enosys.json")).at("defaultErrnoRet") == 38);
+    const CradleRun eperm =
+        run_cradle({"options", "--errno", "EPERM", "--output", dir / "eperm.json", dir / "web.tracefile"});
+    CHECK(eperm.status == 0);
+    CHECK(nlohmann::json::parse(read_text(dir / "eperm.json")).at("defaultErrnoRet") == 1);
+
+    // The recording's own profile answers EPERM: asking for ENOSYS with it is a mistake.
+    for (const std::string format : {"docker", "podman", "json", "kubernetes"}) {
+        CAPTURE(format);
+        const CradleRun run = run_cradle({"options", "--format", format, "--errno", "ENOSYS", dir / "web.tracefile"});
+        CHECK(run.status == 2);
+        CHECK(run.out.empty());
+        CHECK(run.err == "cradle options: --errno ENOSYS needs --output: the recording's own profile answers EPERM\n");
+    }
+    const CradleRun unknown = run_cradle({"options", "--errno", "eperm", dir / "web.tracefile"});
+    CHECK(unknown.status == 2);
+    CHECK(unknown.err == "cradle options: --errno must be EPERM or ENOSYS, not \"eperm\"\n");
+    CHECK(read_text(dir / "web.seccomp.json") == "{}\n");
+}
+
 TEST_CASE("cli: an incomplete or refused recording is a finding") {
     TempDir dir;
     put_recording(
@@ -252,11 +353,13 @@ TEST_CASE("cli: options usage errors exit 2 with a message on stderr") {
     SUBCASE("unknown format") {
         const CradleRun run = run_cradle({"options", "--format=yaml", "x.tracefile"});
         CHECK(run.status == 2);
-        CHECK(run.err == "cradle options: --format must be docker, podman or json, not \"yaml\"\n");
+        CHECK(run.err ==
+              "cradle options: --format must be docker, podman, json, kubernetes, oci or systemd, not \"yaml\"\n");
         // Names are exact, as the engines' own are.
         const CradleRun upper = run_cradle({"options", "--format=Podman", "x.tracefile"});
         CHECK(upper.status == 2);
-        CHECK(upper.err == "cradle options: --format must be docker, podman or json, not \"Podman\"\n");
+        CHECK(upper.err ==
+              "cradle options: --format must be docker, podman, json, kubernetes, oci or systemd, not \"Podman\"\n");
     }
 }
 
@@ -292,7 +395,12 @@ TEST_CASE("cli: options --help prints its options and examples on stdout, and do
     }
     CHECK(contains(k_options_command_help, "Usage: cradle options "));
     CHECK(contains(k_options_command_help, "--output SECCOMP_PATH"));
-    CHECK(contains(k_options_command_help, "--format docker|podman|json"));
+    CHECK(contains(k_options_command_help, "--format docker|podman|json|kubernetes|oci|systemd"));
+    CHECK(contains(k_options_command_help, "--errno EPERM|ENOSYS"));
+    CHECK(contains(k_options_command_help, "--seccomp-root DIR"));
+    CHECK(contains(k_options_command_help, "  cradle options --format kubernetes "));
+    CHECK(contains(k_options_command_help, "  cradle options --format oci "));
+    CHECK(contains(k_options_command_help, "  cradle options --format systemd "));
     CHECK(contains(k_options_command_help, "  cradle options --format podman "));
     CHECK(contains(k_options_command_help, "Examples:\n  cradle options "));
     CHECK(entries(dir.path()).empty());
