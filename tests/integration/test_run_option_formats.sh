@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# cradle options --format kubernetes, oci and systemd read by the tools that consume them:
+# the securityContext parsed as YAML, the OCI fragment as JSON, the systemd lines in a unit that
+# systemd-analyze verify loads without a complaint. No root, kernel or runtime needed.
+source "$(dirname "$0")/lib.sh"
+
+missing=()
+python3 -c 'import yaml' 2> /dev/null || missing+=("python3 with yaml (python3-yaml)")
+[[ -x $BIN/cradle ]] || missing+=("a build in $BUILD")
+if ((${#missing[@]})); then
+    skip "$TEST_NAME needs: ${missing[*]}"
+    finish
+fi
+
+printf 'ARCH\nx86_64\nx86\n\nCAPABILITIES\nchown\nkill\n\nSYSCALLS\nexecve\nread\nwrite\n' > "$WORK/web.tracefile"
+mkdir -p "$WORK/kubelet/cradle" "$WORK/other dir"
+
+# yaml_facts FILE EXPRESSION: EXPRESSION over `sc`, the securityContext FILE holds.
+yaml_facts() {
+    python3 - "$1" "$2" << 'PYEOF'
+import sys, yaml
+document = yaml.safe_load(open(sys.argv[1]))
+assert list(document) == ["securityContext"], document
+sc = document["securityContext"]
+if not eval(sys.argv[2]):
+    sys.exit(f"not so: {sc}")
+PYEOF
+}
+
+part "kubernetes"
+"$BIN/cradle" options --format kubernetes --seccomp-root "$WORK/kubelet" --output "$WORK/kubelet/cradle/web.json" \
+    "$WORK/web.tracefile" > "$WORK/beneath.yaml"
+check "a profile beneath the root is named relative to it" yaml_facts "$WORK/beneath.yaml" \
+    'sc["seccompProfile"] == {"type": "Localhost", "localhostProfile": "cradle/web.json"}'
+check "capabilities: drop ALL, add the recorded ones" yaml_facts "$WORK/beneath.yaml" \
+    'sc["capabilities"] == {"drop": ["ALL"], "add": ["CHOWN", "KILL"]}'
+check "allowPrivilegeEscalation is the boolean false" yaml_facts "$WORK/beneath.yaml" \
+    'sc["allowPrivilegeEscalation"] is False and set(sc) == {"allowPrivilegeEscalation", "capabilities", "seccompProfile"}'
+"$BIN/cradle" options --format kubernetes --seccomp-root "$WORK/kubelet" --output "$WORK/other dir/it's: #web.json" \
+    "$WORK/web.tracefile" > "$WORK/outside.yaml"
+check "a profile outside the root, with YAML's special characters, is cradle/<name>" yaml_facts "$WORK/outside.yaml" \
+    "sc['seccompProfile']['localhostProfile'] == \"cradle/it's: #web.json\""
+check "with a comment saying where to copy it" \
+    grep -qF "# copy \"$WORK/other dir/it's: #web.json\" to \"$WORK/kubelet/cradle/it's: #web.json\"" "$WORK/outside.yaml"
+
+part "oci"
+check "the fragment is JSON with the profile and the capabilities" python3 -c '
+import json, subprocess, sys
+cradle, tracefile = sys.argv[1:]
+fragment = json.loads(subprocess.run([cradle, "options", "--format", "oci", "--errno", "ENOSYS", tracefile],
+                                     check=True, capture_output=True, text=True).stdout)
+assert fragment["linux"]["seccomp"]["defaultErrnoRet"] == 38, fragment
+assert fragment["linux"]["seccomp"]["architectures"] == ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"], fragment
+caps = fragment["process"]["capabilities"]
+assert caps == {"bounding": ["CAP_CHOWN", "CAP_KILL"], "effective": ["CAP_CHOWN", "CAP_KILL"],
+                "permitted": ["CAP_CHOWN", "CAP_KILL"], "inheritable": [], "ambient": []}, caps
+' "$BIN/cradle" "$WORK/web.tracefile"
+
+part "systemd"
+if ! command -v systemd-analyze > /dev/null; then
+    skip "systemd-analyze is not installed"
+    finish
+fi
+# unit FILE LINES...: a oneshot service with LINES in its [Service] section.
+unit() {
+    local file=$1
+    shift
+    { printf '[Unit]\nDescription=cradle test\n[Service]\nType=oneshot\nExecStart=/bin/true\n'; printf '%s\n' "$@"; } > "$file"
+}
+mapfile -t lines < <("$BIN/cradle" options --format systemd --errno ENOSYS "$WORK/web.tracefile")
+unit "$WORK/cradle-web.service" "${lines[@]}"
+check "the lines are the filter, the errno, the architectures and the capabilities" \
+    test "$(printf '%s\n' "${lines[@]}" | cut -d= -f1 | tr '\n' ' ')" = \
+    "SystemCallFilter SystemCallErrorNumber SystemCallArchitectures CapabilityBoundingSet AmbientCapabilities NoNewPrivileges "
+check "systemd-analyze verify loads the unit without a complaint" \
+    bash -c "systemd-analyze verify '$WORK/cradle-web.service' 2>&1 | { ! grep .; }"
+# That check can fail: a unit with names systemd does not know makes it complain.
+unit "$WORK/cradle-bad.service" "SystemCallFilter=no_such_call" "SystemCallArchitectures=x86_65"
+check "systemd-analyze verify complains about unknown names" \
+    bash -c "systemd-analyze verify '$WORK/cradle-bad.service' 2>&1 | grep -q 'no_such_call'"
+
+finish
