@@ -56,6 +56,30 @@ assert caps == {"bounding": ["CAP_CHOWN", "CAP_KILL"], "effective": ["CAP_CHOWN"
                 "permitted": ["CAP_CHOWN", "CAP_KILL"], "inheritable": [], "ambient": []}, caps
 ' "$BIN/cradle" "$WORK/web.tracefile"
 
+part "oci under runc"
+if [[ $(id -u) != 0 ]] || ! command -v runc > /dev/null || ! command -v busybox > /dev/null; then
+    skip "runc needs root, runc and busybox"
+else
+    # Every syscall of this architecture but mkdir: runc must take the fragment as it is and
+    # the container's mkdir must get the ENOSYS asked for.
+    { printf 'ARCH\nx86_64\n\nCAPABILITIES\nchown\n\nSYSCALLS\n'; "$BIN/cradle" syscall | awk '$2 != "mkdir" { print $2 }'; } \
+        > "$WORK/all-but-mkdir.tracefile"
+    "$BIN/cradle" options --format oci --errno ENOSYS "$WORK/all-but-mkdir.tracefile" > "$WORK/fragment.json"
+    make_rootfs
+    bundle oci -- /bin/sh -c 'mkdir /tmp/made; echo "mkdir status $?"'
+    python3 -c '
+import json, sys
+config_path, fragment_path = sys.argv[1:]
+config, fragment = json.load(open(config_path)), json.load(open(fragment_path))
+config["linux"]["seccomp"] = fragment["linux"]["seccomp"]
+config["process"]["capabilities"] = fragment["process"]["capabilities"]
+json.dump(config, open(config_path, "w"), indent=2)
+' "$WORK/oci/config.json" "$WORK/fragment.json"
+    check "runc runs the container with the fragment in its config.json" run_container oci "$WORK/oci.out"
+    check "and mkdir, left out, fails with ENOSYS" grep -q 'Function not implemented' "$WORK/oci.out.err" "$WORK/oci.out"
+    check "the rest of the shell ran" grep -q 'mkdir status 1' "$WORK/oci.out"
+fi
+
 part "systemd"
 if ! command -v systemd-analyze > /dev/null; then
     skip "systemd-analyze is not installed"
