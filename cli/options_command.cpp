@@ -49,7 +49,7 @@ Examples:
   cradle options --format json /var/lib/cradle/profiles/web.tracefile
   cradle options --format kubernetes --output /var/lib/kubelet/seccomp/cradle/web.json web.tracefile
   cradle options --format oci --errno ENOSYS web.tracefile
-  cradle options --format systemd web.tracefile >> /etc/systemd/system/web.service.d/cradle.conf
+  cradle options --format systemd --errno ENOSYS web.tracefile
 )";
 
 namespace {
