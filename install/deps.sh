@@ -15,6 +15,8 @@ packages=(
     podman
     # the runtimes cradle-runc wraps runc for (tests/integration/test_containerd.sh, test_docker.sh)
     containerd docker.io
+    # systemd-analyze, which checks the systemd lines of cradle options (test_run_option_formats)
+    systemd
 )
 
 missing=()
