@@ -71,4 +71,33 @@ std::optional<int> exit_before_running(ArgumentsOutcome outcome, std::string_vie
     return std::nullopt;
 }
 
+std::optional<LookupOptions> parse_lookup_arguments(std::string_view command, std::string_view help,
+                                                    const std::vector<std::string>& args, std::ostream& out,
+                                                    std::ostream& err, int& exit_status) {
+    LookupOptions options;
+    std::optional<std::string> format;
+    std::vector<std::string> positional;
+    if (const auto stop =
+            exit_before_running(parse_arguments(command, args, {{"--format", &format}}, positional, err), help, out)) {
+        exit_status = *stop;
+        return std::nullopt;
+    }
+    const auto parsed_format = parse_format(command, format, err);
+    if (!parsed_format) {
+        exit_status = 2;
+        return std::nullopt;
+    }
+    options.format = *parsed_format;
+    if (positional.size() > 1) {
+        err << "cradle " << command << ": unexpected argument \"" << printable_value(positional[1])
+            << "\" (it takes one QUERY)\n";
+        exit_status = 2;
+        return std::nullopt;
+    }
+    if (!positional.empty()) {
+        options.query = positional.front();
+    }
+    return options;
+}
+
 }  // namespace cradle

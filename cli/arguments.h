@@ -45,4 +45,18 @@ enum class OutputFormat { text, json };
 std::optional<OutputFormat> parse_format(std::string_view command, const std::optional<std::string>& value,
                                          std::ostream& err);
 
+// What a look-up command takes (`cradle syscall`, `cradle capability`): [--format text|json]
+// [QUERY].
+struct LookupOptions {
+    std::optional<std::string> query;  // a name or a number; every entry when absent
+    OutputFormat format = OutputFormat::text;
+};
+
+// Parses a look-up command's arguments. Returns the options, or nothing with the exit status in
+// `exit_status`: 0 when --help was asked (`help` written on `out`), 2 on a usage error (written
+// on `err`): a flag it does not take, a bad --format, more than one QUERY.
+std::optional<LookupOptions> parse_lookup_arguments(std::string_view command, std::string_view help,
+                                                    const std::vector<std::string>& args, std::ostream& out,
+                                                    std::ostream& err, int& exit_status);
+
 }  // namespace cradle

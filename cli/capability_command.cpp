@@ -30,31 +30,7 @@ Examples:
 std::optional<CapabilityCommandOptions> parse_capability_command(const std::vector<std::string>& args,
                                                                  std::ostream& out, std::ostream& err,
                                                                  int& exit_status) {
-    CapabilityCommandOptions options;
-    std::optional<std::string> format;
-    std::vector<std::string> positional;
-    if (const auto stop =
-            exit_before_running(parse_arguments("capability", args, {{"--format", &format}}, positional, err),
-                                k_capability_command_help, out)) {
-        exit_status = *stop;
-        return std::nullopt;
-    }
-    const auto parsed_format = parse_format("capability", format, err);
-    if (!parsed_format) {
-        exit_status = 2;
-        return std::nullopt;
-    }
-    options.format = *parsed_format;
-    if (positional.size() > 1) {
-        err << "cradle capability: unexpected argument \"" << printable_value(positional[1])
-            << "\" (it takes one QUERY)\n";
-        exit_status = 2;
-        return std::nullopt;
-    }
-    if (!positional.empty()) {
-        options.query = positional.front();
-    }
-    return options;
+    return parse_lookup_arguments("capability", k_capability_command_help, args, out, err, exit_status);
 }
 
 int run_capability_command(const CapabilityCommandOptions& options, std::ostream& out, std::ostream& err) {

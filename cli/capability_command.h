@@ -12,10 +12,7 @@ namespace cradle {
 
 extern const char* const k_capability_command_help;
 
-struct CapabilityCommandOptions {
-    std::optional<std::string> query;  // a name (any spelling) or a number; every capability when absent
-    OutputFormat format = OutputFormat::text;
-};
+using CapabilityCommandOptions = LookupOptions;
 
 // Parses the arguments after `cradle capability`. Returns the options, or nothing with the exit
 // status in `exit_status`: 0 when --help was asked (the help written on `out`), 2 on a usage

@@ -12,10 +12,7 @@ namespace cradle {
 
 extern const char* const k_syscall_command_help;
 
-struct SyscallCommandOptions {
-    std::optional<std::string> query;  // a name or a number; every syscall when absent
-    OutputFormat format = OutputFormat::text;
-};
+using SyscallCommandOptions = LookupOptions;
 
 // Parses the arguments after `cradle syscall`. Returns the options, or nothing with the exit
 // status in `exit_status`: 0 when --help was asked (the help written on `out`), 2 on a usage
