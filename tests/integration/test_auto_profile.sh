@@ -9,27 +9,9 @@ source "$(dirname "$0")/lib.sh"
 require_platform
 command -v jq > /dev/null || { skip "jq is missing"; finish; }
 [[ -x $BIN/cradle-runc ]] || { skip "no $BIN/cradle-runc: build first"; finish; }
-DOCKER=$WORK/docker
-dockerd_pid=
 source "$(dirname "$0")/containerd_lib.sh"
-
-PODMAN_STATE=(--root "$WORK/podman/root" --runroot "$WORK/podman/run" --tmpdir "$WORK/podman/tmp" --runtime runc)
-HOOKS_DIR=$WORK/hooks.d
-podman_cmd() { podman "${PODMAN_STATE[@]}" --hooks-dir "$HOOKS_DIR" "$@"; }
-docker() { /usr/bin/docker -H "unix://$DOCKER/docker.sock" "$@"; }
-stop_dockerd() {
-    local id
-    [[ -n $dockerd_pid ]] || return 0
-    docker ps --all --quiet 2> /dev/null | while read -r id; do docker rm --force "$id" > /dev/null 2>&1; done
-    kill -TERM "$dockerd_pid" 2> /dev/null
-    poll_until 20 bash -c "! kill -0 $dockerd_pid 2> /dev/null" || kill -KILL "$dockerd_pid" 2> /dev/null
-    wait "$dockerd_pid" 2> /dev/null
-    dockerd_pid=
-}
-remove_podman_containers() {
-    command -v podman > /dev/null && podman_cmd rm --all --force --time 0 > /dev/null 2>&1
-    return 0
-}
+source "$(dirname "$0")/docker_lib.sh"
+source "$(dirname "$0")/podman_lib.sh"
 trap 'remove_podman_containers; stop_dockerd; stop_containerd; cleanup' EXIT
 
 make_rootfs
@@ -52,19 +34,6 @@ part "podman: the hooks.d-auto files run cradle-hook for every container"
 if ! command -v podman > /dev/null; then
     skip "podman is missing (apt-get install podman)"
 else
-    RUN_FLAGS=(--rm --network=none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --rootfs "$ROOTFS")
-    # podman_run NAME [PODMAN RUN OPTIONS...] -- COMMAND...: as test_podman.sh's.
-    podman_run() {
-        local name=$1 options=()
-        shift
-        while [[ $1 != -- ]]; do
-            options+=("$1")
-            shift
-        done
-        shift
-        podman_cmd run --name "cradle-it-$$-$name" "${options[@]}" "${RUN_FLAGS[@]}" "$@" \
-            > "$WORK/$name.out" 2> "$WORK/$name.err" < /dev/null
-    }
     install_auto_hooks() {
         local file
         mkdir -p "$HOOKS_DIR"
@@ -157,16 +126,7 @@ part "Docker through cradle-runc: a container is named after its Docker name"
 if ! command -v dockerd > /dev/null || [[ ! -x /usr/bin/docker ]] || ! met containerd; then
     skip "dockerd, Debian's /usr/bin/docker or this test's containerd is missing"
 else
-    mkdir -p "$DOCKER"
-    jq --arg runtime "$BIN/cradle-runc" --arg key "$DOCKER/key.json" \
-        '.runtimes.cradle.path = $runtime | .["deprecated-key-path"] = $key' \
-        "$REPO/install/docker/daemon.json" > "$DOCKER/daemon.json"
-    dockerd --config-file "$DOCKER/daemon.json" --containerd "$ADDRESS" --data-root "$DOCKER/data" \
-        --exec-root "$DOCKER/exec" -H "unix://$DOCKER/docker.sock" --pidfile "$DOCKER/docker.pid" \
-        --iptables=false --ip6tables=false --bridge=none > "$DOCKER/dockerd.log" 2>&1 &
-    dockerd_pid=$!
-    dockerd_answers() { docker version > /dev/null 2>&1 || ! kill -0 "$dockerd_pid" 2> /dev/null; }
-    poll_until 30 dockerd_answers
+    start_dockerd
     check --as dockerd "dockerd starts" docker version
     IMAGE=cradle-it-$$
     needs dockerd

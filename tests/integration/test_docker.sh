@@ -14,47 +14,21 @@ for tool in dockerd containerd jq; do
 done
 [[ -x /usr/bin/docker ]] || { skip "Debian's docker client /usr/bin/docker is missing (apt-get install docker.io)"; finish; }
 [[ -x $BIN/cradle-runc ]] || { skip "no $BIN/cradle-runc: build first"; finish; }
-DOCKER=$WORK/docker
-dockerd_pid=
-
 source "$(dirname "$0")/containerd_lib.sh"
+source "$(dirname "$0")/docker_lib.sh"
 
-# Stops the containers and the dockerd this test started; containerd goes after it.
-stop_dockerd() {
-    local id
-    [[ -n $dockerd_pid ]] || return 0
-    docker ps --all --quiet 2> /dev/null | while read -r id; do docker rm --force "$id" > /dev/null 2>&1; done
-    kill -TERM "$dockerd_pid" 2> /dev/null
-    poll_until 20 bash -c "! kill -0 $dockerd_pid 2> /dev/null" || kill -KILL "$dockerd_pid" 2> /dev/null
-    wait "$dockerd_pid" 2> /dev/null
-    dockerd_pid=
-}
 trap 'stop_dockerd; stop_containerd; cleanup' EXIT
-
-docker() { /usr/bin/docker -H "unix://$DOCKER/docker.sock" "$@"; }
 
 make_rootfs
 start_collector main || { fail "collector starts"; finish; }
 
-mkdir -p "$DOCKER"
 cat > "$WORK/cradle.json" << EOF
 {"socket": "$SOCKET", "runc_wrapper": {"hook": "$BIN/cradle-hook", "docker_root": "$DOCKER/data"}}
 EOF
-# The shipped snippet, with this build's cradle-runc; dockerd 20.10 would write its trust key
-# to /etc/docker/key.json unless told otherwise.
-jq --arg runtime "$BIN/cradle-runc" --arg key "$DOCKER/key.json" \
-    '.runtimes.cradle.path = $runtime | .["deprecated-key-path"] = $key' \
-    "$REPO/install/docker/daemon.json" > "$DOCKER/daemon.json"
 # The runtime inherits the environment of containerd's shims: this is how cradle-runc finds its
-# configuration. (Without --containerd, dockerd 20.10 would start a containerd of its own, or
-# use the system one where its socket exists.)
+# configuration.
 start_containerd CRADLE_CONFIG="$WORK/cradle.json" || { fail "containerd starts"; finish; }
-dockerd --config-file "$DOCKER/daemon.json" --containerd "$ADDRESS" --data-root "$DOCKER/data" \
-    --exec-root "$DOCKER/exec" -H "unix://$DOCKER/docker.sock" --pidfile "$DOCKER/docker.pid" \
-    --iptables=false --ip6tables=false --bridge=none > "$DOCKER/dockerd.log" 2>&1 &
-dockerd_pid=$!
-dockerd_answers() { docker version > /dev/null 2>&1 || ! kill -0 "$dockerd_pid" 2> /dev/null; }
-poll_until 30 dockerd_answers
+start_dockerd
 if ! docker version > /dev/null 2>&1; then
     fail "dockerd starts" "$(tail -n 5 "$DOCKER/dockerd.log")"
     finish

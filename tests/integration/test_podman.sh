@@ -13,31 +13,8 @@ command -v jq > /dev/null || { skip "jq is missing"; finish; }
 make_rootfs
 start_collector main || { fail "collector starts"; finish; }
 
-# podman's state lives under $WORK: the test sees only its own containers, and removes them all
-# at the end, before the collector stops. Every podman command names the hooks directory
-# ($HOOKS_DIR), so that none reads the machine's own.
-PODMAN_STATE=(--root "$WORK/podman/root" --runroot "$WORK/podman/run" --tmpdir "$WORK/podman/tmp" --runtime runc)
-HOOKS_DIR=$WORK/hooks.d
-podman_cmd() { podman "${PODMAN_STATE[@]}" --hooks-dir "$HOOKS_DIR" "$@"; }
-# podman's default rlimits need CAP_SYS_RESOURCE, which the development VM lacks; no test needs
-# a network.
-RUN_FLAGS=(--network=none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
-remove_containers() { podman_cmd rm --all --force --time 0 > /dev/null 2>&1; }
-trap 'remove_containers; cleanup' EXIT
-
-# podman_run NAME [PODMAN RUN OPTIONS...] -- COMMAND...: podman run --rm as cradle-it-<pid>-NAME
-# on $ROOTFS; its output in $WORK/NAME.out and .err; returns podman's status.
-podman_run() {
-    local name=$1 options=()
-    shift
-    while [[ $1 != -- ]]; do
-        options+=("$1")
-        shift
-    done
-    shift
-    podman_cmd run --rm "${RUN_FLAGS[@]}" --name "cradle-it-$$-$name" "${options[@]}" --rootfs "$ROOTFS" "$@" \
-        > "$WORK/$name.out" 2> "$WORK/$name.err" < /dev/null
-}
+source "$(dirname "$0")/podman_lib.sh"
+trap 'remove_podman_containers; cleanup' EXIT
 
 # install_hooks DIR HOOK [ARGS...]: the shipped hooks.d files in DIR with only the hook's path
 # changed to HOOK and ARGS put before its stage argument.
@@ -206,7 +183,7 @@ done
 
 part "what is left"
 needs hooks
-remove_containers
+remove_podman_containers
 check "no container of this test is left" test -z "$(podman_cmd ps -a -q)"
 no_containers() { "$BIN/cradle" status --socket "$SOCKET" --format json | jq -e '.containers == []' > /dev/null; }
 check "the collector traces nothing any more" poll_until 5 no_containers
