@@ -155,8 +155,13 @@ done
 # containerd: the runtime handler as a drop-in, with the binary where it is on this host and the
 # cgroup driver runc has in the host's own configuration (the kubelet's must match it).
 main_config=$host_root$HOST_CONTAINERD/config.toml
+# Only runc's own options table counts (containerd 1.x's `...containerd.runtimes.runc.options`, 2.x's
+# `...cri.v1.runtime'.containerd.runtimes.runc.options`): another runtime's setting says nothing of the kubelet's.
 systemd_cgroup=false
-if [[ -f $main_config ]] && grep -Eq '^[[:space:]]*SystemdCgroup[[:space:]]*=[[:space:]]*true' "$main_config"; then
+if [[ -f $main_config ]] && awk '
+    /^[[:space:]]*\[/ { in_runc = ($0 ~ /\.runtimes\.("runc"|'"'"'runc'"'"'|runc)\.options\][[:space:]]*(#.*)?$/) ; next }
+    in_runc && /^[[:space:]]*SystemdCgroup[[:space:]]*=[[:space:]]*true[[:space:]]*(#.*)?$/ { found = 1 }
+    END { exit !found }' "$main_config"; then
     systemd_cgroup=true
 fi
 place 0644 "$HOST_CONTAINERD/conf.d/cradle.toml" < <(sed -e "s|/usr/local/bin/cradle-runc|$HOST_BIN/cradle-runc|" \

@@ -77,6 +77,9 @@ check() {
 # empty TEXT: succeeds when TEXT is empty, else prints it (so that a failed check shows it).
 empty() { [[ -z $1 ]] || { echo "$1"; return 1; }; }
 
+# equal EXPECTED ACTUAL: succeeds when they are the same text, else prints both.
+equal() { [[ $1 == "$2" ]] || { printf 'expected "%s", got "%s"\n' "$1" "$2"; return 1; }; }
+
 # poll_until SECONDS COMMAND...: runs COMMAND every tenth of a second until it succeeds;
 # returns 1 once SECONDS have passed without that.
 poll_until() {

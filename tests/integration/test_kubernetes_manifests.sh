@@ -215,6 +215,26 @@ edited, original = tomllib.load(open(sys.argv[1], "rb")), tomllib.load(open(sys.
 assert edited.pop("imports") == ["/etc/containerd/conf.d/*.toml"]
 assert edited == original' "$HOST/etc/containerd/config.toml" "$WORK/config/original.toml"
 check "a third run leaves it" unchanged --edit-containerd-config "$HOST"
+# drop_in_systemd_cgroup CONFIG_TOML: the SystemdCgroup the drop-in takes from a node whose
+# config.toml is CONFIG_TOML (a scratch host each time).
+drop_in_systemd_cgroup() {
+    local host
+    host=$(mktemp -d "$WORK/cgroup-driver.XXXXXX")
+    mkdir -p "$host/etc/containerd"
+    printf '%s' "$1" > "$host/etc/containerd/config.toml"
+    run_install "$host" > /dev/null || return 1
+    sed -n 's/^[[:space:]]*SystemdCgroup[[:space:]]*=[[:space:]]*//p' "$host/etc/containerd/conf.d/cradle.toml"
+}
+check "another runtime's SystemdCgroup = true is not runc's" equal false "$(drop_in_systemd_cgroup 'version = 2
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata.options]
+  SystemdCgroup = true
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+  SystemdCgroup = false
+')"
+check "containerd 2.x spelling of runc's table is read" equal true "$(drop_in_systemd_cgroup "version = 3
+[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
+  SystemdCgroup = true # the kubelet's driver
+")"
 if command -v containerd > /dev/null; then
     # containerd's own reading of the drop-in, through an imports line naming the scratch copy.
     printf 'version = 2\nimports = ["%s"]\n' "$HOST/etc/containerd/conf.d/*.toml" > "$WORK/config/scratch.toml"
