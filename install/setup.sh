@@ -57,9 +57,28 @@ fi
 step "hooks.d for podman and CRI-O: $HOOKS_DIR (from $HOOKS_SOURCE)"
 [[ -x $PREFIX/bin/cradle-hook ]] || { echo "setup.sh: $PREFIX/bin/cradle-hook is not installed" >&2; exit 1; }
 install -d -m 0755 "$HOOKS_DIR"
+# The runtime kills a hook at its file's "timeout"; the hook gives up by itself at hook.deadline_ms.
+# The timeout is that deadline rounded up plus 10 s (what cradle-runc gives the hook), so the hook
+# always answers first, whatever deadline /etc/cradle/cradle.json sets.
+render_hook_file() {
+    python3 - "$1" "$PREFIX/bin/cradle-hook" /etc/cradle/cradle.json << 'EOF'
+import json, sys
+source, hook_path, config_path = sys.argv[1:]
+hook_file = json.load(open(source))
+try:
+    deadline_ms = json.load(open(config_path)).get("hook", {}).get("deadline_ms", 2000)
+except (OSError, ValueError, AttributeError):
+    deadline_ms = 2000
+if not isinstance(deadline_ms, int) or isinstance(deadline_ms, bool):
+    deadline_ms = 2000
+hook_file["hook"]["path"] = hook_path
+hook_file["hook"]["timeout"] = -(-deadline_ms // 1000) + 10
+print(json.dumps(hook_file, indent=2))
+EOF
+}
 for hook_file in "$HOOKS_SOURCE"/*.json; do
     temporary=$(mktemp "$HOOKS_DIR/.cradle.XXXXXX")
-    if ! { sed "s|/usr/local/bin/cradle-hook|$PREFIX/bin/cradle-hook|" "$hook_file" > "$temporary" &&
+    if ! { render_hook_file "$hook_file" > "$temporary" &&
         chmod 0644 "$temporary" && sync "$temporary" && mv -f "$temporary" "$HOOKS_DIR/${hook_file##*/}"; }; then
         rm -f "$temporary"
         exit 1
