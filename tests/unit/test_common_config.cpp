@@ -29,8 +29,7 @@ std::string refusal(std::string_view text) {
 }
 
 std::string source_dir() {
-    // tests/unit/<this file> -> repository root
-    return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().string();
+    return CRADLE_SOURCE_DIR;
 }
 
 }  // namespace
