@@ -138,14 +138,29 @@ Result<void> check_auto_template(std::string_view template_text) {
     return {};
 }
 
+namespace {
+
+// The value of an annotation, empty when it is absent.
+std::string annotation_value(const std::map<std::string, std::string>& annotations, const char* key) {
+    const auto found = annotations.find(key);
+    return found == annotations.end() ? std::string() : found->second;
+}
+
+// CRI-O copies a pod's annotations into its containers' specs, so there a pod's author could
+// write containerd's keys and pass for another namespace, pod or container (and have an
+// automatic profile merged into theirs), or for a sandbox. CRI-O marks its specs; in them only
+// its own keys count.
+bool made_by_crio(const std::map<std::string, std::string>& annotations) {
+    return annotation_value(annotations, "io.container.manager") == "cri-o";
+}
+
+}  // namespace
+
 ContainerFacts facts_from_annotations(const std::map<std::string, std::string>& annotations) {
+    const bool crio = made_by_crio(annotations);
     auto first_of = [&](const char* containerd_key, const char* crio_key) {
-        for (const char* key : {containerd_key, crio_key}) {
-            if (const auto found = annotations.find(key); found != annotations.end() && !found->second.empty()) {
-                return found->second;
-            }
-        }
-        return std::string();
+        std::string value = crio ? std::string() : annotation_value(annotations, containerd_key);
+        return value.empty() ? annotation_value(annotations, crio_key) : value;
     };
     ContainerFacts facts;
     facts.namespace_name = first_of("io.kubernetes.cri.sandbox-namespace", "io.kubernetes.pod.namespace");
@@ -155,12 +170,9 @@ ContainerFacts facts_from_annotations(const std::map<std::string, std::string>& 
 }
 
 bool is_sandbox_container(const std::map<std::string, std::string>& annotations) {
-    for (const char* key : {"io.kubernetes.cri.container-type", "io.kubernetes.cri-o.ContainerType"}) {
-        if (const auto found = annotations.find(key); found != annotations.end() && found->second == "sandbox") {
-            return true;
-        }
-    }
-    return false;
+    return (!made_by_crio(annotations) &&
+            annotation_value(annotations, "io.kubernetes.cri.container-type") == "sandbox") ||
+           annotation_value(annotations, "io.kubernetes.cri-o.ContainerType") == "sandbox";
 }
 
 std::string workload_of_pod(std::string_view pod) {

@@ -55,12 +55,15 @@ struct ContainerFacts {
 };
 
 // The Kubernetes facts (namespace, pod, container) found in a container's annotations, with
-// containerd's CRI annotations taking precedence over CRI-O's; the other fields are left empty.
+// containerd's CRI annotations taking precedence over CRI-O's, except in a spec CRI-O made
+// (io.container.manager=cri-o), where containerd's keys can only be a pod author's and are
+// ignored; the other fields are left empty.
 ContainerFacts facts_from_annotations(const std::map<std::string, std::string>& annotations);
 
 // Whether the annotations mark a Kubernetes pod's sandbox ("pause") container, which runs none
 // of the pod's code: io.kubernetes.cri.container-type=sandbox (containerd) or
-// io.kubernetes.cri-o.ContainerType=sandbox (CRI-O, and podman's pods).
+// io.kubernetes.cri-o.ContainerType=sandbox (CRI-O, and podman's pods; in a spec CRI-O made,
+// only this one).
 bool is_sandbox_container(const std::map<std::string, std::string>& annotations);
 
 // The workload a pod belongs to, from its name, so that replicas share one profile. Segments are

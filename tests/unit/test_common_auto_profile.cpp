@@ -137,6 +137,33 @@ TEST_CASE("auto_profile: facts come from containerd's CRI annotations, else CRI-
     CHECK(facts.container.empty());
 }
 
+TEST_CASE("auto_profile: in a spec CRI-O made, containerd's keys are a pod author's and do not count") {
+    // CRI-O copies pod annotations into the spec: these containerd keys came from the pod.
+    const std::map<std::string, std::string> spoofed = {
+        {"io.container.manager", "cri-o"},
+        {"io.kubernetes.cri.sandbox-namespace", "kube-system"},
+        {"io.kubernetes.cri.sandbox-name", "coredns-5d78c9869d-abcde"},
+        {"io.kubernetes.cri.container-name", "coredns"},
+        {"io.kubernetes.cri.container-type", "sandbox"},
+        {"io.kubernetes.pod.namespace", "tenant"},
+        {"io.kubernetes.pod.name", "app-7c9f8d6b5-xyz12"},
+        {"io.kubernetes.container.name", "app"},
+        {"io.kubernetes.cri-o.ContainerType", "container"},
+    };
+    const ContainerFacts facts = facts_from_annotations(spoofed);
+    CHECK(facts.namespace_name == "tenant");
+    CHECK(facts.pod == "app-7c9f8d6b5-xyz12");
+    CHECK(facts.container == "app");
+    CHECK_FALSE(is_sandbox_container(spoofed));
+
+    std::map<std::string, std::string> sandbox = spoofed;
+    sandbox["io.kubernetes.cri-o.ContainerType"] = "sandbox";
+    CHECK(is_sandbox_container(sandbox));
+    // Elsewhere containerd's own key still marks a sandbox.
+    CHECK(is_sandbox_container({{"io.kubernetes.cri.container-type", "sandbox"}}));
+    CHECK(is_sandbox_container({{"io.container.manager", "libpod"}, {"io.kubernetes.cri-o.ContainerType", "sandbox"}}));
+}
+
 TEST_CASE("auto_profile: the workload of a pod drops the suffixes Kubernetes generates") {
     // Deployment: ReplicaSet hash, then the pod's random suffix.
     CHECK(workload_of_pod("web-7d4b9c6f5d-x2k9p") == "web");
