@@ -4,9 +4,10 @@
 # containerd and Docker call their runtime for every step of a container's life (create, start,
 # state, kill, delete...), and cradle-runc stands before each call: it reads its configuration,
 # finds runc on PATH and reads the command line before it executes runc in its place. Times
-# `runc --version` and `runc state` of a container that does not exist, each directly and
-# through cradle-runc (with the shipped configuration), and prints the ratios and the
-# difference of the means.
+# `runc --version` and `runc state` of a container that does not exist, each directly, through
+# the floor of any wrapper (a static program that only executes runc: exec_floor.c) and through
+# cradle-runc (with the shipped configuration), and prints the ratios and the differences of the
+# means. What cradle-runc itself adds is its difference from the floor.
 #
 # Uses hyperfine when installed (without a shell between it and the command), else a loop timed
 # with $EPOCHREALTIME. Environment: RUNS (default 200). Needs runc; not root.
@@ -15,6 +16,7 @@ set -euo pipefail
 script_dir=$(cd "$(dirname "$0")" && pwd)
 build_dir=$(cd "${1:-$script_dir/../build}" && pwd)
 wrapper=$build_dir/bin/cradle-runc
+floor=$build_dir/bin/cradle-bench-exec-floor
 runs=${RUNS:-200}
 export CRADLE_CONFIG=$script_dir/../config/cradle.json
 
@@ -23,7 +25,10 @@ die() {
     exit 1
 }
 runc=$(command -v runc) || die "runc is not installed"
-[ -x "$wrapper" ] || die "\"$wrapper\" not found: build first (cmake --build BUILD_DIR)"
+for binary in "$wrapper" "$floor"; do
+    [ -x "$binary" ] || die "\"$binary\" not found: build first (cmake --build BUILD_DIR)"
+done
+export CRADLE_BENCH_RUNTIME=$runc
 "$wrapper" --version > /dev/null || die "cradle-runc --version failed"
 work=$(mktemp -d /tmp/cradle-bench-runc-wrapper.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -49,7 +54,9 @@ echo "cradle-runc pass-through: mean wall time over $runs runs ($(command -v hyp
 for form in "--version" "state $absent"; do
     read -ra arguments <<< "$form"
     direct=$(mean_ms "$runc" "${arguments[@]}")
+    floored=$(mean_ms "$floor" "${arguments[@]}")
     wrapped=$(mean_ms "$wrapper" "${arguments[@]}")
-    awk -v f="runc $form" -v d="$direct" -v w="$wrapped" 'BEGIN {
-        printf "  %-40s runc %6.2f ms, through cradle-runc %6.2f ms: x%.2f (%+.2f ms)\n", f, d, w, w / d, w - d }'
+    awk -v f="runc $form" -v d="$direct" -v l="$floored" -v w="$wrapped" 'BEGIN {
+        printf "  %s\n    runc %6.3f ms; exec-only floor %6.3f ms (%+.3f ms); cradle-runc %6.3f ms: x%.2f of runc (%+.3f ms), %+.3f ms over the floor\n",
+            f, d, l, l - d, w, w / d, w - d, w - l }'
 done
