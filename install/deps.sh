@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, everything Cradle needs to build, run and test.
 # Idempotent: packages already present are left as they are.
+#   ./install/deps.sh              everything
+#   ./install/deps.sh --minimal    only what builds and runs Cradle (install/setup.sh --install-only)
 set -euo pipefail
 
-packages=(
+minimal=(
     # build
     cmake g++ make pkg-config clang llvm bpftool
     libbpf-dev libseccomp-dev nlohmann-json3-dev libcap-dev libspdlog-dev doctest-dev
+    # run: the configuration (jq), the sample rootfs and calibration bundles (python3, busybox-static)
+    jq python3 busybox-static
+)
+packages=(
+    "${minimal[@]}"
     # run and test
-    runc busybox-static strace bpftrace jq python3 python3-yaml util-linux procps
+    runc strace bpftrace python3-yaml util-linux procps
     # the 6.1 kernel under qemu, for the attach points this kernel refuses
     qemu-system-x86 cpio
     # podman, which reaches cradle-hook through hooks.d (its tests run it with --runtime runc)
@@ -18,6 +25,9 @@ packages=(
     # systemd-analyze, which checks the systemd lines of cradle options (test_run_option_formats)
     systemd
 )
+# A CI runner brings its own container runtimes, and Debian's runc, containerd and docker.io
+# conflict with those of GitHub's Ubuntu runner (moby-runc, moby-containerd, moby-engine).
+[[ ${1:-} != --minimal ]] || packages=("${minimal[@]}")
 
 missing=()
 for package in "${packages[@]}"; do

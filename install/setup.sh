@@ -3,6 +3,7 @@
 # traces the built-in sample container and prints its hardened run options, and re-runs the
 # sample under them to show it still works.
 #   sudo ./install/setup.sh
+#   sudo ./install/setup.sh --install-only   # up to hooks.d, as a CI runner needs (install/ci/cradle-ci.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
@@ -17,9 +18,15 @@ if [[ $(id -u) != 0 ]]; then
     echo "setup.sh: run as root (sudo ./install/setup.sh)" >&2
     exit 2
 fi
+install_only=
+case ${1:-} in
+    "") ;;
+    --install-only) install_only=yes ;;
+    *) echo "setup.sh: unknown argument \"$1\" (only --install-only)" >&2; exit 2 ;;
+esac
 
 step "dependencies (Debian packages)"
-./install/deps.sh
+./install/deps.sh ${install_only:+--minimal}
 
 step "build"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo > build.log 2>&1 && cmake --build build -j2 >> build.log 2>&1 || {
@@ -85,6 +92,8 @@ for hook_file in "$HOOKS_SOURCE"/*.json; do
     fi
     echo "$HOOKS_DIR/${hook_file##*/}"
 done
+# A CI job starts cradled itself, with its own output directory, and has no use for the sample.
+[[ -z $install_only ]] || exit 0
 
 step "start cradled"
 if [[ -d /run/systemd/system ]]; then
