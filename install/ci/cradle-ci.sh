@@ -50,7 +50,9 @@ COMMAND failed, no profile was written, or Cradle could not be set up.
 Examples:
   cradle-ci.sh --name web --baseline ci/web.tracefile -- make integration-test
   cradle-ci.sh --setup --name web --baseline ci/web.tracefile --artifacts out -- \
-      sh -c 'docker run --rm --runtime=cradle --label io.cradle.profile=$CRADLE_PROFILE web:test'
+      sh -c 'podman run --rm --annotation io.cradle.profile=$CRADLE_PROFILE web:test ./run-tests'
+  (Docker: docker run --runtime=cradle --label io.cradle.profile=$CRADLE_PROFILE, once dockerd
+  knows the runtime cradle: README, "Tracing with Docker")
 EOF
 }
 
@@ -136,7 +138,7 @@ trap 'exit 2' INT TERM HUP
 answers() { "$bin/cradle" status --socket "$socket" > /dev/null 2>&1; }
 # Whether cradled still traces a container named $name (a container still running).
 tracing() { "$bin/cradle" status --socket "$socket" --format json 2> /dev/null | jq -e --arg name "$name" \
-    '[.. | objects | select(.name? == $name)] | length > 0' > /dev/null; }
+    'any(.containers[]?; .name == $name)' > /dev/null; }
 
 say "start cradled (socket $socket, log $artifacts/cradled.log)"
 answers && die "a collector already answers on $socket: stop it, or give --socket another path"
