@@ -41,7 +41,8 @@ Options:
 Artifacts: NAME.tracefile and the collector's other NAME.* files; options.docker,
 options.podman, options.json, options.kubernetes.yaml, options.oci.json, options.systemd
 (`cradle options --format F`); options.findings (what `cradle options` found, if anything);
-diff.txt (`cradle diff --fail-on risky`); cradled.log.
+diff.txt (`cradle diff --fail-on risky`); cradled.log. Those of an earlier run in DIR are
+replaced; each run records afresh, never merged with an earlier one.
 
 Exit status: 0 the tests passed and nothing risky was newly allowed (or no baseline yet);
 1 the profile newly allows a high-risk syscall or capability, named on stdout; 2 an error:
