@@ -154,4 +154,35 @@ check "a command that starts no container named web" status_was 2 $status "$WORK
 check "says so" grep -qF 'no container named web was traced' "$WORK/untraced.out"
 check "cradled is stopped" cradled_gone
 
+# As on a runner: --setup installs Cradle (setup.sh --install-only) and podman reaches the hook
+# through the hooks.d files it installed; uninstall.sh removes all of it afterwards.
+part "--setup, then a podman container through hooks.d"
+source "$REPO/tests/integration/podman_lib.sh"
+if ! command -v podman > /dev/null; then
+    skip "podman is not installed"
+elif pgrep -x cradled > /dev/null || [[ -e /etc/cradle || -e /usr/local/bin/cradled ]]; then
+    skip "Cradle is installed on this machine: --setup would replace it"
+else
+    uninstall() { "$REPO/install/uninstall.sh" --purge > "$WORK/uninstall.log" 2>&1; }
+    trap 'remove_podman_containers; uninstall; cleanup' EXIT
+    # podman with the test's own state, and the machine's hooks.d: the one --setup fills.
+    cat > "$WORK/podman-tests.sh" << EOF
+#!/bin/sh
+exec podman ${PODMAN_STATE[*]} run --rm ${RUN_FLAGS[*]} --annotation io.cradle.profile=\$CRADLE_PROFILE \\
+    --rootfs "$ROOTFS" /bin/sh -c 'echo testing; touch /tmp/data; chown 1000 /tmp/data'
+EOF
+    chmod +x "$WORK/podman-tests.sh"
+    status=0
+    "$CI_SCRIPT" --setup --name podweb --artifacts "$WORK/podman-run" -- "$WORK/podman-tests.sh" \
+        > "$WORK/podman-run.out" 2>&1 || status=$?
+    check --as podman-run "passes (exit 0)" status_was 0 $status "$WORK/podman-run.out"
+    needs podman-run
+    check "setup.sh --install-only installed the hooks.d files" \
+        grep -q 'hooks.d/90-cradle-poststop.json$' "$WORK/podman-run.out"
+    check "the container's chown is in its profile" grep -qx chown <(section "$WORK/podman-run/podweb.tracefile" CAPABILITIES)
+    check "and in the run options" grep -qF -- '--cap-drop=all --cap-add=CHOWN' "$WORK/podman-run/options.podman"
+    check "uninstall.sh removes the installation" uninstall
+    check "cradled is stopped" bash -c '! pgrep -x cradled'
+fi
+
 finish
