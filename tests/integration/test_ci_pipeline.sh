@@ -37,15 +37,15 @@ assert steps.index(upload) > [step.get("run", "") for step in steps].index(run),
 assert upload["if"] == "always()", upload
 assert upload["with"]["path"].rstrip("/") == artifacts.rstrip("/"), (upload["with"], artifacts)
 PYEOF
-check "GitLab CI: a job runs cradle-ci.sh as root and keeps its artifacts always" \
+check "GitLab CI: a job runs cradle-ci.sh as root (sudo unless root) and keeps its artifacts always" \
     python3 - "$REPO/install/ci/gitlab-ci.yml" << 'PYEOF'
 import shlex, sys, yaml
 (job,) = [job for name, job in yaml.safe_load(open(sys.argv[1])).items() if not name.startswith(".")]
 (line,) = [line for line in job["script"] if "cradle-ci.sh" in line]
 words = shlex.split(line)
-# No sudo: a GitLab job runs as root, which before_script checks.
-assert words[0].endswith("install/ci/cradle-ci.sh"), words
-assert any('id -u' in line for line in job["before_script"]), job["before_script"]
+# As root: through sudo unless the job runs as root already (before_script sets SUDO).
+assert words[0] == "$SUDO" and words[1].endswith("install/ci/cradle-ci.sh"), words
+assert 'if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi' in job["before_script"], job["before_script"]
 assert "--" in words and words.index("--") < len(words) - 1, "no test command after --"
 artifacts = words[words.index("--artifacts") + 1]
 assert job["artifacts"]["when"] == "always", job["artifacts"]
