@@ -132,6 +132,8 @@ stop_cradled() {
 finish() {
     stop_cradled
     rm -rf "$scratch"
+    # Run with sudo by a CI job's user, whose runner uploads the artifacts and cleans up after.
+    [[ -z ${SUDO_UID:-} ]] || chown -R "$SUDO_UID:${SUDO_GID:-$SUDO_UID}" "$artifacts" 2> /dev/null || true
 }
 trap finish EXIT
 trap 'exit 2' INT TERM HUP
