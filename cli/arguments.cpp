@@ -38,7 +38,13 @@ ArgumentsOutcome parse_arguments(std::string_view command, const std::vector<std
             err << "cradle " << command << ": unknown option \"" << printable_value(name) << "\"\n";
             return ArgumentsOutcome::refused;
         }
-        if (arg.size() > matched->name.size()) {
+        if (!matched->value) {
+            if (arg.size() > matched->name.size()) {
+                err << "cradle " << command << ": " << matched->name << " takes no value\n";
+                return ArgumentsOutcome::refused;
+            }
+            *matched->set = true;
+        } else if (arg.size() > matched->name.size()) {
             *matched->value = arg.substr(matched->name.size() + 1);
         } else if (i + 1 < args.size()) {
             *matched->value = args[++i];

@@ -11,10 +11,12 @@
 namespace cradle {
 
 // One flag a subcommand takes, with a value: "--output PATH" or "--output=PATH". Given more than
-// once, the last value counts.
+// once, the last value counts. A switch takes no value ("--crd"): its `value` is nullptr and
+// `set` becomes true when it is given; "--crd=x" is refused.
 struct Flag {
     std::string_view name;              // "--output"
-    std::optional<std::string>* value;  // set to the flag's value
+    std::optional<std::string>* value;  // set to the flag's value; nullptr for a switch
+    bool* set = nullptr;                // a switch: set to true when given
 };
 
 enum class ArgumentsOutcome {

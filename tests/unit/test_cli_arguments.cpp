@@ -93,3 +93,21 @@ TEST_CASE("parse_format: text by default, json, nothing else") {
     CHECK_FALSE(parse_format("test", "JSON", err).has_value());
     CHECK(err.str() == "cradle test: --format must be text or json, not \"JSON\"\n");
 }
+
+TEST_CASE("parse_arguments: a switch takes no value") {
+    bool crd = false;
+    std::optional<std::string> output;
+    std::vector<std::string> positional;
+    std::ostringstream err;
+    CHECK(parse_arguments("test", {"a", "--crd", "--output", "x"}, {{"--output", &output}, {"--crd", nullptr, &crd}},
+                          positional, err) == ArgumentsOutcome::run);
+    CHECK(crd);
+    CHECK(output == "x");
+    CHECK(positional == std::vector<std::string>{"a"});
+    bool unset = false;
+    CHECK(parse_arguments("test", {"a"}, {{"--crd", nullptr, &unset}}, positional, err) == ArgumentsOutcome::run);
+    CHECK_FALSE(unset);
+    CHECK(parse_arguments("test", {"--crd=yes"}, {{"--crd", nullptr, &unset}}, positional, err) ==
+          ArgumentsOutcome::refused);
+    CHECK(err.str() == "cradle test: --crd takes no value\n");
+}
