@@ -101,8 +101,6 @@ Result<std::string> seccomp_profile_beside(const std::vector<std::string>& trace
     return profile;
 }
 
-namespace {
-
 Result<void> write_output_file(const std::string& path, const std::string& content) {
     const std::size_t slash = path.rfind('/');
     const std::string directory = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
@@ -112,8 +110,6 @@ Result<void> write_output_file(const std::string& path, const std::string& conte
     }
     return write_file_atomically(directory_fd->get(), path.substr(slash + 1), content, 0644);
 }
-
-}  // namespace
 
 Result<void> write_seccomp_profile(const std::string& path, const Recording& recording, RefusalErrno refusal) {
     auto profile = render_seccomp_profile(recording, refusal);

@@ -35,6 +35,10 @@ Result<Recording> read_merged_recording(const std::vector<std::string>& paths);
 // messages say which file is missing, for the caller to add what the user can do about it.
 Result<std::string> seccomp_profile_beside(const std::vector<std::string>& tracefiles);
 
+// Writes `content` at `path`, atomically, mode 0644, creating the missing directories above it
+// (open_output_directory). Errors come from those functions, with their messages.
+Result<void> write_output_file(const std::string& path, const std::string& content);
+
 // Writes the seccomp profile of `recording` (render_seccomp_profile, answering `refusal`) at `path`, atomically,
 // mode 0644, creating the missing directories above it (open_output_directory). Nothing is
 // written when the profile does not compile. Errors come from those functions, with their
