@@ -17,7 +17,8 @@ namespace {
 constexpr const char* k_usage = R"(Usage: cradle COMMAND [OPTIONS]
 
 Commands:
-  options [--output SECCOMP_PATH] [--format FORMAT] [--errno EPERM|ENOSYS] [--seccomp-root DIR] TRACEFILE|DIR...
+  options [--output SECCOMP_PATH] [--format FORMAT] [--errno EPERM|ENOSYS] [--seccomp-root DIR]
+          [--crd [--namespace NS]] [--base POLICY.json] TRACEFILE|DIR...
       Merge the recordings (a DIR means every *.tracefile in it) and print the docker run (or
       podman run) options that allow what they did and nothing else, or a Kubernetes
       securityContext, an OCI config.json fragment, a systemd unit's lines.

@@ -1,18 +1,23 @@
 #include "cli/options_command.h"
 
 #include <cerrno>
+#include <filesystem>
 #include <ostream>
 
+#include "common/json.h"
 #include "common/profile_name.h"
+#include "profilegen/base_policy.h"
 #include "profilegen/recording_files.h"
 #include "profilegen/run_options.h"
 #include "profilegen/seccomp_profile.h"
+#include "profilegen/spo_profile.h"
 #include "profilegen/syscall_table.h"
 
 namespace cradle {
 
 const char* const k_options_command_help =
-    R"(Usage: cradle options [--output SECCOMP_PATH] [--format FORMAT] [--errno EPERM|ENOSYS] [--seccomp-root DIR] TRACEFILE|DIR...
+    R"(Usage: cradle options [--output SECCOMP_PATH] [--format FORMAT] [--errno EPERM|ENOSYS] [--seccomp-root DIR]
+                      [--crd [--namespace NS]] [--base POLICY.json] TRACEFILE|DIR...
 
 Merge the recordings (a DIR means every *.tracefile in it) and print the docker run (or podman
 run) options, or the settings of another runner, that allow what they did and nothing else.
@@ -36,10 +41,26 @@ Options:
   --seccomp-root DIR     kubernetes: the kubelet's seccomp directory (default
                          /var/lib/kubelet/seccomp); a profile outside it is named as
                          cradle/<file name>, with a comment saying where to copy it
+  --crd                  kubernetes: also print a Security Profiles Operator SeccompProfile
+                         object (a second YAML document, apiVersion
+                         security-profiles-operator.x-k8s.io/v1beta1), named after the
+                         tracefile (else --output's file name), and point the securityContext
+                         at operator/<name>.json, where the operator installs it
+  --namespace NS         with --crd: the object's namespace, for operators before v0.9.0,
+                         whose objects are namespaced (operator/<NS>/<name>.json); default:
+                         cluster-scoped, as since v0.9.0
+  --base POLICY.json     hold the recording against an existing seccomp profile (Docker's
+                         default, an organization's policy; Docker/OCI JSON): the result is the
+                         base, its includes/excludes settled for the recorded capabilities, its
+                         argument conditions kept; each syscall the workload made that the base
+                         refuses (by a rule, or by a refusing defaultAction) stays refused and
+                         is a finding. The base's defaultAction and errno stand (no --errno);
+                         not with --format systemd. --output writes the result
   -h, --help             this help
 
-Exit status: 0 ok; 1 a finding, printed on stderr: an input recording is incomplete, or the
-workload needed a capability and was refused it; 2 an error.
+Exit status: 0 ok; 1 a finding, printed on stderr: an input recording is incomplete, the
+workload needed a capability and was refused it, or it made a syscall (or used an
+architecture) the --base refuses; 2 an error.
 
 Examples:
   cradle options /var/lib/cradle/profiles/web.tracefile
@@ -50,6 +71,8 @@ Examples:
   cradle options --format kubernetes --output /var/lib/kubelet/seccomp/cradle/web.json web.tracefile
   cradle options --format oci --errno ENOSYS web.tracefile
   cradle options --format systemd --errno ENOSYS web.tracefile
+  cradle options --format kubernetes --crd web.tracefile > web-seccomp.yaml
+  cradle options --base docker-default.json --output /etc/cradle/web.json web.tracefile
 )";
 
 namespace {
@@ -89,14 +112,127 @@ std::optional<RefusalErrno> parse_refusal_errno(const std::optional<std::string>
     return std::nullopt;
 }
 
-// oci embeds the profile and systemd has its own filter: neither names a profile file.
-bool names_profile_file(OptionsFormat format) {
-    return format != OptionsFormat::oci && format != OptionsFormat::systemd;
+// oci embeds the profile, systemd has its own filter and the SeccompProfile object holds it:
+// none names a profile file.
+bool names_profile_file(OptionsFormat format, bool crd) {
+    return format != OptionsFormat::oci && format != OptionsFormat::systemd &&
+           !(format == OptionsFormat::kubernetes && crd);
 }
 
-// The text `options.format` asks for; docker and podman never fail.
+// Whether the output holds the profile itself.
+bool embeds_profile(const OptionsCommandOptions& options) {
+    return options.format == OptionsFormat::oci || (options.format == OptionsFormat::kubernetes && options.crd);
+}
+
+// What --base, --crd and --namespace cannot go with; a message, or nothing when all is well.
+std::optional<std::string> conflicting_flags(const OptionsCommandOptions& options, bool errno_given) {
+    if (options.crd && options.format != OptionsFormat::kubernetes) {
+        return "--crd goes with --format kubernetes";
+    }
+    if (options.crd && options.refusal != RefusalErrno::eperm) {
+        return "--crd cannot carry --errno ENOSYS: a SeccompProfile has no defaultErrnoRet, so the runtime answers "
+               "EPERM";
+    }
+    if (options.crd_namespace && !options.crd) {
+        return "--namespace goes with --crd";
+    }
+    if (options.crd_namespace && !is_dns1123_label(*options.crd_namespace)) {
+        return "--namespace must be a DNS-1123 label ([a-z0-9-], at most 63), not \"" +
+               printable_value(*options.crd_namespace) + "\"";
+    }
+    if (options.base && errno_given) {
+        return "--base keeps the base's defaultAction and errno: --errno cannot go with it";
+    }
+    if (options.base && options.format == OptionsFormat::systemd) {
+        return "--base does not go with --format systemd, whose filter cannot hold the base's argument conditions";
+    }
+    if (options.base && !options.output && names_profile_file(options.format, options.crd)) {
+        return "--base needs --output: the profile held against the base is written there";
+    }
+    return std::nullopt;
+}
+
+// The findings of holding the recording against the base, on `err`; whether there was one.
+bool report_base(const BaseMerge& merge, std::ostream& err) {
+    for (const auto& refusal : merge.refused) {
+        err << "cradle options: finding: the workload made syscall " << refusal.syscall
+            << ", which the base refuses by " << refusal.by << ": it stays refused\n";
+    }
+    for (const auto& arch : merge.missing_architectures) {
+        err << "cradle options: finding: the workload made syscalls of architecture " << arch
+            << ", which the base does not list: they stay refused\n";
+    }
+    const auto listed = [](const std::vector<std::string>& names) {
+        std::string out;
+        for (const auto& name : names) {
+            out += (out.empty() ? "" : ", ") + name;
+        }
+        return out;
+    };
+    if (!merge.conditional.empty()) {
+        err << "cradle options: note: the base allows " << listed(merge.conditional)
+            << " for some arguments only; the workload's calls of them stay under those conditions\n";
+    }
+    if (!merge.falling_back.empty()) {
+        err << "cradle options: note: the base answers " << listed(merge.falling_back)
+            << " with ENOSYS, as a kernel without them would: callers fall back to an older syscall\n";
+    }
+    return !merge.refused.empty() || !merge.missing_architectures.empty();
+}
+
+// The name of the SeccompProfile object: the one tracefile's ("web" for web.tracefile), else
+// --output's file name without ".json" and ".seccomp".
+Result<std::string> crd_object_name(const OptionsCommandOptions& options, const std::vector<std::string>& tracefiles) {
+    const auto stem = [](std::string name, std::initializer_list<std::string_view> suffixes) {
+        name = std::filesystem::path(name).filename().string();
+        for (std::string_view suffix : suffixes) {
+            if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+                name.resize(name.size() - suffix.size());
+            }
+        }
+        return name;
+    };
+    if (tracefiles.size() == 1) {
+        return spo_object_name(stem(tracefiles.front(), {".tracefile"}));
+    }
+    if (options.output) {
+        return spo_object_name(stem(*options.output, {".json", ".seccomp"}));
+    }
+    return Error{EINVAL,
+                 std::to_string(tracefiles.size()) + " recordings merged: name the SeccompProfile with --output"};
+}
+
+// The securityContext, and with --crd the SeccompProfile object holding `profile`.
+Result<std::string> render_kubernetes(const OptionsCommandOptions& options, const Recording& merged,
+                                      const std::string& seccomp_path, const std::vector<std::string>& tracefiles,
+                                      const nlohmann::json* profile) {
+    if (!options.crd) {
+        auto context = render_kubernetes_security_context(merged, seccomp_path, options.seccomp_root);
+        if (!context) {
+            return with_context(context.error(), "writing the securityContext");
+        }
+        return context;
+    }
+    auto name = crd_object_name(options, tracefiles);
+    if (!name) {
+        return name.error();
+    }
+    auto context = render_kubernetes_security_context_for(merged, spo_localhost_profile(*name, options.crd_namespace));
+    if (!context) {
+        return with_context(context.error(), "writing the securityContext");
+    }
+    auto object = render_spo_seccomp_profile(*profile, *name, options.crd_namespace);
+    if (!object) {
+        return object.error();
+    }
+    return *context + *object;
+}
+
+// The text `options.format` asks for; docker and podman never fail. `profile` is the one to
+// enforce, when the format holds it (oci, kubernetes with --crd).
 Result<std::string> render_options(const OptionsCommandOptions& options, const Recording& merged,
-                                   const std::string& seccomp_path) {
+                                   const std::string& seccomp_path, const std::vector<std::string>& tracefiles,
+                                   const nlohmann::json* profile) {
     switch (options.format) {
         case OptionsFormat::docker: return render_run_options(merged, seccomp_path, RunOptionsDialect::docker) + "\n";
         case OptionsFormat::podman: return render_run_options(merged, seccomp_path, RunOptionsDialect::podman) + "\n";
@@ -107,18 +243,8 @@ Result<std::string> render_options(const OptionsCommandOptions& options, const R
             }
             return *document + "\n";
         }
-        case OptionsFormat::kubernetes: {
-            auto context = render_kubernetes_security_context(merged, seccomp_path, options.seccomp_root);
-            if (!context) {
-                return with_context(context.error(), "writing the securityContext");
-            }
-            return context;
-        }
+        case OptionsFormat::kubernetes: return render_kubernetes(options, merged, seccomp_path, tracefiles, profile);
         case OptionsFormat::oci: {
-            auto profile = build_seccomp_profile(merged, options.refusal);
-            if (!profile) {
-                return profile.error();
-            }
             auto fragment = render_oci_config_fragment(merged, *profile);
             if (!fragment) {
                 return with_context(fragment.error(), "writing the OCI configuration");
@@ -139,7 +265,9 @@ std::optional<OptionsCommandOptions> parse_options_command(const std::vector<std
     std::optional<std::string> refusal;
     std::optional<std::string> seccomp_root;
     const std::initializer_list<Flag> flags = {
-        {"--output", &options.output}, {"--format", &format}, {"--errno", &refusal}, {"--seccomp-root", &seccomp_root}};
+        {"--output", &options.output},          {"--format", &format},     {"--errno", &refusal},
+        {"--seccomp-root", &seccomp_root},      {"--base", &options.base}, {"--crd", nullptr, &options.crd},
+        {"--namespace", &options.crd_namespace}};
     if (const auto stop = exit_before_running(parse_arguments("options", args, flags, options.inputs, err),
                                               k_options_command_help, out)) {
         exit_status = *stop;
@@ -157,7 +285,12 @@ std::optional<OptionsCommandOptions> parse_options_command(const std::vector<std
         return std::nullopt;
     }
     options.refusal = *parsed_refusal;
-    if (options.refusal != RefusalErrno::eperm && !options.output && names_profile_file(options.format)) {
+    if (const auto conflict = conflicting_flags(options, refusal.has_value())) {
+        err << "cradle options: " << *conflict << "\n";
+        exit_status = 2;
+        return std::nullopt;
+    }
+    if (options.refusal != RefusalErrno::eperm && !options.output && names_profile_file(options.format, options.crd)) {
         err << "cradle options: --errno ENOSYS needs --output: the recording's own profile answers EPERM\n";
         exit_status = 2;
         return std::nullopt;
@@ -185,14 +318,48 @@ int run_options_command(const OptionsCommandOptions& options, std::ostream& out,
         return 2;
     }
 
+    std::optional<BaseMerge> base;
+    if (options.base) {
+        auto policy = read_base_profile(*options.base);
+        if (!policy) {
+            err << "cradle options: " << policy.error().message << "\n";
+            return 2;
+        }
+        auto merge = merge_with_base(*policy, *merged, base_context_for(*merged));
+        if (!merge) {
+            err << "cradle options: " << merge.error().message << " (in \"" << *options.base << "\")\n";
+            return 2;
+        }
+        base = std::move(*merge);
+    }
+    // The profile to enforce, where it is needed as JSON: the base's, or the recording's own.
+    std::optional<nlohmann::json> profile;
+    if (base) {
+        profile = base->profile;
+    } else if (embeds_profile(options)) {
+        auto built = build_seccomp_profile(*merged, options.refusal);
+        if (!built) {
+            err << "cradle options: " << built.error().message << "\n";
+            return 2;
+        }
+        profile = std::move(*built);
+    }
+
     std::string seccomp_path;
     if (options.output) {
-        if (auto written = write_seccomp_profile(*options.output, *merged, options.refusal); !written) {
+        Result<void> written;
+        if (base) {
+            auto text = write_json(base->profile, 2);
+            written = text ? write_output_file(*options.output, *text + "\n") : Result<void>(text.error());
+        } else {
+            written = write_seccomp_profile(*options.output, *merged, options.refusal);
+        }
+        if (!written) {
             err << "cradle options: " << written.error().message << "\n";
             return 2;
         }
         seccomp_path = *options.output;
-    } else if (names_profile_file(options.format)) {
+    } else if (names_profile_file(options.format, options.crd)) {
         auto beside = seccomp_profile_beside(*tracefiles);
         if (!beside) {
             err << "cradle options: " << beside.error().message << ": write one with --output\n";
@@ -201,7 +368,7 @@ int run_options_command(const OptionsCommandOptions& options, std::ostream& out,
         seccomp_path = *beside;
     }
 
-    auto rendered = render_options(options, *merged, seccomp_path);
+    auto rendered = render_options(options, *merged, seccomp_path, *tracefiles, profile ? &*profile : nullptr);
     if (!rendered) {
         err << "cradle options: " << rendered.error().message << "\n";
         return 2;
@@ -213,7 +380,8 @@ int run_options_command(const OptionsCommandOptions& options, std::ostream& out,
     for (const std::string& reason : merged->incomplete_reasons) {
         err << "cradle options: INCOMPLETE recording: " << reason << "\n";
     }
-    return merged->complete() && merged->denied_capabilities.empty() ? 0 : 1;
+    const bool base_finding = base && report_base(*base, err);
+    return merged->complete() && merged->denied_capabilities.empty() && !base_finding ? 0 : 1;
 }
 
 int options_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {

@@ -119,6 +119,10 @@ std::string wrapped_directive(const std::string& key, const std::vector<std::str
     return line.empty() ? out : out + line + "\n";
 }
 
+// The securityContext naming `profile`, after the `comment` lines ("" for none).
+Result<std::string> security_context(const Recording& recording, const std::string& comment,
+                                     const std::string& profile);
+
 }  // namespace
 
 std::string render_run_options(const Recording& recording, const std::string& seccomp_path, RunOptionsDialect dialect) {
@@ -171,6 +175,18 @@ Result<std::string> render_kubernetes_security_context(const Recording& recordin
         }
         comment = "    # copy " + *from + " to " + *to + " on every node\n";
     }
+    return security_context(recording, comment, profile);
+}
+
+Result<std::string> render_kubernetes_security_context_for(const Recording& recording,
+                                                           const std::string& localhost_profile) {
+    return security_context(recording, "", localhost_profile);
+}
+
+namespace {
+
+Result<std::string> security_context(const Recording& recording, const std::string& comment,
+                                     const std::string& profile) {
     auto quoted_profile = yaml_quoted(profile);
     if (!quoted_profile) {
         return quoted_profile.error();
@@ -189,6 +205,8 @@ Result<std::string> render_kubernetes_security_context(const Recording& recordin
     out += "  seccompProfile:\n    type: Localhost\n" + comment + "    localhostProfile: " + *quoted_profile + "\n";
     return out;
 }
+
+}  // namespace
 
 Result<std::string> render_oci_config_fragment(const Recording& recording, const nlohmann::json& seccomp_profile) {
     const std::vector<std::string> capabilities = oci_capability_names(recording);

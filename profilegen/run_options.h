@@ -70,6 +70,11 @@ bool kubernetes_allows_privilege_escalation(const Recording& recording);
 Result<std::string> render_kubernetes_security_context(const Recording& recording, const std::string& seccomp_path,
                                                        const std::string& seccomp_root);
 
+// The same securityContext naming `localhost_profile` as it is, without a comment: the path
+// the Security Profiles Operator installs its object at (spo_localhost_profile). Fails as above.
+Result<std::string> render_kubernetes_security_context_for(const Recording& recording,
+                                                           const std::string& localhost_profile);
+
 // The parts of an OCI runtime config.json that `recording` settles, as a JSON object
 // indented by 2 (keys sorted) with a trailing newline:
 //   {"linux": {"seccomp": seccomp_profile},

@@ -58,7 +58,7 @@ TEST_CASE("cli: the top-level help lists every command, with examples") {
         CHECK(contains(run.out, "Usage: cradle COMMAND"));
         CHECK(contains(run.out,
                        "\n  options [--output SECCOMP_PATH] [--format FORMAT] [--errno EPERM|ENOSYS] [--seccomp-root "
-                       "DIR] TRACEFILE|DIR...\n"));
+                       "DIR]\n          [--crd [--namespace NS]] [--base POLICY.json] TRACEFILE|DIR...\n"));
         CHECK(contains(run.out, "\n  status [--socket PATH] [--config FILE] [--format text|json]\n"));
         CHECK(contains(run.out, "\n  merge -o OUT TRACEFILE|DIR...\n"));
         CHECK(contains(run.out, "\n  diff [--format text|json] [--fail-on any|risky] A B\n"));
@@ -70,7 +70,8 @@ TEST_CASE("cli: the top-level help lists every command, with examples") {
     // Each command's synopsis is the one its own help gives.
     CHECK(contains(k_options_command_help,
                    "Usage: cradle options [--output SECCOMP_PATH] [--format FORMAT] [--errno EPERM|ENOSYS] "
-                   "[--seccomp-root DIR] TRACEFILE|DIR...\n"));
+                   "[--seccomp-root DIR]\n                      [--crd [--namespace NS]] [--base POLICY.json] "
+                   "TRACEFILE|DIR...\n"));
     CHECK(
         contains(k_status_command_help, "Usage: cradle status [--socket PATH] [--config FILE] [--format text|json]\n"));
 }

@@ -405,3 +405,189 @@ TEST_CASE("cli: options --help prints its options and examples on stdout, and do
     CHECK(contains(k_options_command_help, "Examples:\n  cradle options "));
     CHECK(entries(dir.path()).empty());
 }
+
+TEST_CASE("cli: options --format kubernetes --crd prints the securityContext and a SeccompProfile object") {
+    TempDir dir;
+    write_text(dir / "Web_API.tracefile", k_web_tracefile);
+    const CradleRun run = run_cradle({"options", "--format", "kubernetes", "--crd", dir / "Web_API.tracefile"});
+    CHECK(run.status == 0);
+    CHECK(run.err.empty());
+    // No profile file: the operator installs the object at operator/<name>.json.
+    CHECK(run.out.find("securityContext:\n"
+                       "  allowPrivilegeEscalation: false\n"
+                       "  capabilities:\n"
+                       "    drop:\n"
+                       "    - ALL\n"
+                       "    add:\n"
+                       "    - CHOWN\n"
+                       "  seccompProfile:\n"
+                       "    type: Localhost\n"
+                       "    localhostProfile: \"operator/web-api.json\"\n"
+                       "---\n"
+                       "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\n"
+                       "kind: SeccompProfile\n"
+                       "metadata:\n"
+                       "  name: \"web-api\"\n"
+                       "spec:\n"
+                       "  defaultAction: SCMP_ACT_ERRNO\n"
+                       "  architectures:\n"
+                       "  - SCMP_ARCH_X86_64\n"
+                       "  syscalls:\n"
+                       "  - action: SCMP_ACT_ALLOW\n"
+                       "    names:\n"
+                       "    - execve\n"
+                       "    - read\n"
+                       "    - restart_syscall\n"
+                       "    - write\n") == 0);
+    CHECK(entries(dir.path()) == std::vector<std::string>{"Web_API.tracefile"});
+
+    const CradleRun namespaced =
+        run_cradle({"options", "--format", "kubernetes", "--crd", "--namespace", "shop", dir / "Web_API.tracefile"});
+    CHECK(namespaced.status == 0);
+    CHECK(contains(namespaced.out, "    localhostProfile: \"operator/shop/web-api.json\"\n"));
+    CHECK(contains(namespaced.out, "  name: \"web-api\"\n  namespace: \"shop\"\n"));
+
+    // Several recordings take the name of --output's file.
+    write_text(dir / "db.tracefile", k_db_tracefile);
+    const CradleRun merged = run_cradle({"options", "--format", "kubernetes", "--crd", "--output",
+                                         dir / "shop.seccomp.json", dir / "Web_API.tracefile", dir / "db.tracefile"});
+    CHECK(merged.status == 0);
+    CHECK(contains(merged.out, "  name: \"shop\"\n"));
+    const CradleRun unnamed =
+        run_cradle({"options", "--format", "kubernetes", "--crd", dir / "Web_API.tracefile", dir / "db.tracefile"});
+    CHECK(unnamed.status == 2);
+    CHECK(unnamed.err == "cradle options: 2 recordings merged: name the SeccompProfile with --output\n");
+    CHECK(contains(k_options_command_help, "  cradle options --format kubernetes --crd "));
+}
+
+TEST_CASE("cli: options --crd and --namespace only where they mean something") {
+    TempDir dir;
+    write_text(dir / "web.tracefile", k_web_tracefile);
+    const auto refused = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), "options");
+        args.push_back(dir / "web.tracefile");
+        const CradleRun run = run_cradle(args);
+        CHECK(run.status == 2);
+        CHECK(run.out.empty());
+        return run.err;
+    };
+    CHECK(refused({"--crd"}) == "cradle options: --crd goes with --format kubernetes\n");
+    CHECK(refused({"--crd=yes", "--format", "kubernetes"}) == "cradle options: --crd takes no value\n");
+    CHECK(refused({"--format", "kubernetes", "--crd", "--errno", "ENOSYS"}) ==
+          "cradle options: --crd cannot carry --errno ENOSYS: a SeccompProfile has no defaultErrnoRet, so the runtime "
+          "answers EPERM\n");
+    CHECK(refused({"--format", "kubernetes", "--namespace", "shop"}) ==
+          "cradle options: --namespace goes with --crd\n");
+    CHECK(refused({"--format", "kubernetes", "--crd", "--namespace", "Shop"}) ==
+          "cradle options: --namespace must be a DNS-1123 label ([a-z0-9-], at most 63), not \"Shop\"\n");
+}
+
+namespace {
+
+// A deny-list base that refuses mkdir, and an allow-list one that lacks it.
+constexpr const char* k_deny_mkdir =
+    R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]})";
+constexpr const char* k_allow_some = R"({"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [{"names": ["execve", "exit_group", "read", "write"], "action": "SCMP_ACT_ALLOW"}]})";
+
+constexpr const char* k_mkdir_tracefile =
+    "ARCH\nx86_64\n\n"
+    "CAPABILITIES\nchown\n\n"
+    "SYSCALLS\nexecve\nexit_group\nmkdir\nread\nwrite\n";
+
+}  // namespace
+
+TEST_CASE("cli: options --base keeps what the base refuses refused, and says so") {
+    TempDir dir;
+    write_text(dir / "web.tracefile", k_mkdir_tracefile);
+    write_text(dir / "deny.json", k_deny_mkdir);
+    write_text(dir / "allow.json", k_allow_some);
+
+    const CradleRun deny =
+        run_cradle({"options", "--base", dir / "deny.json", "--output", dir / "out/web.json", dir / "web.tracefile"});
+    CHECK(deny.status == 1);
+    CHECK(deny.out == "--cap-drop=ALL --cap-add=CHOWN --security-opt seccomp=" + (dir / "out/web.json") + "\n");
+    CHECK(deny.err ==
+          "cradle options: finding: the workload made syscall mkdir, which the base refuses by syscalls[0] "
+          "(SCMP_ACT_ERRNO): it stays refused\n");
+    // --output holds the base as runc takes it.
+    CHECK(read_text(dir / "out/web.json") == R"({
+  "architectures": [
+    "SCMP_ARCH_X86_64"
+  ],
+  "defaultAction": "SCMP_ACT_ALLOW",
+  "syscalls": [
+    {
+      "action": "SCMP_ACT_ERRNO",
+      "names": [
+        "mkdir",
+        "mkdirat"
+      ]
+    }
+  ]
+}
+)");
+
+    // An allow-list base refuses by its default what it does not list; restart_syscall is
+    // implied by every recording.
+    const CradleRun allow =
+        run_cradle({"options", "--format", "oci", "--base", dir / "allow.json", dir / "web.tracefile"});
+    CHECK(allow.status == 1);
+    CHECK(allow.err ==
+          "cradle options: finding: the workload made syscall mkdir, which the base refuses by defaultAction "
+          "SCMP_ACT_ERRNO: it stays refused\n"
+          "cradle options: finding: the workload made syscall restart_syscall, which the base refuses by "
+          "defaultAction SCMP_ACT_ERRNO: it stays refused\n");
+    const nlohmann::json fragment = nlohmann::json::parse(allow.out);
+    CHECK(fragment.at("linux").at("seccomp").at("syscalls").at(0).at("names") ==
+          nlohmann::json{"execve", "exit_group", "read", "write"});
+
+    // With --crd the object holds the base too.
+    const CradleRun crd =
+        run_cradle({"options", "--format", "kubernetes", "--crd", "--base", dir / "deny.json", dir / "web.tracefile"});
+    CHECK(crd.status == 1);
+    CHECK(contains(crd.out, "spec:\n  defaultAction: SCMP_ACT_ALLOW\n"));
+
+    // A base that allows all the workload did: no finding.
+    write_text(dir / "mkdir-ok.json",
+               R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["execve", "exit_group", "mkdir",
+                   "read", "restart_syscall", "write"], "action": "SCMP_ACT_ALLOW"}]})");
+    const CradleRun fits =
+        run_cradle({"options", "--base", dir / "mkdir-ok.json", "--output", dir / "fits.json", dir / "web.tracefile"});
+    CHECK(fits.status == 0);
+    CHECK(fits.err.empty());
+}
+
+TEST_CASE("cli: options --base errors and usage errors") {
+    TempDir dir;
+    write_text(dir / "web.tracefile", k_mkdir_tracefile);
+    write_text(dir / "deny.json", k_deny_mkdir);
+    write_text(dir / "flags.json", R"({"defaultAction": "SCMP_ACT_ALLOW", "flags": []})");
+    const auto run = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), "options");
+        args.push_back(dir / "web.tracefile");
+        return run_cradle(args);
+    };
+    const CradleRun no_output = run({"--base", dir / "deny.json"});
+    CHECK(no_output.status == 2);
+    CHECK(no_output.err ==
+          "cradle options: --base needs --output: the profile held against the base is written there\n");
+    const CradleRun with_errno = run({"--base", dir / "deny.json", "--errno", "EPERM", "--output", dir / "o.json"});
+    CHECK(with_errno.status == 2);
+    CHECK(with_errno.err ==
+          "cradle options: --base keeps the base's defaultAction and errno: --errno cannot go with it\n");
+    const CradleRun systemd = run({"--format", "systemd", "--base", dir / "deny.json"});
+    CHECK(systemd.status == 2);
+    CHECK(contains(systemd.err, "--base does not go with --format systemd"));
+    const CradleRun missing = run({"--format", "oci", "--base", dir / "none.json"});
+    CHECK(missing.status == 2);
+    CHECK(contains(missing.err, "cradle options: base profile: reading \"" + (dir / "none.json") + "\""));
+    const CradleRun flags = run({"--format", "oci", "--base", dir / "flags.json"});
+    CHECK(flags.status == 2);
+    CHECK(flags.out.empty());
+    CHECK(flags.err ==
+          "cradle options: base profile: \"flags\": not supported by Cradle (refused rather than ignored) (in \"" +
+              (dir / "flags.json") + "\")\n");
+    CHECK(entries(dir.path()) == std::vector<std::string>{"deny.json", "flags.json", "web.tracefile"});
+    CHECK(contains(k_options_command_help, "  cradle options --base "));
+}
