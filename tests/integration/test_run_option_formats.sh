@@ -43,6 +43,41 @@ check "a profile outside the root, with YAML's special characters, is cradle/<na
 check "with a comment saying where to copy it" \
     grep -qF "# copy \"$WORK/other dir/it's: #web.json\" to \"$WORK/kubelet/cradle/it's: #web.json\"" "$WORK/outside.yaml"
 
+part "kubernetes --crd"
+"$BIN/cradle" options --format kubernetes --crd --namespace shop "$WORK/web.tracefile" > "$WORK/crd.yaml"
+check "two YAML documents: the securityContext pointing at the operator's path, and a SeccompProfile" python3 - "$WORK/crd.yaml" << 'PYEOF'
+import sys, yaml
+context, profile = yaml.safe_load_all(open(sys.argv[1]))
+sc = context["securityContext"]
+assert sc["seccompProfile"] == {"type": "Localhost", "localhostProfile": "operator/shop/web.json"}, sc
+assert sc["capabilities"] == {"drop": ["ALL"], "add": ["CHOWN", "KILL"]}, sc
+assert profile["apiVersion"] == "security-profiles-operator.x-k8s.io/v1beta1", profile
+assert profile["kind"] == "SeccompProfile", profile
+assert profile["metadata"] == {"name": "web", "namespace": "shop"}, profile
+spec = profile["spec"]
+# The fields of SPO v1.0.0's v1beta1 SeccompProfileSpec, and only those.
+assert set(spec) <= {"defaultAction", "architectures", "syscalls"}, spec
+assert spec["defaultAction"] == "SCMP_ACT_ERRNO", spec
+assert spec["architectures"] == ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"], spec
+allowed = [rule for rule in spec["syscalls"] if rule["action"] == "SCMP_ACT_ALLOW"]
+assert [rule["names"] for rule in allowed] == [["execve", "read", "restart_syscall", "write"]], spec
+for rule in spec["syscalls"]:
+    assert set(rule) <= {"names", "action", "errnoRet", "args"}, rule
+    assert rule["names"] and all(isinstance(name, str) for name in rule["names"]), rule
+PYEOF
+"$BIN/cradle" options --format kubernetes --crd --base "$REPO/tests/unit/data/docker-default.json" \
+    "$WORK/web.tracefile" > "$WORK/crd-base.yaml" 2> "$WORK/crd-base.err"
+check "with --base, the object holds Docker's default with its argument conditions" python3 - "$WORK/crd-base.yaml" << 'PYEOF'
+import sys, yaml
+context, profile = yaml.safe_load_all(open(sys.argv[1]))
+assert context["securityContext"]["seccompProfile"]["localhostProfile"] == "operator/web.json", context
+rules = profile["spec"]["syscalls"]
+clone = [rule for rule in rules if "clone" in rule["names"]]
+assert clone == [{"action": "SCMP_ACT_ALLOW", "names": ["clone"],
+                  "args": [{"index": 0, "value": 2114060288, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}]}], clone
+assert all(set(rule) <= {"names", "action", "errnoRet", "args"} for rule in rules), rules
+PYEOF
+
 part "oci"
 check "the fragment is JSON with the profile and the capabilities" python3 -c '
 import json, subprocess, sys
