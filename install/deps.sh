@@ -24,6 +24,9 @@ packages=(
     containerd docker.io
     # systemd-analyze, which checks the systemd lines of cradle options (test_run_option_formats)
     systemd
+    # the CRI client test_cri.sh speaks to containerd's CRI plugin with, as a kubelet would
+    # (Debian 12 has no crictl): gRPC, and protoc for its stubs
+    python3-grpcio python3-grpc-tools
 )
 # A CI runner brings its own container runtimes, and Debian's runc, containerd and docker.io
 # conflict with those of GitHub's Ubuntu runner (moby-runc, moby-containerd, moby-engine).
