@@ -3,6 +3,12 @@
 #   start_containerd [NAME=VALUE...]   starts it with these variables in its environment (its
 #                                      shims, and through them the runtime, inherit them);
 #                                      returns 1, with its log on stderr, when it does not answer
+#   start_containerd_cri SANDBOX_IMAGE TOML [NAME=VALUE...]
+#                                      the same with its CRI plugin on (the kubelet's API, on the
+#                                      same socket), configured as a node's: the default runtime
+#                                      runc (its state under $CONTAINERD/runc), this pause image,
+#                                      CNI configurations from $CONTAINERD/cni (none: pods use the
+#                                      host's network), and TOML's tables (runtime handlers)
 #   ctr ARGS...                        ctr on it, in the namespace cradle-it
 #   stop_containerd                    removes its containers (every namespace), stops it and
 #                                      its shims, and unmounts what is left under $WORK
@@ -15,11 +21,38 @@ containerd_pid=
 ctr() { command ctr --address "$ADDRESS" --namespace cradle-it "$@"; }
 
 start_containerd() {
+    write_containerd_config 'disabled_plugins = ["io.containerd.grpc.v1.cri"]'
+    launch_containerd "$@"
+}
+
+start_containerd_cri() {
+    local image=$1 snippet=$2
+    shift 2
+    write_containerd_config 'disabled_plugins = []'
+    # Once a configuration names any runtime, containerd 1.6 forgets its default one, and its CRI
+    # plugin does not load without the runtime default_runtime_name names: a node's configuration
+    # (`containerd config default`) has runc.
+    # restrict_oom_score_adj: the pause container's -998 needs CAP_SYS_RESOURCE, which a test
+    # machine (a container, a VM) may not give; containerd then keeps it at its own.
+    printf '%s\n' '[plugins."io.containerd.grpc.v1.cri"]' "  sandbox_image = \"$image\"" '  restrict_oom_score_adj = true' \
+        '[plugins."io.containerd.grpc.v1.cri".cni]' "  conf_dir = \"$CONTAINERD/cni\"" '  bin_dir = "/usr/lib/cni"' \
+        '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]' '  runtime_type = "io.containerd.runc.v2"' \
+        '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]' "  Root = \"$CONTAINERD/runc\"" \
+        >> "$CONTAINERD/config.toml"
+    cat "$snippet" >> "$CONTAINERD/config.toml" || return 1
+    mkdir -p "$CONTAINERD/cni"
+    launch_containerd "$@"
+}
+
+# write_containerd_config LINE: the configuration's top, with LINE among its top-level keys.
+write_containerd_config() {
     mkdir -p "$CONTAINERD"
-    printf '%s\n' 'version = 2' "root = \"$CONTAINERD/root\"" "state = \"$CONTAINERD/state\"" \
-        'disabled_plugins = ["io.containerd.grpc.v1.cri"]' \
+    printf '%s\n' 'version = 2' "root = \"$CONTAINERD/root\"" "state = \"$CONTAINERD/state\"" "$1" \
         '[grpc]' "  address = \"$ADDRESS\"" '[ttrpc]' "  address = \"$CONTAINERD/containerd.ttrpc.sock\"" \
         > "$CONTAINERD/config.toml"
+}
+
+launch_containerd() {
     env "$@" containerd --config "$CONTAINERD/config.toml" > "$CONTAINERD/containerd.log" 2>&1 &
     containerd_pid=$!
     poll_until 20 containerd_answers_or_exited
