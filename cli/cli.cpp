@@ -8,6 +8,7 @@
 #include "cli/options_command.h"
 #include "cli/status_command.h"
 #include "cli/syscall_command.h"
+#include "cli/verify_command.h"
 #include "common/profile_name.h"
 
 namespace cradle {
@@ -31,13 +32,17 @@ Commands:
       A syscall of this machine's architecture by name or number, or all of them.
   capability [--format text|json] [QUERY]
       A capability by name or number, or all of them.
+  verify --bundle DIR --profile NAME|TRACEFILE [--minimize-capabilities] [--runtime PATH]
+      Re-run an OCI bundle with runc as it is and under its profile and capabilities, and say
+      whether it exits the same way with the same output; which capabilities it really needs.
   status [--socket PATH] [--config FILE] [--format text|json]
       What the collector traces, how it observes capability checks, and what it lost.
   help [COMMAND]
       This help, or a command's options and examples (as "cradle COMMAND --help").
 
 Exit status: 0 ok; 1 a finding or a difference: an input recording is incomplete, the workload
-needed a capability and was refused it, the tracefiles differ (diff), a QUERY names nothing;
+needed a capability and was refused it, the tracefiles differ (diff), a QUERY names nothing, the
+workload behaves differently under its profile (verify);
 2 an error.
 
 Examples:
@@ -47,6 +52,7 @@ Examples:
   cradle diff --fail-on risky main/web.tracefile pr/web.tracefile
   cradle syscall 59
   cradle capability CAP_SYS_ADMIN
+  cradle verify --bundle /srv/bundles/web --profile web --minimize-capabilities
   cradle status --format json
   cradle options --help
 )";
@@ -65,6 +71,7 @@ const Command k_commands[] = {
     {"syscall", syscall_command, k_syscall_command_help},
     {"capability", capability_command, k_capability_command_help},
     {"status", status_command, k_status_command_help},
+    {"verify", verify_command, k_verify_command_help},
 };
 
 const Command* find_command(const std::string& name) {
