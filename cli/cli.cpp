@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "cli/calibrate_command.h"
 #include "cli/capability_command.h"
 #include "cli/diff_command.h"
 #include "cli/merge_command.h"
@@ -35,6 +36,9 @@ Commands:
   verify --bundle DIR --profile NAME|TRACEFILE [--minimize-capabilities] [--runtime PATH]
       Re-run an OCI bundle with runc as it is and under its profile and capabilities, and say
       whether it exits the same way with the same output; which capabilities it really needs.
+  calibrate [--runtime PATH] [--no-new-privileges]
+      Measure the runtime's post-filter syscalls on this machine for the collector (cradled
+      must be running).
   status [--socket PATH] [--config FILE] [--format text|json]
       What the collector traces, how it observes capability checks, and what it lost.
   help [COMMAND]
@@ -53,6 +57,7 @@ Examples:
   cradle syscall 59
   cradle capability CAP_SYS_ADMIN
   cradle verify --bundle /srv/bundles/web --profile web --minimize-capabilities
+  cradle calibrate
   cradle status --format json
   cradle options --help
 )";
@@ -72,6 +77,7 @@ const Command k_commands[] = {
     {"capability", capability_command, k_capability_command_help},
     {"status", status_command, k_status_command_help},
     {"verify", verify_command, k_verify_command_help},
+    {"calibrate", calibrate_command, k_calibrate_command_help},
 };
 
 const Command* find_command(const std::string& name) {

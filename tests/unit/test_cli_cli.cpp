@@ -66,6 +66,7 @@ TEST_CASE("cli: the top-level help lists every command, with examples") {
         CHECK(contains(run.out, "\n  capability [--format text|json] [QUERY]\n"));
         CHECK(contains(
             run.out, "\n  verify --bundle DIR --profile NAME|TRACEFILE [--minimize-capabilities] [--runtime PATH]\n"));
+        CHECK(contains(run.out, "\n  calibrate [--runtime PATH] [--no-new-privileges]\n"));
         CHECK(contains(run.out, "Exit status: 0 ok; 1 a finding"));
         CHECK(contains(run.out, "Examples:\n"));
     }
