@@ -118,7 +118,6 @@ if ! "$PREFIX/bin/cradle" status > /dev/null 2>&1; then
 fi
 "$PREFIX/bin/cradle" status
 
-step "the sample container: a busybox rootfs started by runc with the hook"
 TOOL=$PREFIX/share/cradle/sample_bundle.py
 [[ -d $SAMPLE/rootfs ]] || "$TOOL" rootfs "$SAMPLE/rootfs"
 WORKLOAD='echo "hello from the sample"; touch /tmp/data; chown 1000:1000 /tmp/data; stat -c "%n %u:%g" /tmp/data; uname -s'
@@ -126,17 +125,13 @@ run_sample() { # BUNDLE: runs it under runc with a fresh id, output on stdout
     runc run --bundle "$SAMPLE/$1" "cradle-sample-$$-$1" < /dev/null
 }
 
-# Calibration: runc starts these with a permissive seccomp filter, so the collector measures
-# the syscalls runc itself makes after installing a filter, which every profile made on this
-# machine is joined with (README, "Birth, precisely"). runc installs the filter at another
-# point when noNewPrivileges is off, so both settings are measured, three times each: what
-# runc's Go runtime does in that window varies from run to run.
-for privileges in "" --allow-new-privileges; do
-    "$TOOL" bundle "$SAMPLE/calibration" --rootfs "$SAMPLE/rootfs" --hook "$PREFIX/bin/cradle-hook" \
-        --profile cradle-calibration --seccomp permissive $privileges -- /bin/true > /dev/null
-    for _ in 1 2 3; do run_sample calibration; done
-done
+step "calibration: the runtime's post-filter syscalls (cradle calibrate)"
+# Every profile made on this machine is joined with what runc itself does after installing a
+# container's seccomp filter (README, "Birth, precisely"): cradle calibrate has cradled measure
+# it, with and without noNewPrivileges, three times each, on the sample's root filesystem.
+"$PREFIX/bin/cradle" calibrate --rootfs "$SAMPLE/rootfs"
 
+step "the sample container: a busybox rootfs started by runc with the hook"
 "$TOOL" bundle "$SAMPLE/record" --rootfs "$SAMPLE/rootfs" --hook "$PREFIX/bin/cradle-hook" \
     --profile sample -- /bin/sh -c "$WORKLOAD" > /dev/null
 run_sample record | tee "$SAMPLE/record.out"
