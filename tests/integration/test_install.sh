@@ -33,6 +33,11 @@ check "it printed the sample's hardened options" grep -q -- '--cap-drop=ALL' "$W
 check "the sample worked under its profile" grep -q 'the hardened sample works' "$WORK/setup.log"
 check "and what it never did was refused" grep -q 'what it never did is refused' "$WORK/setup.log"
 check "cradled answers" "$PREFIX/bin/cradle" status
+check "it calibrated the runtime with cradle calibrate" grep -q '^runtime baseline: [1-9][0-9]* syscalls from' "$WORK/setup.log"
+check "and cradled counts the calibration in its runtime baseline" \
+    bash -c "'$PREFIX/bin/cradle' status | grep -qE '^runtime baseline: +[1-9][0-9]* syscalls from [1-9]'"
+check "the README's cradle verify example proves the sample's profile, CAP_CHOWN needed" bash -c \
+    "'$PREFIX/bin/cradle' verify --bundle /var/lib/cradle/sample/record --profile sample --minimize-capabilities | grep -qx 'capabilities the workload needs (proven minimal): CAP_CHOWN'"
 check "cradle-runc installed beside cradle-hook" test -x "$PREFIX/bin/cradle-runc"
 check "no temporary file left in $PREFIX/bin" bash -c "! ls -A '$PREFIX/bin' | grep -q '^\.cradle\.'"
 for hook_file in "$REPO"/install/hooks.d/*.json; do
