@@ -6,19 +6,6 @@
 
 namespace cradle {
 
-bool take_switch(std::vector<std::string>& args, std::string_view name) {
-    bool found = false;
-    for (auto it = args.begin(); it != args.end() && *it != "--";) {
-        if (*it == name) {
-            it = args.erase(it);
-            found = true;
-        } else {
-            ++it;
-        }
-    }
-    return found;
-}
-
 ArgumentsOutcome parse_arguments(std::string_view command, const std::vector<std::string>& args,
                                  std::initializer_list<Flag> flags, std::vector<std::string>& positional,
                                  std::ostream& err) {

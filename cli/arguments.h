@@ -19,11 +19,6 @@ struct Flag {
     bool* set = nullptr;                // a switch: set to true when given
 };
 
-// A flag a subcommand takes without a value ("--minimize-capabilities"): removes each
-// occurrence of `name` from `args` up to a "--", before parse_arguments sees them, and returns
-// whether there was one.
-bool take_switch(std::vector<std::string>& args, std::string_view name);
-
 enum class ArgumentsOutcome {
     run,      // parsed: run the subcommand
     help,     // "--help" or "-h" came first: print its help, exit 0

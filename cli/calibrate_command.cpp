@@ -95,14 +95,13 @@ Result<std::string> find_hook(const Config& config) {
 std::optional<CalibrateCommandOptions> parse_calibrate_command(const std::vector<std::string>& args, std::ostream& out,
                                                                std::ostream& err, int& exit_status) {
     CalibrateCommandOptions options;
-    std::vector<std::string> rest = args;
-    options.no_new_privileges_only = take_switch(rest, "--no-new-privileges");
     std::vector<std::string> positional;
-    const std::initializer_list<Flag> flags = {{"--runtime", &options.runtime},
+    const std::initializer_list<Flag> flags = {{"--no-new-privileges", nullptr, &options.no_new_privileges_only},
+                                               {"--runtime", &options.runtime},
                                                {"--socket", &options.socket},
                                                {"--config", &options.config},
                                                {"--rootfs", &options.rootfs}};
-    if (const auto stop = exit_before_running(parse_arguments("calibrate", rest, flags, positional, err),
+    if (const auto stop = exit_before_running(parse_arguments("calibrate", args, flags, positional, err),
                                               k_calibrate_command_help, out)) {
         exit_status = *stop;
         return std::nullopt;

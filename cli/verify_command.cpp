@@ -174,15 +174,17 @@ Result<Verification> prepare(const VerifyCommandOptions& options, std::ostream& 
 std::optional<VerifyCommandOptions> parse_verify_command(const std::vector<std::string>& args, std::ostream& out,
                                                          std::ostream& err, int& exit_status) {
     VerifyCommandOptions options;
-    std::vector<std::string> rest = args;
-    options.minimize_capabilities = take_switch(rest, "--minimize-capabilities");
     std::optional<std::string> bundle, profile, timeout, format;
     std::vector<std::string> positional;
-    const std::initializer_list<Flag> flags = {{"--bundle", &bundle},           {"--profile", &profile},
-                                               {"--runtime", &options.runtime}, {"--config", &options.config},
-                                               {"--timeout", &timeout},         {"--format", &format}};
+    const std::initializer_list<Flag> flags = {{"--minimize-capabilities", nullptr, &options.minimize_capabilities},
+                                               {"--bundle", &bundle},
+                                               {"--profile", &profile},
+                                               {"--runtime", &options.runtime},
+                                               {"--config", &options.config},
+                                               {"--timeout", &timeout},
+                                               {"--format", &format}};
     if (const auto stop =
-            exit_before_running(parse_arguments("verify", rest, flags, positional, err), k_verify_command_help, out)) {
+            exit_before_running(parse_arguments("verify", args, flags, positional, err), k_verify_command_help, out)) {
         exit_status = *stop;
         return std::nullopt;
     }
