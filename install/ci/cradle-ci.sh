@@ -160,25 +160,17 @@ if ! answers; then
     die "cradled did not start (pins of an older version are refused: 'cradled --unpin' removes them)"
 fi
 
-# What setup.sh does: runc starts a container with a permissive seccomp filter, with and without
-# noNewPrivileges, three times each, so that the collector measures what runc itself does after
-# installing a filter (README, "Birth, precisely"). Docker and podman always start containers
-# with a filter and are measured from the containers themselves.
-bundle_tool=$HERE/../sample_bundle.py
-[[ -x $bundle_tool ]] || bundle_tool=/usr/local/share/cradle/sample_bundle.py
-if [[ -n $calibrate ]] && command -v runc > /dev/null && [[ -x $bundle_tool ]] && command -v busybox > /dev/null; then
+# runc's post-filter window, measured as setup.sh measures it (README, "Birth, precisely"):
+# Docker and podman always start containers with a filter and are measured from the containers
+# themselves.
+if [[ -n $calibrate ]] && command -v runc > /dev/null; then
     say "calibrate: runc's post-filter window"
-    "$bundle_tool" rootfs "$scratch/rootfs" > /dev/null
-    for privileges in "" --allow-new-privileges; do
-        "$bundle_tool" bundle "$scratch/calibration" --rootfs "$scratch/rootfs" --hook "$bin/cradle-hook" \
-            --socket "$socket" --profile cradle-calibration --seccomp permissive $privileges -- /bin/true > /dev/null
-        for run in 1 2 3; do
-            runc run --bundle "$scratch/calibration" "cradle-ci-calibration-$$-$run" < /dev/null > /dev/null ||
-                die "the calibration container did not run under runc"
-        done
-    done
+    "$bin/cradle" calibrate --socket "$socket" > "$scratch/calibrate.log" 2>&1 || {
+        cat "$scratch/calibrate.log" >&2
+        die "cradle calibrate failed"
+    }
 elif [[ -n $calibrate ]]; then
-    say "calibrate: skipped (needs runc, busybox and sample_bundle.py); containers started without a seccomp filter are marked INCOMPLETE"
+    say "calibrate: skipped (needs runc); containers started without a seccomp filter are marked INCOMPLETE"
 fi
 
 say "run: $*"
