@@ -12,6 +12,7 @@
 #include "task_attribution.bpf.h"
 #include "phase.bpf.h"
 #include "capability.bpf.h"
+#include "arguments.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -31,6 +32,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	__u32 *joiner_phase;
 	bool joined = false;
 	__u64 tag = 0;
+	int which;
 
 	/* container_of_task, with a stop at the pid entry's `seen` on the way */
 	if (!task->bpf_storage)
@@ -57,10 +59,16 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	barrier_var(nr);
 	nr &= CRADLE_SYSCALL_SLOTS - 1;
 	set_bit(&record->syscalls[phase][abi][nr / 64], 1ULL << (nr % 64));
-	/* A task with a pid tag is no joiner: its phase is its container's, and once that is
-	 * the workload it stays so. */
-	if (entry && phase == CRADLE_PHASE_WORKLOAD && abi == CRADLE_ABI_NATIVE)
+	which = argument_syscall(id, abi);
+	if (which >= 0) {
+		/* Never noted as seen: its next call may bring a value not recorded yet
+		 * (socket(AF_PACKET) after socket(AF_INET)). */
+		record_arguments(&record->arguments[phase], which, regs, abi);
+	} else if (entry && phase == CRADLE_PHASE_WORKLOAD && abi == CRADLE_ABI_NATIVE) {
+		/* A task with a pid tag is no joiner: its phase is its container's, and once that
+		 * is the workload it stays so. */
 		note_seen_in_workload(entry, tag, id);
+	}
 
 	if (phase != CRADLE_PHASE_SETUP || abi != CRADLE_ABI_NATIVE || !installs_seccomp_filter(regs, id))
 		return 0;

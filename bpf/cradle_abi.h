@@ -39,6 +39,7 @@ typedef __u32 cradle_u32;
 #define CRADLE_ID_SIZE 128          /* container id, NUL-terminated, truncated */
 #define CRADLE_NAME_SIZE 136        /* expanded profile name (at most 128) + NUL */
 #define CRADLE_NOAUDIT_CALLERS 8    /* kernel functions known to make no-audit checks */
+#define CRADLE_PERSONAS 8           /* distinct personality() values kept per phase */
 
 /* Where in a container's life a syscall or capability check happened. */
 enum cradle_phase {
@@ -74,6 +75,23 @@ enum cradle_capability_source {
 	CRADLE_CAPS_KPROBE = 3, /* kprobe + kretprobe on cap_capable, probes told by opts */
 };
 
+/* The syscalls whose arguments the kernel side records, for the profile's argument filters:
+ * bit (1 << n) of struct cradle_arguments' `recorded` and `any` stands for syscall n. */
+enum cradle_argument_syscall {
+	CRADLE_ARGS_SOCKET = 0,      /* argument 0, the address family */
+	CRADLE_ARGS_CLONE = 1,       /* argument 0, the flags: their namespace flags */
+	CRADLE_ARGS_CLONE3 = 2,      /* clone_args.flags in user memory: their namespace flags */
+	CRADLE_ARGS_UNSHARE = 3,     /* argument 0, the flags: their namespace flags */
+	CRADLE_ARGS_PERSONALITY = 4, /* argument 0, the persona */
+	CRADLE_ARGS_COUNT = 5,
+};
+
+/* The namespace flags (CLONE_NEW*, include/uapi/linux/sched.h) the kernel side keeps: those
+ * clone() takes, and CLONE_NEWTIME (0x80), which only clone3() and unshare() take (in clone()
+ * the bit belongs to the exit signal). */
+#define CRADLE_CLONE_NAMESPACES 0x7e020000ULL /* NEWNS NEWCGROUP NEWUTS NEWIPC NEWUSER NEWPID NEWNET */
+#define CRADLE_CLONE_NEWTIME 0x80ULL
+
 #define CRADLE_RECORD_CGROUP_REMOVED 0x1u /* the container's own cgroup was removed */
 
 struct cradle_capability_checks {
@@ -81,10 +99,27 @@ struct cradle_capability_checks {
 	cradle_u64 denied;  /* bit n: a check for capability n failed */
 };
 
+/* What the syscalls of enum cradle_argument_syscall were called with, in one phase, on either
+ * ABI (the values mean the same on both). Each field only ever gains bits or values. */
+struct cradle_arguments {
+	cradle_u64 socket_families;    /* bit n: socket(n, ...), for n in 0..63 */
+	cradle_u64 clone_namespaces;   /* the CRADLE_CLONE_NAMESPACES flags clone() was given, ORed */
+	cradle_u64 clone3_namespaces;  /* ... and CRADLE_CLONE_NEWTIME, given to clone3(), ORed */
+	cradle_u64 unshare_namespaces; /* ... and CRADLE_CLONE_NEWTIME, given to unshare(), ORed */
+	cradle_u64 personas[CRADLE_PERSONAS]; /* personality(p): p + 1 (0: a free slot), p below
+	                                       * 2^32, each value once (two CPUs racing may
+	                                       * store one twice) */
+	cradle_u32 recorded; /* bit (1 << n): syscall n was made, its arguments are above */
+	cradle_u32 any;      /* bit (1 << n): a value of syscall n was not kept (a family above 63,
+	                      * a persona above 2^32-1 or beyond CRADLE_PERSONAS, a clone_args
+	                      * that could not be read): take it as made with any value */
+};
+
 /* What one container did; written by the kernel side only. */
 struct cradle_record {
 	cradle_u64 syscalls[CRADLE_PHASE_COUNT][CRADLE_ABI_COUNT][CRADLE_SYSCALL_WORDS];
 	struct cradle_capability_checks checks[CRADLE_PHASE_COUNT][CRADLE_CHECK_KIND_COUNT];
+	struct cradle_arguments arguments[CRADLE_PHASE_COUNT];
 	cradle_u64 lost_syscalls;       /* syscall numbers outside 0..CRADLE_SYSCALL_SLOTS-1 */
 	cradle_u64 lost_capabilities;   /* capability numbers outside 0..63 */
 	cradle_u64 lost_cgroups;        /* child cgroups not attributed: cgroup_slots was full */
@@ -115,7 +150,8 @@ struct cradle_container {
  * containers recorded without a filter. Written by user space only. */
 struct cradle_runtime_baseline {
 	cradle_u64 syscalls[CRADLE_ABI_COUNT][CRADLE_SYSCALL_WORDS];
-	cradle_u64 samples; /* containers that contributed */
+	struct cradle_arguments arguments; /* the windows' arguments, joined likewise */
+	cradle_u64 samples;                /* containers that contributed */
 };
 
 /* Failures of the kernel side that no counter of struct cradle_record (whose layout the pins

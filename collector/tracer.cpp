@@ -19,6 +19,8 @@
 #include "collector/kernel_symbols.h"
 #include "common/directory.h"
 #include "cradle.skel.h"
+#include "profilegen/kernel_record.h"
+#include "profilegen/syscall_arguments.h"
 
 namespace cradle {
 
@@ -107,6 +109,18 @@ bool configure_caller_ranges(cradle_bpf* skeleton) {
     return next > 0;
 }
 
+// Tells the kernel side the numbers of the syscalls whose arguments it records, on each ABI.
+void configure_argument_syscalls(cradle_bpf* skeleton) {
+    const Architectures architectures = host_architectures();
+    for (const ArgumentSyscall& syscall : argument_syscalls()) {
+        auto& numbers = skeleton->rodata->nr_argument_syscalls;
+        numbers[CRADLE_ABI_NATIVE][syscall.which] = argument_syscall_number(architectures.native, syscall);
+        if (architectures.compat) {
+            numbers[CRADLE_ABI_COMPAT][syscall.which] = argument_syscall_number(*architectures.compat, syscall);
+        }
+    }
+}
+
 Result<Skeleton> open_and_load(const TracerOptions& options, cradle_capability_source source, MovedProcess moved,
                                bool& classifies_probes) {
     const std::string& pin_dir = options.pin_dir;
@@ -117,6 +131,7 @@ Result<Skeleton> open_and_load(const TracerOptions& options, cradle_capability_s
     }
     skeleton->rodata->nr_seccomp = seccomp_syscall_resolve_name("seccomp");
     skeleton->rodata->nr_prctl = seccomp_syscall_resolve_name("prctl");
+    configure_argument_syscalls(skeleton);
     classifies_probes = source == CRADLE_CAPS_TP_BTF && configure_caller_ranges(skeleton);
     bpf_map__set_max_entries(skeleton->maps.containers, options.max_containers);
     bpf_map__set_max_entries(skeleton->maps.cgroup_slots, options.max_cgroups);

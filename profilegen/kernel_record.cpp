@@ -1,17 +1,26 @@
 #include "profilegen/kernel_record.h"
 
+#include <algorithm>
+#include <iterator>
+#include <map>
 #include <type_traits>
 
 #include "profilegen/capability_table.h"
+#include "profilegen/syscall_arguments.h"
 #include "profilegen/syscall_table.h"
 
 namespace cradle {
 
 // The layout the BPF programs write; a change on either side must show up here.
+// (A pinned map whose value size differs is refused by the next collector: libbpf compares the
+// sizes before it reuses a pin.)
+static_assert(sizeof(cradle_arguments) == 4 * 8 + 8 * CRADLE_PERSONAS + 2 * 4);
 static_assert(sizeof(cradle_record) == 8 * (int{CRADLE_PHASE_COUNT} * int{CRADLE_ABI_COUNT} * CRADLE_SYSCALL_WORDS) +
-                                           16 * int{CRADLE_PHASE_COUNT} * int{CRADLE_CHECK_KIND_COUNT} + 5 * 8 + 2 * 4);
+                                           16 * int{CRADLE_PHASE_COUNT} * int{CRADLE_CHECK_KIND_COUNT} +
+                                           sizeof(cradle_arguments) * CRADLE_PHASE_COUNT + 5 * 8 + 2 * 4);
 static_assert(sizeof(cradle_container) == sizeof(cradle_record) + 3 * 8 + 4 + 4 + CRADLE_ID_SIZE + CRADLE_NAME_SIZE);
-static_assert(sizeof(cradle_runtime_baseline) == 8 * int{CRADLE_ABI_COUNT} * CRADLE_SYSCALL_WORDS + 8);
+static_assert(sizeof(cradle_runtime_baseline) ==
+              8 * int{CRADLE_ABI_COUNT} * CRADLE_SYSCALL_WORDS + sizeof(cradle_arguments) + 8);
 static_assert(sizeof(cradle_kernel_errors) == 3 * 8);
 static_assert(std::is_trivially_copyable_v<cradle_container>);
 
@@ -54,6 +63,81 @@ void add_capabilities(cradle_u64 bits, std::set<std::string>& names, std::uint64
             ++unnamed;
         }
     }
+}
+
+// `from` joined into `into`, as the kernel side would have recorded both.
+void join_arguments(cradle_arguments& into, const cradle_arguments& from) {
+    into.socket_families |= from.socket_families;
+    into.clone_namespaces |= from.clone_namespaces;
+    into.clone3_namespaces |= from.clone3_namespaces;
+    into.unshare_namespaces |= from.unshare_namespaces;
+    int free_slot = 0;
+    while (free_slot < CRADLE_PERSONAS && into.personas[free_slot] != 0) {
+        ++free_slot;
+    }
+    for (const cradle_u64 persona : from.personas) {
+        if (persona == 0 ||
+            std::find(std::begin(into.personas), std::end(into.personas), persona) != std::end(into.personas)) {
+            continue;
+        }
+        if (free_slot == CRADLE_PERSONAS) {
+            into.any |= 1u << CRADLE_ARGS_PERSONALITY;
+            continue;
+        }
+        into.personas[free_slot++] = persona;
+    }
+    into.recorded |= from.recorded;
+    into.any |= from.any;
+}
+
+// The flags set in `flags`, one a value.
+std::set<std::uint64_t> single_flags(std::uint64_t flags) {
+    std::set<std::uint64_t> values;
+    for (int bit = 0; bit < 64; ++bit) {
+        if (flags & (1ULL << bit)) {
+            values.insert(1ULL << bit);
+        }
+    }
+    return values;
+}
+
+// The numbers of the bits set in `bits`.
+std::set<std::uint64_t> bit_numbers(std::uint64_t bits) {
+    std::set<std::uint64_t> numbers;
+    for (int bit = 0; bit < 64; ++bit) {
+        if (bits & (1ULL << bit)) {
+            numbers.insert(static_cast<std::uint64_t>(bit));
+        }
+    }
+    return numbers;
+}
+
+// The values of `args`, by syscall name, for the syscalls it recorded.
+std::map<std::string, ArgumentValues> argument_values(const cradle_arguments& args) {
+    std::map<std::string, ArgumentValues> by_name;
+    for (const ArgumentSyscall& syscall : argument_syscalls()) {
+        const cradle_u32 bit = 1u << syscall.which;
+        if (!(args.recorded & bit)) {
+            continue;
+        }
+        ArgumentValues& values = by_name[std::string(syscall.name)];
+        values.any = (args.any & bit) != 0;
+        switch (syscall.which) {
+            case CRADLE_ARGS_SOCKET: values.values = bit_numbers(args.socket_families); break;
+            case CRADLE_ARGS_CLONE: values.values = single_flags(args.clone_namespaces & syscall.namespaces); break;
+            case CRADLE_ARGS_CLONE3: values.values = single_flags(args.clone3_namespaces & syscall.namespaces); break;
+            case CRADLE_ARGS_UNSHARE: values.values = single_flags(args.unshare_namespaces & syscall.namespaces); break;
+            case CRADLE_ARGS_PERSONALITY:
+                for (const cradle_u64 persona : args.personas) {
+                    if (persona != 0) {
+                        values.values.insert(persona - 1);
+                    }
+                }
+                break;
+            case CRADLE_ARGS_COUNT: break;
+        }
+    }
+    return by_name;
 }
 
 }  // namespace
@@ -99,6 +183,17 @@ Recording decode_record(const cradle_record& record, const cradle_runtime_baseli
     }
     recording.syscalls.insert(recording.runtime_syscalls.begin(), recording.runtime_syscalls.end());
     add_implied_syscalls(recording);
+
+    // The values of the syscalls allowed: those made after the filter point, the runtime's
+    // window joined with the baseline's as its syscalls are.
+    cradle_arguments arguments = record.arguments[CRADLE_PHASE_WORKLOAD];
+    join_arguments(arguments, record.arguments[CRADLE_PHASE_RUNTIME]);
+    join_arguments(arguments, baseline.arguments);
+    for (auto& [name, values] : argument_values(arguments)) {
+        if (recording.syscalls.contains(name)) {
+            recording.arguments.emplace(name, std::move(values));
+        }
+    }
 
     const auto& audited = record.checks[CRADLE_PHASE_WORKLOAD][CRADLE_CHECK_AUDITED];
     const auto& probes = record.checks[CRADLE_PHASE_WORKLOAD][CRADLE_CHECK_PROBE];
@@ -165,6 +260,7 @@ bool add_to_baseline(cradle_runtime_baseline& baseline, const cradle_record& rec
             baseline.syscalls[abi][word] |= runtime[abi][word];
         }
     }
+    join_arguments(baseline.arguments, record.arguments[CRADLE_PHASE_RUNTIME]);
     ++baseline.samples;
     return true;
 }

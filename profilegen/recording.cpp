@@ -7,7 +7,39 @@
 
 namespace cradle {
 
+namespace {
+
+// Before the syscalls are united: a syscall made without recorded values on one side has none
+// after.
+void merge_arguments(Recording& into, const Recording& from) {
+    std::set<std::string> names;
+    for (const auto& [name, values] : into.arguments) {
+        names.insert(name);
+    }
+    for (const auto& [name, values] : from.arguments) {
+        names.insert(name);
+    }
+    for (const auto& name : names) {
+        const auto theirs = from.arguments.find(name);
+        const bool unknown_here = into.syscalls.contains(name) && !into.arguments.contains(name);
+        const bool unknown_there = from.syscalls.contains(name) && theirs == from.arguments.end();
+        if (unknown_here || unknown_there) {
+            into.arguments.erase(name);
+            continue;
+        }
+        if (theirs == from.arguments.end()) {
+            continue;
+        }
+        auto& ours = into.arguments[name];
+        ours.values.insert(theirs->second.values.begin(), theirs->second.values.end());
+        ours.any = ours.any || theirs->second.any;
+    }
+}
+
+}  // namespace
+
 void merge_into(Recording& into, const Recording& from) {
+    merge_arguments(into, from);
     into.architectures.insert(from.architectures.begin(), from.architectures.end());
     into.capabilities.insert(from.capabilities.begin(), from.capabilities.end());
     into.syscalls.insert(from.syscalls.begin(), from.syscalls.end());

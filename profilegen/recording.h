@@ -13,6 +13,18 @@
 
 namespace cradle {
 
+// The values one of the syscalls a profile filters by argument was made with (ARGUMENTS; see
+// profilegen/syscall_arguments.h).
+struct ArgumentValues {
+    // socket: the address families; personality: the personas; clone, clone3 and unshare: the
+    // namespace flags, one flag a value (none: made without one).
+    std::set<std::uint64_t> values;
+    // A value was not kept: the syscall counts as made with any.
+    bool any = false;
+
+    bool operator==(const ArgumentValues&) const = default;
+};
+
 struct Recording {
     // ARCH: "x86_64", plus "x86" when compat syscalls were seen. A syscall name in `syscalls`
     // is allowed on every listed architecture that has it.
@@ -37,6 +49,10 @@ struct Recording {
     // SETUP_SYSCALLS: the runtime's setup before the filter point. Information only, never
     // part of `syscalls`.
     std::set<std::string> setup_syscalls;
+    // ARGUMENTS: by syscall name, the values the syscalls a profile filters by argument were
+    // made with, after the filter point (runtime window and workload). A syscall of `syscalls`
+    // without an entry (a tracefile written before, a value not recorded) is allowed with any.
+    std::map<std::string, ArgumentValues> arguments;
     // COUNTERS: named event counts, e.g. "lost_syscalls".
     std::map<std::string, std::uint64_t> counters;
     // INCOMPLETE: why the recording may miss something, one single-line reason each.
@@ -50,8 +66,10 @@ struct Recording {
 
 // Adds `from` to `into`: the union of every set, counters summed (saturating at the maximum
 // instead of wrapping), and the reasons of `from` appended in order, skipping any already in
-// `into`. As in one recording, a capability is in one set only: granted before denied before
-// probed (a check granted in one container and refused in another is a requirement).
+// `into`. Argument values are united per syscall, except that a syscall one side made without
+// an entry in `arguments` has none in `into` either (made with any value). As in one recording, a capability is in one
+// set only: granted before denied before probed (a check granted in one container and refused in another is a
+// requirement).
 void merge_into(Recording& into, const Recording& from);
 
 // Adds to `syscalls` (and lists in `implied_syscalls`) what the kernel makes a process call

@@ -11,6 +11,7 @@
 
 #include "common/profile_name.h"
 #include "profilegen/capability_table.h"
+#include "profilegen/syscall_arguments.h"
 
 namespace cradle {
 
@@ -152,6 +153,65 @@ struct Reasons {
     }
 };
 
+// ARGUMENTS: "syscall value" lines (syscall_arguments.h): a value, "none" (clone, clone3 and
+// unshare made without a namespace flag) or "any" (a value was not kept).
+struct Arguments {
+    static constexpr std::string_view k_none = "none";
+    static constexpr std::string_view k_any = "any";
+
+    std::map<std::string, ArgumentValues> Recording::*member;
+
+    bool empty(const Recording& recording) const { return (recording.*member).empty(); }
+
+    void render(const Recording& recording, std::string& out) const {
+        for (const auto& [name, values] : recording.*member) {
+            const ArgumentSyscall* syscall = find_argument_syscall(name);
+            auto line = [&](std::string_view value) {
+                out += name;
+                out += ' ';
+                out += value;
+                out += '\n';
+            };
+            if (values.values.empty() && !values.any) {
+                line(k_none);
+            }
+            for (const std::uint64_t value : values.values) {
+                line(syscall ? argument_value_text(*syscall, value) : std::to_string(value));
+            }
+            if (values.any) {
+                line(k_any);
+            }
+        }
+    }
+
+    Result<void> read(Recording& recording, std::string_view line) const {
+        const auto space = line.find_first_of(k_whitespace);
+        if (space == std::string_view::npos) {
+            return bad_entry("argument line without a value (want \"syscall value\")");
+        }
+        const std::string name(line.substr(0, space));
+        const std::string_view value = trimmed(line.substr(space));
+        if (!is_name(name)) {
+            return bad_entry("invalid syscall name");
+        }
+        const ArgumentSyscall* syscall = find_argument_syscall(name);
+        if (!syscall) {
+            return {};  // a syscall this version does not filter: allowed with any argument
+        }
+        ArgumentValues& values = (recording.*member)[name];
+        if (value == k_any) {
+            values.any = true;
+        } else if (value != k_none || syscall->kind != ArgumentKind::namespaces) {
+            auto parsed = parse_argument_value(*syscall, value);
+            if (!parsed) {
+                return bad_entry(parsed.error().message);
+            }
+            values.values.insert(*parsed);
+        }
+        return {};
+    }
+};
+
 enum class WhenEmpty { written, left_out };
 
 // A section of the file: its header, whether it is written without entries, and where its entries live
@@ -159,7 +219,7 @@ enum class WhenEmpty { written, left_out };
 struct Section {
     std::string_view header;
     WhenEmpty when_empty;
-    std::variant<Names, Counters, Reasons> entries;
+    std::variant<Names, Counters, Reasons, Arguments> entries;
 };
 
 // Every section Cradle reads and writes, in the order it writes them. A header not listed here is
@@ -176,6 +236,7 @@ constexpr Section k_sections[] = {
     {"RUNTIME_SYSCALLS", WhenEmpty::left_out, Names{&Recording::runtime_syscalls, "syscall", as_written}},
     {"IMPLIED_SYSCALLS", WhenEmpty::left_out, Names{&Recording::implied_syscalls, "syscall", as_written}},
     {"SETUP_SYSCALLS", WhenEmpty::left_out, Names{&Recording::setup_syscalls, "syscall", as_written}},
+    {"ARGUMENTS", WhenEmpty::left_out, Arguments{&Recording::arguments}},
     {"COUNTERS", WhenEmpty::left_out, Counters{&Recording::counters}},
     {"INCOMPLETE", WhenEmpty::left_out, Reasons{&Recording::incomplete_reasons}},
 };

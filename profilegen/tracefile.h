@@ -12,9 +12,22 @@
 //     read
 //
 // ARCH, CAPABILITIES and SYSCALLS are always present; DENIED_CAPABILITIES,
-// PROBED_CAPABILITIES, RUNTIME_SYSCALLS, IMPLIED_SYSCALLS, SETUP_SYSCALLS, COUNTERS ("name value" lines) and
-// INCOMPLETE (one free-text reason a line) follow only when they have entries. The format is
-// the one ctrace writes, so its files read here too.
+// PROBED_CAPABILITIES, RUNTIME_SYSCALLS, IMPLIED_SYSCALLS, SETUP_SYSCALLS, ARGUMENTS, COUNTERS
+// ("name value" lines) and INCOMPLETE (one free-text reason a line) follow only when they have
+// entries. The format is the one ctrace writes, so its files read here too; ctrace skips the
+// sections it does not know, and an ARGUMENTS line starts with a lower-case syscall name, which
+// no section header there does.
+//
+// ARGUMENTS has a "syscall value" line for each value a syscall of
+// profilegen/syscall_arguments.h was made with, sorted by syscall, then by number, "any" last:
+//
+//     ARGUMENTS
+//     clone none                  (made, never with a namespace flag)
+//     clone3 any                  (a value was not kept: made with any)
+//     personality 0xffffffff
+//     socket AF_INET
+//     socket AF_UNIX
+//     unshare CLONE_NEWUTS
 #pragma once
 
 #include <string>
@@ -44,6 +57,9 @@ std::string render_tracefile(const Recording& recording, const std::string& head
 // each name once.
 // Fails (code EINVAL) on an entry before the first section, an invalid name or a bad COUNTERS
 // line, with the line number and the line quoted: `line 7: invalid syscall name "Read"`.
+// An ARGUMENTS line is "syscall value", the value as parse_argument_value reads it, "any", or
+// (for clone, clone3 and unshare) "none"; one for a syscall this version does not filter is
+// skipped, as that syscall is allowed with any argument.
 Result<Recording> parse_tracefile(std::string_view text);
 
 }  // namespace cradle

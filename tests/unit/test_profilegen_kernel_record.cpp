@@ -398,3 +398,105 @@ TEST_CASE("kernel_record: capability checks lost on the host while traced make t
     REQUIRE(recording.incomplete_reasons.size() == before.incomplete_reasons.size() + 1);
     CHECK(mentions(recording, "lost_pending_checks"));
 }
+
+namespace {
+
+// What the kernel side records for a call of `which` in `phase`: its bit in `recorded`.
+cradle_arguments& arguments_of(cradle_record& record, cradle_phase phase, cradle_argument_syscall which) {
+    record.arguments[phase].recorded |= 1u << which;
+    return record.arguments[phase];
+}
+
+using Values = std::set<std::uint64_t>;
+
+}  // namespace
+
+TEST_CASE("kernel_record: argument values after the filter point become ARGUMENTS, the setup's do not") {
+    cradle_record record = started_record();
+    set_syscalls(record, CRADLE_PHASE_WORKLOAD, {"socket", "clone", "unshare", "personality", "clone3"});
+    arguments_of(record, CRADLE_PHASE_WORKLOAD, CRADLE_ARGS_SOCKET).socket_families |= 1ULL << 2 | 1ULL << 1;
+    arguments_of(record, CRADLE_PHASE_WORKLOAD, CRADLE_ARGS_CLONE);  // no namespace flag
+    arguments_of(record, CRADLE_PHASE_WORKLOAD, CRADLE_ARGS_UNSHARE).unshare_namespaces |= 0x04000000;
+    arguments_of(record, CRADLE_PHASE_WORKLOAD, CRADLE_ARGS_CLONE3).clone3_namespaces |= 0x80;
+    auto& personas = arguments_of(record, CRADLE_PHASE_WORKLOAD, CRADLE_ARGS_PERSONALITY).personas;
+    personas[0] = 0xffffffffULL + 1;
+    personas[1] = 0 + 1;
+    personas[2] = 0xffffffffULL + 1;  // two CPUs raced
+    // The runtime's own namespaces, before its filter.
+    set_syscalls(record, CRADLE_PHASE_SETUP, {"clone", "unshare", "socket"});
+    arguments_of(record, CRADLE_PHASE_SETUP, CRADLE_ARGS_CLONE).clone_namespaces |= 0x7e020000;
+    arguments_of(record, CRADLE_PHASE_SETUP, CRADLE_ARGS_UNSHARE).unshare_namespaces |= 0x40000000;
+    arguments_of(record, CRADLE_PHASE_SETUP, CRADLE_ARGS_SOCKET).socket_families |= 1ULL << 16;
+
+    const Recording recording = decoded(record);
+    const std::map<std::string, ArgumentValues> expected = {
+        {"clone", {{}, false}},
+        {"clone3", {Values{0x80}, false}},
+        {"personality", {Values{0, 0xffffffff}, false}},
+        {"socket", {Values{1, 2}, false}},
+        {"unshare", {Values{0x04000000}, false}},
+    };
+    CHECK(recording.arguments == expected);
+}
+
+TEST_CASE("kernel_record: a value the kernel side did not keep makes the syscall any") {
+    cradle_record record = started_record();
+    set_syscalls(record, CRADLE_PHASE_WORKLOAD, {"socket", "clone3"});
+    auto& socket = arguments_of(record, CRADLE_PHASE_WORKLOAD, CRADLE_ARGS_SOCKET);
+    socket.socket_families |= 1ULL << 2;
+    socket.any |= 1u << CRADLE_ARGS_SOCKET;
+    arguments_of(record, CRADLE_PHASE_WORKLOAD, CRADLE_ARGS_CLONE3).any |= 1u << CRADLE_ARGS_CLONE3;
+
+    const Recording recording = decoded(record);
+    CHECK(recording.arguments.at("socket") == ArgumentValues{Values{2}, true});
+    CHECK(recording.arguments.at("clone3") == ArgumentValues{{}, true});
+}
+
+TEST_CASE("kernel_record: a syscall made without recorded arguments has no entry, so any value") {
+    cradle_record record = started_record();
+    set_syscalls(record, CRADLE_PHASE_WORKLOAD, {"socket", "clone"});
+    // Stray values without their `recorded` bit are not taken.
+    record.arguments[CRADLE_PHASE_WORKLOAD].socket_families = 1ULL << 2;
+    const Recording recording = decoded(record);
+    CHECK(recording.syscalls.contains("socket"));
+    CHECK(recording.arguments.empty());
+}
+
+TEST_CASE("kernel_record: the runtime window's arguments count, joined with the baseline's") {
+    cradle_record window = started_record();
+    set_syscalls(window, CRADLE_PHASE_RUNTIME, {"clone", "personality"});
+    arguments_of(window, CRADLE_PHASE_RUNTIME, CRADLE_ARGS_CLONE);
+    arguments_of(window, CRADLE_PHASE_RUNTIME, CRADLE_ARGS_PERSONALITY).personas[0] = 0x8 + 1;
+    cradle_runtime_baseline baseline = empty_baseline();
+    REQUIRE(add_to_baseline(baseline, window));
+    CHECK(baseline.arguments.recorded == (1u << CRADLE_ARGS_CLONE | 1u << CRADLE_ARGS_PERSONALITY));
+
+    // A container recorded without a filter: the baseline stands in for its window, arguments
+    // included, and they join the workload's own.
+    cradle_record record;
+    std::memset(&record, 0, sizeof(record));
+    record.phase = CRADLE_PHASE_WORKLOAD;
+    set_syscalls(record, CRADLE_PHASE_WORKLOAD, {"clone", "personality"});
+    arguments_of(record, CRADLE_PHASE_WORKLOAD, CRADLE_ARGS_CLONE).clone_namespaces |= 0x40000000;
+    arguments_of(record, CRADLE_PHASE_WORKLOAD, CRADLE_ARGS_PERSONALITY).personas[0] = 0 + 1;
+    const Recording recording = decode_record(record, baseline, k_x86_64);
+    CHECK(recording.arguments.at("clone") == ArgumentValues{Values{0x40000000}, false});
+    CHECK(recording.arguments.at("personality") == ArgumentValues{Values{0, 0x8}, false});
+}
+
+TEST_CASE("kernel_record: personas beyond the slots of a joined baseline make personality any") {
+    cradle_runtime_baseline baseline = empty_baseline();
+    for (std::uint64_t round = 0; round < 2; ++round) {
+        cradle_record window = started_record();
+        set_syscalls(window, CRADLE_PHASE_RUNTIME, {"personality"});
+        auto& args = arguments_of(window, CRADLE_PHASE_RUNTIME, CRADLE_ARGS_PERSONALITY);
+        for (int slot = 0; slot < CRADLE_PERSONAS; ++slot) {
+            args.personas[slot] = round * CRADLE_PERSONAS + static_cast<std::uint64_t>(slot) + 1;
+        }
+        REQUIRE(add_to_baseline(baseline, window));
+    }
+    CHECK(baseline.arguments.any == 1u << CRADLE_ARGS_PERSONALITY);
+    const Recording recording = decode_record(started_record(), baseline, k_x86_64);
+    CHECK(recording.arguments.at("personality").any);
+    CHECK(recording.arguments.at("personality").values.size() == CRADLE_PERSONAS);
+}

@@ -2,6 +2,9 @@
 
 #include <cstdint>
 #include <limits>
+#include <map>
+#include <set>
+#include <string>
 
 #include "profilegen/recording.h"
 
@@ -101,4 +104,45 @@ TEST_CASE("merging a recording into itself doubles counters and changes nothing 
     CHECK(recording.syscalls == std::set<std::string>{"read"});
     CHECK(recording.counters.at("lost_syscalls") == 8);
     CHECK(recording.incomplete_reasons == std::vector<std::string>{"x"});
+}
+
+TEST_CASE("merge_into unites argument values per syscall") {
+    Recording into;
+    into.syscalls = {"socket", "clone"};
+    into.arguments = {{"socket", {{2}, false}}, {"clone", {{}, false}}};
+    Recording from;
+    from.syscalls = {"socket", "unshare", "personality"};
+    from.arguments = {{"socket", {{1, 2}, false}}, {"unshare", {{0x40000000}, false}}, {"personality", {{0}, true}}};
+
+    merge_into(into, from);
+    const std::map<std::string, ArgumentValues> expected = {
+        {"clone", {{}, false}},
+        {"personality", {{0}, true}},
+        {"socket", {{1, 2}, false}},
+        {"unshare", {{0x40000000}, false}},
+    };
+    CHECK(into.arguments == expected);
+}
+
+TEST_CASE("merge_into: a syscall one side made without argument values has none after") {
+    // A tracefile written before ARGUMENTS, merged with a new recording: either way round.
+    Recording old_file;
+    old_file.syscalls = {"socket", "read"};
+    Recording recorded;
+    recorded.syscalls = {"socket", "clone"};
+    recorded.arguments = {{"socket", {{2}, false}}, {"clone", {{}, false}}};
+
+    Recording into = old_file;
+    merge_into(into, recorded);
+    CHECK(into.arguments == std::map<std::string, ArgumentValues>{{"clone", {{}, false}}});
+    into = recorded;
+    merge_into(into, old_file);
+    CHECK(into.arguments == std::map<std::string, ArgumentValues>{{"clone", {{}, false}}});
+
+    // Merging into an empty recording keeps what there is.
+    Recording empty;
+    merge_into(empty, recorded);
+    CHECK(empty.arguments == recorded.arguments);
+    merge_into(recorded, recorded);
+    CHECK(empty.arguments == recorded.arguments);
 }

@@ -1,6 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <map>
+#include <set>
 #include <string>
 
 #include "profilegen/tracefile.h"
@@ -273,4 +277,118 @@ TEST_CASE("parse_tracefile refuses what it always refused") {
     CHECK(error_of("\r\n  \nCAP_CHOWN\n") == "line 3: entry before the first section \"CAP_CHOWN\"");
     CHECK(error_of("SYSCALLS\nread\nCOUNTERS\na 1\nSYSCALLS\nwrite\nCOUNTERS\na 1\n") ==
           "line 8: counter given twice \"a 1\"");
+}
+
+namespace {
+
+// A recording with argument values of every form.
+Recording recording_with_arguments() {
+    Recording recording;
+    recording.architectures = {"x86_64"};
+    recording.syscalls = {"clone", "clone3", "execve", "personality", "socket", "unshare"};
+    recording.arguments = {
+        {"clone", {{}, false}},
+        {"clone3", {{}, true}},
+        {"personality", {{0xffffffff, 0}, false}},
+        {"socket", {{2, 1, 45}, false}},
+        {"unshare", {{0x40000000, 0x04000000}, true}},
+    };
+    return recording;
+}
+
+// The SYSCALLS of `text` as ctrace's own reader takes them: lines stripped, blank ones skipped, a
+// line Python's str.isupper() holds for (a cased letter, none lower case) starts a section, and
+// only ARCH, CAPABILITIES and SYSCALLS are read.
+std::set<std::string> ctrace_syscalls(std::string_view text) {
+    std::set<std::string> syscalls;
+    std::string section;
+    while (!text.empty()) {
+        const auto end = text.find('\n');
+        std::string line(text.substr(0, end));
+        text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+        line.erase(0, line.find_first_not_of(" \t\r"));
+        line.erase(line.find_last_not_of(" \t\r") + 1);
+        if (line.empty()) {
+            continue;
+        }
+        const bool cased = std::any_of(line.begin(), line.end(), [](char c) { return std::isalpha(c); });
+        const bool lower = std::any_of(line.begin(), line.end(), [](char c) { return std::islower(c); });
+        if (cased && !lower) {
+            section = line;
+        } else if (section == "SYSCALLS") {
+            syscalls.insert(line);
+        }
+    }
+    return syscalls;
+}
+
+}  // namespace
+
+TEST_CASE("ARGUMENTS: written by name, sorted, after SETUP_SYSCALLS") {
+    const std::string text = render_tracefile(recording_with_arguments(), "");
+    CHECK(text ==
+          "ARCH\nx86_64\n\nCAPABILITIES\n\nSYSCALLS\nclone\nclone3\nexecve\npersonality\nsocket\nunshare\n\n"
+          "ARGUMENTS\n"
+          "clone none\n"
+          "clone3 any\n"
+          "personality 0x0\n"
+          "personality 0xffffffff\n"
+          "socket AF_UNIX\n"
+          "socket AF_INET\n"
+          "socket AF_MCTP\n"
+          "unshare CLONE_NEWUTS\n"
+          "unshare CLONE_NEWNET\n"
+          "unshare any\n");
+    Recording with_setup = recording_with_arguments();
+    with_setup.setup_syscalls = {"mount"};
+    with_setup.counters = {{"lost_syscalls", 0}};
+    const std::string ordered = render_tracefile(with_setup, "");
+    CHECK(ordered.find("SETUP_SYSCALLS\nmount\n\nARGUMENTS\n") != std::string::npos);
+    CHECK(ordered.find("unshare any\n\nCOUNTERS\n") != std::string::npos);
+}
+
+TEST_CASE("ARGUMENTS: round-trips exactly, and ctrace's reader skips it") {
+    Recording recording = full_recording();
+    const Recording arguments = recording_with_arguments();
+    recording.syscalls.insert(arguments.syscalls.begin(), arguments.syscalls.end());
+    recording.arguments = arguments.arguments;
+    const std::string text = render_tracefile(recording, "Cradle tracefile");
+    auto parsed = parse_tracefile(text);
+    REQUIRE_MESSAGE(parsed.ok(), parsed.error().message);
+    CHECK(*parsed == recording);
+    CHECK(render_tracefile(*parsed, "Cradle tracefile") == text);
+    CHECK(ctrace_syscalls(text) == recording.syscalls);
+}
+
+TEST_CASE("ARGUMENTS: numbers and names are read; a syscall this version does not filter is skipped") {
+    auto parsed = parse_tracefile(
+        "SYSCALLS\nsocket\nclone\n"
+        "ARGUMENTS\n"
+        "socket 2\n"
+        "socket   0x10 \n"
+        "socket AF_UNIX\n"
+        "clone CLONE_NEWUSER\n"
+        "clone CLONE_NEWUSER\n"
+        "socketpair AF_UNIX\n"
+        "future_syscall whatever it takes\n");
+    REQUIRE_MESSAGE(parsed.ok(), parsed.error().message);
+    const std::map<std::string, ArgumentValues> expected = {
+        {"clone", {{0x10000000}, false}},
+        {"socket", {{1, 2, 16}, false}},
+    };
+    CHECK(parsed->arguments == expected);
+}
+
+TEST_CASE("ARGUMENTS: errors name the line and quote it") {
+    CHECK(error_of("ARGUMENTS\nsocket\n") ==
+          "line 2: argument line without a value (want \"syscall value\") \"socket\"");
+    CHECK(error_of("ARGUMENTS\nsocket AF_NOPE\n") == "line 2: invalid socket value \"socket AF_NOPE\"");
+    CHECK(error_of("ARGUMENTS\nsocket 64\n") ==
+          "line 2: invalid socket value (an address family below 64) \"socket 64\"");
+    CHECK(error_of("ARGUMENTS\nsocket none\n") == "line 2: invalid socket value \"socket none\"");
+    CHECK(error_of("ARGUMENTS\nclone CLONE_NEWTIME\n") ==
+          "line 2: invalid clone value (a namespace flag it takes) \"clone CLONE_NEWTIME\"");
+    CHECK(error_of("ARGUMENTS\nClone none\n") == "line 2: invalid syscall name \"Clone none\"");
+    CHECK(error_of("ARGUMENTS\npersonality 0x1ffffffff\n") ==
+          "line 2: invalid personality value (a persona below 2^32) \"personality 0x1ffffffff\"");
 }
