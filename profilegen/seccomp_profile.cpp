@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "common/unique_fd.h"
+#include "profilegen/syscall_arguments.h"
 #include "profilegen/syscall_table.h"
 
 namespace cradle {
@@ -41,6 +42,29 @@ constexpr ActionSpelling k_actions[] = {
     {"SCMP_ACT_LOG", SCMP_ACT_LOG},
     {"SCMP_ACT_TRAP", SCMP_ACT_TRAP},
 };
+
+struct ComparisonSpelling {
+    std::string_view name;
+    scmp_compare op;
+};
+
+// Sorted by name; tests keep it so.
+constexpr ComparisonSpelling k_comparisons[] = {
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ}, {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_LT", SCMP_CMP_LT}, {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+};
+
+constexpr unsigned k_syscall_arguments = 6;  // a syscall takes at most six
+
+std::string_view comparison_name(scmp_compare op) {
+    for (const auto& comparison : k_comparisons) {
+        if (comparison.op == op) {
+            return comparison.name;
+        }
+    }
+    return "";
+}
 
 Error invalid(const std::string& field, const std::string& what) {
     return Error{EINVAL, "seccomp profile: \"" + field + "\": " + what};
@@ -108,6 +132,7 @@ struct Rule {
     std::string field;  // "syscalls[i].names[j]", for messages
     std::string name;
     std::uint32_t action;
+    std::vector<ArgumentCondition> conditions;  // all must hold; none: the syscall whatever its arguments
 };
 
 struct Architecture {
@@ -146,7 +171,14 @@ Result<SeccompFilter> filter_for(std::uint32_t default_action, const Architectur
         if (number == __NR_SCMP_ERROR) {
             return invalid(rule.field, "syscall \"" + rule.name + "\": unknown");
         }
-        const int rc = seccomp_rule_add(filter.get(), rule.action, number, 0);
+        std::vector<scmp_arg_cmp> conditions;
+        for (const auto& condition : rule.conditions) {
+            conditions.push_back({condition.index, condition.op, condition.value, condition.value_two});
+        }
+        // (On x86, libseccomp also allows socketcall's call of the syscall, whose arguments it
+        // cannot see.)
+        const int rc = seccomp_rule_add_array(filter.get(), rule.action, number,
+                                              static_cast<unsigned>(conditions.size()), conditions.data());
         if (rc != 0) {
             return libseccomp_error(rule.field, "adding syscall \"" + rule.name + "\" on " + arch.name, rc);
         }
@@ -193,9 +225,11 @@ Result<std::vector<Architecture>> read_architectures(const nlohmann::json& profi
     return architectures;
 }
 
-// Adds to `rules` the syscall `name` at `field` with `action`, once: a name libseccomp does not
-// know, or that none of `architectures` has, is an error, and so is a second, different action.
+// Adds to `rules` the syscall `name` at `field` with `action` when `conditions` hold, once: a
+// name libseccomp does not know, or that none of `architectures` has, is an error, and so is a
+// second, different action for the syscall (with or without conditions).
 Result<void> add_rule(std::vector<Rule>& rules, const std::string& field, const std::string& name, std::uint32_t action,
+                      const std::vector<ArgumentCondition>& conditions,
                       const std::vector<Architecture>& architectures) {
     bool anywhere = false;
     for (const auto& arch : architectures) {
@@ -215,14 +249,83 @@ Result<void> add_rule(std::vector<Rule>& rules, const std::string& field, const 
     // libseccomp quietly picks one of two actions for a syscall; a profile that says both is
     // a mistake worth reporting.
     const auto earlier = std::find_if(rules.begin(), rules.end(), [&](const Rule& r) { return r.name == name; });
-    if (earlier != rules.end()) {
-        if (earlier->action != action) {
-            return invalid(field, "syscall \"" + name + "\": already has another action in \"" + earlier->field + "\"");
-        }
-        return {};
+    if (earlier != rules.end() && earlier->action != action) {
+        return invalid(field, "syscall \"" + name + "\": already has another action in \"" + earlier->field + "\"");
     }
-    rules.push_back({field, name, action});
+    if (std::none_of(rules.begin(), rules.end(),
+                     [&](const Rule& r) { return r.name == name && r.conditions == conditions; })) {
+        rules.push_back({field, name, action, conditions});
+    }
     return {};
+}
+
+// Reads the unsigned integer `key` of `object` at `where` into `value`; `required` says
+// whether it may be missing (then `value` stays as it is).
+Result<void> read_unsigned(const nlohmann::json& object, const std::string& where, const std::string& key,
+                           bool required, std::uint64_t& value) {
+    const auto entry = object.find(key);
+    if (entry == object.end()) {
+        return required ? Result<void>(invalid(where + "." + key, "missing")) : Result<void>();
+    }
+    // (A non-negative integer built in code rather than parsed is a signed one.)
+    if (!entry->is_number_integer() || (!entry->is_number_unsigned() && entry->get<std::int64_t>() < 0)) {
+        return invalid(where + "." + key, "not an integer from 0 to 2^64-1");
+    }
+    value = entry->get<std::uint64_t>();
+    return {};
+}
+
+// The conditions of the profile's entry "syscalls[i]" (`field`): its "args", each
+// {"index": 0..5, "value": u64, "valueTwo": u64 (default 0), "op": "SCMP_CMP_..."}.
+Result<std::vector<ArgumentCondition>> read_conditions(const nlohmann::json& entry, const std::string& field) {
+    std::vector<ArgumentCondition> conditions;
+    const auto args = entry.find("args");
+    if (args == entry.end() || args->is_null()) {
+        return conditions;
+    }
+    if (!args->is_array()) {
+        return invalid(field + ".args", "not an array");
+    }
+    for (std::size_t i = 0; i < args->size(); ++i) {
+        const std::string where = field + ".args[" + std::to_string(i) + "]";
+        const auto& arg = (*args)[i];
+        if (!arg.is_object()) {
+            return invalid(where, "not an object");
+        }
+        if (auto fields = check_fields(arg, where, {"index", "value", "valueTwo", "op"}); !fields) {
+            return fields.error();
+        }
+        ArgumentCondition condition;
+        std::uint64_t index = 0;
+        for (auto read : {read_unsigned(arg, where, "index", true, index),
+                          read_unsigned(arg, where, "value", true, condition.value),
+                          read_unsigned(arg, where, "valueTwo", false, condition.value_two)}) {
+            if (!read) {
+                return read.error();
+            }
+        }
+        if (index >= k_syscall_arguments) {
+            return invalid(where + ".index",
+                           std::to_string(index) + " is outside 0.." + std::to_string(k_syscall_arguments - 1));
+        }
+        condition.index = static_cast<unsigned>(index);
+        const auto op = arg.find("op");
+        if (op == arg.end()) {
+            return invalid(where + ".op", "missing");
+        }
+        if (!op->is_string()) {
+            return invalid(where + ".op", "not a string");
+        }
+        const auto spelling =
+            std::find_if(std::begin(k_comparisons), std::end(k_comparisons),
+                         [&](const ComparisonSpelling& c) { return c.name == op->get<std::string>(); });
+        if (spelling == std::end(k_comparisons)) {
+            return invalid(where + ".op", "unknown comparison \"" + op->get<std::string>() + "\"");
+        }
+        condition.op = spelling->op;
+        conditions.push_back(condition);
+    }
+    return conditions;
 }
 
 // Adds the rules of the profile's entry "syscalls[i]" (`field`) to `rules`.
@@ -231,8 +334,12 @@ Result<void> read_rule_entry(std::vector<Rule>& rules, const nlohmann::json& ent
     if (!entry.is_object()) {
         return invalid(field, "not an object");
     }
-    if (auto fields = check_fields(entry, field, {"names", "action", "errnoRet", "comment"}); !fields) {
+    if (auto fields = check_fields(entry, field, {"names", "action", "errnoRet", "args", "comment"}); !fields) {
         return fields.error();
+    }
+    auto conditions = read_conditions(entry, field);
+    if (!conditions) {
+        return conditions.error();
     }
     if (const auto comment = entry.find("comment"); comment != entry.end() && !comment->is_string()) {
         return invalid(field + ".comment", "not a string");
@@ -254,7 +361,8 @@ Result<void> read_rule_entry(std::vector<Rule>& rules, const nlohmann::json& ent
         if (!name.is_string()) {
             return invalid(name_field, "not a string");
         }
-        if (auto added = add_rule(rules, name_field, name.get_ref<const std::string&>(), *action, architectures);
+        if (auto added =
+                add_rule(rules, name_field, name.get_ref<const std::string&>(), *action, *conditions, architectures);
             !added) {
             return added.error();
         }
@@ -262,7 +370,8 @@ Result<void> read_rule_entry(std::vector<Rule>& rules, const nlohmann::json& ent
     return {};
 }
 
-// The profile's "syscalls" as one rule per syscall, in the order they first appear.
+// The profile's "syscalls" as one rule per syscall and set of conditions, in the order they
+// first appear.
 Result<std::vector<Rule>> read_rules(const nlohmann::json& profile, const std::vector<Architecture>& architectures) {
     std::vector<Rule> rules;
     const auto list = profile.find("syscalls");
@@ -392,6 +501,61 @@ std::optional<nlohmann::json> enosys_rule(const std::set<std::string>& syscalls,
     };
 }
 
+// The names of the namespace flags in `flags`, joined by ", ".
+std::string namespace_flag_list(std::uint64_t flags) {
+    std::string list;
+    for (const auto& flag : namespace_flag_names()) {
+        if (flags & flag.value) {
+            list += (list.empty() ? "" : ", ") + std::string(flag.name);
+        }
+    }
+    return list;
+}
+
+// A rule allowing `rule.syscall` when its conditions hold, with a comment saying what was seen.
+nlohmann::json conditional_allow_rule(const ConditionalAllow& rule) {
+    nlohmann::json args = nlohmann::json::array();
+    for (const auto& condition : rule.conditions) {
+        args.push_back({
+            {"index", condition.index},
+            {"value", condition.value},
+            {"valueTwo", condition.value_two},
+            {"op", comparison_name(condition.op)},
+        });
+    }
+    std::string comment = "made with ";
+    const ArgumentSyscall* syscall = find_argument_syscall(rule.syscall);
+    const ArgumentCondition& first = rule.conditions.front();
+    if (syscall && first.op == SCMP_CMP_MASKED_EQ) {
+        const std::string seen = namespace_flag_list(syscall->namespaces & ~first.value);
+        comment += seen.empty() ? "no namespace flag" : seen + " and no other namespace flag";
+    } else if (syscall) {
+        comment += argument_value_text(*syscall, first.value);
+    }
+    return {
+        {"names", nlohmann::json::array({rule.syscall})},
+        {"action", "SCMP_ACT_ALLOW"},
+        {"args", std::move(args)},
+        {"comment", comment},
+    };
+}
+
+// The rule answering ENOSYS for syscalls that were made but that a filter cannot check, so
+// that the caller makes the one it can; nullopt when there is none.
+std::optional<nlohmann::json> fallback_rule(const std::set<std::string>& syscalls) {
+    if (syscalls.empty()) {
+        return std::nullopt;
+    }
+    return nlohmann::json{
+        {"names", std::vector<std::string>(syscalls.begin(), syscalls.end())},
+        {"action", "SCMP_ACT_ERRNO"},
+        {"errnoRet", ENOSYS},
+        {"comment",
+         "made without a namespace flag, which a filter cannot check in clone3's arguments: ENOSYS makes "
+         "the C library call clone, whose rule can"},
+    };
+}
+
 }  // namespace
 
 SeccompFilter::SeccompFilter(SeccompFilter&& other) noexcept : m_ctx(std::exchange(other.m_ctx, nullptr)) {}
@@ -467,12 +631,26 @@ Result<nlohmann::json> build_seccomp_profile(const Recording& recording, Refusal
     if (auto available = check_available(recording.syscalls, architectures->names); !available) {
         return available.error();
     }
+    const ArgumentFilters filters = argument_filters(recording);
+    std::set<std::string> plain = recording.syscalls;
+    for (const auto& name : filters.conditional) {
+        plain.erase(name);
+    }
+    for (const auto& name : filters.enosys) {
+        plain.erase(name);
+    }
     nlohmann::json syscalls = nlohmann::json::array();
-    if (!recording.syscalls.empty()) {
-        syscalls.push_back(allow_rule(recording.syscalls));
+    if (!plain.empty()) {
+        syscalls.push_back(allow_rule(plain));
+    }
+    for (const auto& rule : filters.allow) {
+        syscalls.push_back(conditional_allow_rule(rule));
     }
     if (auto enosys = enosys_rule(recording.syscalls, architectures->names)) {
         syscalls.push_back(std::move(*enosys));
+    }
+    if (auto fallback = fallback_rule(filters.enosys)) {
+        syscalls.push_back(std::move(*fallback));
     }
     nlohmann::json profile = {
         {"defaultAction", "SCMP_ACT_ERRNO"},

@@ -60,9 +60,15 @@ int refusal_errno_value(RefusalErrno refusal);
 //   {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1,   // 38 with RefusalErrno::enosys
 //    "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],   // native first, then sorted
 //    "syscalls": [{"names": [sorted syscalls], "action": "SCMP_ACT_ALLOW"},
+//                 {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "comment": "made with AF_INET",
+//                  "args": [{"index": 0, "value": 2, "valueTwo": 0, "op": "SCMP_CMP_EQ"}]},
+//                 ...,
 //                 {"names": [fallback syscalls not recorded], "action": "SCMP_ACT_ERRNO",
-//                  "errnoRet": 38, "comment": "..."}]}
-// (no allow rule when the recording has no syscalls; the ENOSYS rule holds the
+//                  "errnoRet": 38, "comment": "..."},
+//                 {"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38, "comment": "..."}]}
+// (the syscalls whose arguments were recorded are allowed by rules of their own instead, and
+// clone3 may be answered ENOSYS: see argument_filters in profilegen/syscall_arguments.h;
+// no allow rule when the recording has no syscalls; the ENOSYS rule holds the
 // fallback_syscalls() that the recording lacks and libseccomp knows on a listed architecture:
 // still refused, but with the answer of a kernel that predates them, so the caller takes its
 // older path as it would there; with RefusalErrno::enosys it stays, the same as the default.)
@@ -79,9 +85,13 @@ Result<nlohmann::json> build_seccomp_profile(const Recording& recording, Refusal
 //   architectures     array of SCMP_ARCH_* constants of known_architectures(), no repeats;
 //                     missing or empty means the native architecture only
 //   syscalls          array of {"names": [string], "action": string, "errnoRet": integer,
-//                     "comment": string}; errnoRet optional and only with SCMP_ACT_ERRNO
-// Any other field (e.g. "args", "includes", "flags") is refused, since ignoring it could allow
-// more than the profile says. A syscall unknown on one listed architecture but available on
+//                     "args": [{"index": 0..5, "value": integer, "valueTwo": integer,
+//                     "op": "SCMP_CMP_NE|LT|LE|EQ|GE|GT|MASKED_EQ"}], "comment": string};
+//                     errnoRet optional and only with SCMP_ACT_ERRNO; args optional (the
+//                     entry applies when all hold), valueTwo optional (default 0)
+// Any other field (e.g. "includes", "flags") is refused, since ignoring it could allow more
+// than the profile says. A syscall may have several rules with different args, all with the
+// same action. A syscall unknown on one listed architecture but available on
 // another is left out for that architecture only; a rule whose action equals the default
 // action is left out (it would change nothing). Fails (code EINVAL, or libseccomp's error)
 // naming the field: `seccomp profile: "syscalls[0].names[2]": syscall "foo": unknown`.

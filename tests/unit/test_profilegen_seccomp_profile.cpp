@@ -1,7 +1,11 @@
 #include <doctest/doctest.h>
 
+#include <sched.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -12,6 +16,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "common/unique_fd.h"
 #include "profilegen/seccomp_profile.h"
@@ -327,11 +332,11 @@ TEST_CASE("compile_seccomp_profile names the field of every schema violation") {
     profile["syscalls"][0]["errnoRet"] = std::uint64_t{ENOSYS};
     CHECK(compile_seccomp_profile(profile).ok());
     profile["syscalls"][0].erase("errnoRet");
-    profile["syscalls"][0]["args"] = json::array();
+    profile["syscalls"][0]["includes"] = json::object();
     CHECK(compile_error(profile) ==
-          "seccomp profile: \"syscalls[0].args\": not supported by Cradle (refused rather "
+          "seccomp profile: \"syscalls[0].includes\": not supported by Cradle (refused rather "
           "than ignored)");
-    profile["syscalls"][0].erase("args");
+    profile["syscalls"][0].erase("includes");
     profile["syscalls"][0]["comment"] = 7;
     CHECK(compile_error(profile) == "seccomp profile: \"syscalls[0].comment\": not a string");
 }
@@ -572,4 +577,226 @@ TEST_CASE("build_seccomp_profile answers ENOSYS by default when asked, and compi
     CHECK(json::parse(*text) == *enosys);
     CHECK(refusal_errno_value(RefusalErrno::eperm) == EPERM);
     CHECK(refusal_errno_value(RefusalErrno::enosys) == ENOSYS);
+}
+
+namespace {
+
+// A recording whose child (errno_under_filter) may also make the syscalls of argument rules.
+Recording recording_with_arguments() {
+    Recording recording = child_recording();
+    recording.syscalls.insert({"socket", "close", "clone", "unshare", "personality"});
+    recording.arguments = {
+        {"socket", {{AF_UNIX, AF_INET}, false}},
+        {"clone", {{}, false}},
+        {"unshare", {{CLONE_NEWUTS}, false}},
+        {"personality", {{0xffffffff}, false}},
+    };
+    return recording;
+}
+
+json arg(unsigned index, std::uint64_t value, std::uint64_t value_two, const char* op) {
+    return {{"index", index}, {"value", value}, {"valueTwo", value_two}, {"op", op}};
+}
+
+// The profile's rules for `name`, in order.
+std::vector<json> rules_for(const json& profile, const std::string& name) {
+    std::vector<json> rules;
+    for (const auto& rule : profile.at("syscalls")) {
+        const auto& names = rule.at("names");
+        if (std::find(names.begin(), names.end(), name) != names.end()) {
+            rules.push_back(rule);
+        }
+    }
+    return rules;
+}
+
+constexpr std::uint64_t k_namespaces = 0x7e020000;  // clone's CLONE_NEW* flags
+
+// struct clone_args of <linux/sched.h> (whose macros clash with <sched.h>'s), first version.
+struct CloneArgs {
+    std::uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+// A socket of `family`: 0, or the errno.
+long open_socket(int family) {
+    const int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    return fd < 0 ? -1 : close(fd);
+}
+
+// clone(flags | SIGCHLD) whose child exits at once; 0 in the parent when it was made.
+long clone_with(unsigned long flags) {
+    const long pid = syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+    if (pid == 0) {
+        syscall(SYS_exit, 0);
+    }
+    return pid > 0 ? 0 : -1;
+}
+
+// A profile of `recording` that refuses with EACCES, which none of the calls tested here gets
+// from the kernel: a refusal is the filter's.
+SeccompFilter eacces_filter(const Recording& recording) {
+    auto profile = build_seccomp_profile(recording);
+    REQUIRE_MESSAGE(profile.ok(), profile.error().message);
+    (*profile)["defaultErrnoRet"] = EACCES;
+    auto filter = compile_seccomp_profile(*profile);
+    REQUIRE_MESSAGE(filter.ok(), filter.error().message);
+    return std::move(*filter);
+}
+
+}  // namespace
+
+TEST_CASE("build_seccomp_profile filters by the argument values recorded") {
+    auto profile = build_seccomp_profile(recording_with_arguments());
+    REQUIRE_MESSAGE(profile.ok(), profile.error().message);
+    // Out of the plain allow-list, into rules of their own.
+    const auto& plain = profile->at("syscalls").at(0);
+    CHECK(plain.at("action") == "SCMP_ACT_ALLOW");
+    CHECK_FALSE(plain.contains("args"));
+    for (const char* filtered : {"socket", "clone", "unshare", "personality"}) {
+        CHECK(std::find(plain.at("names").begin(), plain.at("names").end(), filtered) == plain.at("names").end());
+    }
+    const json allow = "SCMP_ACT_ALLOW";
+    CHECK(rules_for(*profile, "socket") == std::vector<json>{{{"names", {"socket"}},
+                                                              {"action", allow},
+                                                              {"args", {arg(0, AF_UNIX, 0, "SCMP_CMP_EQ")}},
+                                                              {"comment", "made with AF_UNIX"}},
+                                                             {{"names", {"socket"}},
+                                                              {"action", allow},
+                                                              {"args", {arg(0, AF_INET, 0, "SCMP_CMP_EQ")}},
+                                                              {"comment", "made with AF_INET"}}});
+    CHECK(rules_for(*profile, "clone") == std::vector<json>{{{"names", {"clone"}},
+                                                             {"action", allow},
+                                                             {"args", {arg(0, k_namespaces, 0, "SCMP_CMP_MASKED_EQ")}},
+                                                             {"comment", "made with no namespace flag"}}});
+    CHECK(
+        rules_for(*profile, "unshare") ==
+        std::vector<json>{{{"names", {"unshare"}},
+                           {"action", allow},
+                           {"args", {arg(0, (k_namespaces | CLONE_NEWTIME) & ~CLONE_NEWUTS, 0, "SCMP_CMP_MASKED_EQ")}},
+                           {"comment", "made with CLONE_NEWUTS and no other namespace flag"}}});
+    CHECK(rules_for(*profile, "personality") == std::vector<json>{{{"names", {"personality"}},
+                                                                   {"action", allow},
+                                                                   {"args", {arg(0, 0xffffffff, 0, "SCMP_CMP_EQ")}},
+                                                                   {"comment", "made with 0xffffffff"}}});
+    // clone3 never made: ENOSYS, as before.
+    CHECK(rules_for(*profile, "clone3").at(0).at("errnoRet") == ENOSYS);
+}
+
+TEST_CASE("build_seccomp_profile answers ENOSYS for clone3 made without namespaces, and allows clone") {
+    Recording recording = child_recording();
+    recording.syscalls.insert("clone3");
+    recording.arguments = {{"clone3", {{}, false}}};
+    auto profile = build_seccomp_profile(recording);
+    REQUIRE_MESSAGE(profile.ok(), profile.error().message);
+    const auto clone3 = rules_for(*profile, "clone3");
+    REQUIRE(clone3.size() == 1);
+    CHECK(clone3[0].at("names") == json{"clone3"});
+    CHECK(clone3[0].at("action") == "SCMP_ACT_ERRNO");
+    CHECK(clone3[0].at("errnoRet") == ENOSYS);
+    CHECK(rules_for(*profile, "clone").at(0).at("args") == json{arg(0, k_namespaces, 0, "SCMP_CMP_MASKED_EQ")});
+
+    auto filter = compile_seccomp_profile(*profile);
+    REQUIRE(filter.ok());
+    CloneArgs args{};
+    args.exit_signal = SIGCHLD;
+    const auto spawn_with_clone3 = [&] {
+        const long pid = syscall(SYS_clone3, &args, sizeof args);
+        if (pid == 0) {
+            syscall(SYS_exit, 0);
+        }
+        return pid > 0 ? 0L : -1L;
+    };
+    CHECK(errno_under_filter(*filter, spawn_with_clone3) == ENOSYS);
+    CHECK(errno_under_filter(*filter, [] { return clone_with(0); }) == 0);
+}
+
+TEST_CASE("argument rules are enforced on a real process") {
+    const SeccompFilter filter = eacces_filter(recording_with_arguments());
+    CHECK(errno_under_filter(filter, [] { return open_socket(AF_INET); }) == 0);
+    CHECK(errno_under_filter(filter, [] { return open_socket(AF_UNIX); }) == 0);
+    CHECK(errno_under_filter(filter, [] { return open_socket(AF_NETLINK); }) == EACCES);
+    CHECK(errno_under_filter(filter, [] { return open_socket(AF_INET6); }) == EACCES);
+    CHECK(errno_under_filter(filter, [] { return clone_with(0); }) == 0);
+    CHECK(errno_under_filter(filter, [] { return clone_with(CLONE_NEWNET); }) == EACCES);
+    CHECK(errno_under_filter(filter, [] { return clone_with(CLONE_NEWUSER); }) == EACCES);
+    // unshare(CLONE_NEWUTS) is the kernel's to answer: EPERM unprivileged.
+    const int unshare_uts = errno_under_filter(filter, [] { return long{unshare(CLONE_NEWUTS)}; });
+    CHECK((unshare_uts == 0 || unshare_uts == EPERM));
+    CHECK(errno_under_filter(filter, [] { return long{unshare(CLONE_FS)}; }) == 0);
+    CHECK(errno_under_filter(filter, [] { return long{unshare(CLONE_NEWNET)}; }) == EACCES);
+    CHECK(errno_under_filter(filter, [] { return long{unshare(CLONE_NEWUTS | CLONE_NEWNET)}; }) == EACCES);
+    CHECK(errno_under_filter(filter, [] { return personality(0xffffffff) == -1 ? -1L : 0L; }) == 0);
+    CHECK(errno_under_filter(filter, [] { return personality(ADDR_NO_RANDOMIZE) == -1 ? -1L : 0L; }) == EACCES);
+
+    // The same calls are the kernel's to answer once the values are unknown.
+    Recording unknown = recording_with_arguments();
+    unknown.arguments.clear();
+    const SeccompFilter plain = eacces_filter(unknown);
+    CHECK(errno_under_filter(plain, [] { return open_socket(AF_NETLINK); }) == 0);
+    CHECK(errno_under_filter(plain, [] { return clone_with(CLONE_NEWUSER); }) != EACCES);
+    CHECK(errno_under_filter(plain, [] { return long{unshare(CLONE_NEWNET)}; }) != EACCES);
+}
+
+TEST_CASE("argument rules compile for x86 too, where socket is also reached through socketcall") {
+    Recording recording = recording_with_arguments();
+    recording.architectures = {"x86_64", "x86"};
+    auto profile = build_seccomp_profile(recording);
+    REQUIRE_MESSAGE(profile.ok(), profile.error().message);
+    auto filter = compile_seccomp_profile(*profile);
+    REQUIRE(filter.ok());
+    const std::string pfc = pfc_of(*filter);
+    CHECK(pfc.find("socketcall") != std::string::npos);
+}
+
+TEST_CASE("compile_seccomp_profile reads args as Docker's profile writes them") {
+    json profile = minimal_profile();
+    profile["syscalls"].push_back(
+        {{"names", {"personality"}}, {"action", "SCMP_ACT_ALLOW"}, {"args", {arg(0, 0, 0, "SCMP_CMP_EQ")}}});
+    profile["syscalls"].push_back(
+        {{"names", {"personality"}}, {"action", "SCMP_ACT_ALLOW"}, {"args", {arg(0, 8, 0, "SCMP_CMP_EQ")}}});
+    profile["syscalls"].push_back({{"names", {"clone"}},
+                                   {"action", "SCMP_ACT_ALLOW"},
+                                   {"args", {{{"index", 0}, {"value", 2114060288}, {"op", "SCMP_CMP_MASKED_EQ"}}}}});
+    profile["syscalls"].push_back({{"names", {"socket"}},
+                                   {"action", "SCMP_ACT_ALLOW"},
+                                   {"args", {arg(0, 40, 0, "SCMP_CMP_NE"), arg(1, 5, 0, "SCMP_CMP_LE")}}});
+    profile["syscalls"].push_back({{"names", {"socket"}}, {"action", "SCMP_ACT_ALLOW"}, {"args", nullptr}});
+    auto compiled = compile_seccomp_profile(profile);
+    REQUIRE_MESSAGE(compiled.ok(), compiled.error().message);
+    const std::string pfc = pfc_of(*compiled);
+    CHECK(pfc.find("personality") != std::string::npos);
+
+    // Another action for a syscall that has a rule is still a conflict, args or not.
+    profile["syscalls"].push_back(
+        {{"names", {"personality"}}, {"action", "SCMP_ACT_KILL"}, {"args", {arg(0, 9, 0, "SCMP_CMP_EQ")}}});
+    CHECK(compile_error(profile) ==
+          "seccomp profile: \"syscalls[6].names[0]\": syscall \"personality\": already has another action in "
+          "\"syscalls[1].names[0]\"");
+}
+
+TEST_CASE("compile_seccomp_profile names the field of every args violation") {
+    const auto with_args = [](json args) {
+        json profile = minimal_profile();
+        profile["syscalls"][0]["args"] = std::move(args);
+        return compile_error(profile);
+    };
+    CHECK(with_args(json::object()) == "seccomp profile: \"syscalls[0].args\": not an array");
+    CHECK(with_args({1}) == "seccomp profile: \"syscalls[0].args[0]\": not an object");
+    CHECK(with_args({{{"index", 0}, {"op", "SCMP_CMP_EQ"}}}) ==
+          "seccomp profile: \"syscalls[0].args[0].value\": missing");
+    CHECK(with_args({{{"value", 0}, {"op", "SCMP_CMP_EQ"}}}) ==
+          "seccomp profile: \"syscalls[0].args[0].index\": missing");
+    CHECK(with_args({{{"index", 0}, {"value", 0}}}) == "seccomp profile: \"syscalls[0].args[0].op\": missing");
+    CHECK(with_args({arg(6, 0, 0, "SCMP_CMP_EQ")}) ==
+          "seccomp profile: \"syscalls[0].args[0].index\": 6 is outside 0..5");
+    CHECK(with_args({{{"index", 0}, {"value", -1}, {"op", "SCMP_CMP_EQ"}}}) ==
+          "seccomp profile: \"syscalls[0].args[0].value\": not an integer from 0 to 2^64-1");
+    CHECK(with_args({{{"index", 0}, {"value", 1}, {"valueTwo", "2"}, {"op", "SCMP_CMP_EQ"}}}) ==
+          "seccomp profile: \"syscalls[0].args[0].valueTwo\": not an integer from 0 to 2^64-1");
+    CHECK(with_args({arg(0, 0, 0, "SCMP_CMP_SOMETIMES")}) ==
+          "seccomp profile: \"syscalls[0].args[0].op\": unknown comparison \"SCMP_CMP_SOMETIMES\"");
+    CHECK(with_args({{{"index", 0}, {"value", 1}, {"op", 3}}}) ==
+          "seccomp profile: \"syscalls[0].args[0].op\": not a string");
+    CHECK(with_args({{{"index", 0}, {"value", 1}, {"op", "SCMP_CMP_EQ"}, {"mask", 1}}}) ==
+          "seccomp profile: \"syscalls[0].args[0].mask\": not supported by Cradle (refused rather than ignored)");
 }
