@@ -28,6 +28,9 @@ struct Architectures {
 // - capabilities: capabilities whose audited checks in the workload were granted;
 //   denied_capabilities those only ever refused; probed_capabilities those only probed;
 // - setup_syscalls: what the runtime did before its filter point, information only;
+// - arguments: for the allowed syscalls of profilegen/syscall_arguments.h that the kernel side
+//   recorded values for, those of the workload and of the runtime window (the record's joined
+//   with the baseline's), never the setup's;
 // - counters for every loss, and an incomplete reason for each loss that matters.
 // Numbers that the architecture tables do not name are a loss, not an invented name.
 Recording decode_record(const cradle_record& record, const cradle_runtime_baseline& baseline,
@@ -40,8 +43,9 @@ Recording decode_record(const cradle_record& record, const cradle_runtime_baseli
 // nothing, so that tracefiles of machines without the loss stay as they are.
 void add_unattributed_losses(Recording& recording, std::uint64_t lost_pending_checks);
 
-// The runtime window of `record` added to `baseline`: what forgetting a container feeds back,
-// so that every later recording is joined with it. Returns false when the record has none.
+// The runtime window of `record` (its syscalls and argument values) added to `baseline`: what
+// forgetting a container feeds back, so that every later recording is joined with it. Returns
+// false when the record has none.
 bool add_to_baseline(cradle_runtime_baseline& baseline, const cradle_record& record);
 
 // Whether the record saw the workload start (the exec of the container's init).
