@@ -13,8 +13,8 @@ const char* const k_diff_command_help =
 
 Compare two tracefiles, A (before) and B (after): for each section that differs, its heading,
 then "+name" for each name in B and not in A and "-name" for each name in A and not in B,
-sorted (the format of ctrace's diff). The sections compared are ARCH, CAPABILITIES, SYSCALLS
-and DENIED_CAPABILITIES; the others (probed capabilities, runtime, implied and setup syscalls,
+sorted (the format of ctrace's diff). The sections compared are ARCH, CAPABILITIES, SYSCALLS,
+COMPAT_SYSCALLS and DENIED_CAPABILITIES; the others (probed capabilities, runtime, implied and setup syscalls,
 counters, INCOMPLETE) are information and are not compared.
 
 Options:

@@ -643,7 +643,7 @@ Result<BaseMerge> merge_with_base(const nlohmann::json& base, const Recording& r
             merge.missing_architectures.push_back(arch);
         }
     }
-    for (const auto& name : recording.syscalls) {
+    for (const auto& name : allowed_syscalls(recording)) {
         // A syscall of none of the base's architectures is the missing architecture's finding.
         if (on_any(name, *architectures)) {
             classify(name, *default_action, rules, merge);

@@ -174,14 +174,20 @@ Recording decode_record(const cradle_record& record, const cradle_runtime_baseli
             continue;
         }
         const std::string& arch = compat ? *architectures.compat : architectures.native;
-        if (compat && (any_bit(workload[abi]) || any_bit(runtime_source[abi]))) {
+        // Each ABI's names go to its own allow-list, allowed on its own architecture only.
+        std::set<std::string>& allowed = compat ? recording.compat_syscalls : recording.syscalls;
+        std::set<std::string> runtime_names;
+        add_syscalls(workload[abi], arch, allowed, unnamed_syscalls);
+        add_syscalls(runtime_source[abi], arch, runtime_names, unnamed_syscalls);
+        add_syscalls(setup[abi], arch, recording.setup_syscalls, unnamed_syscalls);
+        allowed.insert(runtime_names.begin(), runtime_names.end());
+        recording.runtime_syscalls.insert(runtime_names.begin(), runtime_names.end());
+        // Listed only with names to allow there: a compat architecture listed without them would
+        // read as a recording from before per-ABI sets (split_single_allow_list).
+        if (compat && !allowed.empty()) {
             recording.architectures.insert(arch);
         }
-        add_syscalls(workload[abi], arch, recording.syscalls, unnamed_syscalls);
-        add_syscalls(runtime_source[abi], arch, recording.runtime_syscalls, unnamed_syscalls);
-        add_syscalls(setup[abi], arch, recording.setup_syscalls, unnamed_syscalls);
     }
-    recording.syscalls.insert(recording.runtime_syscalls.begin(), recording.runtime_syscalls.end());
     add_implied_syscalls(recording);
 
     // The values of the syscalls allowed: those made after the filter point, the runtime's

@@ -17,7 +17,7 @@ struct Architectures {
 };
 
 // The Recording of `record`:
-// - syscalls: the workload's syscalls plus the runtime's post-filter syscalls: those of the
+// - syscalls: the workload's native syscalls plus the runtime's post-filter syscalls: those of the
 //   record itself (when the runtime installed a seccomp filter while traced) joined with
 //   `baseline`, every window measured on this machine, as one run of a runtime may make a
 //   syscall the next does not (counter runtime_syscalls_from_baseline = 1 when the baseline
@@ -25,6 +25,9 @@ struct Architectures {
 //   without them cannot start; plus the
 //   implied_syscalls (rt_sigreturn and sigreturn when a signal handler was installed,
 //   restart_syscall always) that the recording's architectures have and it did not see;
+// - compat_syscalls: the same for the compat ABI, named from the compat architecture's table,
+//   which `architectures` then lists (with its implied syscalls in compat_implied_syscalls);
+//   runtime_syscalls lists the runtime's window of both ABIs;
 // - capabilities: capabilities whose audited checks in the workload were granted;
 //   denied_capabilities those only ever refused; probed_capabilities those only probed;
 // - setup_syscalls: what the runtime did before its filter point, information only;

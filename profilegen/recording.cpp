@@ -1,6 +1,7 @@
 #include "profilegen/recording.h"
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
 
 #include "profilegen/syscall_table.h"
@@ -43,6 +44,7 @@ void merge_into(Recording& into, const Recording& from) {
     into.architectures.insert(from.architectures.begin(), from.architectures.end());
     into.capabilities.insert(from.capabilities.begin(), from.capabilities.end());
     into.syscalls.insert(from.syscalls.begin(), from.syscalls.end());
+    into.compat_syscalls.insert(from.compat_syscalls.begin(), from.compat_syscalls.end());
     into.denied_capabilities.insert(from.denied_capabilities.begin(), from.denied_capabilities.end());
     into.probed_capabilities.insert(from.probed_capabilities.begin(), from.probed_capabilities.end());
     // As within one recording: granted beats denied, and an audited check beats a probe.
@@ -55,6 +57,7 @@ void merge_into(Recording& into, const Recording& from) {
     }
     into.runtime_syscalls.insert(from.runtime_syscalls.begin(), from.runtime_syscalls.end());
     into.implied_syscalls.insert(from.implied_syscalls.begin(), from.implied_syscalls.end());
+    into.compat_implied_syscalls.insert(from.compat_implied_syscalls.begin(), from.compat_implied_syscalls.end());
     into.setup_syscalls.insert(from.setup_syscalls.begin(), from.setup_syscalls.end());
     for (const auto& [name, value] : from.counters) {
         auto& total = into.counters[name];
@@ -70,19 +73,84 @@ void merge_into(Recording& into, const Recording& from) {
     }
 }
 
-void add_implied_syscalls(Recording& recording) {
-    const bool handles_signals = recording.syscalls.contains("rt_sigaction") ||
-                                 recording.syscalls.contains("sigaction") || recording.syscalls.contains("signal");
-    std::vector<std::string> implied = {"restart_syscall"};
+namespace {
+
+// add_implied_syscalls for one ABI: `syscalls` made on `architectures`, `implied` its list.
+void add_implied(std::set<std::string>& syscalls, std::set<std::string>& implied,
+                 const std::set<std::string>& architectures) {
+    const bool handles_signals =
+        syscalls.contains("rt_sigaction") || syscalls.contains("sigaction") || syscalls.contains("signal");
+    std::vector<std::string> names = {"restart_syscall"};
     if (handles_signals) {
-        implied.insert(implied.end(), {"rt_sigreturn", "sigreturn"});
+        names.insert(names.end(), {"rt_sigreturn", "sigreturn"});
     }
-    for (const std::string& name : implied) {
-        if (!recording.syscalls.contains(name) && syscall_available_anywhere(name, recording.architectures)) {
-            recording.implied_syscalls.insert(name);
+    for (const std::string& name : names) {
+        if (!syscalls.contains(name) && syscall_available_anywhere(name, architectures)) {
+            implied.insert(name);
         }
     }
-    recording.syscalls.insert(recording.implied_syscalls.begin(), recording.implied_syscalls.end());
+    syscalls.insert(implied.begin(), implied.end());
+}
+
+// split_single_allow_list for one pair of sets.
+void split_names(std::set<std::string>& native, std::set<std::string>& compat, const std::set<std::string>& natives,
+                 const std::set<std::string>& compats) {
+    for (auto name = native.begin(); name != native.end();) {
+        const bool on_compat = syscall_available_anywhere(*name, compats);
+        if (on_compat) {
+            compat.insert(*name);
+        }
+        if (on_compat && !syscall_available_anywhere(*name, natives)) {
+            name = native.erase(name);
+        } else {
+            ++name;
+        }
+    }
+}
+
+}  // namespace
+
+void add_implied_syscalls(Recording& recording) {
+    add_implied(recording.syscalls, recording.implied_syscalls, native_architectures(recording.architectures));
+    // A compat ABI that made nothing is not listed, and nothing is implied for it.
+    if (!recording.compat_syscalls.empty()) {
+        add_implied(recording.compat_syscalls, recording.compat_implied_syscalls,
+                    compat_architectures(recording.architectures));
+    }
+}
+
+std::set<std::string> compat_architectures(const std::set<std::string>& architectures) {
+    std::set<std::string> compat;
+    for (const std::string& arch : architectures) {
+        if (auto other = compat_arch(arch); other && architectures.contains(*other)) {
+            compat.insert(*other);
+        }
+    }
+    return compat;
+}
+
+std::set<std::string> native_architectures(const std::set<std::string>& architectures) {
+    const std::set<std::string> compat = compat_architectures(architectures);
+    std::set<std::string> native;
+    std::set_difference(architectures.begin(), architectures.end(), compat.begin(), compat.end(),
+                        std::inserter(native, native.end()));
+    return native;
+}
+
+std::set<std::string> allowed_syscalls(const Recording& recording) {
+    std::set<std::string> allowed = recording.syscalls;
+    allowed.insert(recording.compat_syscalls.begin(), recording.compat_syscalls.end());
+    return allowed;
+}
+
+void split_single_allow_list(Recording& recording) {
+    const std::set<std::string> compats = compat_architectures(recording.architectures);
+    if (compats.empty() || !recording.compat_syscalls.empty()) {
+        return;
+    }
+    const std::set<std::string> natives = native_architectures(recording.architectures);
+    split_names(recording.syscalls, recording.compat_syscalls, natives, compats);
+    split_names(recording.implied_syscalls, recording.compat_implied_syscalls, natives, compats);
 }
 
 }  // namespace cradle

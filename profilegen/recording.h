@@ -26,19 +26,25 @@ struct ArgumentValues {
 };
 
 struct Recording {
-    // ARCH: "x86_64", plus "x86" when compat syscalls were seen. A syscall name in `syscalls`
-    // is allowed on every listed architecture that has it.
+    // ARCH: "x86_64", plus "x86" when compat syscalls were seen: the native architecture, and the
+    // compat one (compat_architectures) when `compat_syscalls` has entries.
     std::set<std::string> architectures;
     // CAPABILITIES: granted, audited checks made by the workload.
     std::set<std::string> capabilities;
-    // SYSCALLS: the allow-list, i.e. the workload's syscalls plus runtime_syscalls.
+    // SYSCALLS: the native ABI's allow-list, i.e. the workload's syscalls plus runtime_syscalls,
+    // named from the native architecture's table.
     std::set<std::string> syscalls;
+    // COMPAT_SYSCALLS: the compat ABI's allow-list (e.g. an i386 program on x86_64), named from
+    // the compat architecture's table; empty when no compat syscall was made. A recording that
+    // lists a compat architecture but has no compat syscalls is from before per-ABI sets: see
+    // split_single_allow_list.
+    std::set<std::string> compat_syscalls;
     // DENIED_CAPABILITIES: audited checks the workload needed but was refused (a finding).
     std::set<std::string> denied_capabilities;
     // PROBED_CAPABILITIES: no-audit probes; information, not requirements.
     std::set<std::string> probed_capabilities;
     // RUNTIME_SYSCALLS: what the runtime did after the seccomp filter point and before the
-    // workload's exec. Part of `syscalls` too.
+    // workload's exec. Part of `syscalls` too (of `compat_syscalls`, for a 32-bit runtime).
     std::set<std::string> runtime_syscalls;
     // IMPLIED_SYSCALLS: part of `syscalls`, added without being seen: what the kernel makes a
     // process call as a consequence of what it did, which one recording catches and the next
@@ -46,6 +52,8 @@ struct Recording {
     // signal may or may not arrive; restart_syscall always, as a sleep that a stop and continue
     // interrupts resumes through it.
     std::set<std::string> implied_syscalls;
+    // COMPAT_IMPLIED_SYSCALLS: the same for the compat ABI; part of `compat_syscalls`.
+    std::set<std::string> compat_implied_syscalls;
     // SETUP_SYSCALLS: the runtime's setup before the filter point. Information only, never
     // part of `syscalls`.
     std::set<std::string> setup_syscalls;
@@ -73,9 +81,31 @@ struct Recording {
 void merge_into(Recording& into, const Recording& from);
 
 // Adds to `syscalls` (and lists in `implied_syscalls`) what the kernel makes a process call
-// because of what it did, on each of the recording's architectures that has it: restart_syscall,
-// and rt_sigreturn and sigreturn when a signal handler was installed (rt_sigaction, sigaction or
-// signal). What the recording saw already is not implied.
+// because of what it did, where the native architectures have it: restart_syscall, and
+// rt_sigreturn and sigreturn when a signal handler was installed (rt_sigaction, sigaction or
+// signal). Likewise for `compat_syscalls` (and `compat_implied_syscalls`) on the compat
+// architectures, when it has entries: each ABI by what it did itself. What the recording saw
+// already is not implied.
 void add_implied_syscalls(Recording& recording);
+
+// The members of `architectures` that are the compat architecture (compat_arch) of another
+// member: {"x86"} for {"x86", "x86_64"}; empty for {"x86_64"} and for {"x86"} alone (a 32-bit
+// machine's native architecture).
+std::set<std::string> compat_architectures(const std::set<std::string>& architectures);
+
+// The other members of `architectures`: where `syscalls` holds.
+std::set<std::string> native_architectures(const std::set<std::string>& architectures);
+
+// Every name the recording allows on some architecture: `syscalls` and `compat_syscalls`.
+std::set<std::string> allowed_syscalls(const Recording& recording);
+
+// Gives a recording from before per-ABI sets its meaning then. Such a recording (a tracefile of
+// an older Cradle, or of ctrace) lists a compat architecture but has no compat_syscalls; its one
+// allow-list held on every listed architecture that has each name. So: `compat_syscalls` gets
+// the names of `syscalls` that a compat architecture has, and `syscalls` keeps those a native
+// architecture has or none has (a name no architecture has stays, for the profile to refuse);
+// `implied_syscalls` is split the same way into `compat_implied_syscalls`. Any other recording
+// is left as it is.
+void split_single_allow_list(Recording& recording);
 
 }  // namespace cradle

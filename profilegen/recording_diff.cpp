@@ -86,6 +86,9 @@ const std::set<std::string>& section_of(const Recording& recording, std::string_
     if (section == "SYSCALLS") {
         return recording.syscalls;
     }
+    if (section == "COMPAT_SYSCALLS") {
+        return recording.compat_syscalls;
+    }
     return recording.denied_capabilities;
 }
 
@@ -118,15 +121,19 @@ const RiskyPermission* find_risky_permission(RiskKind kind, std::string_view nam
 
 std::vector<RiskyPermission> risky_additions(const std::vector<SectionDiff>& diffs) {
     std::vector<RiskyPermission> risky;
-    for (const auto& [section, kind] : {std::pair{"CAPABILITIES", capability}, std::pair{"SYSCALLS", syscall}}) {
+    for (const RiskKind kind : {capability, syscall}) {
+        // A syscall newly allowed to either ABI counts, once: a 32-bit ptrace is a ptrace.
+        std::set<std::string> added;
         for (const SectionDiff& diff : diffs) {
-            if (diff.section != section) {
-                continue;
+            const bool counts = kind == capability ? diff.section == "CAPABILITIES"
+                                                   : diff.section == "SYSCALLS" || diff.section == "COMPAT_SYSCALLS";
+            if (counts) {
+                added.insert(diff.added.begin(), diff.added.end());
             }
-            for (const std::string& name : diff.added) {
-                if (const RiskyPermission* entry = find_risky_permission(kind, name)) {
-                    risky.push_back(*entry);
-                }
+        }
+        for (const std::string& name : added) {
+            if (const RiskyPermission* entry = find_risky_permission(kind, name)) {
+                risky.push_back(*entry);
             }
         }
     }

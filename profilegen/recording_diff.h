@@ -12,10 +12,11 @@
 namespace cradle {
 
 // The sections diff_recordings compares, in the order it reports them: what the workload is
-// allowed (ARCH, CAPABILITIES, SYSCALLS) and what it was refused (DENIED_CAPABILITIES). The
-// informational sections (probed capabilities, runtime, implied and setup syscalls, counters,
-// reasons) are not compared.
-inline constexpr std::string_view k_compared_sections[] = {"ARCH", "CAPABILITIES", "SYSCALLS", "DENIED_CAPABILITIES"};
+// allowed (ARCH, CAPABILITIES, SYSCALLS, COMPAT_SYSCALLS) and what it was refused
+// (DENIED_CAPABILITIES). The informational sections (probed capabilities, runtime, implied and
+// setup syscalls, counters, reasons) are not compared.
+inline constexpr std::string_view k_compared_sections[] = {"ARCH", "CAPABILITIES", "SYSCALLS", "COMPAT_SYSCALLS",
+                                                           "DENIED_CAPABILITIES"};
 
 struct SectionDiff {
     std::string section;               // one of k_compared_sections
@@ -50,8 +51,8 @@ std::span<const RiskyPermission> risky_permissions();
 const RiskyPermission* find_risky_permission(RiskKind kind, std::string_view name);
 
 // The risky permissions `diffs` newly allow: the listed names among the CAPABILITIES and
-// SYSCALLS added, capabilities first, each in name order. Removals and the other sections
-// never count.
+// SYSCALLS (or COMPAT_SYSCALLS) added, capabilities first, each in name order and once. Removals
+// and the other sections never count.
 std::vector<RiskyPermission> risky_additions(const std::vector<SectionDiff>& diffs);
 
 // `diffs` in ctrace's diff format: for each section, its heading, then a "+name" line for each

@@ -149,7 +149,7 @@ Result<std::string> render_run_options_json(const Recording& recording, const st
         {"podman_run_options", render_run_options(recording, seccomp_path, RunOptionsDialect::podman)},
         {"capabilities", oci_capability_names(recording)},
         {"seccomp_profile", seccomp_path},
-        {"syscalls", recording.syscalls.size()},
+        {"syscalls", allowed_syscalls(recording).size()},
         {"denied_capabilities", recording.denied_capabilities},
         {"incomplete", recording.incomplete_reasons}};
     return write_json(document, 2);
@@ -238,7 +238,9 @@ std::string render_systemd_directives(const Recording& recording, RefusalErrno r
     // systemd always allows execve, exit, exit_group, getrlimit, rt_sigreturn, sigreturn and the
     // time and sleep calls on top of a filter, and an empty SystemCallFilter= would remove the
     // filter instead: an empty allow-list is spelt with one of those.
-    std::vector<std::string> syscalls(recording.syscalls.begin(), recording.syscalls.end());
+    // Like the seccomp profile, one list for every architecture: both ABIs' names.
+    const std::set<std::string> allowed = allowed_syscalls(recording);
+    std::vector<std::string> syscalls(allowed.begin(), allowed.end());
     if (syscalls.empty()) {
         syscalls.push_back("exit_group");
     }

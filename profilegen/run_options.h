@@ -38,8 +38,8 @@ std::vector<std::string> oci_capability_names(const Recording& recording);
 //   {"capabilities": oci_capability_names, "denied_capabilities": [...],
 //    "docker_run_options": render_run_options(docker), "incomplete": [reasons],
 //    "podman_run_options": render_run_options(podman), "seccomp_profile": PATH, "syscalls": N}
-// where N is the size of the allow-list. Fails (EILSEQ, write_json's message naming the member)
-// when a string is not UTF-8: the path, or a reason read from a tracefile.
+// where N is the size of the allow-list (allowed_syscalls: both ABIs' names). Fails (EILSEQ, write_json's message
+// naming the member) when a string is not UTF-8: the path, or a reason read from a tracefile.
 Result<std::string> render_run_options_json(const Recording& recording, const std::string& seccomp_path);
 
 // Where the kubelet looks for Localhost seccomp profiles, unless its --root-dir moved it.
@@ -91,7 +91,7 @@ std::optional<std::string> systemd_architecture_name(const std::string& arch);
 
 // Directives for a unit's [Service] section that confine a service as `recording` says, one a
 // line, each line ending in a newline:
-//   SystemCallFilter=execve read write ...   # the allow-list, sorted; a line holds at most
+//   SystemCallFilter=execve read write ...   # allowed_syscalls, sorted; a line holds at most
 //                                            # about 100 columns, the next repeats the key
 //                                            # (systemd merges them); none without syscalls
 //   SystemCallErrorNumber=EPERM              # or ENOSYS, as `refusal` says

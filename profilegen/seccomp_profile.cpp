@@ -451,8 +451,10 @@ Result<ProfileArchitectures> profile_architectures(const Recording& recording) {
     return architectures;
 }
 
-// Fails naming every recorded syscall that none of `architectures` has.
-Result<void> check_available(const std::set<std::string>& syscalls, const std::vector<std::string>& architectures) {
+// Fails naming every syscall of `syscalls` (`what`: "syscall" or "compat syscall") that none of
+// `architectures`, those of its ABI, has.
+Result<void> check_available(const std::set<std::string>& syscalls, const std::set<std::string>& architectures,
+                             const std::string& what) {
     std::vector<std::string> unavailable;
     for (const auto& name : syscalls) {
         if (!syscall_available_anywhere(name, architectures)) {
@@ -466,8 +468,12 @@ Result<void> check_available(const std::set<std::string>& syscalls, const std::v
     for (const auto& name : unavailable) {
         list += (list.empty() ? "" : ", ") + name;
     }
-    return Error{EINVAL, "building a seccomp profile: syscall" + std::string(unavailable.size() > 1 ? "s " : " ") +
-                             list + " not available on any recorded architecture"};
+    std::string where;
+    for (const auto& arch : architectures) {
+        where += (where.empty() ? "" : ", ") + arch;
+    }
+    return Error{EINVAL, "building a seccomp profile: " + what + (unavailable.size() > 1 ? "s " : " ") + list +
+                             " not available on " + (where.empty() ? "any recorded architecture" : where)};
 }
 
 // The rule allowing `syscalls`, sorted.
@@ -623,16 +629,32 @@ Result<SeccompFilter> compile_seccomp_profile(const nlohmann::json& profile) {
 
 int refusal_errno_value(RefusalErrno refusal) { return refusal == RefusalErrno::enosys ? ENOSYS : EPERM; }
 
-Result<nlohmann::json> build_seccomp_profile(const Recording& recording, RefusalErrno refusal) {
+Result<nlohmann::json> build_seccomp_profile(const Recording& given, RefusalErrno refusal) {
+    Recording recording = given;
+    split_single_allow_list(recording);
     auto architectures = profile_architectures(recording);
     if (!architectures) {
         return architectures.error();
     }
-    if (auto available = check_available(recording.syscalls, architectures->names); !available) {
+    const std::set<std::string> compat = compat_architectures(recording.architectures);
+    if (!recording.compat_syscalls.empty() && compat.empty()) {
+        return Error{EINVAL,
+                     "building a seccomp profile: the recording has compat syscalls but lists no compat "
+                     "architecture"};
+    }
+    if (auto available = check_available(recording.syscalls, native_architectures(recording.architectures), "syscall");
+        !available) {
         return available.error();
     }
+    if (auto available = check_available(recording.compat_syscalls, compat, "compat syscall"); !available) {
+        return available.error();
+    }
+    // The OCI and Docker format has no rule for one architecture: runtimes add each name on every
+    // listed architecture that has it. So one rule allows both ABIs' names; a name only one table
+    // has (socketcall, _llseek on x86; newfstatat on x86_64) stays on its own architecture.
+    const std::set<std::string> allowed = allowed_syscalls(recording);
     const ArgumentFilters filters = argument_filters(recording);
-    std::set<std::string> plain = recording.syscalls;
+    std::set<std::string> plain = allowed;
     for (const auto& name : filters.conditional) {
         plain.erase(name);
     }
@@ -646,7 +668,7 @@ Result<nlohmann::json> build_seccomp_profile(const Recording& recording, Refusal
     for (const auto& rule : filters.allow) {
         syscalls.push_back(conditional_allow_rule(rule));
     }
-    if (auto enosys = enosys_rule(recording.syscalls, architectures->names)) {
+    if (auto enosys = enosys_rule(allowed, architectures->names)) {
         syscalls.push_back(std::move(*enosys));
     }
     if (auto fallback = fallback_rule(filters.enosys)) {

@@ -59,7 +59,7 @@ int refusal_errno_value(RefusalErrno refusal);
 // Allow-list profile of `recording`:
 //   {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1,   // 38 with RefusalErrno::enosys
 //    "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],   // native first, then sorted
-//    "syscalls": [{"names": [sorted syscalls], "action": "SCMP_ACT_ALLOW"},
+//    "syscalls": [{"names": [sorted allowed_syscalls()], "action": "SCMP_ACT_ALLOW"},
 //                 {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "comment": "made with AF_INET",
 //                  "args": [{"index": 0, "value": 2, "valueTwo": 0, "op": "SCMP_CMP_EQ"}]},
 //                 ...,
@@ -72,9 +72,17 @@ int refusal_errno_value(RefusalErrno refusal);
 // fallback_syscalls() that the recording lacks and libseccomp knows on a listed architecture:
 // still refused, but with the answer of a kernel that predates them, so the caller takes its
 // older path as it would there; with RefusalErrno::enosys it stays, the same as the default.)
+// The architectures are the recording's: the compat one only when it made compat syscalls. The
+// format has no rule for one architecture (runtimes add each name on every listed architecture
+// that has it), so the one allow rule holds both ABIs' sets: a name only one architecture has
+// (x86's socketcall, _llseek) is allowed there only, but a name both have is allowed on both
+// when either ABI made it. A recording from before per-ABI sets is read as
+// split_single_allow_list says.
 // The profile is compiled before it is returned. Fails (code EINVAL) when the recording lists
-// no architecture or an unknown one, when a syscall is not available on any listed
-// architecture (the message names each such syscall), or when the profile does not compile.
+// no architecture or an unknown one, when a syscall of `syscalls` is not available on a native
+// architecture or one of `compat_syscalls` on a compat architecture (the message names each
+// such syscall), when it has compat syscalls but no compat architecture, or when the profile
+// does not compile.
 Result<nlohmann::json> build_seccomp_profile(const Recording& recording, RefusalErrno refusal = RefusalErrno::eperm);
 
 // Checks `profile` against the subset of the Docker/OCI schema Cradle understands and builds

@@ -137,7 +137,8 @@ std::uint64_t flags_of(const std::set<std::uint64_t>& values) {
 // for a family or a persona, at least one: a call has one).
 const ArgumentValues* usable_values(const Recording& recording, std::string_view name) {
     const std::string key(name);
-    if (!recording.syscalls.contains(key)) {
+    // Made through either ABI: one rule holds on every listed architecture (seccomp_profile.h).
+    if (!recording.syscalls.contains(key) && !recording.compat_syscalls.contains(key)) {
         return nullptr;
     }
     const auto values = recording.arguments.find(key);
@@ -254,7 +255,7 @@ ArgumentFilters argument_filters(const Recording& recording) {
     const ArgumentValues* clone = usable_values(recording, "clone");
     if (clone) {
         allow_namespaces("clone", flags_of(clone->values));
-    } else if (clone3_to_clone && !recording.syscalls.contains("clone")) {
+    } else if (clone3_to_clone && !recording.syscalls.contains("clone") && !recording.compat_syscalls.contains("clone")) {
         allow_namespaces("clone", 0);
     }
     if (const ArgumentValues* unshare = usable_values(recording, "unshare")) {

@@ -229,12 +229,14 @@ constexpr Section k_sections[] = {
     {"ARCH", WhenEmpty::written, Names{&Recording::architectures, "architecture", as_written}},
     {"CAPABILITIES", WhenEmpty::written, Names{&Recording::capabilities, "capability", bare_capability_name}},
     {"SYSCALLS", WhenEmpty::written, Names{&Recording::syscalls, "syscall", as_written}},
+    {"COMPAT_SYSCALLS", WhenEmpty::left_out, Names{&Recording::compat_syscalls, "syscall", as_written}},
     {"DENIED_CAPABILITIES", WhenEmpty::left_out,
      Names{&Recording::denied_capabilities, "capability", bare_capability_name}},
     {"PROBED_CAPABILITIES", WhenEmpty::left_out,
      Names{&Recording::probed_capabilities, "capability", bare_capability_name}},
     {"RUNTIME_SYSCALLS", WhenEmpty::left_out, Names{&Recording::runtime_syscalls, "syscall", as_written}},
     {"IMPLIED_SYSCALLS", WhenEmpty::left_out, Names{&Recording::implied_syscalls, "syscall", as_written}},
+    {"COMPAT_IMPLIED_SYSCALLS", WhenEmpty::left_out, Names{&Recording::compat_implied_syscalls, "syscall", as_written}},
     {"SETUP_SYSCALLS", WhenEmpty::left_out, Names{&Recording::setup_syscalls, "syscall", as_written}},
     {"ARGUMENTS", WhenEmpty::left_out, Arguments{&Recording::arguments}},
     {"COUNTERS", WhenEmpty::left_out, Counters{&Recording::counters}},
@@ -337,6 +339,9 @@ Result<Recording> parse_tracefile(std::string_view text) {
             return fail(added.error().message);
         }
     }
+    // A file without COMPAT_SYSCALLS that lists a compat architecture had one allow-list for
+    // every architecture; it keeps that meaning, so that nothing recorded before is narrowed.
+    split_single_allow_list(recording);
     return recording;
 }
 

@@ -11,15 +11,16 @@
 //     execve
 //     read
 //
-// ARCH, CAPABILITIES and SYSCALLS are always present; DENIED_CAPABILITIES,
-// PROBED_CAPABILITIES, RUNTIME_SYSCALLS, IMPLIED_SYSCALLS, SETUP_SYSCALLS, ARGUMENTS, COUNTERS
-// ("name value" lines) and INCOMPLETE (one free-text reason a line) follow only when they have
-// entries. The format is the one ctrace writes, so its files read here too; ctrace skips the
-// sections it does not know, and an ARGUMENTS line starts with a lower-case syscall name, which
-// no section header there does.
+// ARCH, CAPABILITIES and SYSCALLS are always present; COMPAT_SYSCALLS, DENIED_CAPABILITIES,
+// PROBED_CAPABILITIES, RUNTIME_SYSCALLS, IMPLIED_SYSCALLS, COMPAT_IMPLIED_SYSCALLS, SETUP_SYSCALLS,
+// ARGUMENTS, COUNTERS ("name value" lines) and INCOMPLETE (one free-text reason a line) follow only
+// when they have entries. The format is the one ctrace writes, so its files read here too; ctrace
+// skips the sections it does not know, and an ARGUMENTS line starts with a lower-case syscall name,
+// which no section header there does.
 //
 // ARGUMENTS has a "syscall value" line for each value a syscall of
-// profilegen/syscall_arguments.h was made with, sorted by syscall, then by number, "any" last:
+// profilegen/syscall_arguments.h was made with (through either ABI), sorted by syscall, then by
+// number, "any" last:
 //
 //     ARGUMENTS
 //     clone none                  (made, never with a namespace flag)
@@ -55,6 +56,9 @@ std::string render_tracefile(const Recording& recording, const std::string& head
 // "cap_chown" are also accepted and read as "chown" (a bare "CHOWN" looks like a section header
 // and reads as one). A COUNTERS line is "name value" with a decimal value that fits 64 bits,
 // each name once.
+// A file that lists a compat architecture without a COMPAT_SYSCALLS section (from an older
+// Cradle, or ctrace) reads as split_single_allow_list makes it: its SYSCALLS held on every
+// listed architecture.
 // Fails (code EINVAL) on an entry before the first section, an invalid name or a bad COUNTERS
 // line, with the line number and the line quoted: `line 7: invalid syscall name "Read"`.
 // An ARGUMENTS line is "syscall value", the value as parse_argument_value reads it, "any", or

@@ -138,6 +138,6 @@ TEST_CASE("cli: diff errors exit 2, on stderr") {
     run = run_cradle({"diff", "--help"});
     CHECK(run.status == 0);
     CHECK(contains(run.out, "Usage: cradle diff [--format text|json] [--fail-on any|risky] A B\n"));
-    CHECK(contains(run.out, "ARCH, CAPABILITIES, SYSCALLS\nand DENIED_CAPABILITIES"));
+    CHECK(contains(run.out, "ARCH, CAPABILITIES, SYSCALLS,\nCOMPAT_SYSCALLS and DENIED_CAPABILITIES"));
     CHECK(contains(run.out, "Examples:\n"));
 }

@@ -142,22 +142,79 @@ TEST_CASE("kernel_record: neither a runtime window nor a baseline makes the reco
     CHECK(recording.incomplete_reasons.size() == 1);
 }
 
-TEST_CASE("kernel_record: compat syscalls add x86 and are named from the i386 table") {
+TEST_CASE("kernel_record: compat syscalls add x86 and are named from the i386 table, in their own set") {
     cradle_record record = started_record();
     set_syscall(record, CRADLE_PHASE_WORKLOAD, CRADLE_ABI_COMPAT, "mkdir");
     set_syscall(record, CRADLE_PHASE_WORKLOAD, CRADLE_ABI_COMPAT, "waitpid");
+    set_syscall(record, CRADLE_PHASE_WORKLOAD, CRADLE_ABI_COMPAT, "socketcall");
+    set_syscall(record, CRADLE_PHASE_WORKLOAD, CRADLE_ABI_NATIVE, "newfstatat");
     // The i386 number of mkdir is some other syscall on x86_64: the test means something.
     REQUIRE(*syscall_number("x86", "mkdir") != *syscall_number("x86_64", "mkdir"));
     auto native_meaning = syscall_name("x86_64", *syscall_number("x86", "mkdir"));
+    auto compat_meaning = syscall_name("x86", *syscall_number("x86_64", "newfstatat"));
 
     const Recording recording = decoded(record);
     CHECK(recording.architectures == Names{"x86", "x86_64"});
-    CHECK(recording.syscalls == Names{"execve", "mkdir", "waitpid", "restart_syscall"});
+    // Each ABI's names in its own set: the native set does not gain the 32-bit program's.
+    CHECK(recording.syscalls == Names{"execve", "newfstatat", "restart_syscall"});
+    CHECK(recording.compat_syscalls == Names{"mkdir", "restart_syscall", "socketcall", "waitpid"});
+    CHECK(recording.implied_syscalls == Names{"restart_syscall"});
+    CHECK(recording.compat_implied_syscalls == Names{"restart_syscall"});
     if (native_meaning) {
         CHECK(recording.syscalls.count(*native_meaning) == 0);
+        CHECK(recording.compat_syscalls.count(*native_meaning) == 0);
+    }
+    if (compat_meaning) {
+        CHECK(recording.compat_syscalls.count(*compat_meaning) == 0);
     }
     CHECK(recording.counters.at("lost_syscalls") == 0);
     CHECK(recording.complete());
+}
+
+TEST_CASE("kernel_record: each ABI's implied syscalls follow what that ABI did") {
+    cradle_record record = started_record();
+    set_syscall(record, CRADLE_PHASE_WORKLOAD, CRADLE_ABI_COMPAT, "rt_sigaction");
+    const Recording compat_handler = decoded(record);
+    // The 32-bit program installed a handler: its returns on x86, sigreturn among them.
+    CHECK(compat_handler.compat_implied_syscalls == Names{"restart_syscall", "rt_sigreturn", "sigreturn"});
+    CHECK(compat_handler.compat_syscalls == Names{"restart_syscall", "rt_sigaction", "rt_sigreturn", "sigreturn"});
+    // The native side did not: it gets restart_syscall only.
+    CHECK(compat_handler.implied_syscalls == Names{"restart_syscall"});
+    CHECK(compat_handler.syscalls == Names{"execve", "restart_syscall"});
+
+    cradle_record native = started_record();
+    set_syscall(native, CRADLE_PHASE_WORKLOAD, CRADLE_ABI_NATIVE, "rt_sigaction");
+    set_syscall(native, CRADLE_PHASE_WORKLOAD, CRADLE_ABI_COMPAT, "getpid");
+    const Recording native_handler = decoded(native);
+    CHECK(native_handler.implied_syscalls == Names{"restart_syscall", "rt_sigreturn"});
+    CHECK(native_handler.compat_implied_syscalls == Names{"restart_syscall"});
+    CHECK(native_handler.compat_syscalls == Names{"getpid", "restart_syscall"});
+}
+
+TEST_CASE("kernel_record: a compat runtime window is allowed to the compat ABI") {
+    cradle_record record = started_record();
+    set_syscall(record, CRADLE_PHASE_RUNTIME, CRADLE_ABI_COMPAT, "_llseek");
+    const Recording recording = decoded(record);
+    CHECK(recording.runtime_syscalls == Names{"_llseek", "execve"});
+    CHECK(recording.compat_syscalls == Names{"_llseek", "restart_syscall"});
+    CHECK(recording.syscalls == Names{"execve", "restart_syscall"});
+}
+
+TEST_CASE("kernel_record: compat numbers that the i386 table does not name add no architecture") {
+    int unnamed = -1;
+    for (int number = CRADLE_SYSCALL_SLOTS - 1; number >= 0 && unnamed < 0; --number) {
+        if (!syscall_name("x86", number)) {
+            unnamed = number;
+        }
+    }
+    REQUIRE(unnamed >= 0);
+    cradle_record record = started_record();
+    record.syscalls[CRADLE_PHASE_WORKLOAD][CRADLE_ABI_COMPAT][unnamed / 64] |= 1ULL << (unnamed % 64);
+    const Recording recording = decoded(record);
+    // Listing x86 without names would read back as a tracefile from before per-ABI sets.
+    CHECK(recording.architectures == Names{"x86_64"});
+    CHECK(recording.compat_syscalls.empty());
+    CHECK(recording.counters.at("lost_syscalls") == 1);
 }
 
 TEST_CASE("kernel_record: compat setup syscalls alone do not add x86") {
@@ -346,6 +403,7 @@ TEST_CASE("kernel_record: a compat-only runtime window counts as a window") {
     const Recording recording = decoded(record);
     CHECK(recording.counters.at("runtime_syscalls_from_baseline") == 0);
     CHECK(recording.runtime_syscalls == Names{"mkdir"});
+    CHECK(recording.compat_syscalls == Names{"mkdir", "restart_syscall"});
     CHECK(recording.architectures == Names{"x86", "x86_64"});
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "profilegen/recording.h"
+#include "profilegen/syscall_table.h"
 
 using namespace cradle;
 
@@ -22,6 +23,8 @@ TEST_CASE("merge_into unites every set") {
     into.architectures = {"x86_64"};
     into.capabilities = {"chown"};
     into.syscalls = {"read", "write"};
+    into.compat_syscalls = {"_llseek"};
+    into.compat_implied_syscalls = {"restart_syscall"};
     into.denied_capabilities = {"sys_admin"};
     into.probed_capabilities = {"net_admin"};
     into.runtime_syscalls = {"write"};
@@ -32,6 +35,8 @@ TEST_CASE("merge_into unites every set") {
     from.architectures = {"x86", "x86_64"};
     from.capabilities = {"setuid"};
     from.syscalls = {"execve", "read"};
+    from.compat_syscalls = {"socketcall", "read"};
+    from.compat_implied_syscalls = {"sigreturn"};
     from.denied_capabilities = {"sys_ptrace"};
     from.probed_capabilities = {"net_admin", "sys_resource"};
     from.runtime_syscalls = {"close"};
@@ -42,6 +47,8 @@ TEST_CASE("merge_into unites every set") {
     CHECK(into.architectures == std::set<std::string>{"x86", "x86_64"});
     CHECK(into.capabilities == std::set<std::string>{"chown", "setuid"});
     CHECK(into.syscalls == std::set<std::string>{"execve", "read", "write"});
+    CHECK(into.compat_syscalls == std::set<std::string>{"_llseek", "read", "socketcall"});
+    CHECK(into.compat_implied_syscalls == std::set<std::string>{"restart_syscall", "sigreturn"});
     CHECK(into.denied_capabilities == std::set<std::string>{"sys_admin", "sys_ptrace"});
     CHECK(into.probed_capabilities == std::set<std::string>{"net_admin", "sys_resource"});
     CHECK(into.runtime_syscalls == std::set<std::string>{"close", "write"});
@@ -145,4 +152,79 @@ TEST_CASE("merge_into: a syscall one side made without argument values has none 
     CHECK(empty.arguments == recorded.arguments);
     merge_into(recorded, recorded);
     CHECK(empty.arguments == recorded.arguments);
+}
+
+TEST_CASE("compat_architectures and native_architectures tell the ABIs of a recording apart") {
+    using Names = std::set<std::string>;
+    CHECK(compat_architectures({"x86", "x86_64"}) == Names{"x86"});
+    CHECK(native_architectures({"x86", "x86_64"}) == Names{"x86_64"});
+    CHECK(compat_architectures({"x86_64"}).empty());
+    // On a 32-bit machine x86 is the native architecture.
+    CHECK(compat_architectures({"x86"}).empty());
+    CHECK(native_architectures({"x86"}) == Names{"x86"});
+    CHECK(compat_architectures({"aarch64", "arm"}) == Names{"arm"});
+    CHECK(native_architectures({"aarch64", "arm"}) == Names{"aarch64"});
+}
+
+TEST_CASE("add_implied_syscalls: each ABI by what it did itself") {
+    Recording recording;
+    recording.architectures = {"x86", "x86_64"};
+    recording.syscalls = {"execve", "rt_sigaction"};
+    recording.compat_syscalls = {"read"};
+    add_implied_syscalls(recording);
+    CHECK(recording.implied_syscalls == std::set<std::string>{"restart_syscall", "rt_sigreturn"});
+    CHECK(recording.compat_implied_syscalls == std::set<std::string>{"restart_syscall"});
+    CHECK(recording.compat_syscalls == std::set<std::string>{"read", "restart_syscall"});
+
+    recording.compat_syscalls.insert("signal");
+    add_implied_syscalls(recording);
+    CHECK(recording.compat_implied_syscalls == std::set<std::string>{"restart_syscall", "rt_sigreturn", "sigreturn"});
+
+    // No compat syscalls: nothing is implied for the compat ABI.
+    Recording native;
+    native.architectures = {"x86_64"};
+    native.syscalls = {"signal"};
+    add_implied_syscalls(native);
+    CHECK(native.compat_syscalls.empty());
+    CHECK(native.compat_implied_syscalls.empty());
+    CHECK(native.implied_syscalls == std::set<std::string>{"restart_syscall", "rt_sigreturn"});
+}
+
+TEST_CASE("split_single_allow_list gives a one-list recording its meaning per ABI") {
+    Recording single;
+    single.architectures = {"x86", "x86_64"};
+    single.syscalls = {"_llseek", "newfstatat", "read", "unknown_syscall"};
+    single.implied_syscalls = {"restart_syscall", "sigreturn"};
+    split_single_allow_list(single);
+    CHECK(single.syscalls == std::set<std::string>{"newfstatat", "read", "unknown_syscall"});
+    CHECK(single.compat_syscalls == std::set<std::string>{"_llseek", "read"});
+    CHECK(single.implied_syscalls == std::set<std::string>{"restart_syscall"});
+    CHECK(single.compat_implied_syscalls == std::set<std::string>{"restart_syscall", "sigreturn"});
+    // Names on each architecture before and after: the same.
+    for (const char* arch : {"x86", "x86_64"}) {
+        for (const char* name : {"_llseek", "newfstatat", "read"}) {
+            INFO(arch << " " << name);
+            const bool on_arch = syscall_available(arch, name).value();
+            const auto& set = std::string(arch) == "x86" ? single.compat_syscalls : single.syscalls;
+            CHECK(set.contains(name) == on_arch);
+        }
+    }
+
+    // A recording with compat syscalls, or without a compat architecture, is left as it is.
+    Recording split = single;
+    split_single_allow_list(split);
+    CHECK(split == single);
+    Recording native;
+    native.architectures = {"x86_64"};
+    native.syscalls = {"_llseek", "read"};
+    Recording untouched = native;
+    split_single_allow_list(untouched);
+    CHECK(untouched == native);
+}
+
+TEST_CASE("allowed_syscalls is both ABIs' names") {
+    Recording recording;
+    recording.syscalls = {"read", "newfstatat"};
+    recording.compat_syscalls = {"read", "_llseek"};
+    CHECK(allowed_syscalls(recording) == std::set<std::string>{"_llseek", "newfstatat", "read"});
 }

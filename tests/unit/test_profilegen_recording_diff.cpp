@@ -134,6 +134,7 @@ TEST_CASE("render_diff_json: every compared section, with the risky additions wh
         "ARCH": {"added": [], "removed": []},
         "CAPABILITIES": {"added": [], "removed": []},
         "SYSCALLS": {"added": ["unshare", "write"], "removed": []},
+        "COMPAT_SYSCALLS": {"added": [], "removed": []},
         "DENIED_CAPABILITIES": {"added": [], "removed": []}})"));
 
     const auto with_risky = nlohmann::json::parse(render_diff_json(diffs, risky, true));
@@ -142,4 +143,29 @@ TEST_CASE("render_diff_json: every compared section, with the risky additions wh
     CHECK(with_risky["risky"][0]["name"] == "unshare");
     CHECK(with_risky["risky"][0]["reason"] == std::string(risky[0].reason));
     CHECK(with_risky["SYSCALLS"] == plain["SYSCALLS"]);
+}
+
+TEST_CASE("diff_recordings: the compat ABI's syscalls are a section of their own, risky there too") {
+    Recording a = recording({}, {"read", "write"});
+    Recording b = a;
+    b.architectures.insert("x86");
+    b.compat_syscalls = {"_llseek", "ptrace", "read"};
+    const std::vector<SectionDiff> diffs = diff_recordings(a, b);
+    CHECK(diffs == std::vector<SectionDiff>{
+                       {"ARCH", {"x86"}, {}},
+                       {"COMPAT_SYSCALLS", {"_llseek", "ptrace", "read"}, {}},
+                   });
+    CHECK(render_diff_text(diffs) == "ARCH\n+x86\n\nCOMPAT_SYSCALLS\n+_llseek\n+ptrace\n+read\n");
+    // A 32-bit ptrace is a ptrace; gained by both ABIs, it is named once.
+    auto risky = risky_additions(diffs);
+    REQUIRE(risky.size() == 1);
+    CHECK(risky[0].name == "ptrace");
+    b.syscalls.insert("ptrace");
+    risky = risky_additions(diff_recordings(a, b));
+    REQUIRE(risky.size() == 1);
+    CHECK(risky[0].name == "ptrace");
+    // The native set alone changing leaves the compat section out.
+    Recording c = b;
+    c.syscalls.insert("close");
+    CHECK(diff_recordings(b, c) == std::vector<SectionDiff>{{"SYSCALLS", {"close"}, {}}});
 }

@@ -643,6 +643,21 @@ SeccompFilter eacces_filter(const Recording& recording) {
     return std::move(*filter);
 }
 
+// The part of libseccomp's pseudo-code for `arch` (its "# filter for arch NAME" block).
+std::string pfc_for_arch(const std::string& pfc, const std::string& arch) {
+    const std::string heading = "# filter for arch " + arch + " (";
+    const auto start = pfc.find(heading);
+    if (start == std::string::npos) {
+        return "";
+    }
+    const auto end = pfc.find("# filter for arch ", start + heading.size());
+    return pfc.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+bool allows(const std::string& block, const std::string& name) {
+    return block.find("# filter for syscall \"" + name + "\"") != std::string::npos;
+}
+
 }  // namespace
 
 TEST_CASE("build_seccomp_profile filters by the argument values recorded") {
@@ -799,4 +814,69 @@ TEST_CASE("compile_seccomp_profile names the field of every args violation") {
           "seccomp profile: \"syscalls[0].args[0].op\": not a string");
     CHECK(with_args({{{"index", 0}, {"value", 1}, {"op", "SCMP_CMP_EQ"}, {"mask", 1}}}) ==
           "seccomp profile: \"syscalls[0].args[0].mask\": not supported by Cradle (refused rather than ignored)");
+}
+
+TEST_CASE("build_seccomp_profile: each ABI's names on the architectures that have them") {
+    Recording recording;
+    recording.architectures = {"x86", "x86_64"};
+    recording.syscalls = {"exit_group", "newfstatat", "ptrace", "read"};
+    recording.compat_syscalls = {"_llseek", "exit_group", "read", "socketcall"};
+    auto profile = build_seccomp_profile(recording);
+    REQUIRE_MESSAGE(profile.ok(), profile.error().message);
+    CHECK((*profile)["syscalls"][0]["names"] ==
+          json({"_llseek", "exit_group", "newfstatat", "ptrace", "read", "socketcall"}));
+    auto filter = compile_seccomp_profile(*profile);
+    REQUIRE_MESSAGE(filter.ok(), filter.error().message);
+    const std::string pfc = pfc_of(*filter);
+    INFO(pfc);
+    const std::string x86_64 = pfc_for_arch(pfc, "x86_64");
+    const std::string x86 = pfc_for_arch(pfc, "x86");
+    REQUIRE_FALSE(x86_64.empty());
+    REQUIRE_FALSE(x86.empty());
+    // A compat-only name is allowed on x86 only, a native-only name on x86_64 only.
+    for (const char* name : {"_llseek", "socketcall"}) {
+        INFO(name);
+        CHECK(allows(x86, name));
+        CHECK_FALSE(allows(x86_64, name));
+    }
+    CHECK(allows(x86_64, "newfstatat"));
+    CHECK_FALSE(allows(x86, "newfstatat"));
+    CHECK(allows(x86_64, "read"));
+    CHECK(allows(x86, "read"));
+    // What the format cannot say: a name both tables have, made by one ABI, is allowed on both
+    // (runtimes add every rule on every listed architecture), as the header says.
+    CHECK(allows(x86, "ptrace"));
+
+    // The same recording as one list (a tracefile from before per-ABI sets) gives the same profile.
+    Recording single;
+    single.architectures = recording.architectures;
+    single.syscalls = allowed_syscalls(recording);
+    CHECK(build_seccomp_profile(single).value() == *profile);
+}
+
+TEST_CASE("build_seccomp_profile: x86 is listed only with the compat ABI's syscalls") {
+    Recording native;
+    native.architectures = {"x86_64"};
+    native.syscalls = {"read"};
+    CHECK(build_seccomp_profile(native).value()["architectures"] == json({"SCMP_ARCH_X86_64"}));
+
+    // Compat syscalls without a compat architecture cannot be placed.
+    Recording unplaced = native;
+    unplaced.compat_syscalls = {"_llseek"};
+    auto none = build_seccomp_profile(unplaced);
+    REQUIRE_FALSE(none.ok());
+    CHECK(none.error().message.find("lists no compat architecture") != std::string::npos);
+
+    // Each set is checked against its own architecture's table.
+    Recording misplaced;
+    misplaced.architectures = {"x86", "x86_64"};
+    misplaced.syscalls = {"read", "_llseek"};
+    misplaced.compat_syscalls = {"read", "newfstatat"};
+    auto native_wrong = build_seccomp_profile(misplaced);
+    REQUIRE_FALSE(native_wrong.ok());
+    CHECK(native_wrong.error().message.find("syscall \"_llseek\" not available on x86_64") != std::string::npos);
+    misplaced.syscalls = {"read"};
+    auto compat_wrong = build_seccomp_profile(misplaced);
+    REQUIRE_FALSE(compat_wrong.ok());
+    CHECK(compat_wrong.error().message.find("compat syscall \"newfstatat\" not available on x86") != std::string::npos);
 }

@@ -17,11 +17,13 @@ Recording full_recording() {
     Recording recording;
     recording.architectures = {"x86_64", "x86"};
     recording.capabilities = {"setuid", "chown"};
-    recording.syscalls = {"read", "execve", "_llseek", "write", "restart_syscall"};
+    recording.syscalls = {"read", "execve", "write", "restart_syscall"};
+    recording.compat_syscalls = {"_llseek", "read", "restart_syscall", "sigreturn", "signal"};
     recording.denied_capabilities = {"sys_admin"};
     recording.probed_capabilities = {"net_admin", "sys_resource"};
     recording.runtime_syscalls = {"write"};
     recording.implied_syscalls = {"restart_syscall"};
+    recording.compat_implied_syscalls = {"restart_syscall", "sigreturn"};
     recording.setup_syscalls = {"mount", "pivot_root"};
     recording.counters = {{"lost_syscalls", 12}, {"events", 18446744073709551615ull}};
     recording.incomplete_reasons = {"lost 12 syscall events", "ring buffer full at 12:00"};
@@ -65,11 +67,13 @@ TEST_CASE("render_tracefile writes sorted sections in order") {
     CHECK(text ==
           "ARCH\nx86\nx86_64\n\n"
           "CAPABILITIES\nchown\nsetuid\n\n"
-          "SYSCALLS\n_llseek\nexecve\nread\nrestart_syscall\nwrite\n\n"
+          "SYSCALLS\nexecve\nread\nrestart_syscall\nwrite\n\n"
+          "COMPAT_SYSCALLS\n_llseek\nread\nrestart_syscall\nsignal\nsigreturn\n\n"
           "DENIED_CAPABILITIES\nsys_admin\n\n"
           "PROBED_CAPABILITIES\nnet_admin\nsys_resource\n\n"
           "RUNTIME_SYSCALLS\nwrite\n\n"
           "IMPLIED_SYSCALLS\nrestart_syscall\n\n"
+          "COMPAT_IMPLIED_SYSCALLS\nrestart_syscall\nsigreturn\n\n"
           "SETUP_SYSCALLS\nmount\npivot_root\n\n"
           "COUNTERS\nevents 18446744073709551615\nlost_syscalls 12\n\n"
           "INCOMPLETE\nlost 12 syscall events\nring buffer full at 12:00\n");
@@ -186,11 +190,17 @@ TEST_CASE("render_tracefile writes exactly these bytes") {
           "setuid\n"
           "\n"
           "SYSCALLS\n"
-          "_llseek\n"
           "execve\n"
           "read\n"
           "restart_syscall\n"
           "write\n"
+          "\n"
+          "COMPAT_SYSCALLS\n"
+          "_llseek\n"
+          "read\n"
+          "restart_syscall\n"
+          "signal\n"
+          "sigreturn\n"
           "\n"
           "DENIED_CAPABILITIES\n"
           "sys_admin\n"
@@ -204,6 +214,10 @@ TEST_CASE("render_tracefile writes exactly these bytes") {
           "\n"
           "IMPLIED_SYSCALLS\n"
           "restart_syscall\n"
+          "\n"
+          "COMPAT_IMPLIED_SYSCALLS\n"
+          "restart_syscall\n"
+          "sigreturn\n"
           "\n"
           "SETUP_SYSCALLS\n"
           "mount\n"
@@ -233,10 +247,12 @@ TEST_CASE("parse_tracefile reads each section into its own place") {
         "ARCH\nx86\n"
         "CAPABILITIES\nCap_Chown\n"
         "SYSCALLS\ncap_chown\n"
+        "COMPAT_SYSCALLS\n_llseek\n"
         "DENIED_CAPABILITIES\nsys_admin\n"
         "PROBED_CAPABILITIES\nCAP_NET_RAW\n"
         "RUNTIME_SYSCALLS\nclose\n"
         "IMPLIED_SYSCALLS\nrestart_syscall\n"
+        "COMPAT_IMPLIED_SYSCALLS\nsigreturn\n"
         "SETUP_SYSCALLS\nmount\n"
         "COUNTERS\nlost_tasks  \t 3  \n"
         "INCOMPLETE\nCAP_SYS_ADMIN was not there: 1, 2!\n  spaced   reason  \n"
@@ -246,10 +262,12 @@ TEST_CASE("parse_tracefile reads each section into its own place") {
     expected.architectures = {"x86", "x86_64"};
     expected.capabilities = {"chown"};
     expected.syscalls = {"cap_chown"};
+    expected.compat_syscalls = {"_llseek"};
     expected.denied_capabilities = {"sys_admin"};
     expected.probed_capabilities = {"net_raw"};
     expected.runtime_syscalls = {"close"};
     expected.implied_syscalls = {"restart_syscall"};
+    expected.compat_implied_syscalls = {"sigreturn"};
     expected.setup_syscalls = {"mount"};
     expected.counters = {{"lost_tasks", 3}};
     expected.incomplete_reasons = {"CAP_SYS_ADMIN was not there: 1, 2!", "spaced   reason"};
@@ -391,4 +409,53 @@ TEST_CASE("ARGUMENTS: errors name the line and quote it") {
     CHECK(error_of("ARGUMENTS\nClone none\n") == "line 2: invalid syscall name \"Clone none\"");
     CHECK(error_of("ARGUMENTS\npersonality 0x1ffffffff\n") ==
           "line 2: invalid personality value (a persona below 2^32) \"personality 0x1ffffffff\"");
+}
+
+TEST_CASE("COMPAT_SYSCALLS is written only when the compat ABI made syscalls") {
+    Recording native_only;
+    native_only.architectures = {"x86_64"};
+    native_only.syscalls = {"read"};
+    const std::string text = render_tracefile(native_only, "");
+    CHECK(text == "ARCH\nx86_64\n\nCAPABILITIES\n\nSYSCALLS\nread\n");
+    auto parsed = parse_tracefile(text);
+    REQUIRE(parsed.ok());
+    CHECK(*parsed == native_only);
+    CHECK(parsed->compat_syscalls.empty());
+}
+
+TEST_CASE("a tracefile from before per-ABI sets keeps its meaning: SYSCALLS on every listed architecture") {
+    // An older Cradle's (or ctrace's) file: x86 listed, one allow-list for both.
+    const std::string old_text =
+        "ARCH\nx86\nx86_64\n\n"
+        "CAPABILITIES\n\n"
+        "SYSCALLS\n_llseek\nexecve\nnewfstatat\nno_such_syscall\nread\nrestart_syscall\nsigreturn\nsocketcall\n\n"
+        "IMPLIED_SYSCALLS\nrestart_syscall\nsigreturn\n";
+    auto parsed = parse_tracefile(old_text);
+    REQUIRE_MESSAGE(parsed.ok(), parsed.error().message);
+    // Every name stays allowed wherever it was: each on the architectures that have it, a name
+    // no architecture has where the profile will refuse it.
+    CHECK(parsed->syscalls ==
+          std::set<std::string>{"execve", "newfstatat", "no_such_syscall", "read", "restart_syscall"});
+    CHECK(parsed->compat_syscalls ==
+          std::set<std::string>{"_llseek", "execve", "read", "restart_syscall", "sigreturn", "socketcall"});
+    CHECK(parsed->implied_syscalls == std::set<std::string>{"restart_syscall"});
+    CHECK(parsed->compat_implied_syscalls == std::set<std::string>{"restart_syscall", "sigreturn"});
+    // Written again, it has both sections, and reads back the same.
+    const std::string text = render_tracefile(*parsed, "");
+    CHECK(text.find("\nCOMPAT_SYSCALLS\n_llseek\nexecve\nread\nrestart_syscall\nsigreturn\nsocketcall\n\n") !=
+          std::string::npos);
+    auto again = parse_tracefile(text);
+    REQUIRE(again.ok());
+    CHECK(*again == *parsed);
+
+    // Without a compat architecture, nothing moves, even a name only x86 has.
+    auto native = parse_tracefile("ARCH\nx86_64\nSYSCALLS\n_llseek\nread\n");
+    REQUIRE(native.ok());
+    CHECK(native->syscalls == std::set<std::string>{"_llseek", "read"});
+    CHECK(native->compat_syscalls.empty());
+    // A 32-bit machine's own recording: x86 is its native architecture.
+    auto i386 = parse_tracefile("ARCH\nx86\nSYSCALLS\n_llseek\nread\n");
+    REQUIRE(i386.ok());
+    CHECK(i386->syscalls == std::set<std::string>{"_llseek", "read"});
+    CHECK(i386->compat_syscalls.empty());
 }
