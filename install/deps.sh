@@ -28,6 +28,8 @@ packages=(
     # (Debian 12 has no crictl): gRPC, and protoc for its stubs
     python3-grpcio python3-grpc-tools
 )
+# gcc -m32 -static: the i386 program whose syscalls test_compat_abi records per ABI (amd64 only)
+[[ $(dpkg --print-architecture) != amd64 ]] || packages+=(gcc-multilib)
 # A CI runner brings its own container runtimes, and Debian's runc, containerd and docker.io
 # conflict with those of GitHub's Ubuntu runner (moby-runc, moby-containerd, moby-engine).
 [[ ${1:-} != --minimal ]] || packages=("${minimal[@]}")
