@@ -5,7 +5,8 @@
 #   HOSTROOT/opt/cradle/bin/cradle-hook, cradle-runc        the hook and the runtime wrapper
 #   HOSTROOT/etc/cradle/cradle.json                          their configuration, and cradled's
 #   HOSTROOT/usr/share/containers/oci/hooks.d/*.json         CRI-O (and podman): the hook
-#   HOSTROOT/etc/containerd/conf.d/cradle.toml               containerd: the runtime handler "cradle"
+#   HOSTROOT/etc/containerd/config.toml                      containerd: the runtime handler "cradle",
+#                                                            with --edit-containerd-config only
 #
 #   install-host.sh [--edit-containerd-config] [--auto-profile] HOSTROOT
 #
@@ -18,11 +19,15 @@
 # nothing. The hooks.d files come after the binary they name: CRI-O reads every *.json there,
 # and a file naming a missing hook makes every container start fail.
 #
-# containerd reads conf.d/cradle.toml only when its config.toml says
-#   imports = ["/etc/containerd/conf.d/*.toml"]
-# (a top-level key, before the first table), and only once restarted. Both are the
-# administrator's steps: config.toml is left as it is unless --edit-containerd-config is given,
-# which adds that line when config.toml has no `imports` key. Restarting containerd stays yours.
+# containerd (1.6, 1.7: config.toml with version = 2) takes the runtime handler only in
+# config.toml itself: an imported drop-in replaces the node's whole CRI table. Without
+# --edit-containerd-config, config.toml is left as it is and the lines to add are printed. With
+# it, they are added at its end between BEGIN and END comment lines (rewritten by the next run;
+# the rest of the file is kept byte for byte), with a runc table equal to containerd's default
+# when the file names no runc, since naming cradle alone would make runc vanish; with no
+# config.toml, one is written (version = 2, and those lines). A config.toml of another version,
+# or naming a runtime "cradle" of its own, is left alone. Restarting containerd stays yours.
+# A conf.d/cradle.toml that earlier versions installed is removed.
 #
 # Where the files come from (defaults: the image's layout, install/kubernetes/Containerfile):
 #   CRADLE_BIN          the directory holding cradle-hook and cradle-runc    (/opt/cradle/bin)
@@ -37,12 +42,11 @@
 set -euo pipefail
 
 # Where the files go on the host, as the host sees it (they are written under HOSTROOT). The
-# hooks.d files and the containerd drop-in name binaries by these paths.
+# hooks.d files and containerd's runtime handler name binaries by these paths.
 readonly HOST_BIN=/opt/cradle/bin
 readonly HOST_CONFIG=/etc/cradle/cradle.json
 readonly HOST_HOOKS_D=/usr/share/containers/oci/hooks.d
 readonly HOST_CONTAINERD=/etc/containerd
-readonly CONTAINERD_IMPORT="/etc/containerd/conf.d/*.toml"
 
 source_bin=${CRADLE_BIN:-/opt/cradle/bin}
 source_hooks_d=${CRADLE_HOOKS_D:-/opt/cradle/share/hooks.d}
@@ -51,7 +55,7 @@ source_containerd=${CRADLE_CONTAINERD:-/opt/cradle/share/containerd}
 socket=${CRADLE_SOCKET:-/run/cradle/cradle.sock}
 output_dir=${CRADLE_OUTPUT_DIR:-/var/lib/kubelet/seccomp/cradle}
 
-usage() { sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "install-host.sh: $*" >&2; exit 1; }
 
 edit_containerd_config=false
@@ -152,9 +156,26 @@ for hook_file in "$source_hooks_d"/*.json; do
     place 0644 "$HOST_HOOKS_D/${hook_file##*/}" < <(sed "s|/usr/local/bin/cradle-hook|$HOST_BIN/cradle-hook|" "$hook_file")
 done
 
-# containerd: the runtime handler as a drop-in, with the binary where it is on this host and the
-# cgroup driver runc has in the host's own configuration (the kubelet's must match it).
+
+# containerd: the runtime handler "cradle" goes into config.toml itself, never into a drop-in.
+# containerd 1.6 and 1.7 (config version 2) merge an imported file section by section: a
+# plugin's whole table from the import replaces the main file's (mergeConfig in
+# services/server/config/config.go, v1.6.x and v1.7.x: `to.Plugins[k] = v`), so a drop-in naming
+# the CRI plugin drops the node's sandbox_image, runc and SystemdCgroup, and the CRI plugin then
+# fails to load. And their CRI plugin decodes its table with go-toml v1, which builds the
+# runtimes map afresh (vendor/github.com/pelletier/go-toml/marshal.go, reflect.MakeMap): a file
+# that names any runtime loses the built-in default runc unless it names runc too. containerd
+# 2.x (config version 3, whose CRI runtime plugin is io.containerd.cri.v1.runtime) merges plugin
+# tables key by key (since 2.0.0, cmd/containerd/server/config/config.go) and decodes with
+# go-toml v2 into the default map, but that is not run here: a version 3 file is left alone.
 main_config=$host_root$HOST_CONTAINERD/config.toml
+# Earlier versions of this script installed the drop-in: containerd 1.x breaks on it.
+old_drop_in=$host_root$HOST_CONTAINERD/conf.d/cradle.toml
+if [[ -f $old_drop_in ]]; then
+    rm -f "$old_drop_in"
+    echo "removed    $HOST_CONTAINERD/conf.d/cradle.toml (replaced by tables in config.toml)"
+fi
+
 # Only runc's own options table counts (containerd 1.x's `...containerd.runtimes.runc.options`, 2.x's
 # `...cri.v1.runtime'.containerd.runtimes.runc.options`): another runtime's setting says nothing of the kubelet's.
 systemd_cgroup=false
@@ -164,26 +185,90 @@ if [[ -f $main_config ]] && awk '
     END { exit !found }' "$main_config"; then
     systemd_cgroup=true
 fi
-place 0644 "$HOST_CONTAINERD/conf.d/cradle.toml" < <(sed -e "s|/usr/local/bin/cradle-runc|$HOST_BIN/cradle-runc|" \
-    -e "s|^\([[:space:]]*SystemdCgroup[[:space:]]*=\).*|\1 $systemd_cgroup|" "$source_containerd/cradle-runtime.toml")
 
-if [[ ! -f $main_config ]]; then
-    echo "note       $HOST_CONTAINERD/config.toml does not exist: not a containerd node, or containerd's defaults"
-    echo "           (write one with version = 2 and imports = [\"$CONTAINERD_IMPORT\"] to use the drop-in)"
-elif grep -Fq "\"$CONTAINERD_IMPORT\"" "$main_config"; then
-    echo "note       $HOST_CONTAINERD/config.toml imports the drop-in; restart containerd once to load it"
-elif grep -Eq '^[[:space:]]*imports[[:space:]]*=' "$main_config"; then
-    echo "note       $HOST_CONTAINERD/config.toml has its own imports: add \"$CONTAINERD_IMPORT\" to them and restart containerd"
-elif $edit_containerd_config; then
-    # A top-level key must come before the first table: after `version = ...`, else first.
-    place "$(stat -c %a "$main_config")" "$HOST_CONTAINERD/config.toml" < <(awk -v line="imports = [\"$CONTAINERD_IMPORT\"]" '
-        !done && /^[[:space:]]*version[[:space:]]*=/ { print; print line; done = 1; next }
-        !done && /^[[:space:]]*\[/ { print line; done = 1 }
+# The lines this script owns in config.toml: from BEGIN to END, after one empty line. A later
+# run removes them and writes them anew at the end, so they follow cradle-runc's path and runc's
+# SystemdCgroup, and an unchanged result leaves the file alone.
+readonly BEGIN_MARK="# BEGIN cradle: the runtime handler \"cradle\" (install-host.sh rewrites these lines)"
+readonly END_MARK="# END cradle"
+# unowned: config.toml without this script's lines (and the empty line before them).
+unowned() {
+    awk -v begin="$BEGIN_MARK" -v end="$END_MARK" '
+        $0 == begin { skipping = 1; blank = 0; next }
+        skipping { if ($0 == end) skipping = 0; next }
+        blank { print ""; blank = 0 }
+        $0 == "" { blank = 1; next }
         { print }
-        END { if (!done) print line }' "$main_config")
+        END { if (blank) print "" }' "$main_config"
+}
+# mentions KEY: a line of config.toml outside this script's that is not a comment names the CRI
+# runtime KEY (a table header or a dotted key, with KEY bare or quoted).
+mentions() {
+    local lines
+    lines=$(unowned | grep -v '^[[:space:]]*#') || true
+    grep -Eq "runtimes\\.(\"$1\"|'$1'|$1)([].[:space:]=]|\$)" <<< "$lines"
+}
+# The tables to add: runc's as containerd's default (runtime_type io.containerd.runc.v2, every
+# option at its zero value but SystemdCgroup) where config.toml does not name runc, since naming
+# cradle alone would make runc vanish; then cradle's, from cradle-runtime.toml without its
+# leading comment, with the binary where it is on this host and runc's cgroup driver.
+handler_tables() {
+    echo "$BEGIN_MARK"
+    if ! [[ -f $main_config ]] || ! mentions runc; then
+        printf '%s\n' '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]' \
+            '  runtime_type = "io.containerd.runc.v2"' '' \
+            '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]' \
+            "  SystemdCgroup = $systemd_cgroup" ''
+    fi
+    awk 'started || /^\[/ { started = 1; print }' "$source_containerd/cradle-runtime.toml" |
+        sed -e "s|/usr/local/bin/cradle-runc|$HOST_BIN/cradle-runc|" \
+            -e "s|^\([[:space:]]*SystemdCgroup[[:space:]]*=\).*|\1 $systemd_cgroup|"
+    echo "$END_MARK"
+}
+# edited: config.toml as it is to be (a new one: version 2 and the tables).
+edited() {
+    if [[ -f $main_config ]]; then
+        unowned
+    else
+        echo "version = 2"
+    fi
+    echo
+    handler_tables
+}
+# show_edit WHAT: says what to add to config.toml, verbatim.
+show_edit() {
+    echo "note       $1; then restart containerd:"
+    handler_tables | sed '/./s/^/             /'
+}
+
+config_version=
+marks=
+if [[ -f $main_config ]]; then
+    # The top-level version, before the first table; and BEGIN/END as B/E, in order.
+    config_version=$(awk '/^[[:space:]]*\[/ { exit } /^[[:space:]]*version[[:space:]]*=/ { sub(/^[^=]*=[[:space:]]*/, ""); sub(/[[:space:]]*(#.*)?$/, ""); print; exit }' "$main_config")
+    marks=$(awk -v begin="$BEGIN_MARK" -v end="$END_MARK" '$0 == begin { printf "B" } $0 == end { printf "E" }' "$main_config")
+fi
+if [[ -f $main_config && $config_version != 2 ]]; then
+    # Version 1 names plugins otherwise; version 3 is containerd 2.x's (install/containerd/README.md).
+    echo "note       $HOST_CONTAINERD/config.toml has version \"${config_version:-1}\", not 2: not edited; add the runtime"
+    echo "           handler \"cradle\" by hand (install/containerd/README.md), then restart containerd"
+elif [[ -n $marks && $marks != BE ]]; then
+    echo "note       $HOST_CONTAINERD/config.toml has this script's BEGIN/END lines broken: not edited; remove them"
+elif [[ -f $main_config ]] && mentions cradle; then
+    echo "note       $HOST_CONTAINERD/config.toml names a runtime \"cradle\" of its own: not edited"
+elif [[ -f $main_config ]] && cmp -s <(edited) "$main_config"; then
+    echo "unchanged  $HOST_CONTAINERD/config.toml (it has the runtime handler \"cradle\")"
+elif $edit_containerd_config; then
+    if [[ -f $main_config ]]; then
+        place "$(stat -c %a "$main_config")" "$HOST_CONTAINERD/config.toml" < <(edited)
+    else
+        place 0644 "$HOST_CONTAINERD/config.toml" < <(edited)
+    fi
     echo "note       restart containerd to load the runtime handler \"cradle\""
+elif [[ ! -f $main_config ]]; then
+    echo "note       $HOST_CONTAINERD/config.toml does not exist: not a containerd node, or containerd's defaults"
+    show_edit "to add the runtime handler \"cradle\", write it with \"version = 2\" and these lines (or run with --edit-containerd-config)"
 else
-    echo "note       $HOST_CONTAINERD/config.toml does not import the drop-in: add"
-    echo "             imports = [\"$CONTAINERD_IMPORT\"]"
-    echo "           before its first table (or run with --edit-containerd-config), then restart containerd"
+    [[ $marks == BE ]] && echo "note       $HOST_CONTAINERD/config.toml has the runtime handler \"cradle\", but not as it is now"
+    show_edit "$HOST_CONTAINERD/config.toml is left as it is: add these lines at its end, replacing any between the same BEGIN and END (or run with --edit-containerd-config)"
 fi

@@ -4,7 +4,8 @@
 # runtime, the image's layout, the configuration install-host.sh writes); then install-host.sh
 # run against a scratch directory standing for a node's root, as the DaemonSet's init container
 # runs it against the host's: what lands where, with which modes, that a second run changes
-# nothing, that containerd reads the drop-in, and what it refuses.
+# nothing, that the config.toml it edits keeps containerd's CRI plugin whole (containerd's own
+# reading, and a containerd started with it), and what it refuses.
 source "$(dirname "$0")/lib.sh"
 KUBE=$REPO/install/kubernetes
 MANIFEST=$KUBE/cradle.yaml
@@ -169,13 +170,12 @@ assert os.access(host + path, os.X_OK), host + path + " is not executable"
 installed["hook"]["path"] = shipped["hook"]["path"]
 assert installed == shipped, "differs from the shipped file beyond the path"' "$hook_file" "$installed" "$HOST"
 done
-check "containerd drop-in: runtime \"$runtime_name\" runs the installed cradle-runc" python3 -c '
-import os, sys, tomllib
-runtime = tomllib.load(open(sys.argv[1] + "/etc/containerd/conf.d/cradle.toml", "rb"))["plugins"]["io.containerd.grpc.v1.cri"]["containerd"]["runtimes"][sys.argv[2]]
-binary = runtime["options"]["BinaryName"]
-assert binary == "/opt/cradle/bin/cradle-runc" and os.access(sys.argv[1] + binary, os.X_OK), binary' "$HOST" "$runtime_name"
-check "it left config.toml alone (there was none)" test ! -e "$HOST/etc/containerd/config.toml"
-check "and said the import is the administrator's step" grep -q 'imports = \["/etc/containerd/conf.d/\*.toml"\]' "$WORK/first.out"
+check "without --edit-containerd-config nothing for containerd is written (there was no config.toml)" \
+    empty "$(find "$HOST/etc" -path '*containerd*')"
+check "and it printed the lines to add, naming the installed cradle-runc" \
+    grep -qF 'BinaryName = "/opt/cradle/bin/cradle-runc"' "$WORK/first.out"
+check "with runc's table (a file naming cradle alone would lose runc)" \
+    grep -qF '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]' "$WORK/first.out"
 
 part "what install-host.sh writes is what the DaemonSet mounts"
 needs installed daemonset containers
@@ -196,56 +196,213 @@ needs again
 check "no file replaced or touched" diff "$WORK/before" <(find "$HOST" -type f -printf '%p %i %m %s %T@\n' | sort)
 check "no temporary file left" empty "$(find "$HOST" -name '.cradle.*')"
 
-part "containerd's config.toml"
-needs installed
-mkdir -p "$WORK/config"
-printf 'version = 2\n\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = true\n' \
-    > "$HOST/etc/containerd/config.toml"
-cp "$HOST/etc/containerd/config.toml" "$WORK/config/original.toml"
-check --as plain "without --edit-containerd-config" run_install "$HOST"
+part "containerd's config.toml: the runtime handler merged into it, the CRI plugin kept whole"
+# containerd 1.6 replaces a plugin's whole table with an imported file's, and forgets its default
+# runc once a file names another runtime: install-host.sh edits config.toml itself. Three nodes:
+# (a) one with its own CRI table (sandbox_image, runc with SystemdCgroup), (b) Debian's
+# containerd package's config.toml (no runtimes), (c) none at all (containerd's defaults).
+mkdir -p "$WORK/nodes"
+NODE_A='version = 2
+
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "registry.example/pause:3.9"
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = true # the kubelet'"'"'s driver
+'
+# Debian 12's, as its containerd package ships it (/etc/containerd/config.toml).
+NODE_B='version = 2
+
+[plugins]
+  [plugins."io.containerd.grpc.v1.cri"]
+    [plugins."io.containerd.grpc.v1.cri".cni]
+      bin_dir = "/usr/lib/cni"
+      conf_dir = "/etc/cni/net.d"
+  [plugins."io.containerd.internal.v1.opt"]
+    path = "/var/lib/containerd/opt"
+'
+# node NAME [CONFIG_TOML]: a scratch host root $WORK/nodes/NAME, with that config.toml (else none);
+# $WORK/nodes/NAME.before is what containerd runs without the edit.
+node() {
+    mkdir -p "$WORK/nodes/$1/etc/containerd"
+    if (($# > 1)); then
+        printf '%s' "$2" > "$WORK/nodes/$1/etc/containerd/config.toml"
+        cp "$WORK/nodes/$1/etc/containerd/config.toml" "$WORK/nodes/$1.before"
+    else
+        echo 'version = 2' > "$WORK/nodes/$1.before"
+    fi
+}
+# snapshot DIRECTORY: every file under it, with inode, mode, size and mtime.
+snapshot() { find "$1" -type f -printf '%p %i %m %s %T@\n' | sort; }
+# cri_kept BEFORE AFTER SYSTEMD_CGROUP: containerd's own reading (config dump) of AFTER has the CRI
+# plugin of BEFORE, every setting the same, with the runtimes runc (as before: the same
+# runtime_type, the same options, an option not written being its zero value) and cradle.
+cri_kept() {
+    python3 - "$@" << 'PYEOF'
+import subprocess, sys, tomllib
+def cri(path):
+    dump = subprocess.run(["containerd", "-c", path, "config", "dump"], check=True, capture_output=True, text=True).stdout
+    return tomllib.loads(dump)["plugins"]["io.containerd.grpc.v1.cri"]
+before, after, systemd = cri(sys.argv[1]), cri(sys.argv[2]), sys.argv[3] == "true"
+runtimes, runtimes_before = after["containerd"].pop("runtimes"), before["containerd"].pop("runtimes")
+for key in set(before) | set(after):
+    assert before.get(key) == after.get(key), f"{key}: {before.get(key)!r} became {after.get(key)!r}"
+assert sorted(runtimes) == ["cradle", "runc"], sorted(runtimes)
+def same(a, b):
+    """Equal, a key missing on one side standing for its zero value."""
+    return all(a.get(k, type(b.get(k))()) == b.get(k, type(a.get(k))()) for k in set(a) | set(b))
+runc, runc_before = dict(runtimes["runc"]), dict(runtimes_before["runc"])
+assert same(runc.pop("options"), runc_before.pop("options")), (runtimes["runc"], runtimes_before["runc"])
+assert same(runc, runc_before), (runc, runc_before)
+assert runtimes["runc"]["options"].get("SystemdCgroup", False) is systemd, runtimes["runc"]
+cradle = runtimes["cradle"]
+assert cradle["runtime_type"] == "io.containerd.runc.v2", cradle
+assert cradle["options"] == {"BinaryName": "/opt/cradle/bin/cradle-runc", "SystemdCgroup": systemd}, cradle
+assert "io.cradle.profile" in cradle["pod_annotations"] and "io.cradle.profile" in cradle["container_annotations"], cradle
+PYEOF
+}
+node a "$NODE_A"
+check --as plain "(a) without --edit-containerd-config" run_install "$WORK/nodes/a"
 needs plain
-check "config.toml is left as it was" cmp "$WORK/config/original.toml" "$HOST/etc/containerd/config.toml"
-check "the drop-in takes runc's SystemdCgroup from it" \
-    grep -Eq '^[[:space:]]*SystemdCgroup = true$' "$HOST/etc/containerd/conf.d/cradle.toml"
-check --as edited "with --edit-containerd-config" run_install --edit-containerd-config "$HOST"
-needs edited
-check "config.toml imports conf.d, as a top-level key, and keeps the rest" python3 -c '
-import sys, tomllib
-edited, original = tomllib.load(open(sys.argv[1], "rb")), tomllib.load(open(sys.argv[2], "rb"))
-assert edited.pop("imports") == ["/etc/containerd/conf.d/*.toml"]
-assert edited == original' "$HOST/etc/containerd/config.toml" "$WORK/config/original.toml"
-check "a third run leaves it" unchanged --edit-containerd-config "$HOST"
-# drop_in_systemd_cgroup CONFIG_TOML: the SystemdCgroup the drop-in takes from a node whose
-# config.toml is CONFIG_TOML (a scratch host each time).
-drop_in_systemd_cgroup() {
+cp "$WORK/check.out" "$WORK/nodes/a.out"
+check "config.toml is left as it was" cmp "$WORK/nodes/a.before" "$WORK/nodes/a/etc/containerd/config.toml"
+check "nothing else is written under /etc/containerd" equal config.toml "$(ls -A "$WORK/nodes/a/etc/containerd")"
+check "the lines to add are printed: cradle with runc's SystemdCgroup = true, and no runc table (it has one)" \
+    bash -c "grep -q '^ *SystemdCgroup = true\$' '$WORK/nodes/a.out' && ! grep -qF '.runtimes.runc]' '$WORK/nodes/a.out'"
+# Those lines, pasted at the end of config.toml, are what --edit-containerd-config writes.
+node pasted "$NODE_A"
+sed -n '/^ *# BEGIN cradle/,/^ *# END cradle$/{s/^             //;p}' "$WORK/nodes/a.out" > "$WORK/nodes/pasted.lines"
+printf '\n' >> "$WORK/nodes/pasted/etc/containerd/config.toml"
+cat "$WORK/nodes/pasted.lines" >> "$WORK/nodes/pasted/etc/containerd/config.toml"
+# config_untouched HOSTROOT: install-host.sh --edit-containerd-config leaves its config.toml as it is.
+config_untouched() {
+    local before
+    before=$(snapshot "$1/etc/containerd")
+    run_install --edit-containerd-config "$1" > /dev/null && diff <(echo "$before") <(snapshot "$1/etc/containerd")
+}
+check "pasting them by hand gives what --edit-containerd-config would: it then changes nothing" \
+    config_untouched "$WORK/nodes/pasted"
+
+node b "$NODE_B"
+node c
+for name in a b c; do
+    needs
+    host=$WORK/nodes/$name
+    config=$host/etc/containerd/config.toml
+    systemd=false
+    [[ $name != a ]] || systemd=true
+    check --as "edited-$name" "($name) with --edit-containerd-config" run_install --edit-containerd-config "$host"
+    needs "edited-$name"
+    if [[ $name != c ]]; then
+        check "($name) the file as it was comes first, byte for byte" \
+            cmp -n "$(stat -c %s "$WORK/nodes/$name.before")" "$WORK/nodes/$name.before" "$config"
+    else
+        check "($name) a config.toml of version 2, mode 644" \
+            bash -c "[[ \$(head -n 1 '$config') == 'version = 2' && \$(stat -c %a '$config') == 644 ]]"
+    fi
+    if command -v containerd > /dev/null; then
+        check "($name) containerd reads it: the node's CRI settings, runc as it was (SystemdCgroup = $systemd), and cradle" \
+            cri_kept "$WORK/nodes/$name.before" "$config" "$systemd"
+    else
+        skip "containerd is not installed: its reading of the edited config.toml"
+    fi
+    snapshot "$host" > "$WORK/nodes/$name.snapshot"
+    check "($name) a second run changes nothing" unchanged --edit-containerd-config "$host"
+    check "($name) no file replaced or touched" diff "$WORK/nodes/$name.snapshot" <(snapshot "$host")
+    check "($name) no temporary file left" empty "$(find "$host" -name '.cradle.*')"
+done
+needs edited-a
+check "(a) the sandbox_image is still the node's" \
+    grep -qx '  sandbox_image = "registry.example/pause:3.9"' "$WORK/nodes/a/etc/containerd/config.toml"
+# The kubelet's driver changes: the lines are rewritten, once, and the rest stays.
+sed -i 's/SystemdCgroup = true # the kubelet/SystemdCgroup = false # the kubelet/' "$WORK/nodes/a/etc/containerd/config.toml"
+check "(a) runc's driver changed: a run rewrites the lines" run_install --edit-containerd-config "$WORK/nodes/a"
+check "(a) once, with cradle's SystemdCgroup now false" bash -c "
+    [[ \$(grep -c '^# BEGIN cradle' '$WORK/nodes/a/etc/containerd/config.toml') == 1 ]] &&
+    [[ \$(grep -c '^ *SystemdCgroup = false\$' '$WORK/nodes/a/etc/containerd/config.toml') == 1 ]]"
+
+# SYSTEMD_CGROUP of cradle's table on a node whose config.toml is CONFIG_TOML (a scratch host each time).
+cradle_systemd_cgroup() {
     local host
     host=$(mktemp -d "$WORK/cgroup-driver.XXXXXX")
     mkdir -p "$host/etc/containerd"
     printf '%s' "$1" > "$host/etc/containerd/config.toml"
-    run_install "$host" > /dev/null || return 1
-    sed -n 's/^[[:space:]]*SystemdCgroup[[:space:]]*=[[:space:]]*//p' "$host/etc/containerd/conf.d/cradle.toml"
+    run_install --edit-containerd-config "$host" > /dev/null || return 1
+    sed -n '/runtimes\.cradle\.options\]/,$s/^[[:space:]]*SystemdCgroup[[:space:]]*=[[:space:]]*//p' "$host/etc/containerd/config.toml"
 }
-check "another runtime's SystemdCgroup = true is not runc's" equal false "$(drop_in_systemd_cgroup 'version = 2
+needs
+check "another runtime's SystemdCgroup = true is not runc's" equal false "$(cradle_systemd_cgroup 'version = 2
 [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata.options]
   SystemdCgroup = true
 [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
   SystemdCgroup = false
 ')"
-check "containerd 2.x spelling of runc's table is read" equal true "$(drop_in_systemd_cgroup "version = 3
+
+# refused_edit NAME CONFIG_TOML: --edit-containerd-config leaves that config.toml as it is.
+refused_edit() {
+    node "$1" "$2"
+    run_install --edit-containerd-config "$WORK/nodes/$1" > /dev/null &&
+        cmp "$WORK/nodes/$1.before" "$WORK/nodes/$1/etc/containerd/config.toml"
+}
+check "a version 3 file (containerd 2.x) is left alone" refused_edit v3 "version = 3
 [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
-  SystemdCgroup = true # the kubelet's driver
-")"
-if command -v containerd > /dev/null; then
-    # containerd's own reading of the drop-in, through an imports line naming the scratch copy.
-    printf 'version = 2\nimports = ["%s"]\n' "$HOST/etc/containerd/conf.d/*.toml" > "$WORK/config/scratch.toml"
-    check "containerd $(containerd --version | awk '{print $3}') reads the drop-in: runtime \"$runtime_name\" with cradle-runc" python3 -c '
-import subprocess, sys, tomllib
-dump = tomllib.loads(subprocess.run(["containerd", "-c", sys.argv[1], "config", "dump"], check=True, capture_output=True, text=True).stdout)
-runtime = dump["plugins"]["io.containerd.grpc.v1.cri"]["containerd"]["runtimes"][sys.argv[2]]
-assert runtime["options"]["BinaryName"] == "/opt/cradle/bin/cradle-runc", runtime
-assert "io.cradle.profile" in runtime["pod_annotations"], runtime' "$WORK/config/scratch.toml" "$runtime_name"
+  SystemdCgroup = true
+"
+check "a version 1 file (no version) is left alone" refused_edit v1 '[plugins.cri]
+  sandbox_image = "registry.example/pause:3.9"
+'
+check "a file naming a runtime cradle of its own is left alone" refused_edit own 'version = 2
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes."cradle"]
+  runtime_type = "io.containerd.runc.v2"
+'
+node old "$NODE_B"
+mkdir -p "$WORK/nodes/old/etc/containerd/conf.d"
+echo '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.cradle]' > "$WORK/nodes/old/etc/containerd/conf.d/cradle.toml"
+drop_in_removed() {
+    run_install "$WORK/nodes/old" > /dev/null && [[ ! -e $WORK/nodes/old/etc/containerd/conf.d/cradle.toml ]]
+}
+check "the conf.d/cradle.toml of an earlier version is removed" drop_in_removed
+
+part "containerd's config.toml: a real containerd loads its CRI plugin from it"
+# serve_config CONFIG_TOML: starts containerd (root, state and sockets under $WORK) with
+# CONFIG_TOML, its own top-level keys first; `cri_loaded` then says whether its CRI plugin loaded.
+serve_config() {
+    mkdir -p "$CONTAINERD"
+    { printf '%s\n' "root = \"$CONTAINERD/root\"" "state = \"$CONTAINERD/state\""
+      cat "$1"
+      printf '%s\n' '' '[grpc]' "  address = \"$ADDRESS\"" '[ttrpc]' "  address = \"$CONTAINERD/containerd.ttrpc.sock\""
+    } > "$CONTAINERD/config.toml"
+    launch_containerd
+}
+cri_loaded() { ctr plugins ls | grep -Eq '^io\.containerd\.grpc\.v1[[:space:]]+cri[[:space:]].*[[:space:]]ok[[:space:]]*$'; }
+cri_not_loaded() { ctr plugins ls | grep -Eq '^io\.containerd\.grpc\.v1[[:space:]]+cri[[:space:]].*[[:space:]]error[[:space:]]*$'; }
+if [[ $(id -u) != 0 ]] || ! command -v containerd > /dev/null || ! command -v ctr > /dev/null; then
+    skip "running containerd needs root, containerd and ctr"
 else
-    skip "containerd is not installed: its reading of the drop-in"
+    source "$(dirname "$0")/containerd_lib.sh"
+    trap 'stop_containerd; cleanup' EXIT
+    # The drop-in earlier versions installed, imported by node (a)'s config: the check below can fail.
+    cp "$WORK/nodes/a.before" "$WORK/nodes/imports.toml"
+    sed -i "1a imports = [\"$WORK/nodes/pasted.toml\"]" "$WORK/nodes/imports.toml"
+    sed -n '/^\[plugins/,/^# END cradle$/p' "$WORK/nodes/pasted.lines" | grep -v '^# END' > "$WORK/nodes/pasted.toml"
+    for name in imports a b c; do
+        needs
+        config=$WORK/nodes/$name/etc/containerd/config.toml
+        [[ $name != imports ]] || config=$WORK/nodes/imports.toml
+        check --as "serving-$name" "($name) containerd starts with it" serve_config "$config"
+        needs "serving-$name"
+        if [[ $name == imports ]]; then
+            check "(control) with the handler as an imported drop-in, containerd 1.6's CRI plugin does not load" \
+                cri_not_loaded
+        else
+            check "($name) its CRI plugin loaded (ctr plugins ls: io.containerd.grpc.v1 cri ok)" cri_loaded
+        fi
+        stop_containerd
+        needs
+    done
 fi
 
 part "install-host.sh --auto-profile: every container of the node, under its automatic name"
