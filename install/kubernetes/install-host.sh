@@ -245,15 +245,21 @@ config_version=
 marks=
 if [[ -f $main_config ]]; then
     # The top-level version, before the first table; and BEGIN/END as B/E, in order.
-    config_version=$(awk '/^[[:space:]]*\[/ { exit } /^[[:space:]]*version[[:space:]]*=/ { sub(/^[^=]*=[[:space:]]*/, ""); sub(/[[:space:]]*(#.*)?$/, ""); print; exit }' "$main_config")
-    marks=$(awk -v begin="$BEGIN_MARK" -v end="$END_MARK" '$0 == begin { printf "B" } $0 == end { printf "E" }' "$main_config")
+    config_version=$(awk '
+        /^[[:space:]]*\[/ { exit }
+        /^[[:space:]]*version[[:space:]]*=/ { sub(/^[^=]*=[[:space:]]*/, ""); sub(/[[:space:]]*(#.*)?$/, ""); print; exit }
+        ' "$main_config")
+    marks=$(awk -v begin="$BEGIN_MARK" -v end="$END_MARK" '
+        $0 == begin { printf "B" }
+        $0 == end { printf "E" }' "$main_config")
 fi
 if [[ -f $main_config && $config_version != 2 ]]; then
     # Version 1 names plugins otherwise; version 3 is containerd 2.x's (install/containerd/README.md).
-    echo "note       $HOST_CONTAINERD/config.toml has version \"${config_version:-1}\", not 2: not edited; add the runtime"
-    echo "           handler \"cradle\" by hand (install/containerd/README.md), then restart containerd"
+    echo "note       $HOST_CONTAINERD/config.toml has version \"${config_version:-1}\", not 2: not edited;"
+    echo "           add the runtime handler \"cradle\" by hand (install/containerd/README.md), then restart containerd"
 elif [[ -n $marks && $marks != BE ]]; then
-    echo "note       $HOST_CONTAINERD/config.toml has this script's BEGIN/END lines broken: not edited; remove them"
+    echo "note       $HOST_CONTAINERD/config.toml has this script's BEGIN/END lines broken: not edited;"
+    echo "           remove them"
 elif [[ -f $main_config ]] && mentions cradle; then
     echo "note       $HOST_CONTAINERD/config.toml names a runtime \"cradle\" of its own: not edited"
 elif [[ -f $main_config ]] && cmp -s <(edited) "$main_config"; then
@@ -267,8 +273,10 @@ elif $edit_containerd_config; then
     echo "note       restart containerd to load the runtime handler \"cradle\""
 elif [[ ! -f $main_config ]]; then
     echo "note       $HOST_CONTAINERD/config.toml does not exist: not a containerd node, or containerd's defaults"
-    show_edit "to add the runtime handler \"cradle\", write it with \"version = 2\" and these lines (or run with --edit-containerd-config)"
+    show_edit "to add the runtime handler \"cradle\", write it with \"version = 2\" and these lines
+           (or run with --edit-containerd-config)"
 else
-    [[ $marks == BE ]] && echo "note       $HOST_CONTAINERD/config.toml has the runtime handler \"cradle\", but not as it is now"
-    show_edit "$HOST_CONTAINERD/config.toml is left as it is: add these lines at its end, replacing any between the same BEGIN and END (or run with --edit-containerd-config)"
+    [[ $marks != BE ]] || echo "note       $HOST_CONTAINERD/config.toml has the runtime handler \"cradle\", not as it is now"
+    show_edit "$HOST_CONTAINERD/config.toml is left as it is: add these lines at its end, replacing any
+           between the same BEGIN and END lines (or run with --edit-containerd-config)"
 fi
