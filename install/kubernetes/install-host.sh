@@ -26,7 +26,8 @@
 # the rest of the file is kept byte for byte), with a runc table equal to containerd's default
 # when the file names no runc, since naming cradle alone would make runc vanish; with no
 # config.toml, one is written (version = 2, and those lines). A config.toml of another version,
-# or naming a runtime "cradle" of its own, is left alone. Restarting containerd stays yours.
+# naming a runtime "cradle" of its own, or that is a symbolic link, is left alone. Restarting
+# containerd stays yours.
 # A conf.d/cradle.toml that earlier versions installed is removed.
 #
 # Where the files come from (defaults: the image's layout, install/kubernetes/Containerfile):
@@ -55,7 +56,7 @@ source_containerd=${CRADLE_CONTAINERD:-/opt/cradle/share/containerd}
 socket=${CRADLE_SOCKET:-/run/cradle/cradle.sock}
 output_dir=${CRADLE_OUTPUT_DIR:-/var/lib/kubelet/seccomp/cradle}
 
-usage() { sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,42p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "install-host.sh: $*" >&2; exit 1; }
 
 edit_containerd_config=false
@@ -264,6 +265,10 @@ elif [[ -f $main_config ]] && mentions cradle; then
     echo "note       $HOST_CONTAINERD/config.toml names a runtime \"cradle\" of its own: not edited"
 elif [[ -f $main_config ]] && cmp -s <(edited) "$main_config"; then
     echo "unchanged  $HOST_CONTAINERD/config.toml (it has the runtime handler \"cradle\")"
+elif $edit_containerd_config && [[ -L $main_config ]]; then
+    # Renaming over it would replace the link, not the file it names.
+    echo "note       $HOST_CONTAINERD/config.toml is a symbolic link: not edited; edit the file it names"
+    show_edit "add these lines at its end"
 elif $edit_containerd_config; then
     if [[ -f $main_config ]]; then
         place "$(stat -c %a "$main_config")" "$HOST_CONTAINERD/config.toml" < <(edited)

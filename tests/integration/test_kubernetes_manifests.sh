@@ -358,6 +358,15 @@ check "a file naming a runtime cradle of its own is left alone" refused_edit own
 [plugins."io.containerd.grpc.v1.cri".containerd.runtimes."cradle"]
   runtime_type = "io.containerd.runc.v2"
 '
+node link
+printf '%s' "$NODE_B" > "$WORK/nodes/link/etc/containerd/real.toml"
+ln -s real.toml "$WORK/nodes/link/etc/containerd/config.toml"
+link_kept() {
+    run_install --edit-containerd-config "$WORK/nodes/link" > /dev/null &&
+        [[ -L $WORK/nodes/link/etc/containerd/config.toml ]] &&
+        cmp <(printf '%s' "$NODE_B") "$WORK/nodes/link/etc/containerd/real.toml"
+}
+check "a config.toml that is a symbolic link is left alone, link and file" link_kept
 node old "$NODE_B"
 mkdir -p "$WORK/nodes/old/etc/containerd/conf.d"
 echo '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.cradle]' > "$WORK/nodes/old/etc/containerd/conf.d/cradle.toml"
