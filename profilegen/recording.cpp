@@ -65,12 +65,13 @@ void merge_into(Recording& into, const Recording& from) {
         total = value > std::numeric_limits<std::uint64_t>::max() - total ? std::numeric_limits<std::uint64_t>::max()
                                                                           : total + value;
     }
-    for (const auto& reason : from.incomplete_reasons) {
-        if (std::find(into.incomplete_reasons.begin(), into.incomplete_reasons.end(), reason) ==
-            into.incomplete_reasons.end()) {
-            into.incomplete_reasons.push_back(reason);
-        }
-    }
+    // Sorted, so that merging the same recordings in any order gives the same bytes.
+    // (A copy first: `from` may be `into`.)
+    std::vector<std::string> reasons = from.incomplete_reasons;
+    reasons.insert(reasons.end(), into.incomplete_reasons.begin(), into.incomplete_reasons.end());
+    std::sort(reasons.begin(), reasons.end());
+    reasons.erase(std::unique(reasons.begin(), reasons.end()), reasons.end());
+    into.incomplete_reasons = std::move(reasons);
 }
 
 namespace {

@@ -73,11 +73,11 @@ struct Recording {
 };
 
 // Adds `from` to `into`: the union of every set, counters summed (saturating at the maximum
-// instead of wrapping), and the reasons of `from` appended in order, skipping any already in
-// `into`. Argument values are united per syscall, except that a syscall one side made without
-// an entry in `arguments` has none in `into` either (made with any value). As in one recording, a capability is in one
-// set only: granted before denied before probed (a check granted in one container and refused in another is a
-// requirement).
+// instead of wrapping), and the reasons of both, each once, sorted: merging the same
+// recordings in any order gives the same result. Argument values are united per syscall, except
+// that a syscall one side made without an entry in `arguments` has none in `into` either (made
+// with any value). As in one recording, a capability is in one set only: granted before denied
+// before probed (a check granted in one container and refused in another is a requirement).
 void merge_into(Recording& into, const Recording& from);
 
 // Adds to `syscalls` (and lists in `implied_syscalls`) what the kernel makes a process call

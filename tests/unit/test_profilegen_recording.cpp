@@ -87,13 +87,16 @@ TEST_CASE("merge_into sums counters, saturating") {
     CHECK(into.counters.size() == 3);
 }
 
-TEST_CASE("merge_into appends reasons in order without duplicates") {
+TEST_CASE("merge_into keeps the reasons of both sorted, without duplicates, in either order") {
     Recording into;
     into.incomplete_reasons = {"b", "a"};
     Recording from;
     from.incomplete_reasons = {"c", "a", "d", "c"};
+    Recording reversed = from;
+    merge_into(reversed, into);
     merge_into(into, from);
-    CHECK(into.incomplete_reasons == std::vector<std::string>{"b", "a", "c", "d"});
+    CHECK(into.incomplete_reasons == std::vector<std::string>{"a", "b", "c", "d"});
+    CHECK(reversed.incomplete_reasons == into.incomplete_reasons);
     CHECK_FALSE(into.complete());
 
     Recording whole;
