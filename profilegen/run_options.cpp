@@ -135,14 +135,6 @@ std::string render_run_options(const Recording& recording, const std::string& se
     return out;
 }
 
-std::vector<std::string> oci_capability_names(const Recording& recording) {
-    std::vector<std::string> names = upper_sorted(recording.capabilities);
-    for (auto& name : names) {
-        name.insert(0, "CAP_");
-    }
-    return names;
-}
-
 Result<std::string> render_run_options_json(const Recording& recording, const std::string& seccomp_path) {
     const nlohmann::json document = {
         {"docker_run_options", render_run_options(recording, seccomp_path, RunOptionsDialect::docker)},
@@ -209,15 +201,8 @@ Result<std::string> security_context(const Recording& recording, const std::stri
 }  // namespace
 
 Result<std::string> render_oci_config_fragment(const Recording& recording, const nlohmann::json& seccomp_profile) {
-    const std::vector<std::string> capabilities = oci_capability_names(recording);
     const nlohmann::json document = {{"linux", {{"seccomp", seccomp_profile}}},
-                                     {"process",
-                                      {{"capabilities",
-                                        {{"bounding", capabilities},
-                                         {"effective", capabilities},
-                                         {"permitted", capabilities},
-                                         {"inheritable", nlohmann::json::array()},
-                                         {"ambient", nlohmann::json::array()}}}}}};
+                                     {"process", {{"capabilities", build_capability_profile(recording)}}}};
     auto text = write_json(document, 2);
     if (!text) {
         return text.error();

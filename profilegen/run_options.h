@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.h"
+#include "profilegen/capability_profile.h"
 #include "profilegen/recording.h"
 #include "profilegen/seccomp_profile.h"
 
@@ -29,10 +30,6 @@ enum class RunOptionsDialect {
 // "seccomp:PATH" in 1.11, and podman before 4.2 refuses it. PATH is written as is when it only
 // holds [A-Za-z0-9_./-], otherwise single-quoted for a POSIX shell ("it's" -> 'it'\''s').
 std::string render_run_options(const Recording& recording, const std::string& seccomp_path, RunOptionsDialect dialect);
-
-// recording.capabilities as OCI spells them for process.capabilities: {"CAP_CHOWN", ...},
-// sorted.
-std::vector<std::string> oci_capability_names(const Recording& recording);
 
 // The same for scripts, as a JSON object indented by 2 (keys sorted):
 //   {"capabilities": oci_capability_names, "denied_capabilities": [...],
@@ -78,8 +75,7 @@ Result<std::string> render_kubernetes_security_context_for(const Recording& reco
 // The parts of an OCI runtime config.json that `recording` settles, as a JSON object
 // indented by 2 (keys sorted) with a trailing newline:
 //   {"linux": {"seccomp": seccomp_profile},
-//    "process": {"capabilities": {"ambient": [], "bounding": oci_capability_names,
-//                                 "effective": same, "inheritable": [], "permitted": same}}}
+//    "process": {"capabilities": build_capability_profile(recording)}}
 // `seccomp_profile` is the Docker/OCI profile (build_seccomp_profile), whose fields runc reads
 // from linux.seccomp as they are ("comment" is ignored). Fails (EILSEQ, write_json's message)
 // when a string is not UTF-8.

@@ -43,13 +43,6 @@ TEST_CASE("render_run_options quotes paths a shell would split or expand") {
     }
 }
 
-TEST_CASE("oci_capability_names") {
-    Recording recording;
-    CHECK(oci_capability_names(recording).empty());
-    recording.capabilities = {"sys_admin", "syslog", "chown"};
-    CHECK(oci_capability_names(recording) == std::vector<std::string>{"CAP_CHOWN", "CAP_SYSLOG", "CAP_SYS_ADMIN"});
-}
-
 TEST_CASE("render_run_options_json") {
     Recording recording;
     recording.capabilities = {"chown"};
