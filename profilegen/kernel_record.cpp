@@ -188,6 +188,18 @@ Recording decode_record(const cradle_record& record, const cradle_runtime_baseli
             recording.architectures.insert(arch);
         }
     }
+    const bool runtime_measured = !recording.runtime_syscalls.empty();
+    if (!runtime_measured && workload_started(record)) {
+        // No filter point was seen and no window measured: the runtime installed no seccomp
+        // filter here, so the exec that started the workload, its last syscall, reads as setup.
+        // A profile is installed before that exec, so the exec belongs in it (the runtime's, native).
+        for (const char* exec : {"execve", "execveat"}) {
+            if (recording.setup_syscalls.contains(exec)) {
+                recording.runtime_syscalls.insert(exec);
+                recording.syscalls.insert(exec);
+            }
+        }
+    }
     add_implied_syscalls(recording);
 
     // The values of the syscalls allowed: those made after the filter point, the runtime's
@@ -238,7 +250,7 @@ Recording decode_record(const cradle_record& record, const cradle_runtime_baseli
     if (!workload_started(record)) {
         reasons.push_back("the workload never started: the container's init was never seen to exec");
     }
-    if (recording.runtime_syscalls.empty()) {
+    if (!runtime_measured) {
         reasons.push_back(
             "the runtime's post-filter syscalls were never measured on this machine: "
             "trace one container that the runtime starts with a seccomp filter, as install/setup.sh does");

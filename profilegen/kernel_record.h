@@ -22,7 +22,9 @@ struct Architectures {
 //   `baseline`, every window measured on this machine, as one run of a runtime may make a
 //   syscall the next does not (counter runtime_syscalls_from_baseline = 1 when the baseline
 //   added any); when neither has any, the recording is marked incomplete, since a profile
-//   without them cannot start; plus the
+//   without them cannot start, and when the workload started, the execve or execveat of the
+//   setup phase count as the runtime's (the exec that started the workload, which comes after
+//   wherever a filter would be installed); plus the
 //   implied_syscalls (rt_sigreturn and sigreturn when a signal handler was installed,
 //   restart_syscall always) that the recording's architectures have and it did not see;
 // - compat_syscalls: the same for the compat ABI, named from the compat architecture's table,

@@ -142,6 +142,31 @@ TEST_CASE("kernel_record: neither a runtime window nor a baseline makes the reco
     CHECK(recording.incomplete_reasons.size() == 1);
 }
 
+TEST_CASE("kernel_record: without a runtime window, the exec that started the workload is the runtime's") {
+    cradle_record record = started_record();
+    std::memset(record.syscalls[CRADLE_PHASE_RUNTIME], 0, sizeof(record.syscalls[CRADLE_PHASE_RUNTIME]));
+    set_syscalls(record, CRADLE_PHASE_SETUP, {"execve", "mount"});
+    set_syscalls(record, CRADLE_PHASE_WORKLOAD, {"exit_group"});
+
+    const Recording recording = decoded(record);
+    CHECK(recording.runtime_syscalls == Names{"execve"});
+    CHECK(recording.syscalls == Names{"execve", "exit_group", "restart_syscall"});
+    CHECK(recording.setup_syscalls == Names{"execve", "mount"});
+    // The window is still unmeasured.
+    CHECK(mentions(recording, "post-filter syscalls"));
+
+    // A workload that never started was never exec'd: its setup stays setup.
+    record.phase = CRADLE_PHASE_RUNTIME;
+    CHECK(decoded(record).runtime_syscalls.empty());
+
+    // With a window, the setup phase's exec is the runtime's own business before its filter.
+    record = started_record();
+    std::memset(record.syscalls[CRADLE_PHASE_RUNTIME], 0, sizeof(record.syscalls[CRADLE_PHASE_RUNTIME]));
+    set_syscalls(record, CRADLE_PHASE_RUNTIME, {"futex"});
+    set_syscalls(record, CRADLE_PHASE_SETUP, {"execveat"});
+    CHECK(decoded(record).runtime_syscalls == Names{"futex"});
+}
+
 TEST_CASE("kernel_record: compat syscalls add x86 and are named from the i386 table, in their own set") {
     cradle_record record = started_record();
     set_syscall(record, CRADLE_PHASE_WORKLOAD, CRADLE_ABI_COMPAT, "mkdir");
