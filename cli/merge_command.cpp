@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "cli/arguments.h"
+#include "profilegen/real_run.h"
 #include "profilegen/recording_files.h"
 
 namespace cradle {
@@ -21,7 +22,8 @@ Options:
   -h, --help        this help
 
 Exit status: 0 ok; 1 a finding: the merged recording is incomplete (it is written all the same,
-the reasons on stderr); 2 an error (nothing is written).
+the reasons on stderr); 2 an error, or a merged recording that cannot have come from a real
+run (it allows no syscall, or lacks execve or exit_group): nothing is written.
 
 Examples:
   cradle merge -o web.tracefile replica-1/web.tracefile replica-2/web.tracefile
@@ -62,6 +64,11 @@ int run_merge_command(const MergeCommandOptions& options, std::ostream& /*out*/,
     auto merged = read_merged_recording(*tracefiles);
     if (!merged) {
         err << "cradle merge: " << merged.error().message << "\n";
+        return 2;
+    }
+    // A profile from it would stop the workload it is meant for: nothing is written.
+    if (auto real = check_real_run(*merged); !real) {
+        err << "cradle merge: refusing the recording: " << real.error().message << "\n";
         return 2;
     }
     const std::string header =

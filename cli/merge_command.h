@@ -24,8 +24,8 @@ std::optional<MergeCommandOptions> parse_merge_command(const std::vector<std::st
 // Merges the recordings (read_merged_recording: the union, counters summed, the reasons of
 // every incomplete input, the implied syscalls) and writes them at `output` atomically
 // (write_tracefile); like cp, it prints nothing on `out`. Returns 0; 1 when the result is
-// incomplete (it is still written; the reasons go to `err`); 2 on an error (written on `err`,
-// nothing written).
+// incomplete (it is still written; the reasons go to `err`); 2 on an error or when the merged
+// recording fails check_real_run (written on `err`, nothing written).
 int run_merge_command(const MergeCommandOptions& options, std::ostream& out, std::ostream& err);
 
 // parse_merge_command, then run_merge_command.

@@ -7,6 +7,7 @@
 #include "common/json.h"
 #include "common/profile_name.h"
 #include "profilegen/base_policy.h"
+#include "profilegen/real_run.h"
 #include "profilegen/recording_files.h"
 #include "profilegen/run_options.h"
 #include "profilegen/seccomp_profile.h"
@@ -60,7 +61,8 @@ Options:
 
 Exit status: 0 ok; 1 a finding, printed on stderr: an input recording is incomplete, the
 workload needed a capability and was refused it, or it made a syscall (or used an
-architecture) the --base refuses; 2 an error.
+architecture) the --base refuses; 2 an error, or a recording that cannot have come from a real
+run (it allows no syscall, or lacks execve or exit_group): nothing is written.
 
 Examples:
   cradle options /var/lib/cradle/profiles/web.tracefile
@@ -315,6 +317,11 @@ int run_options_command(const OptionsCommandOptions& options, std::ostream& out,
     auto merged = read_merged_recording(*tracefiles);
     if (!merged) {
         err << "cradle options: " << merged.error().message << "\n";
+        return 2;
+    }
+    // A profile from it would stop the workload it is meant for: nothing is written.
+    if (auto real = check_real_run(*merged); !real) {
+        err << "cradle options: refusing the recording: " << real.error().message << "\n";
         return 2;
     }
 

@@ -52,7 +52,8 @@ std::optional<OptionsCommandOptions> parse_options_command(const std::vector<std
 // securityContext names the SeccompProfile object printed after it (its name from the one
 // tracefile's, else from --output's file name). Returns 0, 1 when there is a finding (an
 // incomplete recording, a capability needed and refused, a syscall or an architecture the base
-// refuses), 2 on an error (written on `err`).
+// refuses), 2 on an error or when the merged recording fails check_real_run (written on `err`,
+// nothing written).
 int run_options_command(const OptionsCommandOptions& options, std::ostream& out, std::ostream& err);
 
 // parse_options_command, then run_options_command.

@@ -12,7 +12,7 @@ if ((${#missing[@]})); then
     finish
 fi
 
-printf 'ARCH\nx86_64\nx86\n\nCAPABILITIES\nchown\nkill\n\nSYSCALLS\nexecve\nread\nwrite\n' > "$WORK/web.tracefile"
+printf 'ARCH\nx86_64\nx86\n\nCAPABILITIES\nchown\nkill\n\nSYSCALLS\nexecve\nexit_group\nread\nwrite\n' > "$WORK/web.tracefile"
 mkdir -p "$WORK/kubelet/cradle" "$WORK/other dir"
 
 # yaml_facts FILE EXPRESSION: EXPRESSION over `sc`, the securityContext FILE holds.

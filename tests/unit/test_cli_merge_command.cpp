@@ -15,13 +15,13 @@ namespace {
 constexpr const char* k_replica_1 =
     "ARCH\nx86_64\n\n"
     "CAPABILITIES\nchown\n\n"
-    "SYSCALLS\nexecve\nread\nrestart_syscall\n\n"
+    "SYSCALLS\nexecve\nexit_group\nread\nrestart_syscall\n\n"
     "COUNTERS\nlost_syscalls 2\n";
 
 constexpr const char* k_replica_2 =
     "ARCH\nx86_64\n\n"
     "CAPABILITIES\nsetuid\n\n"
-    "SYSCALLS\nexecve\nwrite\nrestart_syscall\n\n"
+    "SYSCALLS\nexecve\nexit_group\nwrite\nrestart_syscall\n\n"
     "COUNTERS\nlost_syscalls 3\n";
 
 constexpr const char* k_incomplete =
@@ -46,7 +46,7 @@ TEST_CASE("cli: merge writes the union of two tracefiles, which reads back equal
     const Recording merged = read_tracefile(output).value();
     CHECK(merged.architectures == std::set<std::string>{"x86_64"});
     CHECK(merged.capabilities == std::set<std::string>{"chown", "setuid"});
-    CHECK(merged.syscalls == std::set<std::string>{"execve", "read", "restart_syscall", "write"});
+    CHECK(merged.syscalls == std::set<std::string>{"execve", "exit_group", "read", "restart_syscall", "write"});
     CHECK(merged.counters.at("lost_syscalls") == 5);
     CHECK(merged.complete());
     // What is written is what the inputs merge to, as cradle options reads them.
@@ -118,4 +118,39 @@ TEST_CASE("cli: merge refuses to run without -o or inputs, and on inputs it cann
     CHECK(run.status == 0);
     CHECK(contains(run.out, "Usage: cradle merge -o OUT TRACEFILE|DIR...\n"));
     CHECK(contains(run.out, "Examples:\n"));
+}
+
+TEST_CASE("cli: merge refuses a recording that cannot have come from a real run, and writes nothing") {
+    TempDir dir;
+    write_text(dir / "3.tracefile", k_incomplete);  // openat alone: no execve, no exit_group
+    const CradleRun run = run_cradle({"merge", "-o", dir / "out.tracefile", dir / "3.tracefile"});
+    CHECK(run.status == 2);
+    CHECK(run.err ==
+          "cradle merge: refusing the recording: cannot have come from a real run: no execve (nor execveat)\n");
+    CHECK(entries(dir.path()) == std::vector<std::string>{"3.tracefile"});
+
+    write_text(dir / "empty.tracefile", "ARCH\nx86_64\n\nCAPABILITIES\n\nSYSCALLS\n");
+    const CradleRun empty = run_cradle({"merge", "-o", dir / "out.tracefile", dir / "empty.tracefile"});
+    CHECK(empty.status == 2);
+    CHECK(contains(empty.err, "cannot have come from a real run: it allows no syscall"));
+}
+
+TEST_CASE("cli: merge gives the same bytes for its inputs in any order") {
+    TempDir dir;
+    write_text(dir / "1.tracefile", k_replica_1);
+    write_text(dir / "2.tracefile", k_replica_2);
+    write_text(dir / "3.tracefile", k_incomplete);
+    write_text(dir / "4.tracefile",
+               "ARCH\nx86_64\n\nCAPABILITIES\n\nSYSCALLS\nexecve\nexit_group\n\n"
+               "INCOMPLETE\nan earlier reason\n");
+    TempDir out;
+    const CradleRun forward = run_cradle({"merge", "-o", out / "forward.tracefile", dir / "1.tracefile",
+                                          dir / "2.tracefile", dir / "3.tracefile", dir / "4.tracefile"});
+    const CradleRun backward = run_cradle({"merge", "-o", out / "backward.tracefile", dir / "4.tracefile",
+                                           dir / "3.tracefile", dir / "2.tracefile", dir / "1.tracefile"});
+    CHECK(forward.status == 1);  // incomplete
+    CHECK(backward.status == 1);
+    CHECK(read_text(out / "forward.tracefile") == read_text(out / "backward.tracefile"));
+    CHECK(contains(read_text(out / "forward.tracefile"),
+                   "\nINCOMPLETE\nan earlier reason\nthe ring buffer overflowed\n"));
 }

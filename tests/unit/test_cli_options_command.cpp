@@ -19,13 +19,13 @@ constexpr const char* k_web_tracefile =
     "# Cradle tracefile\n"
     "ARCH\nx86_64\n\n"
     "CAPABILITIES\nchown\n\n"
-    "SYSCALLS\nexecve\nread\nwrite\n\n"
+    "SYSCALLS\nexecve\nexit_group\nread\nwrite\n\n"
     "RUNTIME_SYSCALLS\nexecve\n";
 
 constexpr const char* k_db_tracefile =
     "ARCH\nx86_64\n\n"
     "CAPABILITIES\nkill\nsetuid\n\n"
-    "SYSCALLS\nexecve\nopenat\n";
+    "SYSCALLS\nexecve\nexit_group\nopenat\n";
 
 // A recording as the collector leaves it: `<name>.tracefile` holding `tracefile`, with a
 // placeholder `<name>.seccomp.json` beside it.
@@ -74,7 +74,7 @@ TEST_CASE("cli: options --output merges several tracefiles into one profile") {
               "--cap-drop=ALL --cap-add=CHOWN --cap-add=KILL --cap-add=SETUID --security-opt seccomp=" + output + "\n");
         // The union, and restart_syscall, which the kernel may make any process call.
         CHECK(seccomp_names(output) ==
-              std::vector<std::string>{"execve", "openat", "read", "restart_syscall", "write"});
+              std::vector<std::string>{"execve", "exit_group", "openat", "read", "restart_syscall", "write"});
     }
 }
 
@@ -110,7 +110,7 @@ TEST_CASE("cli: options reads every *.tracefile of a directory") {
         const CradleRun with = run_cradle({"options", "--output", dir / "all.json", dir.path()});
         CHECK(with.status == 0);
         CHECK(seccomp_names(dir / "all.json") ==
-              std::vector<std::string>{"execve", "openat", "read", "restart_syscall", "write"});
+              std::vector<std::string>{"execve", "exit_group", "openat", "read", "restart_syscall", "write"});
     }
     SUBCASE("a directory without tracefiles is an error") {
         TempDir empty;
@@ -152,7 +152,7 @@ TEST_CASE("cli: options --format json") {
           "--cap-drop=all --cap-add=CHOWN --security-opt seccomp=" + (dir / "web.seccomp.json"));
     CHECK(document.at("capabilities") == nlohmann::json::array({"CAP_CHOWN"}));
     CHECK(document.at("seccomp_profile") == dir / "web.seccomp.json");
-    CHECK(document.at("syscalls") == 4);  // with the implied restart_syscall
+    CHECK(document.at("syscalls") == 5);  // with the implied restart_syscall
     CHECK(document.at("incomplete").empty());
 }
 
@@ -183,7 +183,7 @@ TEST_CASE("cli: options --format kubernetes names the profile beneath the seccom
     CHECK(contains(beneath.out, "    type: Localhost\n    localhostProfile: \"cradle/web.json\"\n"));
     CHECK_FALSE(contains(beneath.out, "# copy"));
     CHECK(seccomp_names(dir / "cradle/web.json") ==
-          std::vector<std::string>{"execve", "read", "restart_syscall", "write"});
+          std::vector<std::string>{"execve", "exit_group", "read", "restart_syscall", "write"});
 }
 
 TEST_CASE("cli: options --format oci embeds the merged profile and needs no profile file") {
@@ -200,7 +200,7 @@ TEST_CASE("cli: options --format oci embeds the merged profile and needs no prof
         const nlohmann::json& seccomp = document.at("linux").at("seccomp");
         CHECK(seccomp.at("defaultErrnoRet") == number);
         CHECK(seccomp.at("syscalls").at(0).at("names") ==
-              nlohmann::json::array({"execve", "openat", "read", "restart_syscall", "write"}));
+              nlohmann::json::array({"execve", "exit_group", "openat", "read", "restart_syscall", "write"}));
         const nlohmann::json capabilities = nlohmann::json::array({"CAP_CHOWN", "CAP_KILL", "CAP_SETUID"});
         const nlohmann::json& process = document.at("process").at("capabilities");
         CHECK(process.at("bounding") == capabilities);
@@ -219,7 +219,7 @@ TEST_CASE("cli: options --format systemd") {
     CHECK(run.status == 0);
     CHECK(run.err.empty());
     CHECK(run.out ==
-          "SystemCallFilter=execve read restart_syscall write\n"
+          "SystemCallFilter=execve exit_group read restart_syscall write\n"
           "SystemCallErrorNumber=EPERM\n"
           "SystemCallArchitectures=native\n"
           "CapabilityBoundingSet=CAP_CHOWN\n"
@@ -436,6 +436,7 @@ TEST_CASE("cli: options --format kubernetes --crd prints the securityContext and
                        "  - action: SCMP_ACT_ALLOW\n"
                        "    names:\n"
                        "    - execve\n"
+                       "    - exit_group\n"
                        "    - read\n"
                        "    - restart_syscall\n"
                        "    - write\n") == 0);
@@ -590,4 +591,24 @@ TEST_CASE("cli: options --base errors and usage errors") {
               (dir / "flags.json") + "\")\n");
     CHECK(entries(dir.path()) == std::vector<std::string>{"deny.json", "flags.json", "web.tracefile"});
     CHECK(contains(k_options_command_help, "  cradle options --base "));
+}
+
+TEST_CASE("cli: options refuses a recording that cannot have come from a real run, in every format") {
+    TempDir dir;
+    put_recording(dir, "web", "ARCH\nx86_64\n\nCAPABILITIES\n\nSYSCALLS\nexecve\nread\n");
+    for (const std::string format : {"docker", "oci", "systemd"}) {
+        const CradleRun run =
+            run_cradle({"options", "--format", format, "--output", dir / "out.json", dir / "web.tracefile"});
+        CHECK(run.status == 2);
+        CHECK(run.out.empty());
+        CHECK(run.err ==
+              "cradle options: refusing the recording: cannot have come from a real run: no exit_group (nor exit)\n");
+    }
+    CHECK(entries(dir.path()) == std::vector<std::string>{"web.seccomp.json", "web.tracefile"});
+
+    // Merged with a recording that has it, the union is whole.
+    put_recording(dir, "db", k_db_tracefile);
+    const CradleRun merged =
+        run_cradle({"options", "--output", dir / "out.json", dir / "web.tracefile", dir / "db.tracefile"});
+    CHECK(merged.status == 0);
 }
