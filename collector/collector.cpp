@@ -1,5 +1,7 @@
 #include "collector/collector.h"
 
+#include <sys/utsname.h>
+
 #include <algorithm>
 #include <ctime>
 #include <limits>
@@ -76,8 +78,8 @@ Result<Registration> Collector::register_container(const RegisterRequest& reques
             [[fallthrough]];
         }
         case IdReuse::New: {
-            auto added =
-                m_registry.add(NewContainer{id, *name, cgroup->path, cgroup->id, static_cast<std::uint32_t>(request.pid)});
+            auto added = m_registry.add(
+                NewContainer{id, *name, cgroup->path, cgroup->id, static_cast<std::uint32_t>(request.pid)});
             if (!added) {
                 return with_context(added.error(), context);
             }
@@ -158,12 +160,16 @@ Result<FlushOutcome> Collector::flush(const ContainerSnapshot& snapshot) {
                                "\", registered " + utc_timestamp(traced.registered_at) +
                                "\ncapability checks observed through " +
                                capability_source_name(m_tracer.capability_source());
-    auto stored = store_recording(m_output_dir.get(), traced.name, recording, header, DirectorySync::by_caller);
+    auto stored = store_recording(m_output_dir.get(), traced.name, recording, header, trace_environment(),
+                                  DirectorySync::by_caller);
     if (!stored) {
         return with_context(stored.error(), context);
     }
-    FlushOutcome outcome{
-        traced.id, traced.name, {stored->seccomp_profile, stored->tracefile}, recording.incomplete_reasons, false};
+    FlushOutcome outcome{traced.id,
+                         traced.name,
+                         {stored->seccomp_profile, stored->capability_profile, stored->trace_json, stored->tracefile},
+                         recording.incomplete_reasons,
+                         false};
     if (snapshot.cgroup_removed()) {
         if (auto forgotten = m_registry.forget(snapshot); !forgotten) {
             return with_context(forgotten.error(), context);
@@ -190,6 +196,18 @@ std::vector<GoneFlush> Collector::collect_gone(std::chrono::steady_clock::time_p
         }
     }
     return outcomes;
+}
+
+TraceEnvironment Collector::trace_environment() const {
+    TraceEnvironment environment;
+    struct utsname names {};
+    if (::uname(&names) == 0) {
+        environment.kernel_release = names.release;
+        environment.machine = names.machine;
+    }
+    environment.attach_points = {{"syscalls", k_syscall_attach_point},
+                                 {"capability_checks", capability_source_name(m_tracer.capability_source())}};
+    return environment;
 }
 
 cradle_kernel_errors Collector::kernel_errors() const {

@@ -18,6 +18,7 @@
 #include "common/result.h"
 #include "common/unique_fd.h"
 #include "profilegen/kernel_record.h"
+#include "profilegen/trace_json.h"
 
 namespace cradle {
 
@@ -102,6 +103,9 @@ private:
     static constexpr std::size_t k_max_processes_adopted_one_by_one = 16;
 
     Result<FlushOutcome> flush(const ContainerSnapshot& snapshot);
+
+    // This machine and the tracer's attach points, for the JSON tracefile.
+    TraceEnvironment trace_environment() const;
 
     // Marks the tasks already in the newly published cgroup `cgroup_dir` (Tracer::adopt_tasks).
     // When its processes are all its tasks (collector/cgroup.h), only their threads are

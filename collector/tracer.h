@@ -93,6 +93,9 @@ private:
     bool m_marks_moved_threads = false;
 };
 
+// Where the syscall program attaches (cradle.bpf.c), whatever the capability source.
+inline constexpr const char* k_syscall_attach_point = "tp_btf/sys_enter";
+
 // "tp_btf/cap_capable", "fexit/cap_capable", "kprobe/cap_capable", "none".
 const char* capability_source_name(cradle_capability_source source);
 

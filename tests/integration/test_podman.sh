@@ -132,8 +132,9 @@ check --as stopped "podman stop" podman_cmd stop --time 10 "$RESTARTED"
 needs stopped
 check "podman rm" podman_cmd rm "$RESTARTED"
 section "$OUT/restarted.tracefile" SYSCALLS > "$WORK/restarted-allowed"
-check "one profile for both lives: restarted.tracefile and restarted.seccomp.json" \
-    test "$(profiles | grep restarted | paste -sd ' ')" = "restarted.seccomp.json restarted.tracefile"
+check "one profile for both lives: restarted.tracefile, its profiles and its JSON tracefile" \
+    test "$(profiles | grep restarted | LC_ALL=C sort | paste -sd ' ')" = \
+    "restarted.capabilities.json restarted.seccomp.json restarted.trace.json restarted.tracefile"
 check "complete" empty "$(section "$OUT/restarted.tracefile" INCOMPLETE)"
 check "the first life's touch is allowed (utimensat)" grep -qx utimensat "$WORK/restarted-allowed"
 check "the second life's mkdir is allowed" grep -qxE 'mkdir(at)?' "$WORK/restarted-allowed"
@@ -188,8 +189,9 @@ check "no container of this test is left" test -z "$(podman_cmd ps -a -q)"
 no_containers() { "$BIN/cradle" status --socket "$SOCKET" --format json | jq -e '.containers == []' > /dev/null; }
 check "the collector traces nothing any more" poll_until 5 no_containers
 check "no temporary file in the output directory" empty "$(profiles | grep '^\.')"
-check "one tracefile and one seccomp profile per name (calibration, restarted, workload)" \
-    test "$(profiles | paste -sd ' ')" = \
-    "calibration.seccomp.json calibration.tracefile restarted.seccomp.json restarted.tracefile workload.seccomp.json workload.tracefile"
+check "one set of files per name (calibration, restarted, workload)" \
+    test "$(profiles | LC_ALL=C sort | paste -sd ' ')" = "$(for name in calibration restarted workload; do
+        printf '%s ' "$name.capabilities.json" "$name.seccomp.json" "$name.trace.json" "$name.tracefile"
+    done | sed 's/ $//')"
 
 finish

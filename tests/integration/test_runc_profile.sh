@@ -102,6 +102,41 @@ check --as enforced "re-run under the profile exits 0" run_container enforced "$
 needs enforced
 check "re-run prints the same output" diff "$WORK/record.out" "$WORK/enforced.out"
 
+part "the capability profile is what runc takes as process.capabilities"
+needs tracefile
+check --as capfile "capability profile written" test -s "$OUT/workload.capabilities.json"
+needs capfile
+check "it grants CAP_CHOWN in bounding, effective and permitted, nothing inheritable or ambient" \
+    jq -e 'all(.bounding, .effective, .permitted; index("CAP_CHOWN") != null) and .inheritable == [] and .ambient == []' \
+    "$OUT/workload.capabilities.json"
+check "it grants exactly the recorded capabilities" \
+    diff <(jq -r '.bounding[]' "$OUT/workload.capabilities.json") <(tr a-z A-Z < "$WORK/capabilities" | sed 's/^/CAP_/' | sort)
+needs capfile profile
+bundle capfile --seccomp "$OUT/workload.seccomp.json" --caps none -- /bin/sh -c "$WORKLOAD"
+jq --slurpfile caps "$OUT/workload.capabilities.json" '.process.capabilities = $caps[0]' "$WORK/capfile/config.json" \
+    > "$WORK/capfile/config.new" && mv "$WORK/capfile/config.new" "$WORK/capfile/config.json"
+check --as capfile-ran "a re-run with it as process.capabilities exits 0" run_container capfile "$WORK/capfile.out"
+needs capfile-ran
+check "and prints the same output" diff "$WORK/record.out" "$WORK/capfile.out"
+
+part "the JSON tracefile"
+needs tracefile
+check --as tracejson "JSON tracefile written, schema cradle.trace/v1" \
+    jq -e '.schema == "cradle.trace/v1"' "$OUT/workload.trace.json"
+needs tracejson
+check "it names the capability attach point ($expected_source)" \
+    jq -e --arg source "$expected_source" '.recorded_by.attach_points.capability_checks == $source' "$OUT/workload.trace.json"
+check "and this kernel and machine" jq -e --arg release "$(uname -r)" --arg machine "$(uname -m)" \
+    '.recorded_by.kernel_release == $release and .recorded_by.machine == $machine' "$OUT/workload.trace.json"
+check "its allowed syscalls are the tracefile's" \
+    diff <(jq -r '.syscalls | to_entries[] | select(.value.allowed) | .key' "$OUT/workload.trace.json") "$WORK/allowed"
+check "uname is the workload's, pivot_root the setup's and not allowed" jq -e \
+    '(.syscalls.uname.phases | index("workload")) != null and .syscalls.pivot_root == {"allowed": false, "implied": false, "phases": ["setup"]}' \
+    "$OUT/workload.trace.json"
+check "the runtime window's syscalls read runtime" \
+    diff <(jq -r '.syscalls | to_entries[] | select(.value.phases | index("runtime")) | .key' "$OUT/workload.trace.json") \
+    "$WORK/runtime"
+
 part "test 3: under the profile, what the workload never did is refused"
 needs tracefile profile
 bundle refused --seccomp "$OUT/workload.seccomp.json" --caps "$recorded_caps" -- /bin/sh -c 'mkdir /tmp/d'
