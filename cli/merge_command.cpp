@@ -15,7 +15,9 @@ Merge the recordings of many runs of a workload (replicas, CI jobs; a DIR means 
 created). The result allows what any run did, and what the kernel may make it call
 (IMPLIED_SYSCALLS, as cradle options adds them); its counters are the sums, and it is marked
 INCOMPLETE with the reasons of every input that was. Keep OUT out of the DIRs merged: a second
-run would merge the first one's result again, and count its counters twice.
+run would merge the first one's result again, and count its counters twice. Only OUT is
+written, no JSON tracefile or profiles beside it: cradle options --output (or --format oci)
+makes the profiles from OUT.
 
 Options:
   -o, --output OUT  where the merged tracefile goes (required)
