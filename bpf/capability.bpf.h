@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* Capability checks: what a container's tasks asked for, granted or denied, and whether each
- * check was a requirement or a probe the caller copes without. Included once, by
- * cradle.bpf.c. */
+ * check was a requirement or a probe the caller copes without. Included once by each object
+ * that observes them: cradle.bpf.c (the profiles) and events.bpf.c (`cradle events`), which
+ * share this classification. */
 #ifndef CRADLE_CAPABILITY_BPF_H
 #define CRADLE_CAPABILITY_BPF_H
 
@@ -45,9 +46,10 @@ static __always_inline void record_check(struct cradle_record *record, __u32 pha
  * for cap_capable"), carries no opts, so a no-audit probe is told by who asked: the function
  * that called cap_capable (or, through security_capable, the function that called that).
  * CAP_OPT_NOAUDIT is chosen by the caller, and the callers that always pass it are known
- * (collector/kernel_symbols.cpp). A caller that is not found leaves the check audited: a
- * requirement is never dropped, at worst a probe is kept. */
-static __always_inline __u32 classify_by_caller(void *ctx, struct cradle_record *record)
+ * (collector/kernel_symbols.cpp). Returns false when the caller is not found (`kind` is then
+ * left alone): the callers below keep such a check as audited, so a requirement is never
+ * dropped, at worst a probe is kept. */
+static __always_inline bool classify_caller(void *ctx, __u32 *kind)
 {
 	__u64 frames[CALLER_STACK_DEPTH] = {};
 	__u64 caller = 0;
@@ -56,7 +58,7 @@ static __always_inline __u32 classify_by_caller(void *ctx, struct cradle_record 
 
 	size = bpf_get_stack(ctx, frames, sizeof(frames), 0);
 	if (size <= 0)
-		goto unclassified;
+		return false;
 	for (i = 0; i < CALLER_STACK_DEPTH - 1; i++) {
 		if (!in_text(&cap_capable_text, frames[i]))
 			continue;
@@ -66,16 +68,26 @@ static __always_inline __u32 classify_by_caller(void *ctx, struct cradle_record 
 		break;
 	}
 	if (!caller)
-		goto unclassified;
+		return false;
+	*kind = CRADLE_CHECK_AUDITED;
 	for (j = 0; j < CRADLE_NOAUDIT_CALLERS; j++) {
-		if (in_text(&noaudit_callers[j], caller))
-			return CRADLE_CHECK_PROBE;
+		if (in_text(&noaudit_callers[j], caller)) {
+			*kind = CRADLE_CHECK_PROBE;
+			break;
+		}
 	}
-	return CRADLE_CHECK_AUDITED;
+	return true;
+}
 
-unclassified:
-	__sync_fetch_and_add(&record->unclassified_checks, 1);
-	return CRADLE_CHECK_AUDITED;
+/* classify_caller for a container's record: a check whose caller is not found counts as
+ * unclassified and is kept as audited. */
+static __always_inline __u32 classify_by_caller(void *ctx, struct cradle_record *record)
+{
+	__u32 kind = CRADLE_CHECK_AUDITED;
+
+	if (!classify_caller(ctx, &kind))
+		__sync_fetch_and_add(&record->unclassified_checks, 1);
+	return kind;
 }
 
 #endif /* CRADLE_CAPABILITY_BPF_H */
