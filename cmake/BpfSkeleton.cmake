@@ -1,6 +1,6 @@
 # cradle_bpf_skeleton(TARGET SOURCE): compiles SOURCE (a .bpf.c file) with clang into a BPF
 # object and generates its libbpf skeleton header `<name>.skel.h`. The object is rebuilt when
-# SOURCE, vmlinux.h, cradle_abi.h or a kernel-side header (bpf/*.bpf.h) changes. TARGET becomes
+# SOURCE, vmlinux.h, an ABI header (bpf/*_abi.h) or a kernel-side header (bpf/*.bpf.h) changes. TARGET becomes
 # an INTERFACE library whose include path holds the skeleton, so linking it is enough to
 # `#include "<name>.skel.h"`.
 
@@ -33,7 +33,7 @@ function(cradle_bpf_skeleton target source)
     get_filename_component(name ${source} NAME_WE)
     set(object ${CMAKE_CURRENT_BINARY_DIR}/${name}.bpf.o)
     set(skeleton ${CMAKE_CURRENT_BINARY_DIR}/${name}.skel.h)
-    file(GLOB headers CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/bpf/*.bpf.h)
+    file(GLOB headers CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/bpf/*.bpf.h ${CMAKE_SOURCE_DIR}/bpf/*_abi.h)
     add_custom_command(
         OUTPUT ${object}
         COMMAND ${CLANG_EXECUTABLE} -g -O2 -target bpf -mcpu=v3
