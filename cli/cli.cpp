@@ -5,6 +5,7 @@
 #include "cli/calibrate_command.h"
 #include "cli/capability_command.h"
 #include "cli/diff_command.h"
+#include "cli/events_command.h"
 #include "cli/merge_command.h"
 #include "cli/options_command.h"
 #include "cli/status_command.h"
@@ -41,6 +42,9 @@ Commands:
       must be running).
   status [--socket PATH] [--config FILE] [--format text|json]
       What the collector traces, how it observes capability checks, and what it lost.
+  events [--trace FILTER]... [--output table|json] [--output-file PATH] [--buffer-pages N]
+      A live stream of what new containers do: syscalls with their arguments, capability
+      checks, execs and exits, from event programs attached only while it runs.
   help [COMMAND]
       This help, or a command's options and examples (as "cradle COMMAND --help").
 
@@ -59,6 +63,7 @@ Examples:
   cradle verify --bundle /srv/bundles/web --profile web --minimize-capabilities
   cradle calibrate
   cradle status --format json
+  cradle events --trace event=execve,openat --output json
   cradle options --help
 )";
 
@@ -78,6 +83,7 @@ const Command k_commands[] = {
     {"status", status_command, k_status_command_help},
     {"verify", verify_command, k_verify_command_help},
     {"calibrate", calibrate_command, k_calibrate_command_help},
+    {"events", events_command, k_events_command_help},
 };
 
 const Command* find_command(const std::string& name) {

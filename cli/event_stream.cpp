@@ -1,0 +1,380 @@
+#include "cli/event_stream.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "collector/kernel_symbols.h"
+#include "events.skel.h"
+
+namespace cradle {
+
+static_assert(sizeof(events_record) == 208, "events_record layout (bpf/events_abi.h)");
+static_assert(offsetof(events_record, comm) == 120, "events_record layout (bpf/events_abi.h)");
+static_assert(sizeof(events_item) == 4, "events_item layout (bpf/events_abi.h)");
+static_assert(sizeof(events_filter) == 144, "events_filter layout (bpf/events_abi.h)");
+
+namespace {
+
+constexpr std::uint32_t k_page_size = 4096;
+
+std::string bounded_string(const char* text, std::size_t size) { return std::string(text, strnlen(text, size)); }
+
+// The items of a record, per argument, in the order the kernel wrote them.
+struct Item {
+    std::uint8_t flags = 0;
+    std::span<const std::uint8_t> bytes;
+};
+
+Result<std::vector<std::vector<Item>>> read_items(std::span<const std::uint8_t> data) {
+    std::vector<std::vector<Item>> items(EVENTS_ARGS);
+    std::size_t offset = 0;
+    while (offset < data.size()) {
+        events_item header{};
+        if (data.size() - offset < sizeof header) {
+            return Error{EINVAL, "record item header past the end at byte " + std::to_string(offset)};
+        }
+        std::memcpy(&header, data.data() + offset, sizeof header);
+        offset += sizeof header;
+        if (header.arg >= EVENTS_ARGS) {
+            return Error{EINVAL, "record item of argument " + std::to_string(header.arg)};
+        }
+        if (data.size() - offset < header.size) {
+            return Error{EINVAL, "record item of " + std::to_string(header.size) + " bytes past the end"};
+        }
+        items[header.arg].push_back(Item{header.flags, data.subspan(offset, header.size)});
+        offset += (header.size + 3u) & ~3u;
+    }
+    return items;
+}
+
+std::string item_text(const Item& item) { return std::string(item.bytes.begin(), item.bytes.end()); }
+
+// What the kernel captured of argument `argument` into it.
+void attach_items(EventArgument& argument, const std::vector<Item>& items) {
+    for (const Item& item : items) {
+        argument.truncated = argument.truncated || (item.flags & EVENTS_ITEM_TRUNCATED);
+        argument.unreadable = argument.unreadable || (item.flags & EVENTS_ITEM_UNREADABLE);
+        if (item.flags & (EVENTS_ITEM_UNREADABLE)) {
+            continue;
+        }
+        if (argument.type == ArgumentType::sockaddr) {
+            argument.bytes.assign(item.bytes.begin(), item.bytes.end());
+        } else if ((item.flags & EVENTS_ITEM_ARRAY) && (item.flags & EVENTS_ITEM_TRUNCATED) && item.bytes.empty()) {
+            continue;  // the marker of more elements than read
+        } else {
+            argument.strings.push_back(item_text(item));
+        }
+    }
+}
+
+EventArgument argument(std::string name, ArgumentType type, std::uint64_t raw) {
+    EventArgument made;
+    made.name = std::move(name);
+    made.type = type;
+    made.raw = raw;
+    return made;
+}
+
+}  // namespace
+
+Result<Event> event_from_record(std::span<const std::uint8_t> bytes, const SyscallNames& names) {
+    events_record record{};
+    if (bytes.size() < sizeof record) {
+        return Error{EINVAL, "record of " + std::to_string(bytes.size()) + " bytes, shorter than its header"};
+    }
+    std::memcpy(&record, bytes.data(), sizeof record);
+    if (record.data_size > bytes.size() - sizeof record) {
+        return Error{EINVAL, "record items of " + std::to_string(record.data_size) + " bytes past the end"};
+    }
+    auto items = read_items(bytes.subspan(sizeof record, record.data_size));
+    if (!items) {
+        return items.error();
+    }
+
+    Event event;
+    EventTask& task = event.task;
+    task.boot_time_ns = record.boot_ns;
+    task.uts_name = bounded_string(record.uts_name, sizeof record.uts_name);
+    task.mnt_ns = record.mnt_ns;
+    task.pid_ns = record.pid_ns;
+    task.uid = record.uid;
+    task.comm = bounded_string(record.comm, sizeof record.comm);
+    task.pid = static_cast<std::int32_t>(record.pid);
+    task.tid = static_cast<std::int32_t>(record.tid);
+    task.ppid = static_cast<std::int32_t>(record.ppid);
+    task.host_pid = static_cast<std::int32_t>(record.host_pid);
+    task.host_tid = static_cast<std::int32_t>(record.host_tid);
+    task.cgroup_id = record.cgroup_id;
+    event.return_value = record.ret;
+
+    switch (record.kind) {
+        case EVENTS_KIND_SYSCALL: {
+            event.kind = EventKind::syscall;
+            event.syscall_number = static_cast<std::int32_t>(record.nr);
+            event.compat = (record.flags & EVENTS_RECORD_COMPAT) != 0;
+            event.name = event.compat ? names.compat_name(record.nr) : names.name(record.nr);
+            const SyscallSchema* schema = event.compat ? nullptr : find_syscall_schema(event.name);
+            if (!schema) {
+                for (std::size_t i = 0; i < EVENTS_ARGS; ++i) {
+                    event.arguments.push_back(argument("arg" + std::to_string(i), ArgumentType::hex, record.args[i]));
+                }
+                break;
+            }
+            for (std::size_t i = 0; i < schema->arguments.size() && i < EVENTS_ARGS; ++i) {
+                const ArgumentSchema& known = schema->arguments[i];
+                EventArgument made = argument(std::string(known.name), known.type, record.args[i]);
+                if (known.capture != EVENTS_CAPTURE_VALUE) {
+                    attach_items(made, (*items)[i]);
+                }
+                event.arguments.push_back(std::move(made));
+            }
+            break;
+        }
+        case EVENTS_KIND_CAPABILITY: {
+            event.kind = EventKind::capability;
+            event.name = std::string(k_capability_event);
+            event.arguments.push_back(argument("cap", ArgumentType::capability, record.args[0]));
+            event.arguments.push_back(argument("granted", ArgumentType::boolean, record.ret == 0));
+            event.arguments.push_back(
+                argument("no_audit", ArgumentType::boolean, record.args[1] == EVENTS_CHECK_PROBE));
+            if (record.args[1] == EVENTS_CHECK_UNCLASSIFIED) {
+                // The caller was not found on the stack: kept as a requirement, as the core does.
+                event.arguments.push_back(argument("caller_unknown", ArgumentType::boolean, 1));
+            }
+            break;
+        }
+        case EVENTS_KIND_EXEC: {
+            event.kind = EventKind::process_exec;
+            event.name = std::string(k_exec_event);
+            EventArgument path = argument("pathname", ArgumentType::kernel_string, 0);
+            attach_items(path, (*items)[0]);
+            event.arguments.push_back(std::move(path));
+            break;
+        }
+        case EVENTS_KIND_EXIT: {
+            event.kind = EventKind::process_exit;
+            event.name = std::string(k_exit_event);
+            // A wait status: the exit code, or the signal that ended the process.
+            const std::uint64_t status = record.args[0];
+            event.arguments.push_back(argument("exit_code", ArgumentType::signed_integer, (status >> 8) & 0xff));
+            event.arguments.push_back(argument("signal", ArgumentType::signal, status & 0x7f));
+            break;
+        }
+        default: return Error{EINVAL, "record of unknown kind " + std::to_string(record.kind)};
+    }
+    return event;
+}
+
+namespace {
+
+enum class CapabilitySource { tp_btf, fexit, none };
+
+const char* source_name(CapabilitySource source) {
+    switch (source) {
+        case CapabilitySource::tp_btf: return "tp_btf/cap_capable";
+        case CapabilitySource::fexit: return "fexit/cap_capable";
+        case CapabilitySource::none: break;
+    }
+    return "none";
+}
+
+// Where cap_capable, security_capable and the no-audit callers are, for the tp_btf source's
+// classification (as collector/tracer.cpp tells the core's programs). Without kallsyms every
+// check is reported with its caller unknown.
+void configure_caller_ranges(events_bpf* skeleton) {
+    std::vector<std::string> names = k_noaudit_callers;
+    names.push_back("cap_capable");
+    names.push_back("security_capable");
+    auto ranges = find_kernel_function_text(names);
+    if (!ranges || !ranges->count("cap_capable")) {
+        return;
+    }
+    auto& rodata = *skeleton->rodata;
+    rodata.cap_capable_text = ranges->at("cap_capable");
+    if (ranges->count("security_capable")) {
+        rodata.security_capable_text = ranges->at("security_capable");
+    }
+    std::size_t next = 0;
+    for (const std::string& name : k_noaudit_callers) {
+        if (ranges->count(name) && next < CRADLE_NOAUDIT_CALLERS) {
+            rodata.noaudit_callers[next++] = ranges->at(name);
+        }
+    }
+}
+
+Result<events_filter> kernel_filter(const EventFilter& filter) {
+    events_filter made{};
+    if (filter.container_new) {
+        made.flags |= EVENTS_FILTER_CONTAINER_NEW;
+    }
+    if (!filter.cgroups.empty()) {
+        made.flags |= EVENTS_FILTER_CGROUP;
+    }
+    if (filter.pid_new) {
+        made.flags |= EVENTS_FILTER_PID_NEW;
+    }
+    if (!filter.pids.empty()) {
+        made.flags |= EVENTS_FILTER_PID;
+    }
+    if (filter.uid) {
+        made.flags |= EVENTS_FILTER_UID;
+        made.uid = *filter.uid;
+    }
+    if (filter.comms.size() > EVENTS_FILTER_COMMS) {
+        return Error{EINVAL, "more than " + std::to_string(EVENTS_FILTER_COMMS) + " comm= filters"};
+    }
+    if (!filter.comms.empty()) {
+        made.flags |= EVENTS_FILTER_COMM;
+        for (const std::string& comm : filter.comms) {
+            // The kernel keeps 15 bytes of a command name.
+            std::memcpy(made.comms[made.comm_count++], comm.data(), std::min<std::size_t>(comm.size(), 15));
+        }
+    }
+    made.events = (filter.capability ? EVENTS_REPORT_CAPABILITY : 0u) | (filter.exec ? EVENTS_REPORT_EXEC : 0u) |
+                  (filter.exit ? EVENTS_REPORT_EXIT : 0u);
+    return made;
+}
+
+}  // namespace
+
+void EventStream::SkeletonDestroy::operator()(events_bpf* skeleton) const { events_bpf__destroy(skeleton); }
+void EventStream::RingBufferFree::operator()(ring_buffer* buffer) const { ring_buffer__free(buffer); }
+
+EventStream::~EventStream() = default;
+
+Result<std::unique_ptr<EventStream>> EventStream::open(const EventStreamOptions& options) {
+    const EventFilter& filter = options.filter;
+    if (options.buffer_pages == 0 || (options.buffer_pages & (options.buffer_pages - 1)) != 0) {
+        return Error{EINVAL, "the buffer must be a power of two pages, not " + std::to_string(options.buffer_pages)};
+    }
+    if (filter.pids.size() > EVENTS_MAX_FILTER_PIDS || filter.cgroups.size() > EVENTS_MAX_FILTER_CGROUPS) {
+        return Error{EINVAL, "more pid= or container= filters than the kernel side takes"};
+    }
+    auto kernel = kernel_filter(filter);
+    if (!kernel) {
+        return kernel.error();
+    }
+    std::unique_ptr<EventStream> stream(new EventStream());
+    stream->m_names = SyscallNames::native();
+    std::vector<std::uint32_t> numbers;
+    for (const std::string& name : filter.syscalls) {
+        const auto number = stream->m_names.number(name);
+        if (!number) {
+            return Error{EINVAL, "no syscall \"" + name + "\" on this architecture"};
+        }
+        numbers.push_back(*number);
+    }
+
+    std::vector<CapabilitySource> sources{CapabilitySource::none};
+    if (filter.capability) {
+        sources = {CapabilitySource::tp_btf, CapabilitySource::fexit, CapabilitySource::none};
+    }
+    std::string notes;
+    for (CapabilitySource source : sources) {
+        std::unique_ptr<events_bpf, SkeletonDestroy> skeleton(events_bpf__open());
+        if (!skeleton) {
+            return system_error("opening the event programs");
+        }
+        auto& rodata = *skeleton->rodata;
+        rodata.filter = *kernel;
+        rodata.reader_tgid = static_cast<std::uint32_t>(::getpid());
+        rodata.report_compat = filter.all_syscalls;
+        for (std::uint32_t number = 0; number < EVENTS_SYSCALL_SLOTS; ++number) {
+            rodata.syscall_capture[number] = capture_bits(find_syscall_schema(stream->m_names.name(number)));
+            if (filter.all_syscalls) {
+                rodata.report_syscalls[number / 64] |= 1ULL << (number % 64);
+            }
+        }
+        for (std::uint32_t number : numbers) {
+            rodata.report_syscalls[number / 64] |= 1ULL << (number % 64);
+        }
+        if (source == CapabilitySource::tp_btf) {
+            configure_caller_ranges(skeleton.get());
+        }
+        bpf_program__set_autoload(skeleton->progs.cap_capable_tp, source == CapabilitySource::tp_btf);
+        bpf_program__set_autoload(skeleton->progs.cap_capable_fexit, source == CapabilitySource::fexit);
+        if (int error = bpf_map__set_max_entries(skeleton->maps.events, options.buffer_pages * k_page_size)) {
+            return system_error(error, "sizing the event buffer");
+        }
+        if (int error = events_bpf__load(skeleton.get())) {
+            notes +=
+                system_error(error, std::string("loading the event programs with ") + source_name(source)).message +
+                "; ";
+            continue;
+        }
+        stream->m_skeleton = std::move(skeleton);
+        stream->m_capability_source = source_name(source);
+        break;
+    }
+    if (!stream->m_skeleton) {
+        return Error{EINVAL, notes};
+    }
+    events_bpf* skeleton = stream->m_skeleton.get();
+    const std::uint8_t mark = 1;
+    for (std::uint32_t pid : filter.pids) {
+        if (bpf_map_update_elem(bpf_map__fd(skeleton->maps.filter_pids), &pid, &mark, BPF_ANY) != 0) {
+            return system_error("setting the filter pid=" + std::to_string(pid));
+        }
+    }
+    for (std::uint64_t cgroup : filter.cgroups) {
+        if (bpf_map_update_elem(bpf_map__fd(skeleton->maps.filter_cgroups), &cgroup, &mark, BPF_ANY) != 0) {
+            return system_error("setting the filter on cgroup " + std::to_string(cgroup));
+        }
+    }
+    stream->m_ring_buffer.reset(
+        ring_buffer__new(bpf_map__fd(skeleton->maps.events), &EventStream::on_record, stream.get(), nullptr));
+    if (!stream->m_ring_buffer) {
+        return system_error("reading the event buffer");
+    }
+    if (int error = events_bpf__attach(skeleton)) {
+        return system_error(error, "attaching the event programs");
+    }
+    return stream;
+}
+
+int EventStream::on_record(void* context, void* data, std::size_t size) {
+    auto* stream = static_cast<EventStream*>(context);
+    auto event = event_from_record(std::span(static_cast<const std::uint8_t*>(data), size), stream->m_names);
+    if (!event) {
+        ++stream->m_malformed;
+        return 0;
+    }
+    ++stream->m_handed;
+    (*stream->m_sink)(std::move(*event));
+    return 0;
+}
+
+Result<std::size_t> EventStream::poll(std::chrono::milliseconds timeout, const std::function<void(Event&&)>& sink) {
+    m_sink = &sink;
+    m_handed = 0;
+    const int polled = ring_buffer__poll(m_ring_buffer.get(), static_cast<int>(timeout.count()));
+    m_sink = nullptr;
+    if (polled < 0) {
+        return system_error(polled, "reading the event buffer");
+    }
+    return m_handed;
+}
+
+Result<std::uint64_t> EventStream::lost() const {
+    const int cpus = libbpf_num_possible_cpus();
+    if (cpus <= 0) {
+        return system_error(cpus, "counting the possible CPUs");
+    }
+    std::vector<std::uint64_t> counts(static_cast<std::size_t>(cpus));
+    const std::uint32_t key = 0;
+    if (bpf_map_lookup_elem(bpf_map__fd(m_skeleton->maps.lost_events), &key, counts.data()) != 0) {
+        return system_error("reading the count of lost events");
+    }
+    std::uint64_t total = 0;
+    for (std::uint64_t count : counts) {
+        total += count;
+    }
+    return total;
+}
+
+}  // namespace cradle

@@ -1,0 +1,102 @@
+// EventStream: the event programs (bpf/events.bpf.c) loaded, configured and attached for as
+// long as the object lives, and their ring buffer read as cradle::Event values.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "cli/event.h"
+#include "cli/event_schema.h"
+#include "common/result.h"
+
+struct events_bpf;
+struct ring_buffer;
+
+namespace cradle {
+
+// What the kernel side reports: tasks every one of whose filters holds, and of those the
+// events named. Filters of one kind are alternatives (pid=1 pid=2), kinds all apply.
+struct EventFilter {
+    bool container_new = false;          // tasks in a pid namespace created after the start
+    std::vector<std::uint64_t> cgroups;  // tasks in one of these cgroups (container=ID)
+    bool pid_new = false;                // processes created after the start
+    std::vector<std::uint32_t> pids;     // processes with these host pids
+    std::vector<std::string> comms;      // tasks with one of these command names
+    std::optional<std::uint32_t> uid;    // tasks of this real uid
+    std::vector<std::string> syscalls;   // syscalls to report, by name
+    bool all_syscalls = false;           // every syscall (raw arguments where no schema)
+    bool capability = false;             // cap_capable
+    bool exec = false;                   // sched_process_exec
+    bool exit = false;                   // sched_process_exit
+};
+
+struct EventStreamOptions {
+    EventFilter filter;
+    std::uint32_t buffer_pages = 1024;  // the ring buffer, in pages: a power of two
+};
+
+class EventStream {
+public:
+    // Loads the event programs with `options`, attaches them and starts recording. Capability
+    // checks come from the first source the kernel accepts, as for the collector:
+    // tp_btf/cap_capable (6.14+, no-audit probes told by their caller), fexit/cap_capable, or
+    // none (when no capability event is wanted, none is loaded). Fails (with what was being
+    // done) when the programs do not load or attach, a syscall name is unknown on this
+    // architecture, a filter holds more than the maps take, or buffer_pages is not a power
+    // of two.
+    static Result<std::unique_ptr<EventStream>> open(const EventStreamOptions& options);
+
+    ~EventStream();
+    EventStream(const EventStream&) = delete;
+    EventStream& operator=(const EventStream&) = delete;
+
+    // Waits up to `timeout` for records and hands each, as an Event, to `sink`, in the order
+    // the kernel wrote them. Returns how many it handed; EINTR when a signal came first; other
+    // errors from the ring buffer. A record that does not read is counted as malformed
+    // (malformed()) and skipped.
+    Result<std::size_t> poll(std::chrono::milliseconds timeout, const std::function<void(Event&&)>& sink);
+
+    // Records the kernel side could not write because the buffer was full (or the task's
+    // storage could not be made), since open(): exact, the sum of per-CPU counters.
+    Result<std::uint64_t> lost() const;
+
+    std::uint64_t malformed() const { return m_malformed; }
+    // "tp_btf/cap_capable", "fexit/cap_capable" or "none".
+    const std::string& capability_source() const { return m_capability_source; }
+
+private:
+    EventStream() = default;
+    static int on_record(void* context, void* data, std::size_t size);
+
+    struct SkeletonDestroy {
+        void operator()(events_bpf* skeleton) const;
+    };
+    struct RingBufferFree {
+        void operator()(ring_buffer* buffer) const;
+    };
+
+    std::unique_ptr<events_bpf, SkeletonDestroy> m_skeleton;
+    std::unique_ptr<ring_buffer, RingBufferFree> m_ring_buffer;
+    SyscallNames m_names{std::vector<std::string>{}};
+    std::string m_capability_source = "none";
+    const std::function<void(Event&&)>* m_sink = nullptr;
+    std::size_t m_handed = 0;
+    std::uint64_t m_malformed = 0;
+};
+
+// One ring-buffer record (struct events_record and its items, bpf/events_abi.h) as an Event,
+// its syscall named by `names` and its arguments by the schema (raw arg0..arg5 in hex without
+// one). Fails (EINVAL, what is wrong) on a record shorter than its header or its items, an
+// item past the end or of an argument out of range, or an unknown kind.
+Result<Event> event_from_record(std::span<const std::uint8_t> record, const SyscallNames& names);
+
+}  // namespace cradle

@@ -1,0 +1,565 @@
+#include "cli/events_command.h"
+
+#include <signal.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <map>
+#include <ostream>
+#include <set>
+#include <sstream>
+
+#include "cli/arguments.h"
+#include "common/config.h"
+#include "common/json.h"
+#include "common/profile_name.h"
+#include "common/protocol.h"
+#include "profilegen/syscall_table.h"
+
+namespace cradle {
+
+const char* const k_events_command_help =
+    R"(Usage: cradle events [--trace FILTER]... [--output table|json] [--output-file PATH]
+                     [--buffer-pages N] [--count N] [--duration SECONDS] [--socket PATH]
+
+Streams what new containers (or the tasks the filters select) do, one line an event: each
+syscall with its arguments and return value, each capability check (granted or denied, and
+whether it was a no-audit probe), each exec (the path the kernel executed) and each process
+exit. The event programs are loaded and attached only while the command runs; it works with or
+without cradled, and when cradled traces a task's container the event carries its id and
+profile name. Needs root.
+
+Filters (--trace, many times; applied in the kernel; of one kind any may match, all kinds must):
+  container, container=new  tasks in a pid namespace created after the start (the default when
+                            no container=, pid=, comm= or uid= filter is given)
+  container=ID              a container cradled traces (its cgroup), by id or id prefix
+  pid=new                   processes created after the start, in a container or not
+  pid=N[,N...]              these processes (host pids)
+  comm=NAME[,NAME...]       tasks of this command name
+  uid=N                     tasks of this real uid
+  event=LIST                comma-separated: syscall names, cap_capable, sched_process_exec,
+                            sched_process_exit, and the sets fs, net, proc, all (every syscall,
+                            raw arguments where no decoder knows it). Without event=: fs, net,
+                            proc and cap_capable; read and write only when named.
+
+Options:
+  --output table|json   aligned columns (default), or one JSON object a line; a change in the
+                        count of lost events is a line of its own ({"lost_events": N})
+  --output-file PATH    write the events there instead of standard output
+  --buffer-pages N      the ring buffer, in pages, a power of two (default 4096: 16 MiB); a
+                        full buffer drops events, and every drop is counted
+  --count N             stop after N events
+  --duration SECONDS    stop after this long
+  --socket PATH         cradled's socket (default: the configuration's)
+  -h, --help            this help
+
+Ctrl-C, SIGTERM, --count or --duration ends the stream with a summary on standard error: events
+shown, events lost, counts per event.
+
+Exit status: 0 ok; 2 an error (not root, programs that do not load, an unknown filter).
+
+Examples:
+  cradle events
+  cradle events --trace event=execve,openat,cap_capable --output json
+  cradle events --trace pid=new --trace comm=curl --trace event=net
+  cradle events --trace container=3f2a --output-file /tmp/events.json --output json
+  cradle events --trace event=all --count 100
+)";
+
+namespace {
+
+bool parse_number(std::string_view text, std::uint64_t& value) {
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return error == std::errc() && end == text.data() + text.size() && !text.empty();
+}
+
+std::vector<std::string> split(std::string_view list) {
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    while (start <= list.size()) {
+        const std::size_t comma = std::min(list.find(',', start), list.size());
+        if (comma > start) {
+            parts.emplace_back(list.substr(start, comma - start));
+        }
+        start = comma + 1;
+    }
+    return parts;
+}
+
+// event=LIST into `filter`. Returns the offending name, or nothing.
+std::optional<std::string> add_events(const std::string& list, EventFilter& filter) {
+    const std::string arch = native_arch();
+    for (const std::string& name : split(list)) {
+        if (name == "all") {
+            filter.all_syscalls = true;
+            filter.capability = filter.exec = filter.exit = true;
+        } else if (name == k_capability_event) {
+            filter.capability = true;
+        } else if (name == k_exec_event) {
+            filter.exec = true;
+        } else if (name == k_exit_event) {
+            filter.exit = true;
+        } else if (auto set = event_set(name); set && name != "default") {
+            for (const std::string& member : *set) {
+                (void)add_events(member, filter);
+            }
+        } else if (syscall_number(arch, name)) {
+            filter.syscalls.push_back(name);
+        } else {
+            return name;
+        }
+    }
+    return std::nullopt;
+}
+
+// One --trace FILTER into `options`; false (written on err) when it does not read.
+bool add_trace(const std::string& trace, EventsCommandOptions& options, bool& scoped, bool& events_named,
+               std::ostream& err) {
+    const std::size_t equals = trace.find('=');
+    const std::string key = trace.substr(0, equals);
+    const std::string value = equals == std::string::npos ? "" : trace.substr(equals + 1);
+    EventFilter& filter = options.filter;
+    auto refuse = [&](const std::string& why) {
+        err << "cradle events: --trace \"" << printable_value(trace) << "\": " << why << "\n";
+        return false;
+    };
+    if (key == "container") {
+        scoped = true;
+        if (value.empty() || value == "new") {
+            filter.container_new = true;
+        } else {
+            options.container_ids.push_back(value);
+        }
+        return true;
+    }
+    if (key == "event") {
+        events_named = true;
+        if (value.empty()) {
+            return refuse("names no event");
+        }
+        if (auto unknown = add_events(value, filter)) {
+            return refuse("no event \"" + printable_value(*unknown) +
+                          "\" (a syscall of this architecture, "
+                          "cap_capable, sched_process_exec, sched_process_exit, fs, net, proc or all)");
+        }
+        return true;
+    }
+    if (value.empty()) {
+        return refuse("a filter is KEY=VALUE (container, pid, comm, uid, event)");
+    }
+    scoped = true;
+    if (key == "pid") {
+        if (value == "new") {
+            filter.pid_new = true;
+            return true;
+        }
+        for (const std::string& pid : split(value)) {
+            std::uint64_t number = 0;
+            if (!parse_number(pid, number) || number == 0 || number > 0x3fffffff) {
+                return refuse("not a pid: \"" + printable_value(pid) + "\"");
+            }
+            filter.pids.push_back(static_cast<std::uint32_t>(number));
+        }
+        return true;
+    }
+    if (key == "comm") {
+        for (const std::string& comm : split(value)) {
+            if (comm.size() > 15) {
+                return refuse("a command name has 15 bytes at most");
+            }
+            filter.comms.push_back(comm);
+        }
+        if (filter.comms.size() > EVENTS_FILTER_COMMS) {
+            return refuse("at most " + std::to_string(EVENTS_FILTER_COMMS) + " command names");
+        }
+        return true;
+    }
+    if (key == "uid") {
+        std::uint64_t number = 0;
+        if (!parse_number(value, number) || number > 0xffffffffu) {
+            return refuse("not a uid");
+        }
+        filter.uid = static_cast<std::uint32_t>(number);
+        return true;
+    }
+    return refuse("unknown filter \"" + printable_value(key) + "\" (container, pid, comm, uid, event)");
+}
+
+}  // namespace
+
+std::optional<EventsCommandOptions> parse_events_command(const std::vector<std::string>& args, std::ostream& out,
+                                                         std::ostream& err, int& exit_status) {
+    EventsCommandOptions options;
+    // --trace is taken many times, which parse_arguments does not do: it is taken out first.
+    std::vector<std::string> traces;
+    std::vector<std::string> rest;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--") {
+            rest.insert(rest.end(), args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+            break;
+        }
+        if (args[i] == "--trace" || args[i] == "-t") {
+            if (i + 1 == args.size()) {
+                err << "cradle events: --trace needs a value\n";
+                exit_status = 2;
+                return std::nullopt;
+            }
+            traces.push_back(args[++i]);
+        } else if (args[i].rfind("--trace=", 0) == 0) {
+            traces.push_back(args[i].substr(8));
+        } else {
+            rest.push_back(args[i]);
+        }
+    }
+    std::optional<std::string> output, output_file, buffer_pages, count, duration;
+    std::vector<std::string> positional;
+    const std::initializer_list<Flag> flags = {
+        {"--output", &output}, {"--output-file", &output_file}, {"--buffer-pages", &buffer_pages},
+        {"--count", &count},   {"--duration", &duration},       {"--socket", &options.socket}};
+    if (const auto stop =
+            exit_before_running(parse_arguments("events", rest, flags, positional, err), k_events_command_help, out)) {
+        exit_status = *stop;
+        return std::nullopt;
+    }
+    exit_status = 2;
+    if (!positional.empty()) {
+        err << "cradle events: unexpected argument \"" << printable_value(positional.front())
+            << "\" (filters go after --trace)\n";
+        return std::nullopt;
+    }
+    if (output && *output == "json") {
+        options.output = EventsOutput::json;
+    } else if (output && *output != "table") {
+        err << "cradle events: --output must be table or json, not \"" << printable_value(*output) << "\"\n";
+        return std::nullopt;
+    }
+    options.output_file = output_file;
+    std::uint64_t number = 0;
+    if (buffer_pages) {
+        if (!parse_number(*buffer_pages, number) || number == 0 || (number & (number - 1)) != 0 ||
+            number > (1u << 20)) {
+            err << "cradle events: --buffer-pages must be a power of two up to 1048576, not \""
+                << printable_value(*buffer_pages) << "\"\n";
+            return std::nullopt;
+        }
+        options.buffer_pages = static_cast<std::uint32_t>(number);
+    }
+    if (count) {
+        if (!parse_number(*count, number) || number == 0) {
+            err << "cradle events: --count must be a positive number, not \"" << printable_value(*count) << "\"\n";
+            return std::nullopt;
+        }
+        options.count = number;
+    }
+    if (duration) {
+        char* end = nullptr;
+        const double seconds = std::strtod(duration->c_str(), &end);
+        if (duration->empty() || *end != '\0' || !(seconds > 0) || seconds > 1e9) {
+            err << "cradle events: --duration must be a positive number of seconds, not \""
+                << printable_value(*duration) << "\"\n";
+            return std::nullopt;
+        }
+        options.duration = seconds;
+    }
+    bool scoped = false;
+    bool events_named = false;
+    for (const std::string& trace : traces) {
+        if (!add_trace(trace, options, scoped, events_named, err)) {
+            return std::nullopt;
+        }
+    }
+    if (!scoped) {
+        options.filter.container_new = true;
+    }
+    if (!events_named) {
+        (void)add_events("fs,net,proc,cap_capable", options.filter);
+    }
+    // A syscall named twice (event=openat,fs) is reported once.
+    auto& syscalls = options.filter.syscalls;
+    std::sort(syscalls.begin(), syscalls.end());
+    syscalls.erase(std::unique(syscalls.begin(), syscalls.end()), syscalls.end());
+    exit_status = 0;
+    return options;
+}
+
+namespace {
+
+volatile sig_atomic_t g_stop = 0;
+
+void request_stop(int) { g_stop = 1; }
+
+// The containers cradled traces, by cgroup: asked once at the start and again (at most once a
+// second) when an event comes from a cgroup not seen before. Never fails: without cradled,
+// events carry no container id.
+class ContainerDirectory {
+public:
+    explicit ContainerDirectory(std::string socket) : m_socket(std::move(socket)) {}
+
+    struct Container {
+        std::string id;
+        std::string name;
+    };
+
+    // Asks cradled now; false when it cannot be reached.
+    bool refresh() {
+        m_asked = std::chrono::steady_clock::now();
+        const Deadline deadline = m_asked + std::chrono::milliseconds(500);
+        auto status = call_collector(m_socket, {{"op", "status"}}, deadline);
+        if (!status) {
+            return false;
+        }
+        m_containers.clear();
+        const auto containers = status->find("containers");
+        if (containers != status->end() && containers->is_array()) {
+            for (const nlohmann::json& container : *containers) {
+                const std::uint64_t cgroup = number_member(container, "cgroup_id");
+                if (cgroup != 0) {
+                    m_containers[cgroup] = {string_member(container, "id"), string_member(container, "name")};
+                }
+            }
+        }
+        m_seen.clear();
+        return true;
+    }
+
+    const Container* find(std::uint64_t cgroup) {
+        if (auto found = m_containers.find(cgroup); found != m_containers.end()) {
+            return &found->second;
+        }
+        if (m_seen.insert(cgroup).second && std::chrono::steady_clock::now() - m_asked > std::chrono::seconds(1)) {
+            refresh();
+            if (auto found = m_containers.find(cgroup); found != m_containers.end()) {
+                return &found->second;
+            }
+        }
+        return nullptr;
+    }
+
+    // The cgroups of the containers whose id is `id` or starts with it.
+    std::vector<std::uint64_t> cgroups_of(const std::string& id) const {
+        std::vector<std::uint64_t> cgroups;
+        for (const auto& [cgroup, container] : m_containers) {
+            if (container.id.rfind(id, 0) == 0) {
+                cgroups.push_back(cgroup);
+            }
+        }
+        return cgroups;
+    }
+
+private:
+    std::string m_socket;
+    std::map<std::uint64_t, Container> m_containers;
+    std::set<std::uint64_t> m_seen;  // cgroups looked up since the last answer
+    std::chrono::steady_clock::time_point m_asked{};
+};
+
+std::string collector_socket(const EventsCommandOptions& options) {
+    if (options.socket) {
+        return *options.socket;
+    }
+    auto config = load_config(k_default_config_path);
+    return config ? config->socket_path : Config{}.socket_path;
+}
+
+// TODO(merge): the writers of cli/event_format.h replace event_json and table_row, and the
+// argument decoders of cli/event_decode.h replace argument_json.
+nlohmann::json argument_json(const EventArgument& argument) {
+    switch (argument.type) {
+        case ArgumentType::user_string:
+        case ArgumentType::kernel_string:
+            if (argument.unreadable || argument.strings.empty()) {
+                return nullptr;
+            }
+            return argument.strings.front();
+        case ArgumentType::user_string_array: return argument.strings;
+        case ArgumentType::sockaddr: {
+            std::string hex;
+            char digits[3];
+            for (std::uint8_t byte : argument.bytes) {
+                std::snprintf(digits, sizeof digits, "%02x", byte);
+                hex += digits;
+            }
+            return hex;
+        }
+        case ArgumentType::signed_integer:
+        case ArgumentType::fd: return static_cast<std::int64_t>(static_cast<std::int32_t>(argument.raw));
+        case ArgumentType::boolean: return argument.raw != 0;
+        default: return argument.raw;
+    }
+}
+
+double seconds_since_boot(const Event& event) { return static_cast<double>(event.task.boot_time_ns) / 1e9; }
+
+nlohmann::json event_json(const Event& event) {
+    nlohmann::json args = nlohmann::json::object();
+    for (const EventArgument& argument : event.arguments) {
+        args[argument.name] = argument_json(argument);
+    }
+    nlohmann::json line = {{"time", std::round(seconds_since_boot(event) * 1e6) / 1e6},
+                           {"uts_name", event.task.uts_name},
+                           {"mnt_ns", event.task.mnt_ns},
+                           {"pid_ns", event.task.pid_ns},
+                           {"uid", event.task.uid},
+                           {"event", event.name},
+                           {"comm", event.task.comm},
+                           {"pid", event.task.pid},
+                           {"tid", event.task.tid},
+                           {"ppid", event.task.ppid},
+                           {"ret", event.return_value},
+                           {"args", std::move(args)}};
+    if (!event.container_id.empty()) {
+        line["container_id"] = event.container_id;
+        line["profile_name"] = event.profile_name;
+    }
+    return line;
+}
+
+constexpr const char* k_table_header =
+    "TIME(s)          UTS_NAME         MNT_NS      PID_NS      UID    EVENT                COMM             PID      "
+    "TID      PPID     RET      ARGS";
+
+std::string table_row(const Event& event) {
+    std::string args;
+    for (const EventArgument& argument : event.arguments) {
+        args += (args.empty() ? "" : ", ") + argument.name + ": " + dump_json(argument_json(argument));
+    }
+    char row[512];
+    std::snprintf(row, sizeof row, "%-16.6f %-16.16s %-11u %-11u %-6u %-20.20s %-16.16s %-8d %-8d %-8d %-8lld ",
+                  seconds_since_boot(event), event.task.uts_name.c_str(), event.task.mnt_ns, event.task.pid_ns,
+                  event.task.uid, event.name.c_str(), event.task.comm.c_str(), event.task.pid, event.task.tid,
+                  event.task.ppid, static_cast<long long>(event.return_value));
+    return row + args;
+}
+
+void install_stop_handlers() {
+    struct sigaction action {};
+    action.sa_handler = request_stop;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0;  // no SA_RESTART: the wait on the buffer returns at once
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+}
+
+}  // namespace
+
+int run_events_command(const EventsCommandOptions& options, std::ostream& out, std::ostream& err) {
+    ContainerDirectory containers(collector_socket(options));
+    const bool collector_answers = containers.refresh();
+    EventStreamOptions stream_options{options.filter, options.buffer_pages};
+    for (const std::string& id : options.container_ids) {
+        if (!collector_answers) {
+            err << "cradle events: container=" << printable_value(id)
+                << " needs cradled, which does not answer on its socket\n";
+            return 2;
+        }
+        const auto cgroups = containers.cgroups_of(id);
+        if (cgroups.empty()) {
+            err << "cradle events: cradled traces no container \"" << printable_value(id) << "\"\n";
+            return 2;
+        }
+        stream_options.filter.cgroups.insert(stream_options.filter.cgroups.end(), cgroups.begin(), cgroups.end());
+    }
+
+    std::ofstream file;
+    if (options.output_file) {
+        file.open(*options.output_file, std::ios::out | std::ios::trunc);
+        if (!file) {
+            err << "cradle events: cannot write \"" << printable_value(*options.output_file) << "\"\n";
+            return 2;
+        }
+    }
+    std::ostream& stream_out = options.output_file ? static_cast<std::ostream&>(file) : out;
+
+    auto stream = EventStream::open(stream_options);
+    if (!stream) {
+        err << "cradle events: " << stream.error().message << "\n";
+        return 2;
+    }
+    g_stop = 0;
+    install_stop_handlers();
+    // Scripts wait for this line: from here on nothing selected is missed.
+    err << "cradle events: streaming; capability checks through " << (*stream)->capability_source() << "\n";
+    err.flush();
+    if (options.output == EventsOutput::table) {
+        stream_out << k_table_header << "\n";
+    }
+    stream_out.flush();
+
+    std::uint64_t shown = 0;
+    std::uint64_t lost = 0;
+    std::map<std::string, std::uint64_t> per_event;
+    const auto started = std::chrono::steady_clock::now();
+    const auto deadline = options.duration ? started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                           std::chrono::duration<double>(*options.duration))
+                                           : std::chrono::steady_clock::time_point::max();
+    const std::function<void(Event &&)> sink = [&](Event&& event) {
+        if (options.count && shown >= *options.count) {
+            return;
+        }
+        if (const auto* container = containers.find(event.task.cgroup_id)) {
+            event.container_id = container->id;
+            event.profile_name = container->name;
+        }
+        ++shown;
+        ++per_event[event.name];
+        if (options.output == EventsOutput::json) {
+            stream_out << dump_json(event_json(event)) << "\n";
+        } else {
+            stream_out << table_row(event) << "\n";
+        }
+    };
+    int status = 0;
+    while (!g_stop) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= deadline || (options.count && shown >= *options.count)) {
+            break;
+        }
+        const auto wait = std::min<std::chrono::steady_clock::duration>(deadline - now, std::chrono::milliseconds(100));
+        auto polled = (*stream)->poll(std::chrono::ceil<std::chrono::milliseconds>(wait), sink);
+        if (!polled && polled.error().code != EINTR) {
+            err << "cradle events: " << polled.error().message << "\n";
+            status = 2;
+            break;
+        }
+        // A loss is shown as soon as it is seen, between the events it fell among.
+        if (auto now_lost = (*stream)->lost(); now_lost && *now_lost != lost) {
+            lost = *now_lost;
+            if (options.output == EventsOutput::json) {
+                stream_out << dump_json({{"lost_events", lost}}) << "\n";
+            }
+        }
+        stream_out.flush();
+    }
+    // What was written before the end is shown: drain the buffer once more.
+    if (status == 0 && !(options.count && shown >= *options.count)) {
+        (void)(*stream)->poll(std::chrono::milliseconds(0), sink);
+    }
+    if (auto now_lost = (*stream)->lost(); now_lost && *now_lost != lost) {
+        lost = *now_lost;
+        if (options.output == EventsOutput::json) {
+            stream_out << dump_json({{"lost_events", lost}}) << "\n";
+        }
+    }
+    stream_out.flush();
+    if (!stream_out) {
+        err << "cradle events: writing the events failed\n";
+        status = 2;
+    }
+    err << "events shown: " << shown << "\nevents lost: " << lost << "\n";
+    for (const auto& [name, count] : per_event) {
+        err << "  " << std::left << std::setw(24) << name << count << "\n";
+    }
+    return status;
+}
+
+int events_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    int exit_status = 0;
+    const auto options = parse_events_command(args, out, err, exit_status);
+    return options ? run_events_command(*options, out, err) : exit_status;
+}
+
+}  // namespace cradle
