@@ -10,7 +10,6 @@
 #include <iomanip>
 #include <map>
 #include <ostream>
-#include <set>
 #include <sstream>
 
 #include "cli/arguments.h"
@@ -292,9 +291,9 @@ volatile sig_atomic_t g_stop = 0;
 
 void request_stop(int) { g_stop = 1; }
 
-// The containers cradled traces, by cgroup: asked once at the start and again (at most once a
-// second) when an event comes from a cgroup not seen before. Never fails: without cradled,
-// events carry no container id.
+// The containers cradled traces, by cgroup: asked once at the start and again when an event
+// comes from a cgroup it did not know (see find). Never fails: without cradled, events carry
+// no container id.
 class ContainerDirectory {
 public:
     explicit ContainerDirectory(std::string socket) : m_socket(std::move(socket)) {}
@@ -306,13 +305,13 @@ public:
 
     // Asks cradled now; false when it cannot be reached.
     bool refresh() {
-        m_asked = std::chrono::steady_clock::now();
-        const Deadline deadline = m_asked + std::chrono::milliseconds(500);
+        const Deadline deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
         auto status = call_collector(m_socket, {{"op", "status"}}, deadline);
         if (!status) {
             return false;
         }
-        m_containers.clear();
+        // Merged, not replaced: events read after cradled forgot a container that ended
+        // still carry its id (cgroup ids are not reused).
         const auto containers = status->find("containers");
         if (containers != status->end() && containers->is_array()) {
             for (const nlohmann::json& container : *containers) {
@@ -322,16 +321,33 @@ public:
                 }
             }
         }
-        m_seen.clear();
         return true;
     }
 
-    const Container* find(std::uint64_t cgroup) {
+    // The container of `cgroup`, or nullptr. `exec`: the event is an exec, which is when a
+    // container's workload starts.
+    const Container* find(std::uint64_t cgroup, bool exec) {
         if (auto found = m_containers.find(cgroup); found != m_containers.end()) {
             return &found->second;
         }
-        if (m_seen.insert(cgroup).second && std::chrono::steady_clock::now() - m_asked > std::chrono::seconds(1)) {
-            refresh();
+        // A cgroup cradled does not know yet may be a container it is about to trace (its
+        // hook registers it while the runtime sets up, before the workload's exec): asked
+        // again after 50 ms, then less and less often, up to every 5 s (host cgroups under
+        // pid= or comm= filters), and at every exec (5 ms apart at least).
+        const auto now = std::chrono::steady_clock::now();
+        Unknown& unknown = m_unknown[cgroup];
+        if (exec && now >= unknown.last_ask + std::chrono::milliseconds(5)) {
+            unknown.next_ask = now;
+        }
+        if (now < unknown.next_ask) {
+            return nullptr;
+        }
+        unknown.last_ask = now;
+        unknown.backoff = std::min<std::chrono::milliseconds>(
+            unknown.backoff == std::chrono::milliseconds(0) ? std::chrono::milliseconds(50) : unknown.backoff * 2,
+            std::chrono::seconds(5));
+        unknown.next_ask = now + unknown.backoff;
+        if (refresh()) {
             if (auto found = m_containers.find(cgroup); found != m_containers.end()) {
                 return &found->second;
             }
@@ -353,8 +369,12 @@ public:
 private:
     std::string m_socket;
     std::map<std::uint64_t, Container> m_containers;
-    std::set<std::uint64_t> m_seen;  // cgroups looked up since the last answer
-    std::chrono::steady_clock::time_point m_asked{};
+    struct Unknown {
+        std::chrono::steady_clock::time_point next_ask{};
+        std::chrono::steady_clock::time_point last_ask{};
+        std::chrono::milliseconds backoff{0};
+    };
+    std::map<std::uint64_t, Unknown> m_unknown;  // cgroups cradled did not know when last asked
 };
 
 std::string collector_socket(const EventsCommandOptions& options) {
@@ -500,7 +520,8 @@ int run_events_command(const EventsCommandOptions& options, std::ostream& out, s
         if (options.count && shown >= *options.count) {
             return;
         }
-        if (const auto* container = containers.find(event.task.cgroup_id)) {
+        if (const auto* container = containers.find(event.task.cgroup_id,
+                                                    event.kind == EventKind::process_exec || event.name == "execve")) {
             event.container_id = container->id;
             event.profile_name = container->name;
         }
