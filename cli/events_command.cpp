@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
 #include <map>
 #include <ostream>
-#include <sstream>
 
 #include "cli/arguments.h"
 #include "common/config.h"
