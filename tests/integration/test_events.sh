@@ -44,7 +44,9 @@ check --as streaming "cradle events --output json streams" start_stream default 
 needs streaming
 release before go
 wait "$before_job"
-bundle watched --hook "$HOOK" --socket "$SOCKET" --profile watched -- /bin/sh -c "$WORKLOAD"
+# It lives a second longer: the stream asks cradled for a container's id while cradled traces
+# it, and cradled forgets a container once it ended.
+bundle watched --hook "$HOOK" --socket "$SOCKET" --profile watched -- /bin/sh -c "$WORKLOAD; /bin/sleep 1"
 check --as watched "the new container runs" run_container watched "$WORK/watched.log"
 cat /etc/hostname > /dev/null  # a host process: not reported
 check "the stream ends on SIGINT with status 0" stop_stream
@@ -76,7 +78,7 @@ check "events of a container cradled traces carry its id and profile" \
     test "$(count default ".event == \"openat\" and .args.pathname == \"/etc/passwd\" and .container_id == \"cradle-it-$$-watched\" and .profile_name == \"watched\"")" -ge 1
 
 part "cradled's profile is the same with and without a stream watching"
-bundle unwatched --hook "$HOOK" --socket "$SOCKET" --profile unwatched -- /bin/sh -c "$WORKLOAD"
+bundle unwatched --hook "$HOOK" --socket "$SOCKET" --profile unwatched -- /bin/sh -c "$WORKLOAD; /bin/sleep 1"
 check --as unwatched "the container runs without a stream" run_container unwatched "$WORK/unwatched.log"
 needs watched unwatched
 wait_for_file "$OUT/watched.tracefile" && wait_for_file "$OUT/unwatched.tracefile"
