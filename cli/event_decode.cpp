@@ -73,9 +73,21 @@ bool unsafe_character(std::uint32_t code_point) {
            (code_point >= 0x202a && code_point <= 0x202e) || (code_point >= 0x2066 && code_point <= 0x2069);
 }
 
-bool safe_ascii(unsigned char byte, EscapeFor target) {
-    return byte >= 0x20 && byte < 0x7f && byte != '\\' && !(byte == '"' && target == EscapeFor::json_string);
-}
+// Bytes that stand for themselves, per target: one look-up a byte in the loop every string goes
+// through.
+struct PlainBytes {
+    bool text[256] = {};
+    bool json_string[256] = {};
+};
+
+constexpr PlainBytes k_plain = [] {
+    PlainBytes plain;
+    for (int byte = 0x20; byte < 0x7f; ++byte) {
+        plain.text[byte] = byte != '\\';
+        plain.json_string[byte] = byte != '\\' && byte != '"';
+    }
+    return plain;
+}();
 
 void append_escaped_byte(std::string& out, unsigned char byte, std::string_view backslash) {
     out += backslash;
@@ -304,11 +316,12 @@ void append_string_array(std::string& out, const EventArgument& argument) {
 
 void append_escaped(std::string& out, std::string_view bytes, EscapeFor target) {
     const std::string_view backslash = target == EscapeFor::json_string ? "\\\\" : "\\";
+    const bool* plain = target == EscapeFor::json_string ? k_plain.json_string : k_plain.text;
     std::size_t i = 0;
     while (i < bytes.size()) {
         // Copy runs of plain characters at once: most strings are nothing but.
         std::size_t run = i;
-        while (run < bytes.size() && safe_ascii(static_cast<unsigned char>(bytes[run]), target)) {
+        while (run < bytes.size() && plain[static_cast<unsigned char>(bytes[run])]) {
             ++run;
         }
         out.append(bytes.data() + i, run - i);

@@ -11,6 +11,8 @@ namespace cradle {
 
 namespace {
 
+using namespace std::string_view_literals;
+
 constexpr std::size_t k_time_width = 16;
 constexpr std::size_t k_uts_name_width = 16;
 constexpr std::size_t k_namespace_width = 10;
@@ -69,11 +71,20 @@ void end_cut_cell(std::string& out, std::size_t from, std::size_t width) {
     end_cell(out, from, width);
 }
 
+// end_cell for a cell known to be ASCII (numbers, titles): one column a byte.
+void end_ascii_cell(std::string& out, std::size_t from, std::size_t width) {
+    const std::size_t used = out.size() - from;
+    if (used < width) {
+        out.append(width - used, ' ');
+    }
+    out += ' ';
+}
+
 template <typename Integer>
 void append_number_cell(std::string& out, Integer value, std::size_t width) {
     const std::size_t from = out.size();
     append_number(out, value);
-    end_cell(out, from, width);
+    end_ascii_cell(out, from, width);
 }
 
 void append_escaped_cell(std::string& out, std::string_view text, std::size_t width) {
@@ -113,7 +124,7 @@ void append_json_argument(std::string& out, const EventArgument& argument, std::
         case ArgumentType::boolean: append_argument(out, argument); return;
         case ArgumentType::fd:
             if (static_cast<std::int32_t>(argument.raw) == AT_FDCWD) {
-                out += "\"AT_FDCWD\"";
+                out += "\"AT_FDCWD\""sv;
             } else {
                 append_argument(out, argument);
             }
@@ -121,14 +132,14 @@ void append_json_argument(std::string& out, const EventArgument& argument, std::
         case ArgumentType::user_string:
         case ArgumentType::kernel_string:
             if (argument.unreadable || argument.strings.empty()) {
-                out += "null";
+                out += "null"sv;
             } else {
                 append_json_string(out, argument.strings.front());
             }
             return;
         case ArgumentType::user_string_array:
             if (argument.unreadable) {
-                out += "null";
+                out += "null"sv;
                 return;
             }
             out += '[';
@@ -142,7 +153,7 @@ void append_json_argument(std::string& out, const EventArgument& argument, std::
             return;
         case ArgumentType::sockaddr:
             if (argument.unreadable || argument.bytes.size() < 2) {
-                out += "null";
+                out += "null"sv;
                 return;
             }
             break;
@@ -176,7 +187,7 @@ void append_table_header(std::string& out) {
     const auto cell = [&](std::string_view title, std::size_t width) {
         const std::size_t start = out.size();
         out += title;
-        end_cell(out, start, width);
+        end_ascii_cell(out, start, width);
     };
     cell("TIME(s)", k_time_width);
     cell("UTS_NAME", k_uts_name_width);
@@ -189,14 +200,14 @@ void append_table_header(std::string& out) {
     cell("TID", k_pid_width);
     cell("PPID", k_pid_width);
     cell("RET", k_return_width);
-    out += "ARGS\n";
+    out += "ARGS\n"sv;
 }
 
 void append_table_row(std::string& out, const Event& event) {
     const EventTask& task = event.task;
     std::size_t from = out.size();
     append_boot_time(out, task.boot_time_ns);
-    end_cell(out, from, k_time_width);
+    end_ascii_cell(out, from, k_time_width);
     from = out.size();
     append_escaped(out, task.uts_name);
     end_cut_cell(out, from, k_uts_name_width);
@@ -212,13 +223,13 @@ void append_table_row(std::string& out, const Event& event) {
     if (event.kind == EventKind::syscall) {
         append_return_value(out, event.return_value);
     }
-    end_cell(out, from, k_return_width);
+    end_ascii_cell(out, from, k_return_width);
     for (std::size_t i = 0; i < event.arguments.size(); ++i) {
         if (i != 0) {
-            out += ", ";
+            out += ", "sv;
         }
         append_escaped(out, event.arguments[i].name);
-        out += ": ";
+        out += ": "sv;
         append_argument(out, event.arguments[i]);
     }
     out += '\n';
@@ -226,36 +237,36 @@ void append_table_row(std::string& out, const Event& event) {
 
 void append_json_line(std::string& out, const Event& event) {
     const EventTask& task = event.task;
-    out += "{\"time\":";
+    out += "{\"time\":"sv;
     append_boot_time(out, task.boot_time_ns);
-    out += ",\"uts_name\":";
+    out += ",\"uts_name\":"sv;
     append_json_string(out, task.uts_name);
-    out += ",\"mnt_ns\":";
+    out += ",\"mnt_ns\":"sv;
     append_number(out, task.mnt_ns);
-    out += ",\"pid_ns\":";
+    out += ",\"pid_ns\":"sv;
     append_number(out, task.pid_ns);
-    out += ",\"uid\":";
+    out += ",\"uid\":"sv;
     append_number(out, task.uid);
-    out += ",\"event\":";
+    out += ",\"event\":"sv;
     append_json_string(out, event.name);
-    out += ",\"comm\":";
+    out += ",\"comm\":"sv;
     append_json_string(out, task.comm);
-    out += ",\"pid\":";
+    out += ",\"pid\":"sv;
     append_number(out, task.pid);
-    out += ",\"tid\":";
+    out += ",\"tid\":"sv;
     append_number(out, task.tid);
-    out += ",\"ppid\":";
+    out += ",\"ppid\":"sv;
     append_number(out, task.ppid);
     if (event.kind == EventKind::syscall) {
-        out += ",\"ret\":";
+        out += ",\"ret\":"sv;
         append_number(out, event.return_value);
         if (const char* name = return_value_error_name(event.return_value)) {
-            out += ",\"ret_name\":\"";
+            out += ",\"ret_name\":\""sv;
             out += name;
             out += '"';
         }
     }
-    out += ",\"args\":{";
+    out += ",\"args\":{"sv;
     // Decoded text goes through a scratch string before it is quoted; one per thread, so the
     // writer allocates nothing once the buffers have grown.
     thread_local std::string scratch;
@@ -270,40 +281,40 @@ void append_json_line(std::string& out, const Event& event) {
         append_json_argument(out, argument, scratch);
         truncated = truncated || argument.truncated;
     }
-    out += "},\"user_memory\":";
+    out += "},\"user_memory\":"sv;
     append_json_names(out, event.arguments, [](const EventArgument& a) { return from_user_memory(a.type); });
     if (truncated) {
-        out += ",\"truncated\":";
+        out += ",\"truncated\":"sv;
         append_json_names(out, event.arguments, [](const EventArgument& a) { return a.truncated; });
     }
     if (!event.container_id.empty()) {
-        out += ",\"container_id\":";
+        out += ",\"container_id\":"sv;
         append_json_string(out, event.container_id);
     }
     if (!event.profile_name.empty()) {
-        out += ",\"profile\":";
+        out += ",\"profile\":"sv;
         append_json_string(out, event.profile_name);
     }
     if (event.compat) {
-        out += ",\"compat\":true";
+        out += ",\"compat\":true"sv;
     }
-    out += "}\n";
+    out += "}\n"sv;
 }
 
 void append_json_loss(std::string& out, const EventLoss& loss) {
-    out += "{\"lost\":";
+    out += "{\"lost\":"sv;
     append_number(out, loss.total);
-    out += ",\"new\":";
+    out += ",\"new\":"sv;
     append_number(out, loss.added);
-    out += "}\n";
+    out += "}\n"sv;
 }
 
 void append_table_loss(std::string& out, const EventLoss& loss) {
-    out += "LOST ";
+    out += "LOST "sv;
     append_number(out, loss.added);
     out += loss.added == 1 ? " event (" : " events (";
     append_number(out, loss.total);
-    out += " in all)\n";
+    out += " in all)\n"sv;
 }
 
 void EventTally::add(std::string_view name) {
@@ -326,7 +337,7 @@ std::vector<std::pair<std::string, std::uint64_t>> EventTally::by_count() const 
 std::string format_summary(const EventTally& tally, std::uint64_t lost) {
     std::string out = "events shown: ";
     append_number(out, tally.shown());
-    out += "\nevents lost: ";
+    out += "\nevents lost: "sv;
     append_number(out, lost);
     out += '\n';
     const auto counts = tally.by_count();
@@ -341,7 +352,7 @@ std::string format_summary(const EventTally& tally, std::uint64_t lost) {
         names.push_back(std::move(escaped));
     }
     for (std::size_t i = 0; i < counts.size(); ++i) {
-        out += "  ";
+        out += "  "sv;
         out += names[i];
         out.append(name_width - names[i].size() + 2, ' ');
         const std::string count = std::to_string(counts[i].second);
