@@ -93,6 +93,11 @@ stop_tracer() {  # stop_tracer: SIGINT (the tracers' Ctrl-C), then wait, SIGTERM
     tracer_pid=
 }
 
+# Programs PID has attached to tracepoints through perf events, as bpftool lists them.
+attached_tracepoints() {
+    bpftool perf show | awk -v pid="$1" '$1 == "pid" && $2 == pid { n++ } END { print n + 0 }'
+}
+
 # Each run_* sets delivered, lost and tracer_ticks besides the loop's figures.
 delivered=
 lost=
@@ -108,9 +113,9 @@ run_cradle() {
     env --default-signal=INT "$bin/cradle" events --trace container=new --trace event=openat \
         --output json --output-file /dev/null 2>"$work/cradle.err" &
     tracer_pid=$!
-    # Attached once it holds a BPF link (the ring buffer's reader starts with the programs).
+    # Attached once it holds a BPF link, or has a program on a tracepoint's perf event.
     local tries=0
-    until grep -qs '^link_type:' /proc/"$tracer_pid"/fdinfo/* 2>/dev/null; do
+    until grep -qs '^link_type:' /proc/"$tracer_pid"/fdinfo/* || [ "$(attached_tracepoints "$tracer_pid")" -gt 0 ]; do
         kill -0 "$tracer_pid" 2>/dev/null || die "cradle events exited: $(tail -n 5 "$work/cradle.err")"
         ((++tries < 1000)) || die "cradle events did not attach within 20 s"
         sleep 0.02
@@ -122,6 +127,8 @@ run_cradle() {
     sleep 0.5  # let the reader drain the ring buffer
     tracer_ticks=$(($(cpu_ticks "$tracer_pid") - before))
     stop_tracer
+    tries=0
+    until grep -q '^events lost: ' "$work/cradle.err" || ((++tries > 40)); do sleep 0.05; done
     delivered=$(sed -n 's/^events shown: \([0-9]*\)$/\1/p' "$work/cradle.err")
     lost=$(sed -n 's/^events lost: \([0-9]*\)$/\1/p' "$work/cradle.err")
     [[ "$delivered" =~ ^[0-9]+$ && "$lost" =~ ^[0-9]+$ ]] ||
@@ -142,11 +149,6 @@ tracepoint:syscalls:sys_exit_openat /@path[tid]/ {
         @dirfd[tid], str(@path[tid]), @flags[tid], args->ret);
     delete(@path[tid]); delete(@flags[tid]); delete(@dirfd[tid]);
 }'
-
-# Programs PID has attached to tracepoints through perf events, as bpftool lists them.
-attached_tracepoints() {
-    bpftool perf show | awk -v pid="$1" '$1 == "pid" && $2 == pid { n++ } END { print n + 0 }'
-}
 
 run_bpftrace() {
     rm -f "$work/bpftrace.count"
@@ -242,16 +244,16 @@ awk -v tick_ns="$tick_ns" -v target=500000 -v cradle_missing="$cradle_missing" "
             c = substr("bcd", i, 1)
             if ((r, c) in v_cpu) { dcpu[c] = dcpu[c] " " (v_cpu[r, c] - v_cpu[r, "a"]); dwall[c] = dwall[c] " " (v_wall[r, c] - v_wall[r, "a"]) } }
         name["a"] = "(a) no tracer"; name["b"] = "(b) cradle events"; name["c"] = "(c) bpftrace"; name["d"] = "(d) strace -f -tt"
-        printf "%-20s %12s %9s %11s %13s %11s %13s %12s\n", "configuration", "events/s", "no loss", "task ns/call", "extra (task)", "wall ns/call", "extra (wall)", "tracer ns/ev"
+        printf "%-20s %12s %16s %11s %13s %11s %13s %12s\n", "configuration", "events/s", "no loss", "task ns/call", "extra (task)", "wall ns/call", "extra (wall)", "tracer ns/ev"
         for (i = 1; i <= 4; i++) {
             c = substr("abcd", i, 1)
             if (!(c in seen)) { printf "%-20s %s\n", name[c], "not measured"; continue }
             n = split(clean[c], flags, " "); all = 1; for (j = 1; j <= n; j++) if (!flags[j]) all = 0
             if (c == "a") {
-                printf "%-20s %12s %9s %11.1f %13s %11.1f %13s %12s\n", name[c], "-", "-", median(cpus[c]), "-", median(walls[c]), "-", "-"
+                printf "%-20s %12s %16s %11.1f %13s %11.1f %13s %12s\n", name[c], "-", "-", median(cpus[c]), "-", median(walls[c]), "-", "-"
                 continue }
             med_rate[c] = median(rate[c]); lossless[c] = all; extra[c] = median(dcpu[c])
-            printf "%-20s %12.0f %9s %11.1f %+13.1f %11.1f %+13.1f %12.0f%s\n", name[c], med_rate[c], all ? "yes" : "NO (" median(losts[c]) " lost)",
+            printf "%-20s %12.0f %16s %11.1f %+13.1f %11.1f %+13.1f %12.0f%s\n", name[c], med_rate[c], all ? "yes" : "NO (" median(losts[c]) " lost)",
                 median(cpus[c]), extra[c], median(walls[c]), median(dwall[c]), median(tracer[c]), (c == "d") ? " ~" : "" }
         print "events/s: delivered per second of the loop; extra: median over rounds of (x - a) within the round"
         print "~ strace: its CPU time less the loop'"'"'s (both are counted as this shell'"'"'s children)"
