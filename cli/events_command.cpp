@@ -13,6 +13,7 @@
 #include <ostream>
 
 #include "cli/arguments.h"
+#include "cli/event_format.h"
 #include "common/config.h"
 #include "common/json.h"
 #include "common/profile_name.h"
@@ -47,7 +48,7 @@ Filters (--trace, many times; applied in the kernel; of one kind any may match, 
 
 Options:
   --output table|json   aligned columns (default), or one JSON object a line; a change in the
-                        count of lost events is a line of its own ({"lost_events": N})
+                        count of lost events is a line of its own ({"lost":TOTAL,"new":N})
   --output-file PATH    write the events there instead of standard output
   --buffer-pages N      the ring buffer, in pages, a power of two (default 4096: 16 MiB); a
                         full buffer drops events, and every drop is counted
@@ -385,76 +386,6 @@ std::string collector_socket(const EventsCommandOptions& options) {
     return config ? config->socket_path : Config{}.socket_path;
 }
 
-// TODO(merge): the writers of cli/event_format.h replace event_json and table_row, and the
-// argument decoders of cli/event_decode.h replace argument_json.
-nlohmann::json argument_json(const EventArgument& argument) {
-    switch (argument.type) {
-        case ArgumentType::user_string:
-        case ArgumentType::kernel_string:
-            if (argument.unreadable || argument.strings.empty()) {
-                return nullptr;
-            }
-            return argument.strings.front();
-        case ArgumentType::user_string_array: return argument.strings;
-        case ArgumentType::sockaddr: {
-            std::string hex;
-            char digits[3];
-            for (std::uint8_t byte : argument.bytes) {
-                std::snprintf(digits, sizeof digits, "%02x", byte);
-                hex += digits;
-            }
-            return hex;
-        }
-        case ArgumentType::signed_integer:
-        case ArgumentType::fd: return static_cast<std::int64_t>(static_cast<std::int32_t>(argument.raw));
-        case ArgumentType::boolean: return argument.raw != 0;
-        default: return argument.raw;
-    }
-}
-
-double seconds_since_boot(const Event& event) { return static_cast<double>(event.task.boot_time_ns) / 1e9; }
-
-nlohmann::json event_json(const Event& event) {
-    nlohmann::json args = nlohmann::json::object();
-    for (const EventArgument& argument : event.arguments) {
-        args[argument.name] = argument_json(argument);
-    }
-    nlohmann::json line = {{"time", std::round(seconds_since_boot(event) * 1e6) / 1e6},
-                           {"uts_name", event.task.uts_name},
-                           {"mnt_ns", event.task.mnt_ns},
-                           {"pid_ns", event.task.pid_ns},
-                           {"uid", event.task.uid},
-                           {"event", event.name},
-                           {"comm", event.task.comm},
-                           {"pid", event.task.pid},
-                           {"tid", event.task.tid},
-                           {"ppid", event.task.ppid},
-                           {"ret", event.return_value},
-                           {"args", std::move(args)}};
-    if (!event.container_id.empty()) {
-        line["container_id"] = event.container_id;
-        line["profile_name"] = event.profile_name;
-    }
-    return line;
-}
-
-constexpr const char* k_table_header =
-    "TIME(s)          UTS_NAME         MNT_NS      PID_NS      UID    EVENT                COMM             PID      "
-    "TID      PPID     RET      ARGS";
-
-std::string table_row(const Event& event) {
-    std::string args;
-    for (const EventArgument& argument : event.arguments) {
-        args += (args.empty() ? "" : ", ") + argument.name + ": " + dump_json(argument_json(argument));
-    }
-    char row[512];
-    std::snprintf(row, sizeof row, "%-16.6f %-16.16s %-11u %-11u %-6u %-20.20s %-16.16s %-8d %-8d %-8d %-8lld ",
-                  seconds_since_boot(event), event.task.uts_name.c_str(), event.task.mnt_ns, event.task.pid_ns,
-                  event.task.uid, event.name.c_str(), event.task.comm.c_str(), event.task.pid, event.task.tid,
-                  event.task.ppid, static_cast<long long>(event.return_value));
-    return row + args;
-}
-
 void install_stop_handlers() {
     struct sigaction action {};
     action.sa_handler = request_stop;
@@ -504,20 +435,40 @@ int run_events_command(const EventsCommandOptions& options, std::ostream& out, s
     // Scripts wait for this line: from here on nothing selected is missed.
     err << "cradle events: streaming; capability checks through " << (*stream)->capability_source() << "\n";
     err.flush();
-    if (options.output == EventsOutput::table) {
-        stream_out << k_table_header << "\n";
+    const bool json = options.output == EventsOutput::json;
+    // One buffer for the whole stream, written out after each poll (and when it grows past a
+    // pipe's worth): no allocation per event once it has grown.
+    std::string buffer;
+    constexpr std::size_t k_flush_size = 64 * 1024;
+    auto write_out = [&] {
+        stream_out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        buffer.clear();
+    };
+    if (!json) {
+        append_table_header(buffer);
     }
+    write_out();
     stream_out.flush();
 
-    std::uint64_t shown = 0;
+    EventTally tally;
     std::uint64_t lost = 0;
-    std::map<std::string, std::uint64_t> per_event;
+    // A loss is shown as soon as it is seen, between the events it fell among.
+    auto report_loss = [&] {
+        const auto now_lost = (*stream)->lost();
+        if (!now_lost || *now_lost == lost) {
+            return;
+        }
+        const EventLoss loss{*now_lost, *now_lost - lost};
+        lost = *now_lost;
+        json ? append_json_loss(buffer, loss) : append_table_loss(buffer, loss);
+    };
     const auto started = std::chrono::steady_clock::now();
     const auto deadline = options.duration ? started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                                            std::chrono::duration<double>(*options.duration))
                                            : std::chrono::steady_clock::time_point::max();
+    auto count_reached = [&] { return options.count && tally.shown() >= *options.count; };
     const std::function<void(Event &&)> sink = [&](Event&& event) {
-        if (options.count && shown >= *options.count) {
+        if (count_reached()) {
             return;
         }
         if (const auto* container = containers.find(event.task.cgroup_id,
@@ -525,18 +476,16 @@ int run_events_command(const EventsCommandOptions& options, std::ostream& out, s
             event.container_id = container->id;
             event.profile_name = container->name;
         }
-        ++shown;
-        ++per_event[event.name];
-        if (options.output == EventsOutput::json) {
-            stream_out << dump_json(event_json(event)) << "\n";
-        } else {
-            stream_out << table_row(event) << "\n";
+        tally.add(event.name);
+        json ? append_json_line(buffer, event) : append_table_row(buffer, event);
+        if (buffer.size() >= k_flush_size) {
+            write_out();
         }
     };
     int status = 0;
     while (!g_stop) {
         const auto now = std::chrono::steady_clock::now();
-        if (now >= deadline || (options.count && shown >= *options.count)) {
+        if (now >= deadline || count_reached()) {
             break;
         }
         const auto wait = std::min<std::chrono::steady_clock::duration>(deadline - now, std::chrono::milliseconds(100));
@@ -546,34 +495,22 @@ int run_events_command(const EventsCommandOptions& options, std::ostream& out, s
             status = 2;
             break;
         }
-        // A loss is shown as soon as it is seen, between the events it fell among.
-        if (auto now_lost = (*stream)->lost(); now_lost && *now_lost != lost) {
-            lost = *now_lost;
-            if (options.output == EventsOutput::json) {
-                stream_out << dump_json({{"lost_events", lost}}) << "\n";
-            }
-        }
+        report_loss();
+        write_out();
         stream_out.flush();
     }
     // What was written before the end is shown: drain the buffer once more.
-    if (status == 0 && !(options.count && shown >= *options.count)) {
+    if (status == 0 && !count_reached()) {
         (void)(*stream)->poll(std::chrono::milliseconds(0), sink);
     }
-    if (auto now_lost = (*stream)->lost(); now_lost && *now_lost != lost) {
-        lost = *now_lost;
-        if (options.output == EventsOutput::json) {
-            stream_out << dump_json({{"lost_events", lost}}) << "\n";
-        }
-    }
+    report_loss();
+    write_out();
     stream_out.flush();
     if (!stream_out) {
         err << "cradle events: writing the events failed\n";
         status = 2;
     }
-    err << "events shown: " << shown << "\nevents lost: " << lost << "\n";
-    for (const auto& [name, count] : per_event) {
-        err << "  " << std::left << std::setw(24) << name << count << "\n";
-    }
+    err << format_summary(tally, lost);
     return status;
 }
 

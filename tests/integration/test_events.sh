@@ -54,9 +54,8 @@ check "the summary counts what was shown and lost" grep -q "^events lost: 0$" "$
 needs streaming watched
 check "execve of /bin/ls with its argv" \
     test "$(count default '.event == "execve" and .args.pathname == "/bin/ls" and .args.argv == ["/bin/ls", "/"]')" -ge 1
-# TODO(merge): once cli/event_decode.h renders the flags, check .args.flags == "O_RDONLY" instead.
-check "openat of /etc/passwd with O_RDONLY (flags 0)" \
-    test "$(count default '.event == "openat" and .args.pathname == "/etc/passwd" and .args.flags == 0 and .ret >= 0')" -ge 1
+check "openat of /etc/passwd with O_RDONLY" \
+    test "$(count default '.event == "openat" and .args.pathname == "/etc/passwd" and .args.flags == "O_RDONLY" and .ret >= 0')" -ge 1
 check "sched_process_exec of /bin/cat, read by the kernel" \
     test "$(count default '.event == "sched_process_exec" and .args.pathname == "/bin/cat"')" -ge 1
 check "sched_process_exit of the container's processes" \
@@ -75,7 +74,7 @@ check "uts_name is the container's hostname once runc set it" \
     empty "$(events default '(.comm | startswith("runc")) == false and .uts_name != "cradle-sample"' | head -3)"
 # (Those before cradled's hook registered it cannot.)
 check "events of a container cradled traces carry its id and profile" \
-    test "$(count default ".event == \"openat\" and .args.pathname == \"/etc/passwd\" and .container_id == \"cradle-it-$$-watched\" and .profile_name == \"watched\"")" -ge 1
+    test "$(count default ".event == \"openat\" and .args.pathname == \"/etc/passwd\" and .container_id == \"cradle-it-$$-watched\" and .profile == \"watched\"")" -ge 1
 
 part "cradled's profile is the same with and without a stream watching"
 bundle unwatched --hook "$HOOK" --socket "$SOCKET" --profile unwatched -- /bin/sh -c "$WORKLOAD; /bin/sleep 1"
@@ -151,7 +150,7 @@ check --as flooded-small "the flood runs again" run_container flood "$WORK/flood
 sleep 0.5
 stop_stream
 delivered=$(count flood-small '.event == "openat"')
-lost=$(jq -r 'select(.lost_events != null) | .lost_events' "$WORK/flood-small.out" | tail -1)
+lost=$(jq -r 'select(.lost != null) | .lost' "$WORK/flood-small.out" | tail -1)
 check "a one-page buffer loses events, and says so in the stream" test "${lost:-0}" -gt 0
 check "what was lost is what was not delivered ($delivered delivered + ${lost:-0} lost = $generated)" \
     test "$((delivered + ${lost:-0}))" -eq "$generated"
