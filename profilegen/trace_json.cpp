@@ -4,6 +4,7 @@
 
 #include "common/json.h"
 #include "profilegen/capability_profile.h"
+#include "profilegen/syscall_arguments.h"
 
 namespace cradle {
 
@@ -24,6 +25,31 @@ nlohmann::json syscall_entry(const Recording& recording, const std::string& name
         phases.push_back("workload");
     }
     return {{"allowed", allowed}, {"implied", implied}, {"phases", std::move(phases)}};
+}
+
+// The 32-bit ABI's syscalls: all allowed, on the compat architecture; no phase, as the runtime's
+// own syscalls are native.
+nlohmann::json compat_syscall_entries(const Recording& recording) {
+    nlohmann::json entries = nlohmann::json::object();
+    for (const auto& name : recording.compat_syscalls) {
+        entries[name] = {{"allowed", true}, {"implied", recording.compat_implied_syscalls.contains(name)}};
+    }
+    return entries;
+}
+
+// The argument values seen, as the tracefile's ARGUMENTS spells them, and whether one was not
+// kept (then the syscall counts as made with any).
+nlohmann::json argument_entries(const Recording& recording) {
+    nlohmann::json entries = nlohmann::json::object();
+    for (const auto& [name, values] : recording.arguments) {
+        const ArgumentSyscall* syscall = find_argument_syscall(name);
+        nlohmann::json seen = nlohmann::json::array();
+        for (const std::uint64_t value : values.values) {
+            seen.push_back(syscall ? argument_value_text(*syscall, value) : std::to_string(value));
+        }
+        entries[name] = {{"values", std::move(seen)}, {"any", values.any}};
+    }
+    return entries;
 }
 
 nlohmann::json environment_object(const TraceEnvironment& environment) {
@@ -55,6 +81,8 @@ Result<std::string> render_trace_json(const Recording& recording, const TraceEnv
         {"incomplete_reasons", recording.incomplete_reasons},
         {"architectures", recording.architectures},
         {"syscalls", std::move(syscalls)},
+        {"compat_syscalls", compat_syscall_entries(recording)},
+        {"arguments", argument_entries(recording)},
         {"capabilities",
          {{"granted", oci_capability_names(recording.capabilities)},
           {"denied", oci_capability_names(recording.denied_capabilities)},

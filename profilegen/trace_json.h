@@ -29,6 +29,9 @@ struct TraceEnvironment {
 //    "incomplete_reasons": [...],       // in the recording's order
 //    "architectures": ["x86", "x86_64"],
 //    "syscalls": {"execve": {"allowed": true, "implied": false, "phases": ["runtime"]}, ...},
+//    "compat_syscalls": {"_llseek": {"allowed": true, "implied": false}, ...},
+//    "arguments": {"socket": {"values": ["AF_INET", "AF_UNIX"], "any": false},
+//                  "clone": {"values": [], "any": false}, ...},
 //    "capabilities": {"granted": ["CAP_CHOWN"], "denied": [...], "probed": [...]},
 //    "counters": {"lost_syscalls": 0, ...},
 //    "recorded_by": {"kernel_release": "6.18.0", "machine": "x86_64",
@@ -38,7 +41,11 @@ struct TraceEnvironment {
 // "setup" when in setup_syscalls, "runtime" when in runtime_syscalls, "workload" when allowed
 // and neither a runtime syscall nor implied (the recording keeps the union of the runtime's and
 // the workload's syscalls, so a runtime syscall the workload made too reads "runtime" alone).
-// No entry has a count: the kernel side records whether a syscall was made, not how often.
+// "compat_syscalls": the 32-bit ABI's allow-list (COMPAT_SYSCALLS), "implied" as
+// compat_implied_syscalls says; empty for a native-only recording. "arguments": the values the
+// argument filters were made from (ARGUMENTS, spelt as argument_value_text writes them; an empty
+// list for clone, clone3 or unshare made without a namespace flag; "any" when a value was not
+// kept). No entry has a count: the kernel side records whether a syscall was made, not how often.
 // Capabilities are spelt as OCI spells them, sorted. "recorded_by" is left out when
 // `environment` is empty. Fails (EILSEQ, write_json's message) when a reason is not UTF-8.
 Result<std::string> render_trace_json(const Recording& recording, const TraceEnvironment& environment);

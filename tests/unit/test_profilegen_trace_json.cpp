@@ -22,6 +22,9 @@ Recording sample_recording() {
     recording.setup_syscalls = {"pivot_root", "read"};
     recording.counters = {{"lost_syscalls", 0}, {"lost_tasks", 2}};
     recording.incomplete_reasons = {"lost 2 tasks"};
+    recording.compat_syscalls = {"_llseek", "restart_syscall"};
+    recording.compat_implied_syscalls = {"restart_syscall"};
+    recording.arguments = {{"socket", {{2, 1}, false}}, {"clone", {{}, false}}, {"clone3", {{}, true}}};
     return recording;
 }
 
@@ -39,6 +42,23 @@ TEST_CASE("render_trace_json: every section, phases per syscall, where it was re
     "x86",
     "x86_64"
   ],
+  "arguments": {
+    "clone": {
+      "any": false,
+      "values": []
+    },
+    "clone3": {
+      "any": true,
+      "values": []
+    },
+    "socket": {
+      "any": false,
+      "values": [
+        "AF_UNIX",
+        "AF_INET"
+      ]
+    }
+  },
   "capabilities": {
     "denied": [
       "CAP_NET_ADMIN"
@@ -50,6 +70,16 @@ TEST_CASE("render_trace_json: every section, phases per syscall, where it was re
     "probed": [
       "CAP_SYS_RESOURCE"
     ]
+  },
+  "compat_syscalls": {
+    "_llseek": {
+      "allowed": true,
+      "implied": false
+    },
+    "restart_syscall": {
+      "allowed": true,
+      "implied": true
+    }
   },
   "complete": false,
   "counters": {
@@ -125,11 +155,13 @@ TEST_CASE("render_trace_json: a whole recording without an environment") {
   "architectures": [
     "x86_64"
   ],
+  "arguments": {},
   "capabilities": {
     "denied": [],
     "granted": [],
     "probed": []
   },
+  "compat_syscalls": {},
   "complete": true,
   "counters": {},
   "incomplete_reasons": [],
