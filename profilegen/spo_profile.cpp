@@ -1,20 +1,21 @@
 #include "profilegen/spo_profile.h"
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <limits>
 
 #include "common/json.h"
+#include "profilegen/profile_fields.h"
 
 namespace cradle {
 
 namespace {
 
 constexpr std::size_t k_max_label = 63;
+constexpr const char* k_subject = "SeccompProfile object";
 
 Error invalid(const std::string& field, const std::string& what) {
-    return Error{EINVAL, "SeccompProfile object: \"" + field + "\": " + what};
+    return with_context(field_error(field, what), k_subject);
 }
 
 bool is_word(const std::string& text) {
@@ -36,15 +37,11 @@ Result<std::string> word(const nlohmann::json& value, const std::string& field) 
     return value.get<std::string>();
 }
 
-Result<void> check_fields(const nlohmann::json& object, const std::string& where,
-                          std::initializer_list<std::string_view> allowed) {
-    if (!object.is_object()) {
-        return invalid(where, "not an object");
-    }
-    for (const auto& [key, value] : object.items()) {
-        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-            return invalid(where.empty() ? key : where + "." + key, "no such field in the SeccompProfile spec");
-        }
+// check_fields, refusing what the spec lacks (rather than what Cradle does not support).
+Result<void> check_spec_fields(const nlohmann::json& object, const std::string& where,
+                               std::initializer_list<std::string_view> allowed) {
+    if (auto fields = check_fields(object, where, allowed, "no such field in the SeccompProfile spec"); !fields) {
+        return with_context(fields.error(), k_subject);
     }
     return {};
 }
@@ -62,7 +59,7 @@ Result<std::string> spec_integer(const nlohmann::json& value, const std::string&
 }
 
 Result<std::string> render_rule(const nlohmann::json& rule, const std::string& field) {
-    if (auto fields = check_fields(rule, field, {"names", "action", "errnoRet", "args", "comment"}); !fields) {
+    if (auto fields = check_spec_fields(rule, field, {"names", "action", "errnoRet", "args", "comment"}); !fields) {
         return fields.error();
     }
     const auto action = rule.find("action");
@@ -99,7 +96,7 @@ Result<std::string> render_rule(const nlohmann::json& rule, const std::string& f
         for (std::size_t i = 0; i < args->size(); ++i) {
             const std::string where = field + ".args[" + std::to_string(i) + "]";
             const auto& arg = (*args)[i];
-            if (auto fields = check_fields(arg, where, {"index", "value", "valueTwo", "op"}); !fields) {
+            if (auto fields = check_spec_fields(arg, where, {"index", "value", "valueTwo", "op"}); !fields) {
                 return fields.error();
             }
             const char* lead = "    - ";
@@ -172,7 +169,7 @@ std::string spo_localhost_profile(const std::string& name, const std::optional<s
 
 Result<std::string> render_spo_seccomp_profile(const nlohmann::json& profile, const std::string& name,
                                                const std::optional<std::string>& object_namespace) {
-    if (auto fields = check_fields(profile, "", {"defaultAction", "defaultErrnoRet", "architectures", "syscalls"});
+    if (auto fields = check_spec_fields(profile, "", {"defaultAction", "defaultErrnoRet", "architectures", "syscalls"});
         !fields) {
         return fields.error();
     }
