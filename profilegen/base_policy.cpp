@@ -1,17 +1,14 @@
 #include "profilegen/base_policy.h"
 
-#include <seccomp.h>
-#include <sys/mman.h>
 #include <sys/utsname.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <optional>
 
 #include "common/json.h"
 #include "common/text_file.h"
-#include "common/unique_fd.h"
+#include "profilegen/profile_fields.h"
 #include "profilegen/run_options.h"
 #include "profilegen/seccomp_profile.h"
 #include "profilegen/syscall_table.h"
@@ -20,31 +17,7 @@ namespace cradle {
 
 namespace {
 
-constexpr int k_max_errno = 4095;
-constexpr unsigned k_max_arguments = 6;
-
-Error invalid(const std::string& field, const std::string& what) {
-    return Error{EINVAL, "base profile: \"" + field + "\": " + what};
-}
-
-// The actions seccomp_action_names() spells, with libseccomp's values (an errno is or-ed in
-// later); sorted by name.
-constexpr std::pair<std::string_view, std::uint32_t> k_action_values[] = {
-    {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW},
-    {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0)},
-    {"SCMP_ACT_KILL", SCMP_ACT_KILL},
-    {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS},
-    {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD},
-    {"SCMP_ACT_LOG", SCMP_ACT_LOG},
-    {"SCMP_ACT_TRAP", SCMP_ACT_TRAP},
-};
-
-// The OCI spellings of libseccomp's comparisons, sorted by name.
-constexpr std::pair<std::string_view, scmp_compare> k_comparisons[] = {
-    {"SCMP_CMP_EQ", SCMP_CMP_EQ}, {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
-    {"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_LT", SCMP_CMP_LT}, {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
-    {"SCMP_CMP_NE", SCMP_CMP_NE},
-};
+constexpr const char* k_subject = "base profile";
 
 // Cradle's architecture names Docker spells otherwise (moby/profiles seccomp_linux.go,
 // goToNative), sorted.
@@ -53,106 +26,36 @@ constexpr std::pair<std::string_view, std::string_view> k_docker_architectures[]
     {"x86_64", "amd64"},
 };
 
-// An action: its name, and libseccomp's value with the errno in it.
-struct Action {
-    std::string name;
-    std::optional<int> errno_ret;  // as the profile wrote it
-    std::uint32_t value = 0;
-};
-
 // ALLOW and LOG let the call through; every other action refuses it.
-bool permits(const Action& action) { return action.name == "SCMP_ACT_ALLOW" || action.name == "SCMP_ACT_LOG"; }
-
-struct Argument {
-    unsigned index = 0;
-    std::uint64_t value = 0;
-    std::uint64_t value_two = 0;
-    std::string op;
-    scmp_compare compare = SCMP_CMP_EQ;
-};
+bool permits(const SeccompAction& action) { return action.name == "SCMP_ACT_ALLOW" || action.name == "SCMP_ACT_LOG"; }
 
 struct Rule {
     std::string field;  // "syscalls[3]", for messages
     std::vector<std::string> names;
-    Action action;
-    std::vector<Argument> args;
+    SeccompAction action;
+    std::vector<ArgumentCondition> args;
     std::optional<std::string> comment;
 };
-
-Result<void> check_fields(const nlohmann::json& object, const std::string& where,
-                          std::initializer_list<std::string_view> allowed) {
-    if (!object.is_object()) {
-        return invalid(where, "not an object");
-    }
-    for (const auto& [key, value] : object.items()) {
-        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-            return invalid(where.empty() ? key : where + "." + key,
-                           "not supported by Cradle (refused rather than ignored)");
-        }
-    }
-    return {};
-}
-
-Result<std::uint64_t> read_unsigned(const nlohmann::json& value, const std::string& field) {
-    if (value.is_number_unsigned()) {
-        return value.get<std::uint64_t>();
-    }
-    if (value.is_number_integer() && value.get<std::int64_t>() >= 0) {
-        return static_cast<std::uint64_t>(value.get<std::int64_t>());
-    }
-    return invalid(field, "not an integer from 0 to 2^64-1");
-}
 
 Result<std::string> read_string(const nlohmann::json& object, const std::string& key, const std::string& field) {
     const auto found = object.find(key);
     if (found == object.end()) {
-        return invalid(field, "missing");
+        return field_error(field, "missing");
     }
     if (!found->is_string()) {
-        return invalid(field, "not a string");
+        return field_error(field, "not a string");
     }
     return found->get<std::string>();
 }
 
-// `action_key` of `object` and its `errno_key`, at `where` ("" for the top level).
-Result<Action> read_action(const nlohmann::json& object, const std::string& where, const std::string& action_key,
-                           const std::string& errno_key) {
-    const std::string prefix = where.empty() ? "" : where + ".";
-    auto name = read_string(object, action_key, prefix + action_key);
-    if (!name) {
-        return name.error();
-    }
-    const auto known = std::find_if(std::begin(k_action_values), std::end(k_action_values),
-                                    [&](const auto& entry) { return entry.first == *name; });
-    if (known == std::end(k_action_values)) {
-        return invalid(prefix + action_key, "unknown action \"" + *name + "\"");
-    }
-    Action action{*name, std::nullopt, known->second};
-    const bool is_errno = known->second == SCMP_ACT_ERRNO(0);
-    if (const auto errno_ret = object.find(errno_key); errno_ret != object.end()) {
-        if (!is_errno) {
-            return invalid(prefix + errno_key, "only valid with SCMP_ACT_ERRNO, not " + *name);
-        }
-        auto value = read_unsigned(*errno_ret, prefix + errno_key);
-        if (!value || *value > k_max_errno) {
-            return invalid(prefix + errno_key, "not an integer from 0 to " + std::to_string(k_max_errno));
-        }
-        action.errno_ret = static_cast<int>(*value);
-    }
-    if (is_errno) {
-        action.value = SCMP_ACT_ERRNO(action.errno_ret.value_or(EPERM));
-    }
-    return action;
-}
-
 Result<std::vector<std::string>> read_string_list(const nlohmann::json& list, const std::string& field) {
     if (!list.is_array()) {
-        return invalid(field, "not an array");
+        return field_error(field, "not an array");
     }
     std::vector<std::string> out;
     for (std::size_t i = 0; i < list.size(); ++i) {
         if (!list[i].is_string()) {
-            return invalid(field + "[" + std::to_string(i) + "]", "not a string");
+            return field_error(field + "[" + std::to_string(i) + "]", "not a string");
         }
         out.push_back(list[i].get<std::string>());
     }
@@ -212,15 +115,15 @@ Result<bool> condition_holds(const nlohmann::json& condition, const std::string&
     }
     if (const auto min_kernel = condition.find("minKernel"); min_kernel != condition.end()) {
         if (!min_kernel->is_string()) {
-            return invalid(field + ".minKernel", "not a string");
+            return field_error(field + ".minKernel", "not a string");
         }
         const auto wanted = kernel_version(min_kernel->get<std::string>());
         if (!wanted) {
-            return invalid(field + ".minKernel", "not a kernel version");
+            return field_error(field + ".minKernel", "not a kernel version");
         }
         const auto running = kernel_version(context.kernel_release);
         if (!running) {
-            return Error{EINVAL, "base profile: kernel release \"" + context.kernel_release + "\" has no version"};
+            return Error{EINVAL, "kernel release \"" + context.kernel_release + "\" has no version"};
         }
         const bool at_least = *running >= *wanted;
         if (include ? !at_least : at_least) {
@@ -228,44 +131,6 @@ Result<bool> condition_holds(const nlohmann::json& condition, const std::string&
         }
     }
     return true;
-}
-
-Result<Argument> read_argument(const nlohmann::json& entry, const std::string& field) {
-    if (auto fields = check_fields(entry, field, {"index", "value", "valueTwo", "op"}); !fields) {
-        return fields.error();
-    }
-    Argument argument;
-    const auto index = entry.find("index");
-    if (index == entry.end()) {
-        return invalid(field + ".index", "missing");
-    }
-    auto index_value = read_unsigned(*index, field + ".index");
-    if (!index_value || *index_value >= k_max_arguments) {
-        return invalid(field + ".index", "not an integer from 0 to 5");
-    }
-    argument.index = static_cast<unsigned>(*index_value);
-    for (const auto& [key, target] :
-         {std::pair{"value", &argument.value}, std::pair{"valueTwo", &argument.value_two}}) {
-        if (const auto found = entry.find(key); found != entry.end()) {
-            auto value = read_unsigned(*found, field + "." + key);
-            if (!value) {
-                return value.error();
-            }
-            *target = *value;
-        }
-    }
-    auto op = read_string(entry, "op", field + ".op");
-    if (!op) {
-        return op.error();
-    }
-    const auto compare = std::find_if(std::begin(k_comparisons), std::end(k_comparisons),
-                                      [&](const auto& known) { return known.first == *op; });
-    if (compare == std::end(k_comparisons)) {
-        return invalid(field + ".op", "unknown comparison \"" + *op + "\"");
-    }
-    argument.op = *op;
-    argument.compare = compare->second;
-    return argument;
 }
 
 // Whether a name is a syscall of at least one of `architectures`; names libseccomp does not
@@ -285,7 +150,7 @@ Result<std::optional<Rule>> read_rule(const nlohmann::json& entry, const std::st
     }
     Rule rule;
     rule.field = field;
-    auto action = read_action(entry, field, "action", "errnoRet");
+    auto action = read_seccomp_action(entry, field, "action", "errnoRet");
     if (!action) {
         return action.error();
     }
@@ -293,7 +158,7 @@ Result<std::optional<Rule>> read_rule(const nlohmann::json& entry, const std::st
     const auto names = entry.find("names");
     const auto name = entry.find("name");
     if ((names == entry.end()) == (name == entry.end())) {
-        return invalid(field + ".names", names == entry.end() ? "missing" : "given with \"name\"");
+        return field_error(field + ".names", names == entry.end() ? "missing" : "given with \"name\"");
     }
     std::vector<std::string> listed;
     if (names != entry.end()) {
@@ -304,25 +169,18 @@ Result<std::optional<Rule>> read_rule(const nlohmann::json& entry, const std::st
         listed = std::move(*list);
     } else {
         if (!name->is_string()) {
-            return invalid(field + ".name", "not a string");
+            return field_error(field + ".name", "not a string");
         }
         listed.push_back(name->get<std::string>());
     }
-    if (const auto args = entry.find("args"); args != entry.end() && !args->is_null()) {
-        if (!args->is_array() || args->size() > k_max_arguments) {
-            return invalid(field + ".args", "not an array of at most 6 conditions");
-        }
-        for (std::size_t i = 0; i < args->size(); ++i) {
-            auto argument = read_argument((*args)[i], field + ".args[" + std::to_string(i) + "]");
-            if (!argument) {
-                return argument.error();
-            }
-            rule.args.push_back(*argument);
-        }
+    auto args = read_seccomp_conditions(entry, field);
+    if (!args) {
+        return args.error();
     }
+    rule.args = std::move(*args);
     if (const auto comment = entry.find("comment"); comment != entry.end()) {
         if (!comment->is_string()) {
-            return invalid(field + ".comment", "not a string");
+            return field_error(field + ".comment", "not a string");
         }
         rule.comment = comment->get<std::string>();
     }
@@ -354,7 +212,7 @@ Result<std::vector<std::string>> read_architectures(const nlohmann::json& base, 
     const auto listed = base.find("architectures");
     const auto arch_map = base.find("archMap");
     if (listed != base.end() && arch_map != base.end()) {
-        return invalid("archMap", "given with \"architectures\"");
+        return field_error("archMap", "given with \"architectures\"");
     }
     std::vector<std::string> constants;
     std::string where;
@@ -367,7 +225,7 @@ Result<std::vector<std::string>> read_architectures(const nlohmann::json& base, 
         where = "architectures";
     } else if (arch_map != base.end()) {
         if (!arch_map->is_array()) {
-            return invalid("archMap", "not an array");
+            return field_error("archMap", "not an array");
         }
         auto native = seccomp_arch_constant(context.native);
         if (!native) {
@@ -402,7 +260,7 @@ Result<std::vector<std::string>> read_architectures(const nlohmann::json& base, 
     for (const auto& constant : constants) {
         auto arch = arch_from_seccomp_constant(constant);
         if (!arch) {
-            return invalid(where, arch.error().message);
+            return field_error(where, arch.error().message);
         }
         if (std::find(architectures.begin(), architectures.end(), *arch) == architectures.end()) {
             architectures.push_back(*arch);
@@ -420,14 +278,7 @@ nlohmann::json rule_json(const Rule& rule) {
         out["errnoRet"] = *rule.action.errno_ret;
     }
     if (!rule.args.empty()) {
-        nlohmann::json args = nlohmann::json::array();
-        for (const auto& argument : rule.args) {
-            args.push_back({{"index", argument.index},
-                            {"value", argument.value},
-                            {"valueTwo", argument.value_two},
-                            {"op", argument.op}});
-        }
-        out["args"] = std::move(args);
+        out["args"] = seccomp_conditions_json(rule.args);
     }
     if (rule.comment) {
         out["comment"] = *rule.comment;
@@ -435,78 +286,17 @@ nlohmann::json rule_json(const Rule& rule) {
     return out;
 }
 
-Error libseccomp_error(const std::string& what, int rc) {
-    return Error{-rc, "base profile: compiling the result: " + what + ": " + std::strerror(-rc)};
-}
-
-// The filter for one architecture, as compile_seccomp_profile builds it, with the arguments.
-Result<SeccompFilter> filter_for(const Action& default_action, const std::string& arch,
-                                 const std::vector<Rule>& rules) {
-    SeccompFilter filter(seccomp_init(default_action.value));
-    if (!filter.get()) {
-        return Error{EINVAL, "base profile: libseccomp refused the default action"};
-    }
-    auto token = seccomp_arch_token(arch);
-    if (!token) {
-        return token.error();
-    }
-    if (*token != seccomp_arch_native()) {
-        int rc = seccomp_arch_add(filter.get(), *token);
-        if (rc == 0) {
-            rc = seccomp_arch_remove(filter.get(), SCMP_ARCH_NATIVE);
-        }
-        if (rc != 0) {
-            return libseccomp_error("adding " + arch, rc);
-        }
-    }
-    for (const auto& rule : rules) {
-        if (rule.action.value == default_action.value) {
-            continue;  // libseccomp refuses a rule that changes nothing
-        }
-        std::vector<scmp_arg_cmp> compares;
-        for (const auto& argument : rule.args) {
-            compares.push_back({argument.index, argument.compare, argument.value, argument.value_two});
-        }
-        for (const auto& name : rule.names) {
-            auto available = syscall_available(arch, name);
-            if (!available || !*available) {
-                continue;
-            }
-            const int number = seccomp_syscall_resolve_name(name.c_str());
-            const int rc = seccomp_rule_add_array(filter.get(), rule.action.value, number,
-                                                  static_cast<unsigned>(compares.size()), compares.data());
-            if (rc != 0) {
-                return libseccomp_error(rule.field + " syscall \"" + name + "\" on " + arch, rc);
-            }
-        }
-    }
-    return filter;
-}
-
-Result<void> compile(const Action& default_action, const std::vector<std::string>& architectures,
+// Compiles the settled base: one SeccompRule per name of each rule.
+Result<void> compile(const SeccompAction& default_action, const std::vector<std::string>& architectures,
                      const std::vector<Rule>& rules) {
-    std::optional<SeccompFilter> merged;
-    for (const auto& arch : architectures) {
-        auto filter = filter_for(default_action, arch, rules);
-        if (!filter) {
-            return filter.error();
+    std::vector<SeccompRule> per_name;
+    for (const auto& rule : rules) {
+        for (const auto& name : rule.names) {
+            per_name.push_back({rule.field, name, rule.action.value, rule.args});
         }
-        if (!merged) {
-            merged.emplace(std::move(*filter));
-            continue;
-        }
-        if (const int rc = seccomp_merge(merged->get(), filter->get()); rc != 0) {
-            return libseccomp_error("merging the filter for " + arch, rc);
-        }
-        static_cast<void>(filter->release());  // seccomp_merge destroyed it
     }
-    // The kernel gets a BPF program: make sure libseccomp can write one.
-    UniqueFd sink(memfd_create("cradle-base", MFD_CLOEXEC));
-    if (!sink.valid()) {
-        return system_error("base profile: creating a memfd for the BPF export");
-    }
-    if (const int rc = seccomp_export_bpf(merged->get(), sink.get()); rc != 0) {
-        return libseccomp_error("exporting the filter as BPF", rc);
+    if (auto filter = compile_seccomp_rules(default_action.value, architectures, per_name); !filter) {
+        return filter.error();
     }
     return {};
 }
@@ -524,8 +314,8 @@ Result<void> check_one_action(const std::vector<Rule>& rules) {
             }
             for (const auto& name : rules[i].names) {
                 if (std::find(rules[j].names.begin(), rules[j].names.end(), name) != rules[j].names.end()) {
-                    return invalid(rules[i].field, "syscall \"" + name + "\": already has another action in \"" +
-                                                       rules[j].field + "\"");
+                    return field_error(rules[i].field, "syscall \"" + name + "\": already has another action in \"" +
+                                                           rules[j].field + "\"");
                 }
             }
         }
@@ -535,7 +325,7 @@ Result<void> check_one_action(const std::vector<Rule>& rules) {
 
 // Records that `action` (of a rule, or the default, as `by` says) refuses recorded syscall
 // `name`: a finding, unless the caller falls back from an ENOSYS.
-void refuse(const std::string& name, const Action& action, const std::string& by, BaseMerge& merge) {
+void refuse(const std::string& name, const SeccompAction& action, const std::string& by, BaseMerge& merge) {
     const std::vector<std::string> fallbacks = fallback_syscalls();
     if (action.name == "SCMP_ACT_ERRNO" && action.errno_ret == ENOSYS &&
         std::find(fallbacks.begin(), fallbacks.end(), name) != fallbacks.end()) {
@@ -546,7 +336,8 @@ void refuse(const std::string& name, const Action& action, const std::string& by
 }
 
 // What the settled `rules` and `default_action` do with recorded syscall `name`.
-void classify(const std::string& name, const Action& default_action, const std::vector<Rule>& rules, BaseMerge& merge) {
+void classify(const std::string& name, const SeccompAction& default_action, const std::vector<Rule>& rules,
+              BaseMerge& merge) {
     bool conditional = false;
     for (const auto& rule : rules) {
         if (std::find(rule.names.begin(), rule.names.end(), name) == rule.names.end()) {
@@ -569,27 +360,14 @@ void classify(const std::string& name, const Action& default_action, const std::
     }
 }
 
-}  // namespace
-
-std::string docker_architecture_name(const std::string& arch) {
-    const auto found = std::find_if(std::begin(k_docker_architectures), std::end(k_docker_architectures),
-                                    [&](const auto& entry) { return entry.first == arch; });
-    return found == std::end(k_docker_architectures) ? arch : std::string(found->second);
-}
-
-BaseContext base_context_for(const Recording& recording) {
-    struct utsname names {};
-    std::string release = ::uname(&names) == 0 ? names.release : "";
-    return BaseContext{native_arch(), std::move(release), oci_capability_names(recording)};
-}
-
-Result<BaseMerge> merge_with_base(const nlohmann::json& base, const Recording& recording, const BaseContext& context) {
+// merge_with_base, with messages that do not name the base yet.
+Result<BaseMerge> settle(const nlohmann::json& base, const Recording& recording, const BaseContext& context) {
     if (auto fields =
             check_fields(base, "", {"defaultAction", "defaultErrnoRet", "architectures", "archMap", "syscalls"});
         !fields) {
         return fields.error();
     }
-    auto default_action = read_action(base, "", "defaultAction", "defaultErrnoRet");
+    auto default_action = read_seccomp_action(base, "", "defaultAction", "defaultErrnoRet");
     if (!default_action) {
         return default_action.error();
     }
@@ -600,7 +378,7 @@ Result<BaseMerge> merge_with_base(const nlohmann::json& base, const Recording& r
     std::vector<Rule> rules;
     if (const auto list = base.find("syscalls"); list != base.end() && !list->is_null()) {
         if (!list->is_array()) {
-            return invalid("syscalls", "not an array");
+            return field_error("syscalls", "not an array");
         }
         for (std::size_t i = 0; i < list->size(); ++i) {
             auto rule = read_rule((*list)[i], "syscalls[" + std::to_string(i) + "]", context, *architectures);
@@ -648,6 +426,28 @@ Result<BaseMerge> merge_with_base(const nlohmann::json& base, const Recording& r
         if (on_any(name, *architectures)) {
             classify(name, *default_action, rules, merge);
         }
+    }
+    return merge;
+}
+
+}  // namespace
+
+std::string docker_architecture_name(const std::string& arch) {
+    const auto found = std::find_if(std::begin(k_docker_architectures), std::end(k_docker_architectures),
+                                    [&](const auto& entry) { return entry.first == arch; });
+    return found == std::end(k_docker_architectures) ? arch : std::string(found->second);
+}
+
+BaseContext base_context_for(const Recording& recording) {
+    struct utsname names {};
+    std::string release = ::uname(&names) == 0 ? names.release : "";
+    return BaseContext{native_arch(), std::move(release), oci_capability_names(recording)};
+}
+
+Result<BaseMerge> merge_with_base(const nlohmann::json& base, const Recording& recording, const BaseContext& context) {
+    auto merge = settle(base, recording, context);
+    if (!merge) {
+        return with_context(merge.error(), k_subject);
     }
     return merge;
 }

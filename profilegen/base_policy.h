@@ -70,13 +70,13 @@ struct BaseMerge {
 //                "errnoRet", "args", "comment" it has}, a single "name" made "names",
 //                names that none of the architectures has left out (a runtime skips them too),
 //                a rule without names left out}
-// and it is compiled with libseccomp (arguments included) before it is returned.
+// and it is compiled with compile_seccomp_rules (arguments included) before it is returned.
 // Accepted fields: defaultAction, defaultErrnoRet, architectures or archMap (not both),
-// syscalls; per rule names or name, action, errnoRet, args (index 0..5, value, valueTwo, op:
-// SCMP_CMP_NE, _LT, _LE, _EQ, _GE, _GT, _MASKED_EQ), comment, includes and excludes (caps,
-// arches in Docker's spelling "amd64", minKernel "4.8"). Any other field, or an action other
-// than seccomp_action_names(), is refused (EINVAL), since ignoring it could allow more than
-// the base says. Messages read `base profile: "syscalls[2].args[0].op": <reason>`.
+// syscalls; per rule names or name, action and errnoRet (read_seccomp_action), args
+// (read_seccomp_conditions), comment, includes and excludes (caps, arches in Docker's
+// spelling "amd64", minKernel "4.8"). Any other field, or an action other than
+// seccomp_action_names(), is refused (EINVAL), since ignoring it could allow more than the
+// base says. Messages read `base profile: "syscalls[2].args[0].op": <reason>`.
 Result<BaseMerge> merge_with_base(const nlohmann::json& base, const Recording& recording, const BaseContext& context);
 
 // Reads and parses the base profile at `path`. Fails with the errno of a file that cannot be

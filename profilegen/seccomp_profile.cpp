@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "common/unique_fd.h"
+#include "profilegen/profile_fields.h"
 #include "profilegen/syscall_arguments.h"
 #include "profilegen/syscall_table.h"
 
@@ -66,102 +67,38 @@ std::string_view comparison_name(scmp_compare op) {
     return "";
 }
 
-Error invalid(const std::string& field, const std::string& what) {
-    return Error{EINVAL, "seccomp profile: \"" + field + "\": " + what};
-}
+constexpr const char* k_subject = "seccomp profile";
 
 Error libseccomp_error(const std::string& field, const std::string& what, int rc) {
-    return Error{-rc, "seccomp profile: \"" + field + "\": " + what + ": " + std::strerror(-rc)};
+    return Error{-rc, field_error(field, what + ": " + std::strerror(-rc)).message};
 }
-
-// Reads `action_key` and its optional `errno_key` out of `object`, which sits at `where` in
-// the profile ("" for the top level).
-Result<std::uint32_t> read_action(const nlohmann::json& object, const std::string& where, const std::string& action_key,
-                                  const std::string& errno_key) {
-    const std::string prefix = where.empty() ? "" : where + ".";
-    const std::string action_field = prefix + action_key;
-    const std::string errno_field = prefix + errno_key;
-    const auto action = object.find(action_key);
-    if (action == object.end()) {
-        return invalid(action_field, "missing");
-    }
-    if (!action->is_string()) {
-        return invalid(action_field, "not a string");
-    }
-    const auto& name = action->get_ref<const std::string&>();
-    const auto spelling = std::find_if(std::begin(k_actions), std::end(k_actions),
-                                       [&](const ActionSpelling& a) { return a.name == name; });
-    if (spelling == std::end(k_actions)) {
-        return invalid(action_field, "unknown action \"" + name + "\"");
-    }
-    const bool is_errno = spelling->value == SCMP_ACT_ERRNO(0);
-    int errno_value = EPERM;
-    const auto errno_entry = object.find(errno_key);
-    if (errno_entry != object.end()) {
-        if (!is_errno) {
-            return invalid(errno_field, "only valid with SCMP_ACT_ERRNO, not " + name);
-        }
-        if (!errno_entry->is_number_integer()) {
-            return invalid(errno_field, "not an integer");
-        }
-        // Above 2^63, get<std::int64_t> would wrap to a negative number and misquote the value.
-        const bool in_range = errno_entry->is_number_unsigned() ? errno_entry->get<std::uint64_t>() <= k_max_errno
-                                                                : errno_entry->get<std::int64_t>() >= 0 &&
-                                                                      errno_entry->get<std::int64_t>() <= k_max_errno;
-        if (!in_range) {
-            // dump() of an integer is its decimal text and cannot throw.
-            return invalid(errno_field, errno_entry->dump() + " is outside 0.." + std::to_string(k_max_errno));
-        }
-        errno_value = errno_entry->get<int>();
-    }
-    return is_errno ? SCMP_ACT_ERRNO(errno_value) : spelling->value;
-}
-
-Result<void> check_fields(const nlohmann::json& object, const std::string& where,
-                          std::initializer_list<std::string_view> allowed) {
-    for (const auto& [key, value] : object.items()) {
-        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-            return invalid(where.empty() ? key : where + "." + key,
-                           "not supported by Cradle (refused rather than ignored)");
-        }
-    }
-    return {};
-}
-
-struct Rule {
-    std::string field;  // "syscalls[i].names[j]", for messages
-    std::string name;
-    std::uint32_t action;
-    std::vector<ArgumentCondition> conditions;  // all must hold; none: the syscall whatever its arguments
-};
-
-struct Architecture {
-    std::string name;
-    std::uint32_t token;
-};
 
 // One filter context per architecture, merged at the end: libseccomp then only ever sees a
 // syscall for the architectures it exists on.
-Result<SeccompFilter> filter_for(std::uint32_t default_action, const Architecture& arch,
-                                 const std::vector<Rule>& rules) {
+Result<SeccompFilter> filter_for(std::uint32_t default_action, const std::string& arch,
+                                 const std::vector<SeccompRule>& rules) {
     SeccompFilter filter(seccomp_init(default_action));
     if (!filter.get()) {
-        return Error{EINVAL, "seccomp profile: libseccomp refused the default action"};
+        return Error{EINVAL, "libseccomp refused the default action"};
     }
-    if (arch.token != seccomp_arch_native()) {
-        int rc = seccomp_arch_add(filter.get(), arch.token);
+    auto token = seccomp_arch_token(arch);
+    if (!token) {
+        return field_error("architectures", token.error().message);
+    }
+    if (*token != seccomp_arch_native()) {
+        int rc = seccomp_arch_add(filter.get(), *token);
         if (rc == 0) {
             rc = seccomp_arch_remove(filter.get(), SCMP_ARCH_NATIVE);
         }
         if (rc != 0) {
-            return libseccomp_error("architectures", "adding " + arch.name, rc);
+            return libseccomp_error("architectures", "adding " + arch, rc);
         }
     }
     for (const auto& rule : rules) {
         if (rule.action == default_action) {
-            continue;
+            continue;  // libseccomp refuses a rule that changes nothing
         }
-        auto available = syscall_available(arch.name, rule.name);
+        auto available = syscall_available(arch, rule.name);
         if (!available || !*available) {
             continue;  // add_rule already refused names unknown everywhere
         }
@@ -169,7 +106,7 @@ Result<SeccompFilter> filter_for(std::uint32_t default_action, const Architectur
         // architecture of the context by name.
         const int number = seccomp_syscall_resolve_name(rule.name.c_str());
         if (number == __NR_SCMP_ERROR) {
-            return invalid(rule.field, "syscall \"" + rule.name + "\": unknown");
+            return field_error(rule.field, "syscall \"" + rule.name + "\": unknown");
         }
         std::vector<scmp_arg_cmp> conditions;
         for (const auto& condition : rule.conditions) {
@@ -180,47 +117,44 @@ Result<SeccompFilter> filter_for(std::uint32_t default_action, const Architectur
         const int rc = seccomp_rule_add_array(filter.get(), rule.action, number,
                                               static_cast<unsigned>(conditions.size()), conditions.data());
         if (rc != 0) {
-            return libseccomp_error(rule.field, "adding syscall \"" + rule.name + "\" on " + arch.name, rc);
+            return libseccomp_error(rule.field, "adding syscall \"" + rule.name + "\" on " + arch, rc);
         }
     }
     return filter;
 }
 
 // The profile's "architectures", each once; the native architecture alone when it lists none.
-Result<std::vector<Architecture>> read_architectures(const nlohmann::json& profile) {
-    std::vector<Architecture> architectures;
+Result<std::vector<std::string>> read_architectures(const nlohmann::json& profile) {
+    std::vector<std::string> architectures;
     if (const auto list = profile.find("architectures"); list != profile.end()) {
         if (!list->is_array()) {
-            return invalid("architectures", "not an array");
+            return field_error("architectures", "not an array");
         }
         for (std::size_t i = 0; i < list->size(); ++i) {
             const std::string field = "architectures[" + std::to_string(i) + "]";
             const auto& entry = (*list)[i];
             if (!entry.is_string()) {
-                return invalid(field, "not a string");
+                return field_error(field, "not a string");
             }
             auto arch = arch_from_seccomp_constant(entry.get<std::string>());
             if (!arch) {
-                return invalid(field, arch.error().message);
+                return field_error(field, arch.error().message);
             }
-            if (std::any_of(architectures.begin(), architectures.end(),
-                            [&](const Architecture& a) { return a.name == *arch; })) {
-                return invalid(field, "\"" + entry.get<std::string>() + "\" listed twice");
+            if (std::find(architectures.begin(), architectures.end(), *arch) != architectures.end()) {
+                return field_error(field, "\"" + entry.get<std::string>() + "\" listed twice");
             }
-            auto token = seccomp_arch_token(*arch);
-            if (!token) {
-                return invalid(field, token.error().message);
+            if (auto token = seccomp_arch_token(*arch); !token) {
+                return field_error(field, token.error().message);
             }
-            architectures.push_back({*arch, *token});
+            architectures.push_back(*arch);
         }
     }
     if (architectures.empty()) {
         const std::string native = native_arch();
-        auto token = seccomp_arch_token(native);
-        if (!token) {
-            return Error{EINVAL, "seccomp profile: native architecture \"" + native + "\": unknown to Cradle"};
+        if (auto token = seccomp_arch_token(native); !token) {
+            return Error{EINVAL, "native architecture \"" + native + "\": unknown to Cradle"};
         }
-        architectures.push_back({native, *token});
+        architectures.push_back(native);
     }
     return architectures;
 }
@@ -228,32 +162,32 @@ Result<std::vector<Architecture>> read_architectures(const nlohmann::json& profi
 // Adds to `rules` the syscall `name` at `field` with `action` when `conditions` hold, once: a
 // name libseccomp does not know, or that none of `architectures` has, is an error, and so is a
 // second, different action for the syscall (with or without conditions).
-Result<void> add_rule(std::vector<Rule>& rules, const std::string& field, const std::string& name, std::uint32_t action,
-                      const std::vector<ArgumentCondition>& conditions,
-                      const std::vector<Architecture>& architectures) {
+Result<void> add_rule(std::vector<SeccompRule>& rules, const std::string& field, const std::string& name,
+                      std::uint32_t action, const std::vector<ArgumentCondition>& conditions,
+                      const std::vector<std::string>& architectures) {
     bool anywhere = false;
     for (const auto& arch : architectures) {
-        auto available = syscall_available(arch.name, name);
+        auto available = syscall_available(arch, name);
         if (!available) {
-            return invalid(field, "syscall \"" + name + "\": unknown");
+            return field_error(field, "syscall \"" + name + "\": unknown");
         }
         anywhere = anywhere || *available;
     }
     if (!anywhere) {
         std::string listed;
         for (const auto& arch : architectures) {
-            listed += (listed.empty() ? "" : ", ") + arch.name;
+            listed += (listed.empty() ? "" : ", ") + arch;
         }
-        return invalid(field, "syscall \"" + name + "\": not available on " + listed);
+        return field_error(field, "syscall \"" + name + "\": not available on " + listed);
     }
     // libseccomp quietly picks one of two actions for a syscall; a profile that says both is
     // a mistake worth reporting.
-    const auto earlier = std::find_if(rules.begin(), rules.end(), [&](const Rule& r) { return r.name == name; });
+    const auto earlier = std::find_if(rules.begin(), rules.end(), [&](const SeccompRule& r) { return r.name == name; });
     if (earlier != rules.end() && earlier->action != action) {
-        return invalid(field, "syscall \"" + name + "\": already has another action in \"" + earlier->field + "\"");
+        return field_error(field, "syscall \"" + name + "\": already has another action in \"" + earlier->field + "\"");
     }
     if (std::none_of(rules.begin(), rules.end(),
-                     [&](const Rule& r) { return r.name == name && r.conditions == conditions; })) {
+                     [&](const SeccompRule& r) { return r.name == name && r.conditions == conditions; })) {
         rules.push_back({field, name, action, conditions});
     }
     return {};
@@ -265,104 +199,48 @@ Result<void> read_unsigned(const nlohmann::json& object, const std::string& wher
                            bool required, std::uint64_t& value) {
     const auto entry = object.find(key);
     if (entry == object.end()) {
-        return required ? Result<void>(invalid(where + "." + key, "missing")) : Result<void>();
+        return required ? Result<void>(field_error(where + "." + key, "missing")) : Result<void>();
     }
     // (A non-negative integer built in code rather than parsed is a signed one.)
     if (!entry->is_number_integer() || (!entry->is_number_unsigned() && entry->get<std::int64_t>() < 0)) {
-        return invalid(where + "." + key, "not an integer from 0 to 2^64-1");
+        return field_error(where + "." + key, "not an integer from 0 to 2^64-1");
     }
     value = entry->get<std::uint64_t>();
     return {};
 }
 
-// The conditions of the profile's entry "syscalls[i]" (`field`): its "args", each
-// {"index": 0..5, "value": u64, "valueTwo": u64 (default 0), "op": "SCMP_CMP_..."}.
-Result<std::vector<ArgumentCondition>> read_conditions(const nlohmann::json& entry, const std::string& field) {
-    std::vector<ArgumentCondition> conditions;
-    const auto args = entry.find("args");
-    if (args == entry.end() || args->is_null()) {
-        return conditions;
-    }
-    if (!args->is_array()) {
-        return invalid(field + ".args", "not an array");
-    }
-    for (std::size_t i = 0; i < args->size(); ++i) {
-        const std::string where = field + ".args[" + std::to_string(i) + "]";
-        const auto& arg = (*args)[i];
-        if (!arg.is_object()) {
-            return invalid(where, "not an object");
-        }
-        if (auto fields = check_fields(arg, where, {"index", "value", "valueTwo", "op"}); !fields) {
-            return fields.error();
-        }
-        ArgumentCondition condition;
-        std::uint64_t index = 0;
-        for (auto read : {read_unsigned(arg, where, "index", true, index),
-                          read_unsigned(arg, where, "value", true, condition.value),
-                          read_unsigned(arg, where, "valueTwo", false, condition.value_two)}) {
-            if (!read) {
-                return read.error();
-            }
-        }
-        if (index >= k_syscall_arguments) {
-            return invalid(where + ".index",
-                           std::to_string(index) + " is outside 0.." + std::to_string(k_syscall_arguments - 1));
-        }
-        condition.index = static_cast<unsigned>(index);
-        const auto op = arg.find("op");
-        if (op == arg.end()) {
-            return invalid(where + ".op", "missing");
-        }
-        if (!op->is_string()) {
-            return invalid(where + ".op", "not a string");
-        }
-        const auto spelling =
-            std::find_if(std::begin(k_comparisons), std::end(k_comparisons),
-                         [&](const ComparisonSpelling& c) { return c.name == op->get<std::string>(); });
-        if (spelling == std::end(k_comparisons)) {
-            return invalid(where + ".op", "unknown comparison \"" + op->get<std::string>() + "\"");
-        }
-        condition.op = spelling->op;
-        conditions.push_back(condition);
-    }
-    return conditions;
-}
-
 // Adds the rules of the profile's entry "syscalls[i]" (`field`) to `rules`.
-Result<void> read_rule_entry(std::vector<Rule>& rules, const nlohmann::json& entry, const std::string& field,
-                             const std::vector<Architecture>& architectures) {
-    if (!entry.is_object()) {
-        return invalid(field, "not an object");
-    }
+Result<void> read_rule_entry(std::vector<SeccompRule>& rules, const nlohmann::json& entry, const std::string& field,
+                             const std::vector<std::string>& architectures) {
     if (auto fields = check_fields(entry, field, {"names", "action", "errnoRet", "args", "comment"}); !fields) {
         return fields.error();
     }
-    auto conditions = read_conditions(entry, field);
+    auto conditions = read_seccomp_conditions(entry, field);
     if (!conditions) {
         return conditions.error();
     }
     if (const auto comment = entry.find("comment"); comment != entry.end() && !comment->is_string()) {
-        return invalid(field + ".comment", "not a string");
+        return field_error(field + ".comment", "not a string");
     }
-    auto action = read_action(entry, field, "action", "errnoRet");
+    auto action = read_seccomp_action(entry, field, "action", "errnoRet");
     if (!action) {
         return action.error();
     }
     const auto names = entry.find("names");
     if (names == entry.end()) {
-        return invalid(field + ".names", "missing");
+        return field_error(field + ".names", "missing");
     }
     if (!names->is_array()) {
-        return invalid(field + ".names", "not an array");
+        return field_error(field + ".names", "not an array");
     }
     for (std::size_t j = 0; j < names->size(); ++j) {
         const std::string name_field = field + ".names[" + std::to_string(j) + "]";
         const auto& name = (*names)[j];
         if (!name.is_string()) {
-            return invalid(name_field, "not a string");
+            return field_error(name_field, "not a string");
         }
-        if (auto added =
-                add_rule(rules, name_field, name.get_ref<const std::string&>(), *action, *conditions, architectures);
+        if (auto added = add_rule(rules, name_field, name.get_ref<const std::string&>(), action->value, *conditions,
+                                  architectures);
             !added) {
             return added.error();
         }
@@ -372,14 +250,15 @@ Result<void> read_rule_entry(std::vector<Rule>& rules, const nlohmann::json& ent
 
 // The profile's "syscalls" as one rule per syscall and set of conditions, in the order they
 // first appear.
-Result<std::vector<Rule>> read_rules(const nlohmann::json& profile, const std::vector<Architecture>& architectures) {
-    std::vector<Rule> rules;
+Result<std::vector<SeccompRule>> read_rules(const nlohmann::json& profile,
+                                            const std::vector<std::string>& architectures) {
+    std::vector<SeccompRule> rules;
     const auto list = profile.find("syscalls");
     if (list == profile.end()) {
         return rules;
     }
     if (!list->is_array()) {
-        return invalid("syscalls", "not an array");
+        return field_error("syscalls", "not an array");
     }
     for (std::size_t i = 0; i < list->size(); ++i) {
         if (auto read = read_rule_entry(rules, (*list)[i], "syscalls[" + std::to_string(i) + "]", architectures);
@@ -391,8 +270,8 @@ Result<std::vector<Rule>> read_rules(const nlohmann::json& profile, const std::v
 }
 
 // The filter for every architecture: one context each (filter_for), merged into the first.
-Result<SeccompFilter> merged_filter(std::uint32_t default_action, const std::vector<Architecture>& architectures,
-                                    const std::vector<Rule>& rules) {
+Result<SeccompFilter> merged_filter(std::uint32_t default_action, const std::vector<std::string>& architectures,
+                                    const std::vector<SeccompRule>& rules) {
     std::optional<SeccompFilter> merged;
     for (const auto& arch : architectures) {
         auto filter = filter_for(default_action, arch, rules);
@@ -405,7 +284,7 @@ Result<SeccompFilter> merged_filter(std::uint32_t default_action, const std::vec
         }
         const int rc = seccomp_merge(merged->get(), filter->get());
         if (rc != 0) {
-            return libseccomp_error("architectures", "merging the filter for " + arch.name, rc);
+            return libseccomp_error("architectures", "merging the filter for " + arch, rc);
         }
         // seccomp_merge destroyed the source context on success.
         static_cast<void>(filter->release());
@@ -417,12 +296,36 @@ Result<SeccompFilter> merged_filter(std::uint32_t default_action, const std::vec
 Result<void> check_bpf_export(const SeccompFilter& filter) {
     UniqueFd sink(memfd_create("cradle-seccomp", MFD_CLOEXEC));
     if (!sink.valid()) {
-        return system_error("seccomp profile: creating a memfd for the BPF export");
+        return system_error("creating a memfd for the BPF export");
     }
     if (const int rc = seccomp_export_bpf(filter.get(), sink.get()); rc != 0) {
         return libseccomp_error("syscalls", "exporting the filter as BPF", rc);
     }
     return {};
+}
+
+// compile_seccomp_profile, with messages that do not name the profile yet.
+Result<SeccompFilter> read_and_compile(const nlohmann::json& profile) {
+    if (!profile.is_object()) {
+        return Error{EINVAL, "not a JSON object"};
+    }
+    if (auto fields = check_fields(profile, "", {"defaultAction", "defaultErrnoRet", "architectures", "syscalls"});
+        !fields) {
+        return fields.error();
+    }
+    auto default_action = read_seccomp_action(profile, "", "defaultAction", "defaultErrnoRet");
+    if (!default_action) {
+        return default_action.error();
+    }
+    auto architectures = read_architectures(profile);
+    if (!architectures) {
+        return architectures.error();
+    }
+    auto rules = read_rules(profile, *architectures);
+    if (!rules) {
+        return rules.error();
+    }
+    return compile_seccomp_rules(default_action->value, *architectures, *rules);
 }
 
 // A profile's architectures: native first, then sorted.
@@ -520,15 +423,6 @@ std::string namespace_flag_list(std::uint64_t flags) {
 
 // A rule allowing `rule.syscall` when its conditions hold, with a comment saying what was seen.
 nlohmann::json conditional_allow_rule(const ConditionalAllow& rule) {
-    nlohmann::json args = nlohmann::json::array();
-    for (const auto& condition : rule.conditions) {
-        args.push_back({
-            {"index", condition.index},
-            {"value", condition.value},
-            {"valueTwo", condition.value_two},
-            {"op", comparison_name(condition.op)},
-        });
-    }
     std::string comment = "made with ";
     const ArgumentSyscall* syscall = find_argument_syscall(rule.syscall);
     const ArgumentCondition& first = rule.conditions.front();
@@ -541,7 +435,7 @@ nlohmann::json conditional_allow_rule(const ConditionalAllow& rule) {
     return {
         {"names", nlohmann::json::array({rule.syscall})},
         {"action", "SCMP_ACT_ALLOW"},
-        {"args", std::move(args)},
+        {"args", seccomp_conditions_json(rule.conditions)},
         {"comment", comment},
     };
 }
@@ -563,6 +457,102 @@ std::optional<nlohmann::json> fallback_rule(const std::set<std::string>& syscall
 }
 
 }  // namespace
+
+Result<SeccompAction> read_seccomp_action(const nlohmann::json& object, const std::string& where,
+                                          const std::string& action_key, const std::string& errno_key) {
+    const std::string prefix = where.empty() ? "" : where + ".";
+    const std::string action_field = prefix + action_key;
+    const std::string errno_field = prefix + errno_key;
+    const auto action = object.find(action_key);
+    if (action == object.end()) {
+        return field_error(action_field, "missing");
+    }
+    if (!action->is_string()) {
+        return field_error(action_field, "not a string");
+    }
+    const auto& name = action->get_ref<const std::string&>();
+    const auto spelling = std::find_if(std::begin(k_actions), std::end(k_actions),
+                                       [&](const ActionSpelling& a) { return a.name == name; });
+    if (spelling == std::end(k_actions)) {
+        return field_error(action_field, "unknown action \"" + name + "\"");
+    }
+    const bool is_errno = spelling->value == SCMP_ACT_ERRNO(0);
+    SeccompAction read{name, std::nullopt, spelling->value};
+    const auto errno_entry = object.find(errno_key);
+    if (errno_entry != object.end()) {
+        if (!is_errno) {
+            return field_error(errno_field, "only valid with SCMP_ACT_ERRNO, not " + name);
+        }
+        if (!errno_entry->is_number_integer()) {
+            return field_error(errno_field, "not an integer");
+        }
+        // Above 2^63, get<std::int64_t> would wrap to a negative number and misquote the value.
+        const bool in_range = errno_entry->is_number_unsigned() ? errno_entry->get<std::uint64_t>() <= k_max_errno
+                                                                : errno_entry->get<std::int64_t>() >= 0 &&
+                                                                      errno_entry->get<std::int64_t>() <= k_max_errno;
+        if (!in_range) {
+            // dump() of an integer is its decimal text and cannot throw.
+            return field_error(errno_field, errno_entry->dump() + " is outside 0.." + std::to_string(k_max_errno));
+        }
+        read.errno_ret = errno_entry->get<int>();
+    }
+    if (is_errno) {
+        read.value = SCMP_ACT_ERRNO(read.errno_ret.value_or(EPERM));
+    }
+    return read;
+}
+
+Result<std::vector<ArgumentCondition>> read_seccomp_conditions(const nlohmann::json& entry, const std::string& field) {
+    std::vector<ArgumentCondition> conditions;
+    const auto args = entry.find("args");
+    if (args == entry.end() || args->is_null()) {
+        return conditions;
+    }
+    if (!args->is_array()) {
+        return field_error(field + ".args", "not an array");
+    }
+    if (args->size() > k_syscall_arguments) {
+        return field_error(field + ".args", std::to_string(args->size()) + " conditions, more than the " +
+                                                std::to_string(k_syscall_arguments) + " a rule can have");
+    }
+    for (std::size_t i = 0; i < args->size(); ++i) {
+        const std::string where = field + ".args[" + std::to_string(i) + "]";
+        const auto& arg = (*args)[i];
+        if (auto fields = check_fields(arg, where, {"index", "value", "valueTwo", "op"}); !fields) {
+            return fields.error();
+        }
+        ArgumentCondition condition;
+        std::uint64_t index = 0;
+        for (auto read : {read_unsigned(arg, where, "index", true, index),
+                          read_unsigned(arg, where, "value", true, condition.value),
+                          read_unsigned(arg, where, "valueTwo", false, condition.value_two)}) {
+            if (!read) {
+                return read.error();
+            }
+        }
+        if (index >= k_syscall_arguments) {
+            return field_error(where + ".index",
+                               std::to_string(index) + " is outside 0.." + std::to_string(k_syscall_arguments - 1));
+        }
+        condition.index = static_cast<unsigned>(index);
+        const auto op = arg.find("op");
+        if (op == arg.end()) {
+            return field_error(where + ".op", "missing");
+        }
+        if (!op->is_string()) {
+            return field_error(where + ".op", "not a string");
+        }
+        const auto spelling =
+            std::find_if(std::begin(k_comparisons), std::end(k_comparisons),
+                         [&](const ComparisonSpelling& c) { return c.name == op->get<std::string>(); });
+        if (spelling == std::end(k_comparisons)) {
+            return field_error(where + ".op", "unknown comparison \"" + op->get<std::string>() + "\"");
+        }
+        condition.op = spelling->op;
+        conditions.push_back(condition);
+    }
+    return conditions;
+}
 
 SeccompFilter::SeccompFilter(SeccompFilter&& other) noexcept : m_ctx(std::exchange(other.m_ctx, nullptr)) {}
 
@@ -597,27 +587,9 @@ const std::vector<std::string>& seccomp_action_names() {
     return k_names;
 }
 
-Result<SeccompFilter> compile_seccomp_profile(const nlohmann::json& profile) {
-    if (!profile.is_object()) {
-        return Error{EINVAL, "seccomp profile: not a JSON object"};
-    }
-    if (auto fields = check_fields(profile, "", {"defaultAction", "defaultErrnoRet", "architectures", "syscalls"});
-        !fields) {
-        return fields.error();
-    }
-    auto default_action = read_action(profile, "", "defaultAction", "defaultErrnoRet");
-    if (!default_action) {
-        return default_action.error();
-    }
-    auto architectures = read_architectures(profile);
-    if (!architectures) {
-        return architectures.error();
-    }
-    auto rules = read_rules(profile, *architectures);
-    if (!rules) {
-        return rules.error();
-    }
-    auto filter = merged_filter(*default_action, *architectures, *rules);
+Result<SeccompFilter> compile_seccomp_rules(std::uint32_t default_action, const std::vector<std::string>& architectures,
+                                            const std::vector<SeccompRule>& rules) {
+    auto filter = merged_filter(default_action, architectures, rules);
     if (!filter) {
         return filter.error();
     }
@@ -625,6 +597,27 @@ Result<SeccompFilter> compile_seccomp_profile(const nlohmann::json& profile) {
         return exported.error();
     }
     return filter;
+}
+
+Result<SeccompFilter> compile_seccomp_profile(const nlohmann::json& profile) {
+    auto filter = read_and_compile(profile);
+    if (!filter) {
+        return with_context(filter.error(), k_subject);
+    }
+    return filter;
+}
+
+nlohmann::json seccomp_conditions_json(const std::vector<ArgumentCondition>& conditions) {
+    nlohmann::json args = nlohmann::json::array();
+    for (const auto& condition : conditions) {
+        args.push_back({
+            {"index", condition.index},
+            {"value", condition.value},
+            {"valueTwo", condition.value_two},
+            {"op", comparison_name(condition.op)},
+        });
+    }
+    return args;
 }
 
 int refusal_errno_value(RefusalErrno refusal) { return refusal == RefusalErrno::enosys ? ENOSYS : EPERM; }

@@ -4,6 +4,8 @@
 
 #include <seccomp.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +14,7 @@
 
 #include "common/result.h"
 #include "profilegen/recording.h"
+#include "profilegen/syscall_arguments.h"
 
 namespace cradle {
 
@@ -85,6 +88,53 @@ int refusal_errno_value(RefusalErrno refusal);
 // does not compile.
 Result<nlohmann::json> build_seccomp_profile(const Recording& recording, RefusalErrno refusal = RefusalErrno::eperm);
 
+// The pieces of compile_seccomp_profile that a reader of another dialect of the format (a base
+// policy with Docker's "includes", "excludes" and "archMap") shares with it. Their messages
+// name the field but not the document, `"syscalls[2].action": missing` (field_error in
+// profilegen/profile_fields.h): the caller puts its name in front with with_context.
+
+// A rule's or the default's action, as a profile writes it.
+struct SeccompAction {
+    std::string name;              // one of seccomp_action_names(): "SCMP_ACT_ERRNO"
+    std::optional<int> errno_ret;  // the errno the profile gives, if it gives one
+    std::uint32_t value = 0;       // libseccomp's action, errno included: SCMP_ACT_ERRNO(errno_ret or EPERM)
+};
+
+// Reads `action_key` (a string of seccomp_action_names()) and its optional `errno_key`
+// (0..4095, only with SCMP_ACT_ERRNO) out of `object`, which sits at `where` in the profile
+// ("" for the top level): ("defaultAction", "defaultErrnoRet") or ("action", "errnoRet").
+// Fails (EINVAL) naming the field: `"syscalls[0].errnoRet": 5000 is outside 0..4095`.
+Result<SeccompAction> read_seccomp_action(const nlohmann::json& object, const std::string& where,
+                                          const std::string& action_key, const std::string& errno_key);
+
+// Reads the "args" of the rule `entry` at `field` ("syscalls[3]"): missing or null is none;
+// otherwise an array of at most six {"index": 0..5, "value": u64, "valueTwo": u64 (default 0),
+// "op": "SCMP_CMP_NE|LT|LE|EQ|GE|GT|MASKED_EQ"} and no other field. Fails (EINVAL) naming
+// the field: `"syscalls[3].args[0].op": unknown comparison "SCMP_CMP_LIKE"`.
+Result<std::vector<ArgumentCondition>> read_seccomp_conditions(const nlohmann::json& entry, const std::string& field);
+
+// `conditions` as a rule's "args" spell them: [{"index", "value", "valueTwo", "op"}, ...]; the
+// inverse of read_seccomp_conditions.
+nlohmann::json seccomp_conditions_json(const std::vector<ArgumentCondition>& conditions);
+
+// One syscall's rule, as compile_seccomp_rules takes it.
+struct SeccompRule {
+    std::string field;                          // where the profile gives it, for messages: "syscalls[1].names[0]"
+    std::string name;                           // "socket"
+    std::uint32_t action = 0;                   // SeccompAction::value
+    std::vector<ArgumentCondition> conditions;  // all must hold; none: whatever the arguments
+};
+
+// Builds the libseccomp filter of `default_action` (SeccompAction::value) and `rules` for
+// `architectures` (Cradle's names: "x86_64"; at least one, each known to
+// seccomp_arch_token), then exports it as BPF to prove the kernel would get a program. A rule
+// is left out where its syscall is unknown or unavailable on an architecture, and where its
+// action equals the default action (it would change nothing); it is the caller's to refuse
+// a name unknown everywhere or two actions for a syscall, as it sees fit. Fails (libseccomp's
+// error, or EINVAL) naming the field: `"syscalls[0].names[2]": adding syscall "foo" on x86: ...`.
+Result<SeccompFilter> compile_seccomp_rules(std::uint32_t default_action, const std::vector<std::string>& architectures,
+                                            const std::vector<SeccompRule>& rules);
+
 // Checks `profile` against the subset of the Docker/OCI schema Cradle understands and builds
 // the libseccomp filter it describes, then exports it as BPF to prove the kernel would get a
 // program. The schema:
@@ -96,7 +146,7 @@ Result<nlohmann::json> build_seccomp_profile(const Recording& recording, Refusal
 //                     "args": [{"index": 0..5, "value": integer, "valueTwo": integer,
 //                     "op": "SCMP_CMP_NE|LT|LE|EQ|GE|GT|MASKED_EQ"}], "comment": string};
 //                     errnoRet optional and only with SCMP_ACT_ERRNO; args optional (the
-//                     entry applies when all hold), valueTwo optional (default 0)
+//                     entry applies when all hold; at most six), valueTwo optional (default 0)
 // Any other field (e.g. "includes", "flags") is refused, since ignoring it could allow more
 // than the profile says. A syscall may have several rules with different args, all with the
 // same action. A syscall unknown on one listed architecture but available on

@@ -228,7 +228,7 @@ TEST_CASE("merge_with_base refuses what it cannot keep, naming the field") {
           "base profile: \"archMap\": given with \"architectures\"");
     CHECK(refused(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO",
                       "args": [{"index": 6, "value": 1, "op": "SCMP_CMP_EQ"}]}]})") ==
-          "base profile: \"syscalls[0].args[0].index\": not an integer from 0 to 5");
+          "base profile: \"syscalls[0].args[0].index\": 6 is outside 0..5");
     CHECK(refused(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO",
                       "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_LIKE"}]}]})") ==
           "base profile: \"syscalls[0].args[0].op\": unknown comparison \"SCMP_CMP_LIKE\"");
