@@ -37,17 +37,6 @@ struct Rule {
     std::optional<std::string> comment;
 };
 
-Result<std::string> read_string(const nlohmann::json& object, const std::string& key, const std::string& field) {
-    const auto found = object.find(key);
-    if (found == object.end()) {
-        return field_error(field, "missing");
-    }
-    if (!found->is_string()) {
-        return field_error(field, "not a string");
-    }
-    return found->get<std::string>();
-}
-
 Result<std::vector<std::string>> read_string_list(const nlohmann::json& list, const std::string& field) {
     if (!list.is_array()) {
         return field_error(field, "not an array");
@@ -237,7 +226,7 @@ Result<std::vector<std::string>> read_architectures(const nlohmann::json& base, 
             if (auto fields = check_fields(entry, field, {"architecture", "subArchitectures"}); !fields) {
                 return fields.error();
             }
-            auto arch = read_string(entry, "architecture", field + ".architecture");
+            auto arch = read_string_field(entry, "architecture", field + ".architecture");
             if (!arch) {
                 return arch.error();
             }

@@ -22,4 +22,15 @@ Result<void> check_fields(const nlohmann::json& object, const std::string& where
     return {};
 }
 
+Result<std::string> read_string_field(const nlohmann::json& object, const std::string& key, const std::string& field) {
+    const auto found = object.find(key);
+    if (found == object.end()) {
+        return field_error(field, "missing");
+    }
+    if (!found->is_string()) {
+        return field_error(field, "not a string");
+    }
+    return found->get<std::string>();
+}
+
 }  // namespace cradle

@@ -28,4 +28,8 @@ Result<void> check_fields(const nlohmann::json& object, const std::string& where
                           std::initializer_list<std::string_view> allowed,
                           std::string_view unknown = k_unsupported_field);
 
+// The string `key` of `object`, found at `field` ("syscalls[0].action"). Fails (EINVAL) with
+// field_error(field, "missing") or field_error(field, "not a string").
+Result<std::string> read_string_field(const nlohmann::json& object, const std::string& key, const std::string& field);
+
 }  // namespace cradle

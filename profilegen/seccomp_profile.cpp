@@ -463,14 +463,11 @@ Result<SeccompAction> read_seccomp_action(const nlohmann::json& object, const st
     const std::string prefix = where.empty() ? "" : where + ".";
     const std::string action_field = prefix + action_key;
     const std::string errno_field = prefix + errno_key;
-    const auto action = object.find(action_key);
-    if (action == object.end()) {
-        return field_error(action_field, "missing");
+    auto read_name = read_string_field(object, action_key, action_field);
+    if (!read_name) {
+        return read_name.error();
     }
-    if (!action->is_string()) {
-        return field_error(action_field, "not a string");
-    }
-    const auto& name = action->get_ref<const std::string&>();
+    const std::string& name = *read_name;
     const auto spelling = std::find_if(std::begin(k_actions), std::end(k_actions),
                                        [&](const ActionSpelling& a) { return a.name == name; });
     if (spelling == std::end(k_actions)) {
@@ -535,18 +532,14 @@ Result<std::vector<ArgumentCondition>> read_seccomp_conditions(const nlohmann::j
                                std::to_string(index) + " is outside 0.." + std::to_string(k_syscall_arguments - 1));
         }
         condition.index = static_cast<unsigned>(index);
-        const auto op = arg.find("op");
-        if (op == arg.end()) {
-            return field_error(where + ".op", "missing");
+        auto op = read_string_field(arg, "op", where + ".op");
+        if (!op) {
+            return op.error();
         }
-        if (!op->is_string()) {
-            return field_error(where + ".op", "not a string");
-        }
-        const auto spelling =
-            std::find_if(std::begin(k_comparisons), std::end(k_comparisons),
-                         [&](const ComparisonSpelling& c) { return c.name == op->get<std::string>(); });
+        const auto spelling = std::find_if(std::begin(k_comparisons), std::end(k_comparisons),
+                                           [&](const ComparisonSpelling& c) { return c.name == *op; });
         if (spelling == std::end(k_comparisons)) {
-            return field_error(where + ".op", "unknown comparison \"" + op->get<std::string>() + "\"");
+            return field_error(where + ".op", "unknown comparison \"" + *op + "\"");
         }
         condition.op = spelling->op;
         conditions.push_back(condition);
