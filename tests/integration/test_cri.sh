@@ -188,7 +188,7 @@ profiles_besides() {
     local pattern
     sleep 0.5
     pattern=$(printf '%s\|' "$@")
-    empty "$(ls "$OUT" | grep -v "^\(${pattern%\\|}\)\.\(tracefile\|seccomp\.json\)$")"
+    empty "$(ls "$OUT" | grep -v "^\(${pattern%\\|}\)\.\(tracefile\|seccomp\.json\|capabilities\.json\|trace\.json\)$")"
 }
 
 WORKLOAD="$AWAIT_GO; touch /tmp/x; chown 1:1 /tmp/x; stat -c '%u %g' /tmp/x; ls /; uname -s"

@@ -60,7 +60,7 @@ assert set(spec) <= {"defaultAction", "architectures", "syscalls"}, spec
 assert spec["defaultAction"] == "SCMP_ACT_ERRNO", spec
 assert spec["architectures"] == ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"], spec
 allowed = [rule for rule in spec["syscalls"] if rule["action"] == "SCMP_ACT_ALLOW"]
-assert [rule["names"] for rule in allowed] == [["execve", "read", "restart_syscall", "write"]], spec
+assert [rule["names"] for rule in allowed] == [["execve", "exit_group", "read", "restart_syscall", "write"]], spec
 for rule in spec["syscalls"]:
     assert set(rule) <= {"names", "action", "errnoRet", "args"}, rule
     assert rule["names"] and all(isinstance(name, str) for name in rule["names"]), rule
