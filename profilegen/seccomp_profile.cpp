@@ -520,8 +520,10 @@ Result<std::vector<ArgumentCondition>> read_seccomp_conditions(const nlohmann::j
         }
         ArgumentCondition condition;
         std::uint64_t index = 0;
+        // A missing "value" is 0, as runc and dockerd read it (Go's zero value): profiles that
+        // compare with 0 leave it out.
         for (auto read : {read_unsigned(arg, where, "index", true, index),
-                          read_unsigned(arg, where, "value", true, condition.value),
+                          read_unsigned(arg, where, "value", false, condition.value),
                           read_unsigned(arg, where, "valueTwo", false, condition.value_two)}) {
             if (!read) {
                 return read.error();

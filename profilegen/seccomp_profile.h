@@ -108,7 +108,8 @@ Result<SeccompAction> read_seccomp_action(const nlohmann::json& object, const st
                                           const std::string& action_key, const std::string& errno_key);
 
 // Reads the "args" of the rule `entry` at `field` ("syscalls[3]"): missing or null is none;
-// otherwise an array of at most six {"index": 0..5, "value": u64, "valueTwo": u64 (default 0),
+// otherwise an array of at most six {"index": 0..5, "value": u64 (default 0, as runc reads it),
+// "valueTwo": u64 (default 0),
 // "op": "SCMP_CMP_NE|LT|LE|EQ|GE|GT|MASKED_EQ"} and no other field. Fails (EINVAL) naming
 // the field: `"syscalls[3].args[0].op": unknown comparison "SCMP_CMP_LIKE"`.
 Result<std::vector<ArgumentCondition>> read_seccomp_conditions(const nlohmann::json& entry, const std::string& field);

@@ -797,8 +797,16 @@ TEST_CASE("compile_seccomp_profile names the field of every args violation") {
     };
     CHECK(with_args(json::object()) == "seccomp profile: \"syscalls[0].args\": not an array");
     CHECK(with_args({1}) == "seccomp profile: \"syscalls[0].args[0]\": not an object");
-    CHECK(with_args({{{"index", 0}, {"op", "SCMP_CMP_EQ"}}}) ==
-          "seccomp profile: \"syscalls[0].args[0].value\": missing");
+    // A missing value is 0, as runc reads it.
+    json without_value = minimal_profile();
+    without_value["syscalls"][0]["args"] = {{{"index", 0}, {"op", "SCMP_CMP_EQ"}}};
+    json with_zero = minimal_profile();
+    with_zero["syscalls"][0]["args"] = {arg(0, 0, 0, "SCMP_CMP_EQ")};
+    auto compiled_without = compile_seccomp_profile(without_value);
+    auto compiled_zero = compile_seccomp_profile(with_zero);
+    REQUIRE_MESSAGE(compiled_without.ok(), compiled_without.error().message);
+    REQUIRE(compiled_zero.ok());
+    CHECK(pfc_of(*compiled_without) == pfc_of(*compiled_zero));
     CHECK(with_args({{{"value", 0}, {"op", "SCMP_CMP_EQ"}}}) ==
           "seccomp profile: \"syscalls[0].args[0].index\": missing");
     CHECK(with_args({{{"index", 0}, {"value", 0}}}) == "seccomp profile: \"syscalls[0].args[0].op\": missing");
