@@ -188,6 +188,24 @@ std::string argument_value_text(const ArgumentSyscall& syscall, std::uint64_t va
     return syscall.kind == ArgumentKind::family ? std::to_string(value) : hexadecimal(value);
 }
 
+std::vector<std::string> argument_lines(const std::map<std::string, ArgumentValues>& arguments) {
+    std::vector<std::string> lines;
+    for (const auto& [name, values] : arguments) {
+        const ArgumentSyscall* syscall = find_argument_syscall(name);
+        const auto line = [&](std::string_view value) { lines.push_back(name + " " + std::string(value)); };
+        if (values.values.empty() && !values.any) {
+            line(k_argument_none);
+        }
+        for (const std::uint64_t value : values.values) {
+            line(syscall ? argument_value_text(*syscall, value) : std::to_string(value));
+        }
+        if (values.any) {
+            line(k_argument_any);
+        }
+    }
+    return lines;
+}
+
 Result<std::uint64_t> parse_argument_value(const ArgumentSyscall& syscall, std::string_view text) {
     std::optional<std::uint64_t> value;
     for (const NamedValue& named : names_of(syscall.kind)) {
@@ -255,7 +273,8 @@ ArgumentFilters argument_filters(const Recording& recording) {
     const ArgumentValues* clone = usable_values(recording, "clone");
     if (clone) {
         allow_namespaces("clone", flags_of(clone->values));
-    } else if (clone3_to_clone && !recording.syscalls.contains("clone") && !recording.compat_syscalls.contains("clone")) {
+    } else if (clone3_to_clone && !recording.syscalls.contains("clone") &&
+               !recording.compat_syscalls.contains("clone")) {
         allow_namespaces("clone", 0);
     }
     if (const ArgumentValues* unshare = usable_values(recording, "unshare")) {

@@ -22,6 +22,7 @@
 #include <seccomp.h>
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <span>
 #include <string>
@@ -73,6 +74,19 @@ std::span<const NamedValue> address_family_names();
 // `value` as an ARGUMENTS line writes it for `syscall`: "AF_INET" or "45" (family),
 // "CLONE_NEWNET" (namespaces; any other value in hexadecimal), "0x20008" (persona).
 std::string argument_value_text(const ArgumentSyscall& syscall, std::uint64_t value);
+
+// The words of an ARGUMENTS line that are not a value: a syscall of `namespaces` kind made
+// without a namespace flag ("clone none"), and a syscall one of whose values was not kept
+// ("unshare any": made with any value).
+inline constexpr std::string_view k_argument_none = "none";
+inline constexpr std::string_view k_argument_any = "any";
+
+// `arguments` (a Recording's ARGUMENTS) as "syscall value" lines, without their newlines, in the
+// order a tracefile writes them: by syscall name; for each, its values by number
+// (argument_value_text; in decimal for a syscall not in argument_syscalls()), k_argument_none
+// when it has no value and not `any`, and k_argument_any last when a value was not kept. The
+// tracefile writer and `cradle diff` both use it, so a diff names what the file says.
+std::vector<std::string> argument_lines(const std::map<std::string, ArgumentValues>& arguments);
 
 // The reverse: a name of the syscall's kind, or a number (decimal, or hexadecimal after "0x").
 // Fails (code EINVAL) on anything else, on a family above 63 or a persona above 0xffffffff

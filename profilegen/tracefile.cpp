@@ -156,31 +156,14 @@ struct Reasons {
 // ARGUMENTS: "syscall value" lines (syscall_arguments.h): a value, "none" (clone, clone3 and
 // unshare made without a namespace flag) or "any" (a value was not kept).
 struct Arguments {
-    static constexpr std::string_view k_none = "none";
-    static constexpr std::string_view k_any = "any";
-
     std::map<std::string, ArgumentValues> Recording::*member;
 
     bool empty(const Recording& recording) const { return (recording.*member).empty(); }
 
     void render(const Recording& recording, std::string& out) const {
-        for (const auto& [name, values] : recording.*member) {
-            const ArgumentSyscall* syscall = find_argument_syscall(name);
-            auto line = [&](std::string_view value) {
-                out += name;
-                out += ' ';
-                out += value;
-                out += '\n';
-            };
-            if (values.values.empty() && !values.any) {
-                line(k_none);
-            }
-            for (const std::uint64_t value : values.values) {
-                line(syscall ? argument_value_text(*syscall, value) : std::to_string(value));
-            }
-            if (values.any) {
-                line(k_any);
-            }
+        for (const std::string& line : argument_lines(recording.*member)) {
+            out += line;
+            out += '\n';
         }
     }
 
@@ -199,9 +182,9 @@ struct Arguments {
             return {};  // a syscall this version does not filter: allowed with any argument
         }
         ArgumentValues& values = (recording.*member)[name];
-        if (value == k_any) {
+        if (value == k_argument_any) {
             values.any = true;
-        } else if (value != k_none || syscall->kind != ArgumentKind::namespaces) {
+        } else if (value != k_argument_none || syscall->kind != ArgumentKind::namespaces) {
             auto parsed = parse_argument_value(*syscall, value);
             if (!parsed) {
                 return bad_entry(parsed.error().message);

@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <bit>
+#include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "profilegen/syscall_arguments.h"
 #include "profilegen/syscall_table.h"
@@ -109,6 +111,43 @@ TEST_CASE("syscall_arguments: values are written by name and read back") {
             const std::string what = std::string(syscall.name) + " " + text;
             REQUIRE_MESSAGE(back.ok(), what);
             CHECK(*back == value);
+        }
+    }
+}
+
+TEST_CASE("argument_lines: by syscall, values by number, none and any in their places") {
+    const std::map<std::string, ArgumentValues> arguments = {
+        {"clone", {{}, false}},
+        {"clone3", {{}, true}},
+        {"personality", {{0xffffffff, 0}, false}},
+        {"socket", {{AF_INET, AF_UNIX, 45}, false}},
+        {"unshare", {{CLONE_NEWNET, CLONE_NEWUTS}, true}},
+        {"not_filtered", {{7}, false}},
+    };
+    CHECK(argument_lines(arguments) == std::vector<std::string>{
+                                           "clone none",
+                                           "clone3 any",
+                                           "not_filtered 7",
+                                           "personality 0x0",
+                                           "personality 0xffffffff",
+                                           "socket AF_UNIX",
+                                           "socket AF_INET",
+                                           "socket AF_MCTP",
+                                           "unshare CLONE_NEWUTS",
+                                           "unshare CLONE_NEWNET",
+                                           "unshare any",
+                                       });
+    CHECK(argument_lines({}).empty());
+    // Every line reads back as what it was written from.
+    for (const std::string& line : argument_lines(arguments)) {
+        const auto space = line.find(' ');
+        const ArgumentSyscall* syscall = find_argument_syscall(line.substr(0, space));
+        const std::string value = line.substr(space + 1);
+        if (syscall && value != k_argument_any && value != k_argument_none) {
+            INFO(line);
+            const auto parsed = parse_argument_value(*syscall, value);
+            REQUIRE(parsed.ok());
+            CHECK(arguments.at(std::string(syscall->name)).values.contains(*parsed));
         }
     }
 }
