@@ -12,18 +12,23 @@ const char* const k_diff_command_help =
     R"(Usage: cradle diff [--format text|json] [--fail-on any|risky] A B
 
 Compare two tracefiles, A (before) and B (after): for each section that differs, its heading,
-then "+name" for each name in B and not in A and "-name" for each name in A and not in B,
+then "+entry" for each entry in B and not in A and "-entry" for each entry in A and not in B,
 sorted (the format of ctrace's diff). The sections compared are ARCH, CAPABILITIES, SYSCALLS,
-COMPAT_SYSCALLS and DENIED_CAPABILITIES; the others (probed capabilities, runtime, implied and setup syscalls,
-counters, INCOMPLETE) are information and are not compared.
+COMPAT_SYSCALLS, ARGUMENTS and DENIED_CAPABILITIES. An entry is a name, and in ARGUMENTS a
+line as the tracefile has it: "+socket AF_PACKET", "-unshare CLONE_NEWUTS". The other sections
+(probed capabilities, runtime, implied and setup syscalls, counters, INCOMPLETE) are
+information and are not compared.
 
 Options:
   --format text|json    the sections as above (default), or a JSON object with every compared
                         section as {"added": [...], "removed": [...]}
   --fail-on any|risky   any: exit 1 on any difference (default). risky: exit 1 only when B
                         newly allows a high-risk syscall or capability (bpf, mount, ptrace,
-                        unshare, sys_admin, net_admin, sys_module, ...), and name each one
-                        with why it is risky, after the diff (text) or in "risky" (JSON)
+                        unshare, sys_admin, net_admin, sys_module, ...) or argument value (any
+                        namespace flag of clone, clone3 or unshare; an AF_PACKET or AF_VSOCK
+                        socket; "any" for those, a value not kept), and name each one with why
+                        it is risky, after the diff (text) or in "risky" (JSON). An argument
+                        value is not new when A allowed its syscall with any argument
   -h, --help            this help
 
 Exit status: 0 no difference (with --fail-on risky: nothing risky added); 1 a difference (a
@@ -82,7 +87,7 @@ int run_diff_command(const DiffCommandOptions& options, std::ostream& out, std::
     }
     const std::vector<SectionDiff> diffs = diff_recordings(*a, *b);
     const bool risky_asked = options.fail_on == FailOn::risky;
-    const std::vector<RiskyPermission> risky = risky_asked ? risky_additions(diffs) : std::vector<RiskyPermission>{};
+    const std::vector<RiskyAddition> risky = risky_asked ? risky_additions(diffs, *a) : std::vector<RiskyAddition>{};
     if (options.format == OutputFormat::json) {
         out << render_diff_json(diffs, risky, risky_asked);
     } else {

@@ -15,7 +15,7 @@ extern const char* const k_diff_command_help;
 // When cradle diff exits 1.
 enum class FailOn {
     any,    // on any difference in the compared sections
-    risky,  // only when B newly allows a syscall or capability of risky_permissions()
+    risky,  // only when B newly allows something risky (risky_additions)
 };
 
 struct DiffCommandOptions {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/json.h"
+#include "profilegen/syscall_arguments.h"
 
 namespace cradle {
 
@@ -70,13 +71,43 @@ constexpr RiskyPermission k_risky_permissions[] = {
     {syscall, "userfaultfd", "handles page faults in user space, used to win kernel races in exploits"},
 };
 
+// Sorted by kind, then value (a unit test checks it, and that every namespace flag is here).
+// Every namespace flag: a container's workload rarely creates namespaces, and each new one is
+// kernel code reached with the capabilities the namespace grants; together with a user
+// namespace, that is all of them, to an unprivileged process. Of the address families, only
+// those that reach past the container's network isolation: AF_PACKET, and AF_VSOCK, which
+// Docker's default profile refuses. Not AF_NETLINK: C libraries open it for ordinary lookups
+// (getifaddrs, getaddrinfo with AI_ADDRCONFIG), so it would fail the gate on harmless drift,
+// and what it changes (routes, interfaces, firewall rules) needs CAP_NET_ADMIN, which is listed.
+constexpr RiskyArgumentValue k_risky_argument_values[] = {
+    {ArgumentKind::family, "AF_PACKET",
+     "raw link-layer frames: sniffing and spoofing on the interfaces it sees (the host's, with host networking)"},
+    {ArgumentKind::family, "AF_VSOCK",
+     "talks to the hypervisor host over vsock, past the network's isolation; Docker's default profile refuses it"},
+    {ArgumentKind::family, k_argument_any, "a family was not kept: socket is allowed with any, AF_PACKET among them"},
+    {ArgumentKind::namespaces, "CLONE_NEWCGROUP", "creates a cgroup namespace, a new view of the cgroup tree"},
+    {ArgumentKind::namespaces, "CLONE_NEWIPC", "creates an IPC namespace: System V IPC and message queues of its own"},
+    {ArgumentKind::namespaces, "CLONE_NEWNET",
+     "creates a network namespace, whose netfilter and routing code a user namespace opens to exploits"},
+    {ArgumentKind::namespaces, "CLONE_NEWNS",
+     "creates a mount namespace, the first step to mounting over the container's files"},
+    {ArgumentKind::namespaces, "CLONE_NEWPID", "creates a PID namespace, a process tree apart from the container's"},
+    {ArgumentKind::namespaces, "CLONE_NEWTIME", "creates a time namespace: offsets of the monotonic and boot clocks"},
+    {ArgumentKind::namespaces, "CLONE_NEWUSER",
+     "creates a user namespace: every capability inside it, which opens much of the kernel to an unprivileged process"},
+    {ArgumentKind::namespaces, "CLONE_NEWUTS", "creates a UTS namespace: a host and domain name of its own"},
+    {ArgumentKind::namespaces, k_argument_any,
+     "a namespace flag was not kept: allowed with any, a user namespace among them"},
+};
+
 std::vector<std::string> difference(const std::set<std::string>& from, const std::set<std::string>& without) {
     std::vector<std::string> names;
     std::set_difference(from.begin(), from.end(), without.begin(), without.end(), std::back_inserter(names));
     return names;
 }
 
-const std::set<std::string>& section_of(const Recording& recording, std::string_view section) {
+// ARGUMENTS as a set of lines; the other sections are sets of names already.
+std::set<std::string> entries_of(const Recording& recording, std::string_view section) {
     if (section == "ARCH") {
         return recording.architectures;
     }
@@ -89,7 +120,31 @@ const std::set<std::string>& section_of(const Recording& recording, std::string_
     if (section == "COMPAT_SYSCALLS") {
         return recording.compat_syscalls;
     }
+    if (section == "ARGUMENTS") {
+        const std::vector<std::string> lines = argument_lines(recording.arguments);
+        return {lines.begin(), lines.end()};
+    }
     return recording.denied_capabilities;
+}
+
+// The added entries of `section` in `diffs`.
+std::vector<std::string> added_to(const std::vector<SectionDiff>& diffs, std::string_view section) {
+    for (const SectionDiff& diff : diffs) {
+        if (diff.section == section) {
+            return diff.added;
+        }
+    }
+    return {};
+}
+
+// Whether a profile of `recording` allows `syscall` with any argument: made, and a value not
+// kept or none recorded at all (syscall_arguments.h: such a syscall gets no argument filter).
+bool allows_any_argument(const Recording& recording, const std::string& syscall) {
+    if (!recording.syscalls.contains(syscall) && !recording.compat_syscalls.contains(syscall)) {
+        return false;
+    }
+    const auto values = recording.arguments.find(syscall);
+    return values == recording.arguments.end() || values->second.any;
 }
 
 }  // namespace
@@ -97,8 +152,9 @@ const std::set<std::string>& section_of(const Recording& recording, std::string_
 std::vector<SectionDiff> diff_recordings(const Recording& a, const Recording& b) {
     std::vector<SectionDiff> diffs;
     for (const std::string_view section : k_compared_sections) {
-        SectionDiff diff{std::string(section), difference(section_of(b, section), section_of(a, section)),
-                         difference(section_of(a, section), section_of(b, section))};
+        const std::set<std::string> in_a = entries_of(a, section);
+        const std::set<std::string> in_b = entries_of(b, section);
+        SectionDiff diff{std::string(section), difference(in_b, in_a), difference(in_a, in_b)};
         if (!diff.added.empty() || !diff.removed.empty()) {
             diffs.push_back(std::move(diff));
         }
@@ -106,7 +162,14 @@ std::vector<SectionDiff> diff_recordings(const Recording& a, const Recording& b)
     return diffs;
 }
 
-std::string_view risk_kind_name(RiskKind kind) { return kind == capability ? "capability" : "syscall"; }
+std::string_view risk_kind_name(RiskKind kind) {
+    switch (kind) {
+        case capability: return "capability";
+        case syscall: return "syscall";
+        case argument: break;
+    }
+    return "argument";
+}
 
 std::span<const RiskyPermission> risky_permissions() { return k_risky_permissions; }
 
@@ -119,8 +182,20 @@ const RiskyPermission* find_risky_permission(RiskKind kind, std::string_view nam
     return found != std::end(k_risky_permissions) && found->kind == kind && found->name == name ? found : nullptr;
 }
 
-std::vector<RiskyPermission> risky_additions(const std::vector<SectionDiff>& diffs) {
-    std::vector<RiskyPermission> risky;
+std::span<const RiskyArgumentValue> risky_argument_values() { return k_risky_argument_values; }
+
+const RiskyArgumentValue* find_risky_argument_value(ArgumentKind kind, std::string_view value) {
+    for (const RiskyArgumentValue& entry : k_risky_argument_values) {
+        if (entry.kind == kind && entry.value == value) {
+            return &entry;
+        }
+    }
+    return nullptr;
+}
+
+std::vector<RiskyAddition> risky_additions(const std::vector<SectionDiff>& diffs, const Recording& a) {
+    std::vector<RiskyAddition> risky;
+    std::set<std::string> reported_syscalls;
     for (const RiskKind kind : {capability, syscall}) {
         // A syscall newly allowed to either ABI counts, once: a 32-bit ptrace is a ptrace.
         std::set<std::string> added;
@@ -133,8 +208,24 @@ std::vector<RiskyPermission> risky_additions(const std::vector<SectionDiff>& dif
         }
         for (const std::string& name : added) {
             if (const RiskyPermission* entry = find_risky_permission(kind, name)) {
-                risky.push_back(*entry);
+                risky.push_back({kind, name, entry->reason});
+                if (kind == syscall) {
+                    reported_syscalls.insert(name);
+                }
             }
+        }
+    }
+    // ARGUMENTS lines are "syscall value" (argument_lines), one space between.
+    for (const std::string& line : added_to(diffs, "ARGUMENTS")) {
+        const auto space = line.find(' ');
+        const std::string name = line.substr(0, space);
+        const ArgumentSyscall* syscall = find_argument_syscall(name);
+        if (space == std::string::npos || !syscall || reported_syscalls.contains(name) ||
+            allows_any_argument(a, name)) {
+            continue;
+        }
+        if (const RiskyArgumentValue* entry = find_risky_argument_value(syscall->kind, line.substr(space + 1))) {
+            risky.push_back({argument, line, entry->reason});
         }
     }
     return risky;
@@ -157,19 +248,19 @@ std::string render_diff_text(const std::vector<SectionDiff>& diffs) {
     return text;
 }
 
-std::string render_risky_text(const std::vector<RiskyPermission>& risky) {
+std::string render_risky_text(const std::vector<RiskyAddition>& risky) {
     if (risky.empty()) {
         return "";
     }
     std::string text = "RISKY_ADDITIONS\n";
-    for (const RiskyPermission& entry : risky) {
-        text += "+" + std::string(risk_kind_name(entry.kind)) + " " + std::string(entry.name) + ": " +
-                std::string(entry.reason) + "\n";
+    for (const RiskyAddition& entry : risky) {
+        text +=
+            "+" + std::string(risk_kind_name(entry.kind)) + " " + entry.name + ": " + std::string(entry.reason) + "\n";
     }
     return text;
 }
 
-std::string render_diff_json(const std::vector<SectionDiff>& diffs, const std::vector<RiskyPermission>& risky,
+std::string render_diff_json(const std::vector<SectionDiff>& diffs, const std::vector<RiskyAddition>& risky,
                              bool include_risky) {
     nlohmann::json document = nlohmann::json::object();
     for (const std::string_view section : k_compared_sections) {
@@ -180,7 +271,7 @@ std::string render_diff_json(const std::vector<SectionDiff>& diffs, const std::v
     }
     if (include_risky) {
         nlohmann::json entries = nlohmann::json::array();
-        for (const RiskyPermission& entry : risky) {
+        for (const RiskyAddition& entry : risky) {
             entries.push_back({{"kind", risk_kind_name(entry.kind)}, {"name", entry.name}, {"reason", entry.reason}});
         }
         document["risky"] = std::move(entries);

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -8,7 +10,9 @@
 
 #include "profilegen/capability_table.h"
 #include "profilegen/recording_diff.h"
+#include "profilegen/syscall_arguments.h"
 #include "profilegen/syscall_table.h"
+#include "profilegen/tracefile.h"
 
 using namespace cradle;
 
@@ -71,6 +75,9 @@ TEST_CASE("risky_permissions: sorted by kind then name, each once, with a one-li
         INFO(table[i - 1].name << " then " << table[i].name);
         CHECK(std::pair(table[i - 1].kind, table[i - 1].name) < std::pair(table[i].kind, table[i].name));
     }
+    CHECK(risk_kind_name(RiskKind::capability) == "capability");
+    CHECK(risk_kind_name(RiskKind::syscall) == "syscall");
+    CHECK(risk_kind_name(RiskKind::argument) == "argument");
     for (const RiskyPermission& entry : table) {
         INFO(entry.name);
         CHECK_FALSE(entry.reason.empty());
@@ -105,11 +112,11 @@ TEST_CASE("risky_additions: only the risky names B gained, never removals or oth
     a.denied_capabilities = {"kill"};
     Recording b = recording({"chown", "setuid"}, {"read", "write", "accept4"});
     b.denied_capabilities = {"kill", "sys_module"};  // refused, so not allowed
-    CHECK(risky_additions(diff_recordings(a, b)).empty());
+    CHECK(risky_additions(diff_recordings(a, b), a).empty());
 
     // Risky drift: a dangerous syscall and capability, next to harmless ones.
     Recording c = recording({"chown", "net_admin", "kill"}, {"read", "ptrace", "bpf", "close"});
-    const auto risky = risky_additions(diff_recordings(a, c));
+    const auto risky = risky_additions(diff_recordings(a, c), a);
     REQUIRE(risky.size() == 3);
     CHECK(risky[0].kind == RiskKind::capability);
     CHECK(risky[0].name == "net_admin");
@@ -127,7 +134,7 @@ TEST_CASE("render_diff_json: every compared section, with the risky additions wh
     const Recording a = recording({"chown"}, {"read"});
     const Recording b = recording({"chown"}, {"read", "unshare", "write"});
     const auto diffs = diff_recordings(a, b);
-    const auto risky = risky_additions(diffs);
+    const auto risky = risky_additions(diffs, a);
 
     const auto plain = nlohmann::json::parse(render_diff_json(diffs, risky, false));
     CHECK(plain == nlohmann::json::parse(R"({
@@ -135,6 +142,7 @@ TEST_CASE("render_diff_json: every compared section, with the risky additions wh
         "CAPABILITIES": {"added": [], "removed": []},
         "SYSCALLS": {"added": ["unshare", "write"], "removed": []},
         "COMPAT_SYSCALLS": {"added": [], "removed": []},
+        "ARGUMENTS": {"added": [], "removed": []},
         "DENIED_CAPABILITIES": {"added": [], "removed": []}})"));
 
     const auto with_risky = nlohmann::json::parse(render_diff_json(diffs, risky, true));
@@ -157,15 +165,193 @@ TEST_CASE("diff_recordings: the compat ABI's syscalls are a section of their own
                    });
     CHECK(render_diff_text(diffs) == "ARCH\n+x86\n\nCOMPAT_SYSCALLS\n+_llseek\n+ptrace\n+read\n");
     // A 32-bit ptrace is a ptrace; gained by both ABIs, it is named once.
-    auto risky = risky_additions(diffs);
+    auto risky = risky_additions(diffs, a);
     REQUIRE(risky.size() == 1);
     CHECK(risky[0].name == "ptrace");
     b.syscalls.insert("ptrace");
-    risky = risky_additions(diff_recordings(a, b));
+    risky = risky_additions(diff_recordings(a, b), a);
     REQUIRE(risky.size() == 1);
     CHECK(risky[0].name == "ptrace");
     // The native set alone changing leaves the compat section out.
     Recording c = b;
     c.syscalls.insert("close");
     CHECK(diff_recordings(b, c) == std::vector<SectionDiff>{{"SYSCALLS", {"close"}, {}}});
+}
+
+namespace {
+
+// Socket and unshare made, with these ARGUMENTS.
+Recording with_arguments(std::map<std::string, ArgumentValues> arguments) {
+    Recording made = recording({}, {"clone", "execve", "personality", "socket", "unshare"});
+    made.arguments = std::move(arguments);
+    return made;
+}
+
+constexpr std::uint64_t k_newuts = 0x04000000;
+constexpr std::uint64_t k_newnet = 0x40000000;
+constexpr std::uint64_t k_newuser = 0x10000000;
+constexpr std::uint64_t k_af_unix = 1;
+constexpr std::uint64_t k_af_inet = 2;
+constexpr std::uint64_t k_af_inet6 = 10;
+constexpr std::uint64_t k_af_netlink = 16;
+constexpr std::uint64_t k_af_packet = 17;
+
+}  // namespace
+
+TEST_CASE("diff_recordings: ARGUMENTS lines are entries, as the tracefile writes them") {
+    const Recording a = with_arguments({{"socket", {{k_af_inet}, false}}, {"unshare", {{k_newuts}, false}}});
+    Recording b = with_arguments({{"socket", {{k_af_inet, k_af_packet}, false}},
+                                  {"unshare", {{k_newuts, k_newnet}, false}},
+                                  {"clone", {{}, false}}});
+    CHECK(diff_recordings(a, a).empty());
+    const std::vector<SectionDiff> diffs = diff_recordings(a, b);
+    CHECK(diffs == std::vector<SectionDiff>{
+                       {"ARGUMENTS", {"clone none", "socket AF_PACKET", "unshare CLONE_NEWNET"}, {}},
+                   });
+    CHECK(render_diff_text(diffs) == "ARGUMENTS\n+clone none\n+socket AF_PACKET\n+unshare CLONE_NEWNET\n");
+    // Each entry is a line of B's tracefile, and of A's for a removal.
+    const std::string tracefile = render_tracefile(b, "");
+    for (const std::string& line : diffs[0].added) {
+        CHECK(tracefile.find("\n" + line + "\n") != std::string::npos);
+    }
+    const std::vector<SectionDiff> back = diff_recordings(b, a);
+    REQUIRE(back.size() == 1);
+    CHECK(back[0] == SectionDiff{"ARGUMENTS", {}, {"clone none", "socket AF_PACKET", "unshare CLONE_NEWNET"}});
+
+    // A value no longer kept: the line "any" comes, the values stay as they were.
+    b = a;
+    b.arguments["unshare"].any = true;
+    CHECK(diff_recordings(a, b) == std::vector<SectionDiff>{{"ARGUMENTS", {"unshare any"}, {}}});
+    // ARGUMENTS comes after COMPAT_SYSCALLS and before DENIED_CAPABILITIES.
+    b.syscalls.insert("bpf");
+    b.denied_capabilities = {"kill"};
+    const auto ordered = diff_recordings(a, b);
+    REQUIRE(ordered.size() == 3);
+    CHECK(ordered[0].section == "SYSCALLS");
+    CHECK(ordered[1].section == "ARGUMENTS");
+    CHECK(ordered[2].section == "DENIED_CAPABILITIES");
+}
+
+TEST_CASE("risky_argument_values: sorted, every namespace flag, a short list of families, one-line reasons") {
+    const auto table = risky_argument_values();
+    for (std::size_t i = 1; i < table.size(); ++i) {
+        INFO(table[i - 1].value << " then " << table[i].value);
+        CHECK(std::pair(table[i - 1].kind, table[i - 1].value) < std::pair(table[i].kind, table[i].value));
+    }
+    std::set<std::string_view> families;
+    for (const RiskyArgumentValue& entry : table) {
+        INFO(entry.value);
+        CHECK_FALSE(entry.reason.empty());
+        CHECK(entry.reason.find('\n') == std::string_view::npos);
+        CHECK(entry.kind != ArgumentKind::persona);
+        CHECK(find_risky_argument_value(entry.kind, entry.value) == &entry);
+        if (entry.value == k_argument_any) {
+            continue;
+        }
+        // Every value is one argument_value_text writes, so a tracefile's line matches it.
+        const ArgumentSyscall& syscall =
+            *find_argument_syscall(entry.kind == ArgumentKind::family ? "socket" : "unshare");
+        const auto value = parse_argument_value(syscall, entry.value);
+        REQUIRE(value.ok());
+        CHECK(argument_value_text(syscall, *value) == entry.value);
+        if (entry.kind == ArgumentKind::family) {
+            families.insert(entry.value);
+        }
+    }
+    for (const NamedValue& flag : namespace_flag_names()) {
+        INFO(flag.name);
+        CHECK(find_risky_argument_value(ArgumentKind::namespaces, flag.name) != nullptr);
+    }
+    CHECK(families == std::set<std::string_view>{"AF_PACKET", "AF_VSOCK"});
+    CHECK(find_risky_argument_value(ArgumentKind::namespaces, k_argument_any) != nullptr);
+    CHECK(find_risky_argument_value(ArgumentKind::family, k_argument_any) != nullptr);
+    CHECK(find_risky_argument_value(ArgumentKind::namespaces, k_argument_none) == nullptr);
+    CHECK(find_risky_argument_value(ArgumentKind::persona, k_argument_any) == nullptr);
+    CHECK(find_risky_argument_value(ArgumentKind::family, "AF_NETLINK") == nullptr);
+    CHECK(find_risky_argument_value(ArgumentKind::family, "CLONE_NEWNET") == nullptr);
+}
+
+TEST_CASE("risky_additions: a namespace flag or a risky family B newly uses, named by its line") {
+    const Recording a = with_arguments({{"clone", {{}, false}},
+                                        {"personality", {{0}, false}},
+                                        {"socket", {{k_af_inet}, false}},
+                                        {"unshare", {{k_newuts}, false}}});
+    // Harmless drift: ordinary families, another persona, removals.
+    Recording harmless = with_arguments({{"clone", {{}, false}},
+                                         {"personality", {{0, 0x8}, false}},
+                                         {"socket", {{k_af_inet, k_af_inet6, k_af_netlink, k_af_unix}, false}},
+                                         {"unshare", {{}, false}}});
+    CHECK_FALSE(diff_recordings(a, harmless).empty());
+    CHECK(risky_additions(diff_recordings(a, harmless), a).empty());
+
+    Recording risky_drift = with_arguments({{"clone", {{k_newuser}, false}},
+                                            {"personality", {{0}, false}},
+                                            {"socket", {{k_af_inet, k_af_packet}, false}},
+                                            {"unshare", {{k_newuts, k_newnet}, false}}});
+    const auto risky = risky_additions(diff_recordings(a, risky_drift), a);
+    REQUIRE(risky.size() == 3);
+    CHECK(risky[0] == RiskyAddition{RiskKind::argument, "clone CLONE_NEWUSER",
+                                    find_risky_argument_value(ArgumentKind::namespaces, "CLONE_NEWUSER")->reason});
+    CHECK(risky[1] == RiskyAddition{RiskKind::argument, "socket AF_PACKET",
+                                    find_risky_argument_value(ArgumentKind::family, "AF_PACKET")->reason});
+    CHECK(risky[2] == RiskyAddition{RiskKind::argument, "unshare CLONE_NEWNET",
+                                    find_risky_argument_value(ArgumentKind::namespaces, "CLONE_NEWNET")->reason});
+    const std::string text = render_risky_text(risky);
+    CHECK(text.starts_with("RISKY_ADDITIONS\n+argument clone CLONE_NEWUSER: creates a user namespace"));
+    CHECK(text.find("\n+argument unshare CLONE_NEWNET: " + std::string(risky[2].reason) + "\n") != std::string::npos);
+    // The other way round it is all removals: nothing risky.
+    CHECK(risky_additions(diff_recordings(risky_drift, a), risky_drift).empty());
+
+    // A value not kept: any namespace, any family; any persona is harmless.
+    Recording any = a;
+    any.arguments["unshare"].any = true;
+    any.arguments["socket"].any = true;
+    any.arguments["personality"].any = true;
+    const auto anything = risky_additions(diff_recordings(a, any), a);
+    REQUIRE(anything.size() == 2);
+    CHECK(anything[0].name == "socket any");
+    CHECK(anything[1].name == "unshare any");
+    CHECK(anything[1].reason == find_risky_argument_value(ArgumentKind::namespaces, k_argument_any)->reason);
+}
+
+TEST_CASE("risky_additions: an argument value is not new where A allowed any, nor reported twice") {
+    const Recording b = with_arguments({{"socket", {{k_af_packet}, false}}, {"unshare", {{k_newnet}, false}}});
+
+    // A made socket and unshare with no value recorded (a tracefile from before ARGUMENTS), or
+    // with a value not kept: its profile allowed any argument.
+    Recording before_arguments = with_arguments({});
+    CHECK(risky_additions(diff_recordings(before_arguments, b), before_arguments).empty());
+    Recording not_kept = with_arguments({{"socket", {{}, true}}, {"unshare", {{k_newuts}, true}}});
+    CHECK(risky_additions(diff_recordings(not_kept, b), not_kept).empty());
+    // Through the compat ABI too.
+    Recording compat = recording({}, {"execve"});
+    compat.compat_syscalls = {"socket", "unshare"};
+    Recording compat_b = compat;
+    compat_b.arguments = b.arguments;
+    CHECK(diff_recordings(compat, compat_b) ==
+          std::vector<SectionDiff>{{"ARGUMENTS", {"socket AF_PACKET", "unshare CLONE_NEWNET"}, {}}});
+    CHECK(risky_additions(diff_recordings(compat, compat_b), compat).empty());
+    // A syscall not made at all allowed nothing: B's socket family is new (socket itself is not
+    // on the list); B's unshare is named once, as the syscall.
+    Recording neither = recording({}, {"execve"});
+    const auto risky = risky_additions(diff_recordings(neither, b), neither);
+    REQUIRE(risky.size() == 2);
+    CHECK(risky[0].kind == RiskKind::syscall);
+    CHECK(risky[0].name == "unshare");
+    CHECK(risky[1] == RiskyAddition{RiskKind::argument, "socket AF_PACKET",
+                                    find_risky_argument_value(ArgumentKind::family, "AF_PACKET")->reason});
+}
+
+TEST_CASE("render_diff_json: ARGUMENTS lines and the risky argument values") {
+    const Recording a = with_arguments({{"unshare", {{k_newuts}, false}}});
+    const Recording b = with_arguments({{"unshare", {{k_newnet}, false}}});
+    const auto diffs = diff_recordings(a, b);
+    const auto document = nlohmann::json::parse(render_diff_json(diffs, risky_additions(diffs, a), true));
+    CHECK(document["ARGUMENTS"] ==
+          nlohmann::json::parse(R"({"added": ["unshare CLONE_NEWNET"], "removed": ["unshare CLONE_NEWUTS"]})"));
+    REQUIRE(document["risky"].size() == 1);
+    CHECK(document["risky"][0]["kind"] == "argument");
+    CHECK(document["risky"][0]["name"] == "unshare CLONE_NEWNET");
+    CHECK(document["risky"][0]["reason"] ==
+          std::string(find_risky_argument_value(ArgumentKind::namespaces, "CLONE_NEWNET")->reason));
 }
