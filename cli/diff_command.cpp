@@ -28,7 +28,9 @@ Options:
                         namespace flag of clone, clone3 or unshare; an AF_PACKET or AF_VSOCK
                         socket; "any" for those, a value not kept), and name each one with why
                         it is risky, after the diff (text) or in "risky" (JSON). An argument
-                        value is not new when A allowed its syscall with any argument
+                        value is not new when A allowed its syscall with any argument ("any",
+                        or no ARGUMENTS line, as in a tracefile from before them); B doing so
+                        where A did not is reported as such: "unshare any"
   -h, --help            this help
 
 Exit status: 0 no difference (with --fail-on risky: nothing risky added); 1 a difference (a
@@ -38,6 +40,7 @@ Examples:
   cradle diff yesterday/web.tracefile /var/lib/cradle/profiles/web.tracefile
   cradle diff --fail-on risky main/web.tracefile pr/web.tracefile
   cradle diff --format json a.tracefile b.tracefile | jq '.SYSCALLS.added'
+  cradle diff --fail-on risky --format json a.tracefile b.tracefile | jq -r '.risky[].name'
 )";
 
 std::optional<DiffCommandOptions> parse_diff_command(const std::vector<std::string>& args, std::ostream& out,
@@ -87,7 +90,7 @@ int run_diff_command(const DiffCommandOptions& options, std::ostream& out, std::
     }
     const std::vector<SectionDiff> diffs = diff_recordings(*a, *b);
     const bool risky_asked = options.fail_on == FailOn::risky;
-    const std::vector<RiskyAddition> risky = risky_asked ? risky_additions(diffs, *a) : std::vector<RiskyAddition>{};
+    const std::vector<RiskyAddition> risky = risky_asked ? risky_additions(*a, *b) : std::vector<RiskyAddition>{};
     if (options.format == OutputFormat::json) {
         out << render_diff_json(diffs, risky, risky_asked);
     } else {

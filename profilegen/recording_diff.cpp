@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -84,7 +85,8 @@ constexpr RiskyArgumentValue k_risky_argument_values[] = {
      "raw link-layer frames: sniffing and spoofing on the interfaces it sees (the host's, with host networking)"},
     {ArgumentKind::family, "AF_VSOCK",
      "talks to the hypervisor host over vsock, past the network's isolation; Docker's default profile refuses it"},
-    {ArgumentKind::family, k_argument_any, "a family was not kept: socket is allowed with any, AF_PACKET among them"},
+    {ArgumentKind::family, k_argument_any,
+     "allowed with any family (a value not kept, or none recorded), AF_PACKET among them"},
     {ArgumentKind::namespaces, "CLONE_NEWCGROUP", "creates a cgroup namespace, a new view of the cgroup tree"},
     {ArgumentKind::namespaces, "CLONE_NEWIPC", "creates an IPC namespace: System V IPC and message queues of its own"},
     {ArgumentKind::namespaces, "CLONE_NEWNET",
@@ -97,7 +99,7 @@ constexpr RiskyArgumentValue k_risky_argument_values[] = {
      "creates a user namespace: every capability inside it, which opens much of the kernel to an unprivileged process"},
     {ArgumentKind::namespaces, "CLONE_NEWUTS", "creates a UTS namespace: a host and domain name of its own"},
     {ArgumentKind::namespaces, k_argument_any,
-     "a namespace flag was not kept: allowed with any, a user namespace among them"},
+     "allowed with any namespace flag (a value not kept, or none recorded), a user namespace among them"},
 };
 
 std::vector<std::string> difference(const std::set<std::string>& from, const std::set<std::string>& without) {
@@ -193,7 +195,8 @@ const RiskyArgumentValue* find_risky_argument_value(ArgumentKind kind, std::stri
     return nullptr;
 }
 
-std::vector<RiskyAddition> risky_additions(const std::vector<SectionDiff>& diffs, const Recording& a) {
+std::vector<RiskyAddition> risky_additions(const Recording& a, const Recording& b) {
+    const std::vector<SectionDiff> diffs = diff_recordings(a, b);
     std::vector<RiskyAddition> risky;
     std::set<std::string> reported_syscalls;
     for (const RiskKind kind : {capability, syscall}) {
@@ -215,18 +218,33 @@ std::vector<RiskyAddition> risky_additions(const std::vector<SectionDiff>& diffs
             }
         }
     }
+    // By line, so each is named once and in order: B's "unshare any" line and B's unshare
+    // without an entry at all allow the same.
+    std::map<std::string, std::string_view> arguments;
+    const auto consider = [&](const ArgumentSyscall& syscall, std::string_view value) {
+        const std::string name(syscall.name);
+        if (reported_syscalls.contains(name) || allows_any_argument(a, name)) {
+            return;
+        }
+        if (const RiskyArgumentValue* entry = find_risky_argument_value(syscall.kind, value)) {
+            arguments.emplace(name + " " + std::string(value), entry->reason);
+        }
+    };
     // ARGUMENTS lines are "syscall value" (argument_lines), one space between.
     for (const std::string& line : added_to(diffs, "ARGUMENTS")) {
         const auto space = line.find(' ');
-        const std::string name = line.substr(0, space);
-        const ArgumentSyscall* syscall = find_argument_syscall(name);
-        if (space == std::string::npos || !syscall || reported_syscalls.contains(name) ||
-            allows_any_argument(a, name)) {
-            continue;
+        if (const ArgumentSyscall* syscall = find_argument_syscall(line.substr(0, space));
+            syscall && space != std::string::npos) {
+            consider(*syscall, std::string_view(line).substr(space + 1));
         }
-        if (const RiskyArgumentValue* entry = find_risky_argument_value(syscall->kind, line.substr(space + 1))) {
-            risky.push_back({argument, line, entry->reason});
+    }
+    for (const ArgumentSyscall& syscall : argument_syscalls()) {
+        if (allows_any_argument(b, std::string(syscall.name))) {
+            consider(syscall, k_argument_any);
         }
+    }
+    for (const auto& [line, reason] : arguments) {
+        risky.push_back({argument, line, reason});
     }
     return risky;
 }

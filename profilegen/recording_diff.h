@@ -79,15 +79,17 @@ struct RiskyAddition {
     bool operator==(const RiskyAddition&) const = default;
 };
 
-// The risky permissions `diffs` (diff_recordings(a, b)) newly allow: the names of
-// risky_permissions() among the CAPABILITIES and SYSCALLS (or COMPAT_SYSCALLS) added, then the
-// ARGUMENTS lines added whose value is in risky_argument_values(); capabilities first, then
-// syscalls, then argument lines, each in name order and once. An argument line is left out when
-// its syscall is itself reported (unshare newly allowed: named once, as a syscall), and when `a`
-// already allowed the syscall with any argument (made, through either ABI, with k_argument_any
-// or with no ARGUMENTS entry, as a tracefile from before ARGUMENTS has). Removals and the other
-// sections never count.
-std::vector<RiskyAddition> risky_additions(const std::vector<SectionDiff>& diffs, const Recording& a);
+// The risky permissions `b` newly allows over `a`: the names of risky_permissions() among the
+// CAPABILITIES and SYSCALLS (or COMPAT_SYSCALLS) diff_recordings(a, b) adds; then the argument
+// values of risky_argument_values() b allows and `a` did not, each named by its ARGUMENTS line:
+// a line diff_recordings adds, or "syscall any" when b allows the syscall with any argument (a
+// value not kept, or made with no ARGUMENTS entry, as a tracefile from before ARGUMENTS) and `a`
+// did not. Capabilities first, then syscalls, then argument lines, each in name order and once.
+// A syscall's argument values are left out when the syscall is itself reported (unshare newly
+// allowed: named once, as a syscall), and when `a` already allowed it with any argument (made,
+// through either ABI, with any or with no ARGUMENTS entry). Removals and the other sections
+// never count.
+std::vector<RiskyAddition> risky_additions(const Recording& a, const Recording& b);
 
 // `diffs` in ctrace's diff format: for each section, its heading, then a "+entry" line for each
 // entry added and a "-entry" line for each entry removed, sorted; a blank line between sections.

@@ -112,11 +112,11 @@ TEST_CASE("risky_additions: only the risky names B gained, never removals or oth
     a.denied_capabilities = {"kill"};
     Recording b = recording({"chown", "setuid"}, {"read", "write", "accept4"});
     b.denied_capabilities = {"kill", "sys_module"};  // refused, so not allowed
-    CHECK(risky_additions(diff_recordings(a, b), a).empty());
+    CHECK(risky_additions(a, b).empty());
 
     // Risky drift: a dangerous syscall and capability, next to harmless ones.
     Recording c = recording({"chown", "net_admin", "kill"}, {"read", "ptrace", "bpf", "close"});
-    const auto risky = risky_additions(diff_recordings(a, c), a);
+    const auto risky = risky_additions(a, c);
     REQUIRE(risky.size() == 3);
     CHECK(risky[0].kind == RiskKind::capability);
     CHECK(risky[0].name == "net_admin");
@@ -134,7 +134,7 @@ TEST_CASE("render_diff_json: every compared section, with the risky additions wh
     const Recording a = recording({"chown"}, {"read"});
     const Recording b = recording({"chown"}, {"read", "unshare", "write"});
     const auto diffs = diff_recordings(a, b);
-    const auto risky = risky_additions(diffs, a);
+    const auto risky = risky_additions(a, b);
 
     const auto plain = nlohmann::json::parse(render_diff_json(diffs, risky, false));
     CHECK(plain == nlohmann::json::parse(R"({
@@ -165,11 +165,11 @@ TEST_CASE("diff_recordings: the compat ABI's syscalls are a section of their own
                    });
     CHECK(render_diff_text(diffs) == "ARCH\n+x86\n\nCOMPAT_SYSCALLS\n+_llseek\n+ptrace\n+read\n");
     // A 32-bit ptrace is a ptrace; gained by both ABIs, it is named once.
-    auto risky = risky_additions(diffs, a);
+    auto risky = risky_additions(a, b);
     REQUIRE(risky.size() == 1);
     CHECK(risky[0].name == "ptrace");
     b.syscalls.insert("ptrace");
-    risky = risky_additions(diff_recordings(a, b), a);
+    risky = risky_additions(a, b);
     REQUIRE(risky.size() == 1);
     CHECK(risky[0].name == "ptrace");
     // The native set alone changing leaves the compat section out.
@@ -282,13 +282,13 @@ TEST_CASE("risky_additions: a namespace flag or a risky family B newly uses, nam
                                          {"socket", {{k_af_inet, k_af_inet6, k_af_netlink, k_af_unix}, false}},
                                          {"unshare", {{}, false}}});
     CHECK_FALSE(diff_recordings(a, harmless).empty());
-    CHECK(risky_additions(diff_recordings(a, harmless), a).empty());
+    CHECK(risky_additions(a, harmless).empty());
 
     Recording risky_drift = with_arguments({{"clone", {{k_newuser}, false}},
                                             {"personality", {{0}, false}},
                                             {"socket", {{k_af_inet, k_af_packet}, false}},
                                             {"unshare", {{k_newuts, k_newnet}, false}}});
-    const auto risky = risky_additions(diff_recordings(a, risky_drift), a);
+    const auto risky = risky_additions(a, risky_drift);
     REQUIRE(risky.size() == 3);
     CHECK(risky[0] == RiskyAddition{RiskKind::argument, "clone CLONE_NEWUSER",
                                     find_risky_argument_value(ArgumentKind::namespaces, "CLONE_NEWUSER")->reason});
@@ -300,14 +300,14 @@ TEST_CASE("risky_additions: a namespace flag or a risky family B newly uses, nam
     CHECK(text.starts_with("RISKY_ADDITIONS\n+argument clone CLONE_NEWUSER: creates a user namespace"));
     CHECK(text.find("\n+argument unshare CLONE_NEWNET: " + std::string(risky[2].reason) + "\n") != std::string::npos);
     // The other way round it is all removals: nothing risky.
-    CHECK(risky_additions(diff_recordings(risky_drift, a), risky_drift).empty());
+    CHECK(risky_additions(risky_drift, a).empty());
 
     // A value not kept: any namespace, any family; any persona is harmless.
     Recording any = a;
     any.arguments["unshare"].any = true;
     any.arguments["socket"].any = true;
     any.arguments["personality"].any = true;
-    const auto anything = risky_additions(diff_recordings(a, any), a);
+    const auto anything = risky_additions(a, any);
     REQUIRE(anything.size() == 2);
     CHECK(anything[0].name == "socket any");
     CHECK(anything[1].name == "unshare any");
@@ -320,9 +320,9 @@ TEST_CASE("risky_additions: an argument value is not new where A allowed any, no
     // A made socket and unshare with no value recorded (a tracefile from before ARGUMENTS), or
     // with a value not kept: its profile allowed any argument.
     Recording before_arguments = with_arguments({});
-    CHECK(risky_additions(diff_recordings(before_arguments, b), before_arguments).empty());
+    CHECK(risky_additions(before_arguments, b).empty());
     Recording not_kept = with_arguments({{"socket", {{}, true}}, {"unshare", {{k_newuts}, true}}});
-    CHECK(risky_additions(diff_recordings(not_kept, b), not_kept).empty());
+    CHECK(risky_additions(not_kept, b).empty());
     // Through the compat ABI too.
     Recording compat = recording({}, {"execve"});
     compat.compat_syscalls = {"socket", "unshare"};
@@ -330,23 +330,50 @@ TEST_CASE("risky_additions: an argument value is not new where A allowed any, no
     compat_b.arguments = b.arguments;
     CHECK(diff_recordings(compat, compat_b) ==
           std::vector<SectionDiff>{{"ARGUMENTS", {"socket AF_PACKET", "unshare CLONE_NEWNET"}, {}}});
-    CHECK(risky_additions(diff_recordings(compat, compat_b), compat).empty());
+    CHECK(risky_additions(compat, compat_b).empty());
     // A syscall not made at all allowed nothing: B's socket family is new (socket itself is not
-    // on the list); B's unshare is named once, as the syscall.
+    // on the list), and so is B's clone with no value recorded (any); B's unshare is named
+    // once, as the syscall.
     Recording neither = recording({}, {"execve"});
-    const auto risky = risky_additions(diff_recordings(neither, b), neither);
-    REQUIRE(risky.size() == 2);
+    const auto risky = risky_additions(neither, b);
+    REQUIRE(risky.size() == 3);
     CHECK(risky[0].kind == RiskKind::syscall);
     CHECK(risky[0].name == "unshare");
-    CHECK(risky[1] == RiskyAddition{RiskKind::argument, "socket AF_PACKET",
+    CHECK(risky[1].name == "clone any");
+    CHECK(risky[2] == RiskyAddition{RiskKind::argument, "socket AF_PACKET",
                                     find_risky_argument_value(ArgumentKind::family, "AF_PACKET")->reason});
+}
+
+TEST_CASE("risky_additions: B allowing any argument where A did not is risky, with or without a line") {
+    const Recording a = with_arguments(
+        {{"personality", {{0}, false}}, {"socket", {{k_af_inet}, false}}, {"unshare", {{k_newuts}, false}}});
+    // B made them with no value recorded: its profile allows any, though no line says so.
+    const Recording unrecorded = with_arguments({});
+    CHECK(diff_recordings(a, unrecorded) ==
+          std::vector<SectionDiff>{{"ARGUMENTS", {}, {"personality 0x0", "socket AF_INET", "unshare CLONE_NEWUTS"}}});
+    auto risky = risky_additions(a, unrecorded);
+    REQUIRE(risky.size() == 2);
+    CHECK(risky[0] == RiskyAddition{RiskKind::argument, "socket any",
+                                    find_risky_argument_value(ArgumentKind::family, k_argument_any)->reason});
+    CHECK(risky[1] == RiskyAddition{RiskKind::argument, "unshare any",
+                                    find_risky_argument_value(ArgumentKind::namespaces, k_argument_any)->reason});
+    // A line "unshare any" and the profile it gives are named once.
+    Recording not_kept = a;
+    not_kept.arguments["unshare"].values.insert(k_newnet);
+    not_kept.arguments["unshare"].any = true;
+    risky = risky_additions(a, not_kept);
+    REQUIRE(risky.size() == 2);
+    CHECK(risky[0].name == "unshare CLONE_NEWNET");
+    CHECK(risky[1].name == "unshare any");
+    // B not making them at all allows nothing.
+    CHECK(risky_additions(a, recording({}, {"execve"})).empty());
 }
 
 TEST_CASE("render_diff_json: ARGUMENTS lines and the risky argument values") {
     const Recording a = with_arguments({{"unshare", {{k_newuts}, false}}});
     const Recording b = with_arguments({{"unshare", {{k_newnet}, false}}});
     const auto diffs = diff_recordings(a, b);
-    const auto document = nlohmann::json::parse(render_diff_json(diffs, risky_additions(diffs, a), true));
+    const auto document = nlohmann::json::parse(render_diff_json(diffs, risky_additions(a, b), true));
     CHECK(document["ARGUMENTS"] ==
           nlohmann::json::parse(R"({"added": ["unshare CLONE_NEWNET"], "removed": ["unshare CLONE_NEWUTS"]})"));
     REQUIRE(document["risky"].size() == 1);
