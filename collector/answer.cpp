@@ -52,7 +52,8 @@ std::string answer_flushed(const FlushOutcome& outcome) {
                       {"name", outcome.name},
                       {"files", outcome.files},
                       {"incomplete", outcome.incomplete_reasons},
-                      {"forgotten", outcome.forgotten}});
+                      {"forgotten", outcome.forgotten},
+                      {"never_started", outcome.never_started}});
 }
 
 std::string answer_status(const CollectorStatus& status) {

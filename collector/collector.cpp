@@ -152,6 +152,20 @@ Result<FlushOutcome> Collector::flush(const ContainerSnapshot& snapshot) {
     const RegistrationNotes& notes = m_notes[traced.id];
     cradle_record record = snapshot.kernel.record;
     record.lost_cgroups += notes.cgroups_not_traced;  // lost as those the kernel side could not add
+    if (!workload_started(record)) {
+        // Created and never started (podman create then rm, a failed start): the workload made
+        // nothing to profile, and the runtime's setup is information only. Nothing is written;
+        // once the container is gone it is forgotten, so it holds no slot.
+        FlushOutcome outcome{traced.id, traced.name, {}, {}, false, true};
+        if (snapshot.cgroup_removed()) {
+            if (auto forgotten = m_registry.forget(snapshot); !forgotten) {
+                return with_context(forgotten.error(), context);
+            }
+            m_notes.erase(traced.id);
+            outcome.forgotten = true;
+        }
+        return outcome;
+    }
     Recording recording = decode_record(record, *baseline, m_architectures);
     const std::uint64_t lost_before = notes.kernel_errors.lost_pending_checks;
     const std::uint64_t lost_now = kernel_errors().lost_pending_checks;

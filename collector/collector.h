@@ -30,6 +30,7 @@ struct FlushOutcome {
                                                   // when the id was not traced
     std::vector<std::string> incomplete_reasons;  // empty when the recording is whole
     bool forgotten = false;                       // the container is gone and no longer traced
+    bool never_started = false;                   // its workload never started: nothing written
 };
 
 struct GoneFlush {
@@ -81,7 +82,8 @@ public:
     // durable; making the renames durable too (an fsync of the output directory, which can
     // take milliseconds) is left to the caller, so that it can answer first. A crash before
     // that may leave the old file under the name and the new one under its temporary name.
-    // When its cgroup is gone, also forgets it; a container
+    // A container whose workload never started writes nothing (outcome.never_started): there
+    // is nothing of it to profile. When its cgroup is gone, also forgets it; a container
     // still alive (a poststop run while it lives on) stays traced. An unknown id is not an
     // error (poststop may run twice): the outcome names no files.
     Result<FlushOutcome> flush(const std::string& id);

@@ -57,6 +57,12 @@ int forward_libbpf_message(libbpf_print_level level, const char* format, va_list
 
 // Logs a flush, and has the renames it made made durable (off the request path).
 void report_flush(const FlushOutcome& outcome, DirectorySyncer& syncer) {
+    if (outcome.never_started) {
+        spdlog::info("container \"{}\" never started its workload: nothing to write into \"{}\"{}",
+                     printable_value(outcome.id), outcome.name,
+                     outcome.forgotten ? ", and forgot it (its cgroup is gone)" : "");
+        return;
+    }
     if (outcome.files.empty()) {
         spdlog::info("flush of container \"{}\": not traced (already flushed)", printable_value(outcome.id));
         return;
@@ -89,9 +95,10 @@ std::string answer(Collector& collector, DirectorySyncer& syncer, const Request&
             return answer_failure(registration.error().message);
         }
         if (registration->cgroups_not_traced) {
-            spdlog::warn("container \"{}\": {} of its child cgroups could not be traced, the cgroup map is full "
-                         "(cradled --max-cgroups): its profile will say so", printable_value(registration->traced.id),
-                         registration->cgroups_not_traced);
+            spdlog::warn(
+                "container \"{}\": {} of its child cgroups could not be traced, the cgroup map is full "
+                "(cradled --max-cgroups): its profile will say so",
+                printable_value(registration->traced.id), registration->cgroups_not_traced);
         }
         spdlog::info("tracing container \"{}\" as \"{}\" (cgroup {})", printable_value(registration->traced.id),
                      registration->traced.name, registration->traced.cgroup_id);

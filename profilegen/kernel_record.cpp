@@ -200,6 +200,14 @@ Recording decode_record(const cradle_record& record, const cradle_runtime_baseli
             }
         }
     }
+    if (workload_started(record) && !allowed_syscalls(recording).contains("exit") &&
+        !allowed_syscalls(recording).contains("exit_group")) {
+        // A workload killed by a signal (docker kill, the OOM killer) never ends through
+        // exit_group, and the next run of it may: a profile without it would turn that run's
+        // normal end into a failed exit_group.
+        recording.syscalls.insert("exit_group");
+        recording.implied_syscalls.insert("exit_group");
+    }
     add_implied_syscalls(recording);
 
     // The values of the syscalls allowed: those made after the filter point, the runtime's

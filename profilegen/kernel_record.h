@@ -26,7 +26,9 @@ struct Architectures {
 //   setup phase count as the runtime's (the exec that started the workload, which comes after
 //   wherever a filter would be installed); plus the
 //   implied_syscalls (rt_sigreturn and sigreturn when a signal handler was installed,
-//   restart_syscall always) that the recording's architectures have and it did not see;
+//   restart_syscall always, and exit_group when the workload started but never ended through
+//   exit or exit_group: killed by a signal, which its next run may not be) that the recording's
+//   architectures have and it did not see;
 // - compat_syscalls: the same for the compat ABI, named from the compat architecture's table,
 //   which `architectures` then lists (with its implied syscalls in compat_implied_syscalls);
 //   runtime_syscalls lists the runtime's window of both ABIs;

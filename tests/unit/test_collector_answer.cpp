@@ -36,7 +36,11 @@ TEST_CASE("answer: registered and flushed") {
                                     {"name", "web"},
                                     {"files", {"web.seccomp.json", "web.tracefile"}},
                                     {"incomplete", {"lost 2 syscalls"}},
-                                    {"forgotten", true}});
+                                    {"forgotten", true},
+                                    {"never_started", false}});
+    const auto never = json_of(answer_flushed(FlushOutcome{"web-2", "web", {}, {}, true, true}));
+    CHECK(never["never_started"] == true);
+    CHECK(never["files"].empty());
     const auto untraced = json_of(answer_flushed(FlushOutcome{"gone", "", {}, {}, false}));
     CHECK(untraced["files"].empty());
 }

@@ -54,6 +54,7 @@ cradle_record started_record() {
     std::memset(&record, 0, sizeof(record));
     record.phase = CRADLE_PHASE_WORKLOAD;
     set_syscalls(record, CRADLE_PHASE_RUNTIME, {"execve"});
+    set_syscalls(record, CRADLE_PHASE_WORKLOAD, {"exit_group"});  // it ended (see the killed workload's test)
     return record;
 }
 
@@ -81,7 +82,7 @@ TEST_CASE("kernel_record: workload syscalls are allowed, setup syscalls are info
     set_syscalls(record, CRADLE_PHASE_SETUP, {"mount", "pivot_root", "read"});
 
     const Recording recording = decoded(record);
-    CHECK(recording.syscalls == Names{"execve", "mkdir", "openat", "read", "restart_syscall"});
+    CHECK(recording.syscalls == Names{"execve", "mkdir", "openat", "read", "exit_group", "restart_syscall"});
     CHECK(recording.runtime_syscalls == Names{"execve"});
     CHECK(recording.setup_syscalls == Names{"mount", "pivot_root", "read"});
     CHECK(recording.syscalls.count("mount") == 0);
@@ -102,7 +103,8 @@ TEST_CASE("kernel_record: the record's own runtime window is joined by the basel
 
     const Recording recording = decode_record(record, baseline, k_x86_64);
     CHECK(recording.runtime_syscalls == Names{"capset", "execve", "futex", "nanosleep", "prctl"});
-    CHECK(recording.syscalls == Names{"capset", "execve", "futex", "nanosleep", "prctl", "write", "restart_syscall"});
+    CHECK(recording.syscalls ==
+          Names{"capset", "execve", "futex", "nanosleep", "prctl", "write", "exit_group", "restart_syscall"});
     CHECK(recording.counters.at("runtime_syscalls_from_baseline") == 1);
     CHECK(recording.complete());
 
@@ -123,7 +125,7 @@ TEST_CASE("kernel_record: without a runtime window the baseline stands in") {
 
     const Recording recording = decode_record(record, baseline, k_x86_64);
     CHECK(recording.runtime_syscalls == Names{"execve", "futex"});
-    CHECK(recording.syscalls == Names{"execve", "futex", "write", "restart_syscall"});
+    CHECK(recording.syscalls == Names{"execve", "futex", "write", "exit_group", "restart_syscall"});
     CHECK(recording.counters.at("runtime_syscalls_from_baseline") == 1);
     CHECK_MESSAGE(recording.complete(), recording.incomplete_reasons.front());
 }
@@ -134,7 +136,7 @@ TEST_CASE("kernel_record: neither a runtime window nor a baseline makes the reco
     set_syscalls(record, CRADLE_PHASE_WORKLOAD, {"write"});
 
     const Recording recording = decoded(record);
-    CHECK(recording.syscalls == Names{"write", "restart_syscall"});
+    CHECK(recording.syscalls == Names{"write", "exit_group", "restart_syscall"});
     CHECK(recording.runtime_syscalls.empty());
     CHECK(recording.counters.at("runtime_syscalls_from_baseline") == 0);
     REQUIRE_FALSE(recording.complete());
@@ -181,7 +183,7 @@ TEST_CASE("kernel_record: compat syscalls add x86 and are named from the i386 ta
     const Recording recording = decoded(record);
     CHECK(recording.architectures == Names{"x86", "x86_64"});
     // Each ABI's names in its own set: the native set does not gain the 32-bit program's.
-    CHECK(recording.syscalls == Names{"execve", "newfstatat", "restart_syscall"});
+    CHECK(recording.syscalls == Names{"execve", "newfstatat", "exit_group", "restart_syscall"});
     CHECK(recording.compat_syscalls == Names{"mkdir", "restart_syscall", "socketcall", "waitpid"});
     CHECK(recording.implied_syscalls == Names{"restart_syscall"});
     CHECK(recording.compat_implied_syscalls == Names{"restart_syscall"});
@@ -205,7 +207,7 @@ TEST_CASE("kernel_record: each ABI's implied syscalls follow what that ABI did")
     CHECK(compat_handler.compat_syscalls == Names{"restart_syscall", "rt_sigaction", "rt_sigreturn", "sigreturn"});
     // The native side did not: it gets restart_syscall only.
     CHECK(compat_handler.implied_syscalls == Names{"restart_syscall"});
-    CHECK(compat_handler.syscalls == Names{"execve", "restart_syscall"});
+    CHECK(compat_handler.syscalls == Names{"execve", "exit_group", "restart_syscall"});
 
     cradle_record native = started_record();
     set_syscall(native, CRADLE_PHASE_WORKLOAD, CRADLE_ABI_NATIVE, "rt_sigaction");
@@ -222,7 +224,7 @@ TEST_CASE("kernel_record: a compat runtime window is allowed to the compat ABI")
     const Recording recording = decoded(record);
     CHECK(recording.runtime_syscalls == Names{"_llseek", "execve"});
     CHECK(recording.compat_syscalls == Names{"_llseek", "restart_syscall"});
-    CHECK(recording.syscalls == Names{"execve", "restart_syscall"});
+    CHECK(recording.syscalls == Names{"execve", "exit_group", "restart_syscall"});
 }
 
 TEST_CASE("kernel_record: compat numbers that the i386 table does not name add no architecture") {
@@ -275,7 +277,7 @@ TEST_CASE("kernel_record: a number the table does not name is a loss, not an inv
     record.syscalls[CRADLE_PHASE_WORKLOAD][CRADLE_ABI_NATIVE][unnamed / 64] |= 1ULL << (unnamed % 64);
 
     const Recording recording = decoded(record);
-    CHECK(recording.syscalls == Names{"execve", "restart_syscall"});
+    CHECK(recording.syscalls == Names{"execve", "exit_group", "restart_syscall"});
     CHECK(recording.counters.at("lost_syscalls") == 1);
     CHECK_FALSE(recording.complete());
 }
@@ -352,6 +354,29 @@ TEST_CASE("kernel_record: a workload that never started is incomplete") {
     CHECK(workload_started(started_record()));
 }
 
+TEST_CASE("kernel_record: a workload killed by a signal has exit_group implied, as its next run may end") {
+    cradle_record record = started_record();
+    std::memset(record.syscalls[CRADLE_PHASE_WORKLOAD], 0, sizeof(record.syscalls[CRADLE_PHASE_WORKLOAD]));
+    set_syscalls(record, CRADLE_PHASE_WORKLOAD, {"read", "write"});
+    const Recording killed = decoded(record);
+    CHECK(killed.syscalls == Names{"execve", "exit_group", "read", "restart_syscall", "write"});
+    CHECK(killed.implied_syscalls == Names{"exit_group", "restart_syscall"});
+
+    // A thread's exit is an end too: nothing implied.
+    set_syscalls(record, CRADLE_PHASE_WORKLOAD, {"exit"});
+    CHECK_FALSE(decoded(record).syscalls.contains("exit_group"));
+    // A 32-bit workload that ended through the compat ABI's exit_group: nothing implied natively.
+    std::memset(record.syscalls[CRADLE_PHASE_WORKLOAD], 0, sizeof(record.syscalls[CRADLE_PHASE_WORKLOAD]));
+    set_syscall(record, CRADLE_PHASE_WORKLOAD, CRADLE_ABI_COMPAT, "exit_group");
+    CHECK_FALSE(decoded(record).syscalls.contains("exit_group"));
+
+    // A workload that never started implies nothing of how it ends.
+    record = started_record();
+    std::memset(record.syscalls[CRADLE_PHASE_WORKLOAD], 0, sizeof(record.syscalls[CRADLE_PHASE_WORKLOAD]));
+    record.phase = CRADLE_PHASE_RUNTIME;
+    CHECK_FALSE(decoded(record).syscalls.contains("exit_group"));
+}
+
 TEST_CASE("kernel_record: capabilities are told apart by audit and outcome") {
     cradle_record record = started_record();
     auto& audited = record.checks[CRADLE_PHASE_WORKLOAD][CRADLE_CHECK_AUDITED];
@@ -412,7 +437,7 @@ TEST_CASE("kernel_record: add_to_baseline ORs the runtime window and counts samp
     // A later container without a window gets the union, and nothing but the runtime windows.
     const Recording recording = decode_record(without_window, baseline, k_x86_64);
     CHECK(recording.runtime_syscalls == Names{"close", "execve", "futex"});
-    CHECK(recording.syscalls == Names{"close", "execve", "futex", "write", "restart_syscall"});
+    CHECK(recording.syscalls == Names{"close", "execve", "futex", "write", "exit_group", "restart_syscall"});
     CHECK(recording.counters.at("runtime_syscalls_from_baseline") == 1);
 }
 
