@@ -213,13 +213,38 @@ static __always_inline void fill_task(struct events_record *record, struct task_
 	bpf_probe_read_kernel(record->comm, sizeof(record->comm), task->comm);
 }
 
-static __always_inline void send(struct events_buffer *buffer)
+/* When a record wakes the reader. Waking it for each record (the ring buffer's default when the
+ * reader keeps up) costs the traced task an interrupt (irq_work) and the reader a wakeup per
+ * event, which at a high rate cost more than the event itself. So a record wakes the reader only
+ * when the unread data crosses a multiple of an eighth of the buffer (EVENTS_WAKEUP_MAX at most:
+ * a batch of a few thousand records); the reader reads what is below that on a short timeout
+ * (cli/event_stream.cpp), which bounds the latency. A multiple, not the first eighth alone:
+ * producers on two CPUs may both step over the first without either seeing it crossed. An exec
+ * wakes the reader at once: it is when a container's workload starts, and the reader asks
+ * cradled for the container while it still runs. */
+static __always_inline __u64 wakeup_flags(__u32 size, bool urgent)
+{
+	__u64 step, unread;
+
+	if (urgent)
+		return BPF_RB_FORCE_WAKEUP;
+	step = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 8;
+	if (step > EVENTS_WAKEUP_MAX)
+		step = EVENTS_WAKEUP_MAX;
+	if (!step)
+		return 0;
+	unread = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	return unread / step != (unread + size) / step ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void send(struct events_buffer *buffer, bool urgent)
 {
 	__u32 size = buffer->record.data_size;
 
 	if (size > EVENTS_DATA_SIZE)
 		size = EVENTS_DATA_SIZE;
-	if (bpf_ringbuf_output(&events, buffer, sizeof(buffer->record) + size, 0))
+	size += sizeof(buffer->record);
+	if (bpf_ringbuf_output(&events, buffer, size, wakeup_flags(size, urgent)))
 		count_lost();
 }
 
@@ -426,7 +451,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		/* exit and exit_group never reach sys_exit. */
 		buffer->active = 0;
 		fill_task(&buffer->record, task);
-		send(buffer);
+		send(buffer, false);
 		return 0;
 	}
 	buffer->active = 1;
@@ -438,7 +463,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct events_buffer *buffer;
-	__u32 nr;
+	__u32 nr, capture;
 
 	/* Most tasks have no task storage at all: one load. */
 	if (!task->bpf_storage)
@@ -449,11 +474,12 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	buffer->active = 0;
 	buffer->record.ret = ret;
 	nr = buffer->record.nr & (EVENTS_SYSCALL_SLOTS - 1);
-	if (!(buffer->record.flags & EVENTS_RECORD_COMPAT))
+	capture = buffer->record.flags & EVENTS_RECORD_COMPAT ? 0 : syscall_capture[nr];
+	if (capture)
 		buffer->record.data_size =
-			capture_at_exit(buffer, syscall_capture[nr], buffer->record.data_size & (EVENTS_DATA_SIZE - 1));
+			capture_at_exit(buffer, capture, buffer->record.data_size & (EVENTS_DATA_SIZE - 1));
 	fill_task(&buffer->record, task);
-	send(buffer);
+	send(buffer, capture & EVENTS_CAPTURE_URGENT);
 	return 0;
 }
 
@@ -516,7 +542,7 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid, struct
 	buffer->record.args[0] = old_pid;
 	buffer->record.data_size = put_string(buffer, 0, 0, (__u64)BPF_CORE_READ(bprm, filename), 0);
 	fill_task(&buffer->record, task);
-	send(buffer);
+	send(buffer, true);
 	return 0;
 }
 
@@ -535,7 +561,7 @@ int BPF_PROG(sched_process_exit, struct task_struct *task)
 			__builtin_memset(buffer->record.args, 0, sizeof(buffer->record.args));
 			buffer->record.args[0] = task->exit_code;
 			fill_task(&buffer->record, task);
-			send(buffer);
+			send(buffer, false);
 		}
 	}
 	if (filter.flags & EVENTS_FILTER_PID_NEW)
@@ -560,7 +586,7 @@ static __always_inline void send_check(struct task_struct *task, int cap, int re
 	buffer->record.args[1] = kind;
 	buffer->record.ret = ret;
 	fill_task(&buffer->record, task);
-	send(buffer);
+	send(buffer, false);
 }
 
 SEC("tp_btf/cap_capable")

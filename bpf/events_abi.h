@@ -7,7 +7,9 @@
  * Maps user space reads or writes:
  *   events       RINGBUF  struct events_record, variable length: the header, then `data_size`
  *                         bytes of items (struct events_item and its bytes, each item padded
- *                         to 4 bytes). Sized by `cradle events --buffer-pages`.
+ *                         to 4 bytes). Sized by `cradle events --buffer-pages`. Records wake
+ *                         the reader in batches (EVENTS_WAKEUP_MAX), execs at once: the reader
+ *                         also reads on a timeout.
  *   lost_events  PERCPU_ARRAY(1) u64: records the kernel side could not put in `events`
  *                         (the buffer was full). The sum over CPUs is the exact count of
  *                         events lost since load.
@@ -48,6 +50,7 @@ typedef __u8 events_u8;
 #define EVENTS_ARGV_SIZE 128    /* bytes read of each of its elements, NUL included */
 #define EVENTS_SOCKADDR_SIZE 128 /* bytes read of a sockaddr: sizeof(struct sockaddr_storage) */
 #define EVENTS_DATA_SIZE 4096   /* the items of one record, at most */
+#define EVENTS_WAKEUP_MAX (256 * 1024) /* unread bytes between wakeups of the reader, at most */
 #define EVENTS_MAX_FILTER_PIDS 1024
 #define EVENTS_MAX_FILTER_CGROUPS 1024
 #define EVENTS_MAX_NEW_PIDS 65536
@@ -64,7 +67,7 @@ enum events_kind {
 
 /* What the kernel side captures of one argument of a syscall: 4 bits an argument, argument i
  * at bits 4*i, in `syscall_capture[nr]`; bit 31 marks a syscall that does not return
- * (exit, exit_group), reported at entry. */
+ * (exit, exit_group), reported at entry; bit 30 one whose record wakes the reader at once. */
 enum events_capture {
 	EVENTS_CAPTURE_VALUE = 0,        /* the register alone */
 	EVENTS_CAPTURE_STRING = 1,       /* a NUL-terminated string at entry */
@@ -75,6 +78,7 @@ enum events_capture {
 };
 #define EVENTS_CAPTURE_BITS 4
 #define EVENTS_CAPTURE_NORETURN (1u << 31)
+#define EVENTS_CAPTURE_URGENT (1u << 30) /* wakes the reader at once (execve, execveat) */
 
 /* Whether a capability check is a requirement or a probe: cradle_abi.h's cradle_check_kind. */
 enum events_check_kind {

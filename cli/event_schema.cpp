@@ -131,6 +131,11 @@ std::uint32_t capture_bits(const SyscallSchema* schema) {
         return 0;
     }
     std::uint32_t bits = schema->returns ? 0 : EVENTS_CAPTURE_NORETURN;
+    // An execve's record wakes the reader at once, as an exec does: the reader asks cradled
+    // for the container while its workload runs.
+    if (schema->name == "execve" || schema->name == "execveat") {
+        bits |= EVENTS_CAPTURE_URGENT;
+    }
     for (std::size_t i = 0; i < schema->arguments.size() && i < EVENTS_ARGS; ++i) {
         bits |= static_cast<std::uint32_t>(schema->arguments[i].capture) << (i * EVENTS_CAPTURE_BITS);
     }

@@ -38,7 +38,8 @@ const std::vector<SyscallSchema>& syscall_schemas();
 const SyscallSchema* find_syscall_schema(std::string_view name);
 
 // What the kernel side captures of each argument, packed as syscall_capture wants it
-// (EVENTS_CAPTURE_BITS per argument, EVENTS_CAPTURE_NORETURN). 0 for nullptr.
+// (EVENTS_CAPTURE_BITS per argument, EVENTS_CAPTURE_NORETURN, EVENTS_CAPTURE_URGENT for execve
+// and execveat). 0 for nullptr.
 std::uint32_t capture_bits(const SyscallSchema* schema);
 
 // The names of the other events.

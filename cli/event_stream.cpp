@@ -352,7 +352,12 @@ int EventStream::on_record(void* context, void* data, std::size_t size) {
 Result<std::size_t> EventStream::poll(std::chrono::milliseconds timeout, const std::function<void(Event&&)>& sink) {
     m_sink = &sink;
     m_handed = 0;
-    const int polled = ring_buffer__poll(m_ring_buffer.get(), static_cast<int>(timeout.count()));
+    int polled = ring_buffer__poll(m_ring_buffer.get(), static_cast<int>(timeout.count()));
+    // Records below the kernel side's wakeup step wake nobody (bpf/events.bpf.c): whatever
+    // the wait ended on, what is in the buffer is read.
+    if (polled >= 0) {
+        polled = ring_buffer__consume(m_ring_buffer.get());
+    }
     m_sink = nullptr;
     if (polled < 0) {
         return system_error(polled, "reading the event buffer");

@@ -62,7 +62,8 @@ public:
     // Waits up to `timeout` for records and hands each, as an Event, to `sink`, in the order
     // the kernel wrote them. Returns how many it handed; EINTR when a signal came first; other
     // errors from the ring buffer. A record that does not read is counted as malformed
-    // (malformed()) and skipped.
+    // (malformed()) and skipped. The kernel side wakes the reader in batches (execs at once), so
+    // a record may wait up to `timeout` in the buffer: poll with the latency a reader accepts.
     Result<std::size_t> poll(std::chrono::milliseconds timeout, const std::function<void(Event&&)>& sink);
 
     // Records the kernel side could not write because the buffer was full (or the task's

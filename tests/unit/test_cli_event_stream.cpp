@@ -252,7 +252,9 @@ TEST_CASE("event schema: sorted, named as the man pages, captures packed for the
     CHECK_FALSE(event_set("all"));
     CHECK(capture_bits(nullptr) == 0u);
     CHECK(capture_bits(find_syscall_schema("openat")) == EVENTS_CAPTURE_STRING << 4);
-    CHECK(capture_bits(find_syscall_schema("execve")) == (EVENTS_CAPTURE_STRING | EVENTS_CAPTURE_ARGV << 4));
+    CHECK(capture_bits(find_syscall_schema("execve")) ==
+          (EVENTS_CAPTURE_STRING | EVENTS_CAPTURE_ARGV << 4 | EVENTS_CAPTURE_URGENT));
+    CHECK((capture_bits(find_syscall_schema("openat")) & EVENTS_CAPTURE_URGENT) == 0);
     CHECK(capture_bits(find_syscall_schema("accept")) == EVENTS_CAPTURE_SOCKADDR_EXIT << 4);
     CHECK((capture_bits(find_syscall_schema("exit_group")) & EVENTS_CAPTURE_NORETURN) != 0);
     CHECK(capture_bits(find_syscall_schema("close")) == 0u);
