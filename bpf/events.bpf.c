@@ -108,27 +108,39 @@ static __always_inline void count_lost(void)
 		*lost += 1; /* per CPU: no other writer */
 }
 
+/*
+ * The task's identity is read by plain loads where the programs hold BTF pointers (the kernel
+ * makes each a load that cannot fault): a helper call per field (BPF_CORE_READ) costs several
+ * times more, on every event. An index by a variable (a pid's numbers[level]) and strings take
+ * a helper.
+ */
+
+/* The pid's entry at `level`: its number there and the namespace. */
+static __always_inline void read_upid(struct upid *upid, struct pid *pid, unsigned int level)
+{
+	bpf_probe_read_kernel(upid, sizeof(*upid), &pid->numbers[level]);
+}
+
 /* The inode of the task's own pid namespace: the one its pid was allocated in
  * (task_active_pid_ns). */
 static __always_inline __u32 active_pid_ns(struct task_struct *task)
 {
-	struct pid *pid = BPF_CORE_READ(task, thread_pid);
-	unsigned int level = BPF_CORE_READ(pid, level);
+	struct pid *pid = task->thread_pid;
 	struct upid upid = {};
 
-	bpf_core_read(&upid, sizeof(upid), &pid->numbers[level]);
+	read_upid(&upid, pid, pid->level);
 	return BPF_CORE_READ(upid.ns, ns.inum);
 }
 
 /* A process's tgid as seen in the pid namespace `ns` at `level`; 0 when it has none there. */
 static __always_inline __u32 tgid_in(struct task_struct *task, unsigned int level, struct pid_namespace *ns)
 {
-	struct pid *pid = BPF_CORE_READ(task, group_leader, thread_pid);
+	struct pid *pid = task->group_leader->thread_pid;
 	struct upid upid = {};
 
-	if (!pid || BPF_CORE_READ(pid, level) < level)
+	if (!pid || pid->level < level)
 		return 0;
-	bpf_core_read(&upid, sizeof(upid), &pid->numbers[level]);
+	read_upid(&upid, pid, level);
 	return upid.ns == ns ? upid.nr : 0;
 }
 
@@ -193,23 +205,23 @@ static __always_inline bool selected(struct task_struct *task)
 /* The task's identity, namespaces and the time, into `record`. */
 static __always_inline void fill_task(struct events_record *record, struct task_struct *task)
 {
-	struct pid *pid = BPF_CORE_READ(task, thread_pid);
-	unsigned int level = BPF_CORE_READ(pid, level);
+	struct pid *pid = task->thread_pid;
+	unsigned int level = pid->level;
+	struct nsproxy *nsproxy = task->nsproxy;
 	struct upid upid = {};
 
 	record->boot_ns = bpf_ktime_get_boot_ns();
 	record->cgroup_id = bpf_get_current_cgroup_id();
 	record->host_pid = task->tgid;
 	record->host_tid = task->pid;
-	bpf_core_read(&upid, sizeof(upid), &pid->numbers[level]);
+	read_upid(&upid, pid, level);
 	record->tid = upid.nr;
 	record->pid_ns = BPF_CORE_READ(upid.ns, ns.inum);
 	record->pid = tgid_in(task, level, upid.ns);
-	record->ppid = tgid_in(BPF_CORE_READ(task, real_parent), level, upid.ns);
-	record->uid = BPF_CORE_READ(task, cred, uid.val);
-	record->mnt_ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
-	bpf_probe_read_kernel_str(record->uts_name, sizeof(record->uts_name),
-				  BPF_CORE_READ(task, nsproxy, uts_ns, name.nodename));
+	record->ppid = tgid_in(task->real_parent, level, upid.ns);
+	record->uid = task->cred->uid.val;
+	record->mnt_ns = nsproxy->mnt_ns->ns.inum;
+	bpf_probe_read_kernel_str(record->uts_name, sizeof(record->uts_name), nsproxy->uts_ns->name.nodename);
 	bpf_probe_read_kernel(record->comm, sizeof(record->comm), task->comm);
 }
 
