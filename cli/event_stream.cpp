@@ -22,16 +22,10 @@ namespace {
 
 constexpr std::uint32_t k_page_size = 4096;
 
-std::string bounded_string(const char* text, std::size_t size) { return std::string(text, strnlen(text, size)); }
+void assign_bounded(std::string& into, const char* text, std::size_t size) { into.assign(text, strnlen(text, size)); }
 
-// The items of a record, per argument, in the order the kernel wrote them.
-struct Item {
-    std::uint8_t flags = 0;
-    std::span<const std::uint8_t> bytes;
-};
-
-Result<std::vector<std::vector<Item>>> read_items(std::span<const std::uint8_t> data) {
-    std::vector<std::vector<Item>> items(EVENTS_ARGS);
+// The items of a record (bpf/events_abi.h): whether they read, without keeping them.
+Result<void> check_items(std::span<const std::uint8_t> data) {
     std::size_t offset = 0;
     while (offset < data.size()) {
         events_item header{};
@@ -46,43 +40,64 @@ Result<std::vector<std::vector<Item>>> read_items(std::span<const std::uint8_t> 
         if (data.size() - offset < header.size) {
             return Error{EINVAL, "record item of " + std::to_string(header.size) + " bytes past the end"};
         }
-        items[header.arg].push_back(Item{header.flags, data.subspan(offset, header.size)});
         offset += (header.size + 3u) & ~3u;
     }
-    return items;
+    return {};
 }
 
-std::string item_text(const Item& item) { return std::string(item.bytes.begin(), item.bytes.end()); }
-
-// What the kernel captured of argument `argument` into it.
-void attach_items(EventArgument& argument, const std::vector<Item>& items) {
-    for (const Item& item : items) {
-        argument.truncated = argument.truncated || (item.flags & EVENTS_ITEM_TRUNCATED);
-        argument.unreadable = argument.unreadable || (item.flags & EVENTS_ITEM_UNREADABLE);
-        if (item.flags & (EVENTS_ITEM_UNREADABLE)) {
+// The items of argument `arg`, in the order the kernel wrote them, into `argument` (whose
+// strings keep their storage from the event before). The items were checked.
+void attach_items(EventArgument& argument, std::span<const std::uint8_t> data, std::uint8_t arg) {
+    std::size_t strings = 0;
+    for (std::size_t offset = 0; offset < data.size();) {
+        events_item header{};
+        std::memcpy(&header, data.data() + offset, sizeof header);
+        const std::uint8_t* bytes = data.data() + offset + sizeof header;
+        offset += sizeof header + ((header.size + 3u) & ~3u);
+        if (header.arg != arg) {
+            continue;
+        }
+        argument.truncated = argument.truncated || (header.flags & EVENTS_ITEM_TRUNCATED);
+        argument.unreadable = argument.unreadable || (header.flags & EVENTS_ITEM_UNREADABLE);
+        if (header.flags & EVENTS_ITEM_UNREADABLE) {
             continue;
         }
         if (argument.type == ArgumentType::sockaddr) {
-            argument.bytes.assign(item.bytes.begin(), item.bytes.end());
-        } else if ((item.flags & EVENTS_ITEM_ARRAY) && (item.flags & EVENTS_ITEM_TRUNCATED) && item.bytes.empty()) {
+            argument.bytes.assign(bytes, bytes + header.size);
+        } else if ((header.flags & EVENTS_ITEM_ARRAY) && (header.flags & EVENTS_ITEM_TRUNCATED) && header.size == 0) {
             continue;  // the marker of more elements than read
+        } else if (strings < argument.strings.size()) {
+            argument.strings[strings++].assign(reinterpret_cast<const char*>(bytes), header.size);
         } else {
-            argument.strings.push_back(item_text(item));
+            argument.strings.emplace_back(reinterpret_cast<const char*>(bytes), header.size);
+            ++strings;
         }
     }
+    argument.strings.resize(strings);
 }
 
-EventArgument argument(std::string name, ArgumentType type, std::uint64_t raw) {
-    EventArgument made;
-    made.name = std::move(name);
+// Argument `index` of `event` made anew, keeping the storage of the one there before.
+EventArgument& argument_at(Event& event, std::size_t index, std::string_view name, ArgumentType type,
+                           std::uint64_t raw) {
+    if (index == event.arguments.size()) {
+        event.arguments.emplace_back();
+    }
+    EventArgument& made = event.arguments[index];
+    made.name.assign(name);
     made.type = type;
     made.raw = raw;
+    made.strings.clear();
+    made.bytes.clear();
+    made.truncated = false;
+    made.unreadable = false;
     return made;
 }
 
+constexpr std::string_view k_raw_names[EVENTS_ARGS] = {"arg0", "arg1", "arg2", "arg3", "arg4", "arg5"};
+
 }  // namespace
 
-Result<Event> event_from_record(std::span<const std::uint8_t> bytes, const SyscallNames& names) {
+Result<void> read_record(std::span<const std::uint8_t> bytes, const SyscallNames& names, Event& event) {
     events_record record{};
     if (bytes.size() < sizeof record) {
         return Error{EINVAL, "record of " + std::to_string(bytes.size()) + " bytes, shorter than its header"};
@@ -91,19 +106,18 @@ Result<Event> event_from_record(std::span<const std::uint8_t> bytes, const Sysca
     if (record.data_size > bytes.size() - sizeof record) {
         return Error{EINVAL, "record items of " + std::to_string(record.data_size) + " bytes past the end"};
     }
-    auto items = read_items(bytes.subspan(sizeof record, record.data_size));
-    if (!items) {
-        return items.error();
+    const auto items = bytes.subspan(sizeof record, record.data_size);
+    if (auto checked = check_items(items); !checked) {
+        return checked.error();
     }
 
-    Event event;
     EventTask& task = event.task;
     task.boot_time_ns = record.boot_ns;
-    task.uts_name = bounded_string(record.uts_name, sizeof record.uts_name);
+    assign_bounded(task.uts_name, record.uts_name, sizeof record.uts_name);
     task.mnt_ns = record.mnt_ns;
     task.pid_ns = record.pid_ns;
     task.uid = record.uid;
-    task.comm = bounded_string(record.comm, sizeof record.comm);
+    assign_bounded(task.comm, record.comm, sizeof record.comm);
     task.pid = static_cast<std::int32_t>(record.pid);
     task.tid = static_cast<std::int32_t>(record.tid);
     task.ppid = static_cast<std::int32_t>(record.ppid);
@@ -111,7 +125,12 @@ Result<Event> event_from_record(std::span<const std::uint8_t> bytes, const Sysca
     task.host_tid = static_cast<std::int32_t>(record.host_tid);
     task.cgroup_id = record.cgroup_id;
     event.return_value = record.ret;
+    event.syscall_number = -1;
+    event.compat = false;
+    event.container_id.clear();
+    event.profile_name.clear();
 
+    std::size_t count = 0;
     switch (record.kind) {
         case EVENTS_KIND_SYSCALL: {
             event.kind = EventKind::syscall;
@@ -120,52 +139,57 @@ Result<Event> event_from_record(std::span<const std::uint8_t> bytes, const Sysca
             event.name = event.compat ? names.compat_name(record.nr) : names.name(record.nr);
             const SyscallSchema* schema = event.compat ? nullptr : find_syscall_schema(event.name);
             if (!schema) {
-                for (std::size_t i = 0; i < EVENTS_ARGS; ++i) {
-                    event.arguments.push_back(argument("arg" + std::to_string(i), ArgumentType::hex, record.args[i]));
+                for (; count < EVENTS_ARGS; ++count) {
+                    argument_at(event, count, k_raw_names[count], ArgumentType::hex, record.args[count]);
                 }
                 break;
             }
-            for (std::size_t i = 0; i < schema->arguments.size() && i < EVENTS_ARGS; ++i) {
-                const ArgumentSchema& known = schema->arguments[i];
-                EventArgument made = argument(std::string(known.name), known.type, record.args[i]);
+            for (; count < schema->arguments.size() && count < EVENTS_ARGS; ++count) {
+                const ArgumentSchema& known = schema->arguments[count];
+                EventArgument& made = argument_at(event, count, known.name, known.type, record.args[count]);
                 if (known.capture != EVENTS_CAPTURE_VALUE) {
-                    attach_items(made, (*items)[i]);
+                    attach_items(made, items, static_cast<std::uint8_t>(count));
                 }
-                event.arguments.push_back(std::move(made));
             }
             break;
         }
         case EVENTS_KIND_CAPABILITY: {
             event.kind = EventKind::capability;
-            event.name = std::string(k_capability_event);
-            event.arguments.push_back(argument("cap", ArgumentType::capability, record.args[0]));
-            event.arguments.push_back(argument("granted", ArgumentType::boolean, record.ret == 0));
-            event.arguments.push_back(
-                argument("no_audit", ArgumentType::boolean, record.args[1] == EVENTS_CHECK_PROBE));
+            event.name = k_capability_event;
+            argument_at(event, count++, "cap", ArgumentType::capability, record.args[0]);
+            argument_at(event, count++, "granted", ArgumentType::boolean, record.ret == 0);
+            argument_at(event, count++, "no_audit", ArgumentType::boolean, record.args[1] == EVENTS_CHECK_PROBE);
             if (record.args[1] == EVENTS_CHECK_UNCLASSIFIED) {
                 // The caller was not found on the stack: kept as a requirement, as the core does.
-                event.arguments.push_back(argument("caller_unknown", ArgumentType::boolean, 1));
+                argument_at(event, count++, "caller_unknown", ArgumentType::boolean, 1);
             }
             break;
         }
         case EVENTS_KIND_EXEC: {
             event.kind = EventKind::process_exec;
-            event.name = std::string(k_exec_event);
-            EventArgument path = argument("pathname", ArgumentType::kernel_string, 0);
-            attach_items(path, (*items)[0]);
-            event.arguments.push_back(std::move(path));
+            event.name = k_exec_event;
+            attach_items(argument_at(event, count++, "pathname", ArgumentType::kernel_string, 0), items, 0);
             break;
         }
         case EVENTS_KIND_EXIT: {
             event.kind = EventKind::process_exit;
-            event.name = std::string(k_exit_event);
+            event.name = k_exit_event;
             // A wait status: the exit code, or the signal that ended the process.
             const std::uint64_t status = record.args[0];
-            event.arguments.push_back(argument("exit_code", ArgumentType::signed_integer, (status >> 8) & 0xff));
-            event.arguments.push_back(argument("signal", ArgumentType::signal, status & 0x7f));
+            argument_at(event, count++, "exit_code", ArgumentType::signed_integer, (status >> 8) & 0xff);
+            argument_at(event, count++, "signal", ArgumentType::signal, status & 0x7f);
             break;
         }
         default: return Error{EINVAL, "record of unknown kind " + std::to_string(record.kind)};
+    }
+    event.arguments.resize(count);  // fewer than the event before: the rest go
+    return {};
+}
+
+Result<Event> event_from_record(std::span<const std::uint8_t> bytes, const SyscallNames& names) {
+    Event event;
+    if (auto read = read_record(bytes, names, event); !read) {
+        return read.error();
     }
     return event;
 }
@@ -339,17 +363,16 @@ Result<std::unique_ptr<EventStream>> EventStream::open(const EventStreamOptions&
 
 int EventStream::on_record(void* context, void* data, std::size_t size) {
     auto* stream = static_cast<EventStream*>(context);
-    auto event = event_from_record(std::span(static_cast<const std::uint8_t*>(data), size), stream->m_names);
-    if (!event) {
+    if (!read_record(std::span(static_cast<const std::uint8_t*>(data), size), stream->m_names, stream->m_event)) {
         ++stream->m_malformed;
         return 0;
     }
     ++stream->m_handed;
-    (*stream->m_sink)(std::move(*event));
+    (*stream->m_sink)(stream->m_event);
     return 0;
 }
 
-Result<std::size_t> EventStream::poll(std::chrono::milliseconds timeout, const std::function<void(Event&&)>& sink) {
+Result<std::size_t> EventStream::poll(std::chrono::milliseconds timeout, const std::function<void(Event&)>& sink) {
     m_sink = &sink;
     m_handed = 0;
     int polled = ring_buffer__poll(m_ring_buffer.get(), static_cast<int>(timeout.count()));

@@ -62,9 +62,11 @@ public:
     // Waits up to `timeout` for records and hands each, as an Event, to `sink`, in the order
     // the kernel wrote them. Returns how many it handed; EINTR when a signal came first; other
     // errors from the ring buffer. A record that does not read is counted as malformed
-    // (malformed()) and skipped. The kernel side wakes the reader in batches (execs at once), so
-    // a record may wait up to `timeout` in the buffer: poll with the latency a reader accepts.
-    Result<std::size_t> poll(std::chrono::milliseconds timeout, const std::function<void(Event&&)>& sink);
+    // (malformed()) and skipped. The sink may change the event, but it is the same object for
+    // every record (its strings and vectors keep their storage): what is to outlive the call
+    // is copied. The kernel side wakes the reader in batches (execs at once), so a record may
+    // wait up to `timeout` in the buffer: poll with the latency a reader can accept.
+    Result<std::size_t> poll(std::chrono::milliseconds timeout, const std::function<void(Event&)>& sink);
 
     // Records the kernel side could not write because the buffer was full (or the task's
     // storage could not be made), since open(): exact, the sum of per-CPU counters.
@@ -89,7 +91,8 @@ private:
     std::unique_ptr<ring_buffer, RingBufferFree> m_ring_buffer;
     SyscallNames m_names{std::vector<std::string>{}};
     std::string m_capability_source = "none";
-    const std::function<void(Event&&)>* m_sink = nullptr;
+    const std::function<void(Event&)>* m_sink = nullptr;
+    Event m_event;  // the record being handed, reused
     std::size_t m_handed = 0;
     std::uint64_t m_malformed = 0;
 };
@@ -99,5 +102,9 @@ private:
 // one). Fails (EINVAL, what is wrong) on a record shorter than its header or its items, an
 // item past the end or of an argument out of range, or an unknown kind.
 Result<Event> event_from_record(std::span<const std::uint8_t> record, const SyscallNames& names);
+
+// The same into `event`, reusing its storage: every field is set (container_id and
+// profile_name cleared). On failure `event` holds nothing of use.
+Result<void> read_record(std::span<const std::uint8_t> record, const SyscallNames& names, Event& event);
 
 }  // namespace cradle

@@ -467,7 +467,7 @@ int run_events_command(const EventsCommandOptions& options, std::ostream& out, s
                                                            std::chrono::duration<double>(*options.duration))
                                            : std::chrono::steady_clock::time_point::max();
     auto count_reached = [&] { return options.count && tally.shown() >= *options.count; };
-    const std::function<void(Event &&)> sink = [&](Event&& event) {
+    const std::function<void(Event&)> sink = [&](Event& event) {
         if (count_reached()) {
             return;
         }

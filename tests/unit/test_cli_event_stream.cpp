@@ -220,6 +220,65 @@ TEST_CASE("event stream: capability checks, execs and exits") {
     CHECK(find_argument(*killed, "signal")->raw == 9u);
 }
 
+// Everything the writers read of an event.
+void check_same(const Event& reused, const Event& fresh) {
+    CHECK(reused.kind == fresh.kind);
+    CHECK(reused.name == fresh.name);
+    CHECK(reused.syscall_number == fresh.syscall_number);
+    CHECK(reused.compat == fresh.compat);
+    CHECK(reused.return_value == fresh.return_value);
+    CHECK(reused.task.comm == fresh.task.comm);
+    CHECK(reused.task.uts_name == fresh.task.uts_name);
+    CHECK(reused.task.cgroup_id == fresh.task.cgroup_id);
+    CHECK(reused.container_id == fresh.container_id);
+    CHECK(reused.profile_name == fresh.profile_name);
+    REQUIRE(reused.arguments.size() == fresh.arguments.size());
+    for (std::size_t i = 0; i < fresh.arguments.size(); ++i) {
+        const EventArgument& a = reused.arguments[i];
+        const EventArgument& b = fresh.arguments[i];
+        CHECK(a.name == b.name);
+        CHECK(a.type == b.type);
+        CHECK(a.raw == b.raw);
+        CHECK(a.strings == b.strings);
+        CHECK(a.bytes == b.bytes);
+        CHECK(a.truncated == b.truncated);
+        CHECK(a.unreadable == b.unreadable);
+    }
+}
+
+TEST_CASE("event stream: an event read into the one before keeps nothing of it") {
+    const std::vector<std::vector<std::uint8_t>> records = {
+        RecordBuilder(EVENTS_KIND_SYSCALL, 3)
+            .item(0, "/bin/ls")
+            .item(1, "ls", EVENTS_ITEM_ARRAY)
+            .item(1, "-l", EVENTS_ITEM_ARRAY)
+            .item(1, "/", EVENTS_ITEM_ARRAY)
+            .item(1, "", EVENTS_ITEM_ARRAY | EVENTS_ITEM_TRUNCATED)
+            .bytes(),
+        RecordBuilder(EVENTS_KIND_SYSCALL, 3)
+            .item(0, "", EVENTS_ITEM_UNREADABLE)
+            .item(1, "sh", EVENTS_ITEM_ARRAY)
+            .bytes(),
+        RecordBuilder(EVENTS_KIND_SYSCALL, 2).arg(2, 0x80000).ret(3).item(1, "/etc/passwd").bytes(),
+        RecordBuilder(EVENTS_KIND_SYSCALL, 4).item(1, std::string("\x02\x00\x00\x50", 4)).bytes(),
+        RecordBuilder(EVENTS_KIND_SYSCALL, 400).arg(5, 6).bytes(),
+        RecordBuilder(EVENTS_KIND_CAPABILITY).arg(1, EVENTS_CHECK_UNCLASSIFIED).bytes(),
+        RecordBuilder(EVENTS_KIND_CAPABILITY).arg(0, 21).arg(1, EVENTS_CHECK_PROBE).ret(-1).bytes(),
+        RecordBuilder(EVENTS_KIND_EXEC).item(0, "/usr/bin/cat").bytes(),
+        RecordBuilder(EVENTS_KIND_EXIT).arg(0, 9).bytes(),
+        RecordBuilder(EVENTS_KIND_SYSCALL, 2).item(1, "/x").bytes(),
+    };
+    Event reused;
+    for (const auto& record : records) {
+        reused.container_id = "set by the sink";
+        reused.profile_name = "web";
+        REQUIRE(read_record(record, test_names(), reused));
+        auto fresh = event_from_record(record, test_names());
+        REQUIRE(fresh);
+        check_same(reused, *fresh);
+    }
+}
+
 TEST_CASE("event stream: malformed records are refused") {
     auto whole = RecordBuilder(EVENTS_KIND_SYSCALL, 2).item(1, "/etc/passwd").bytes();
     CHECK_FALSE(event_from_record(std::span(whole).first(100), test_names()));
