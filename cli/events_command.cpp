@@ -1,6 +1,7 @@
 #include "cli/events_command.h"
 
 #include <signal.h>
+#include <time.h>
 
 #include <algorithm>
 #include <charconv>
@@ -325,25 +326,29 @@ public:
         return true;
     }
 
-    // The container of `cgroup`, or nullptr. `exec`: the event is an exec, which is when a
-    // container's workload starts.
-    const Container* find(std::uint64_t cgroup, bool exec) {
+    // The container of `cgroup`, or nullptr. `exec_time_ns`: the event is an exec, which is
+    // when a container's workload starts, made at that time (CLOCK_BOOTTIME, as events are).
+    const Container* find(std::uint64_t cgroup, std::optional<std::uint64_t> exec_time_ns) {
         if (auto found = m_containers.find(cgroup); found != m_containers.end()) {
             return &found->second;
         }
         // A cgroup cradled does not know yet may be a container it is about to trace (its
         // hook registers it while the runtime sets up, before the workload's exec): asked
         // again after 50 ms, then less and less often, up to every 5 s (host cgroups under
-        // pid= or comm= filters), and at every exec (5 ms apart at least).
+        // pid= or comm= filters), and at an exec made after the last ask (1 ms apart at
+        // least). By the exec's time, not the reader's: events come in batches, and an ask
+        // made for an earlier event of the batch was made after the exec, which it saw.
         const auto now = std::chrono::steady_clock::now();
         Unknown& unknown = m_unknown[cgroup];
-        if (exec && now >= unknown.last_ask + std::chrono::milliseconds(5)) {
+        if (exec_time_ns && *exec_time_ns > unknown.last_ask_boot_ns &&
+            now >= unknown.last_ask + std::chrono::milliseconds(1)) {
             unknown.next_ask = now;
         }
         if (now < unknown.next_ask) {
             return nullptr;
         }
         unknown.last_ask = now;
+        unknown.last_ask_boot_ns = boot_time_ns();
         unknown.backoff = std::min<std::chrono::milliseconds>(
             unknown.backoff == std::chrono::milliseconds(0) ? std::chrono::milliseconds(50) : unknown.backoff * 2,
             std::chrono::seconds(5));
@@ -374,7 +379,14 @@ private:
         std::chrono::steady_clock::time_point next_ask{};
         std::chrono::steady_clock::time_point last_ask{};
         std::chrono::milliseconds backoff{0};
+        std::uint64_t last_ask_boot_ns = 0;
     };
+
+    static std::uint64_t boot_time_ns() {
+        timespec now{};
+        clock_gettime(CLOCK_BOOTTIME, &now);
+        return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(now.tv_nsec);
+    }
     std::map<std::uint64_t, Unknown> m_unknown;  // cgroups cradled did not know when last asked
 };
 
@@ -471,8 +483,9 @@ int run_events_command(const EventsCommandOptions& options, std::ostream& out, s
         if (count_reached()) {
             return;
         }
-        if (const auto* container = containers.find(event.task.cgroup_id,
-                                                    event.kind == EventKind::process_exec || event.name == "execve")) {
+        const bool exec = event.kind == EventKind::process_exec || event.name == "execve" || event.name == "execveat";
+        if (const auto* container =
+                containers.find(event.task.cgroup_id, exec ? std::optional(event.task.boot_time_ns) : std::nullopt)) {
             event.container_id = container->id;
             event.profile_name = container->name;
         }
