@@ -25,7 +25,9 @@
 #   tracer ns/ev  the tracer process's own CPU time (utime + stime, /proc/PID/stat, 10 ms ticks)
 #                 while the loop ran, per delivered event
 # and the targets of issue 8: cradle >= 500,000 events/s without loss; cradle's extra task time
-# per call lower than bpftrace's.
+# per call lower than bpftrace's. Then what bounds cradle's rate: its reader's CPU time per
+# event (1e9 / that is what it delivers given a CPU of its own) and, when the untraced loop
+# makes fewer calls a second than the target, that one task cannot offer it here.
 #
 # Until `cradle events` exists in the build (the events command), the cradle rows say so and the
 # peers are still measured. Environment: ROUNDS (default 3), COUNT (default 1000000), CHUNKS
@@ -270,5 +272,11 @@ awk -v tick_ns="$tick_ns" -v target=500000 -v cradle_missing="$cradle_missing" "
         printf "extra task time per call: cradle %+.1f ns vs bpftrace %+.1f ns (ratio %s)  target cradle lower: %s\n", extra["b"], extra["c"],
             (extra["c"] > 0) ? sprintf("%.2f", extra["b"] / extra["c"]) : "undefined", (extra["b"] < extra["c"]) ? "met" : "NOT met"
         printf "events/s vs bpftrace: %.2f x; vs strace: %.2f x\n", med_rate["b"] / med_rate["c"], med_rate["b"] / med_rate["d"]
+        # What limits the rate: the workload (one task offers the untraced rate at most) or the reader.
+        reader_ns = median(tracer["b"])
+        if (reader_ns > 0)
+            printf "cradle events'"'"' reader: %.0f ns of its CPU time an event: %.0f events per CPU second, its ceiling given a CPU\n", reader_ns, 1e9 / reader_ns
+        if (median(rate["a"]) < target)
+            printf "the untraced loop offers %.0f calls/s, below the target: no tracer delivers %d events/s of this one task here\n", median(rate["a"]), target
     }' "$results"
 echo "total time: $((SECONDS - started)) s"
