@@ -326,33 +326,30 @@ public:
         return true;
     }
 
-    // The container of `cgroup`, or nullptr. `exec_time_ns`: the event is an exec, which is
-    // when a container's workload starts, made at that time (CLOCK_BOOTTIME, as events are).
-    const Container* find(std::uint64_t cgroup, std::optional<std::uint64_t> exec_time_ns) {
+    // The container of the event's `cgroup`, or nullptr. `event_ns`: when the event was made
+    // (CLOCK_BOOTTIME, as events are); `exec`: it is an exec, which is when a container's
+    // workload starts.
+    const Container* find(std::uint64_t cgroup, std::uint64_t event_ns, bool exec) {
         if (auto found = m_containers.find(cgroup); found != m_containers.end()) {
             return &found->second;
         }
         // A cgroup cradled does not know yet may be a container it is about to trace (its
         // hook registers it while the runtime sets up, before the workload's exec): asked
-        // again after 50 ms, then less and less often, up to every 5 s (host cgroups under
-        // pid= or comm= filters), and at an exec made after the last ask (1 ms apart at
-        // least). By the exec's time, not the reader's: events come in batches, and an ask
-        // made for an earlier event of the batch was made after the exec, which it saw.
-        const auto now = std::chrono::steady_clock::now();
+        // again for events made 50 ms after the last ask, then less and less often, up to
+        // every 5 s (host cgroups under pid= or comm= filters), and for an exec made after
+        // the last ask (1 ms after at least). By the events' times, not the reader's: events
+        // come in batches, and an ask made for an earlier event of the batch was made after
+        // the exec and saw what registered before it. The clock is read only to ask: in a VM
+        // a clock read can be a syscall, too much for every event.
         Unknown& unknown = m_unknown[cgroup];
-        if (exec_time_ns && *exec_time_ns > unknown.last_ask_boot_ns &&
-            now >= unknown.last_ask + std::chrono::milliseconds(1)) {
-            unknown.next_ask = now;
-        }
-        if (now < unknown.next_ask) {
+        const bool due = event_ns >= unknown.next_ask_ns || (exec && event_ns >= unknown.last_ask_ns + k_exec_gap_ns);
+        if (!due) {
             return nullptr;
         }
-        unknown.last_ask = now;
-        unknown.last_ask_boot_ns = boot_time_ns();
-        unknown.backoff = std::min<std::chrono::milliseconds>(
-            unknown.backoff == std::chrono::milliseconds(0) ? std::chrono::milliseconds(50) : unknown.backoff * 2,
-            std::chrono::seconds(5));
-        unknown.next_ask = now + unknown.backoff;
+        unknown.last_ask_ns = boot_time_ns();
+        unknown.backoff_ns =
+            std::min(unknown.backoff_ns == 0 ? k_first_backoff_ns : 2 * unknown.backoff_ns, k_last_backoff_ns);
+        unknown.next_ask_ns = unknown.last_ask_ns + unknown.backoff_ns;
         if (refresh()) {
             if (auto found = m_containers.find(cgroup); found != m_containers.end()) {
                 return &found->second;
@@ -375,11 +372,13 @@ public:
 private:
     std::string m_socket;
     std::map<std::uint64_t, Container> m_containers;
-    struct Unknown {
-        std::chrono::steady_clock::time_point next_ask{};
-        std::chrono::steady_clock::time_point last_ask{};
-        std::chrono::milliseconds backoff{0};
-        std::uint64_t last_ask_boot_ns = 0;
+    static constexpr std::uint64_t k_exec_gap_ns = 1'000'000;
+    static constexpr std::uint64_t k_first_backoff_ns = 50'000'000;
+    static constexpr std::uint64_t k_last_backoff_ns = 5'000'000'000;
+    struct Unknown {  // times in CLOCK_BOOTTIME nanoseconds
+        std::uint64_t next_ask_ns = 0;
+        std::uint64_t last_ask_ns = 0;
+        std::uint64_t backoff_ns = 0;
     };
 
     static std::uint64_t boot_time_ns() {
@@ -484,8 +483,7 @@ int run_events_command(const EventsCommandOptions& options, std::ostream& out, s
             return;
         }
         const bool exec = event.kind == EventKind::process_exec || event.name == "execve" || event.name == "execveat";
-        if (const auto* container =
-                containers.find(event.task.cgroup_id, exec ? std::optional(event.task.boot_time_ns) : std::nullopt)) {
+        if (const auto* container = containers.find(event.task.cgroup_id, event.task.boot_time_ns, exec)) {
             event.container_id = container->id;
             event.profile_name = container->name;
         }
