@@ -33,6 +33,7 @@ const volatile __u64 report_syscalls[EVENTS_SYSCALL_WORDS] = {}; /* bit nr: repo
 const volatile __u32 syscall_capture[EVENTS_SYSCALL_SLOTS] = {}; /* enum events_capture per argument */
 const volatile bool report_compat = false; /* also 32-bit syscalls (event=all), values only */
 const volatile __u32 reader_tgid = 0;      /* the reader itself is never reported */
+const volatile __u32 wakeup_step = 0;      /* unread bytes between wakeups (wakeup_flags) */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -217,7 +218,8 @@ static __always_inline void fill_task(struct events_record *record, struct task_
 	read_upid(&upid, pid, level);
 	record->tid = upid.nr;
 	record->pid_ns = BPF_CORE_READ(upid.ns, ns.inum);
-	record->pid = tgid_in(task, level, upid.ns);
+	/* A process's main thread (most tasks) is its own group leader: its tid is the tgid. */
+	record->pid = task->group_leader == task ? upid.nr : tgid_in(task, level, upid.ns);
 	record->ppid = tgid_in(task->real_parent, level, upid.ns);
 	record->uid = task->cred->uid.val;
 	record->mnt_ns = nsproxy->mnt_ns->ns.inum;
@@ -228,25 +230,23 @@ static __always_inline void fill_task(struct events_record *record, struct task_
 /* When a record wakes the reader. Waking it for each record (the ring buffer's default when the
  * reader keeps up) costs the traced task an interrupt (irq_work) and the reader a wakeup per
  * event, which at a high rate cost more than the event itself. So a record wakes the reader only
- * when the unread data crosses a multiple of an eighth of the buffer (EVENTS_WAKEUP_MAX at most:
- * a batch of a few thousand records); the reader reads what is below that on a short timeout
- * (cli/event_stream.cpp), which bounds the latency. A multiple, not the first eighth alone:
+ * when the unread data crosses a multiple of wakeup_step (set by the reader: an eighth of the
+ * buffer, EVENTS_WAKEUP_MAX at most, a batch of a few thousand records; 0 keeps the ring
+ * buffer's own way); the reader reads what is below that on a short timeout
+ * (cli/event_stream.cpp), which bounds the latency. A multiple, not the first step alone:
  * producers on two CPUs may both step over the first without either seeing it crossed. An exec
  * wakes the reader at once: it is when a container's workload starts, and the reader asks
  * cradled for the container while it still runs. */
 static __always_inline __u64 wakeup_flags(__u32 size, bool urgent)
 {
-	__u64 step, unread;
+	__u64 unread;
 
 	if (urgent)
 		return BPF_RB_FORCE_WAKEUP;
-	step = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 8;
-	if (step > EVENTS_WAKEUP_MAX)
-		step = EVENTS_WAKEUP_MAX;
-	if (!step)
+	if (!wakeup_step)
 		return 0;
 	unread = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	return unread / step != (unread + size) / step ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	return unread / wakeup_step != (unread + size) / wakeup_step ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void send(struct events_buffer *buffer, bool urgent)
