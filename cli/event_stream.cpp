@@ -309,7 +309,8 @@ Result<std::unique_ptr<EventStream>> EventStream::open(const EventStreamOptions&
         rodata.reader_tgid = static_cast<std::uint32_t>(::getpid());
         rodata.report_compat = filter.all_syscalls;
         // Records wake the reader in batches of an eighth of the buffer (bpf/events.bpf.c).
-        rodata.wakeup_step = std::min<std::uint32_t>(options.buffer_pages * k_page_size / 8, EVENTS_WAKEUP_MAX);
+        rodata.wakeup_step = static_cast<std::uint32_t>(
+            std::min<std::uint64_t>(std::uint64_t{options.buffer_pages} * k_page_size / 8, EVENTS_WAKEUP_MAX));
         for (std::uint32_t number = 0; number < EVENTS_SYSCALL_SLOTS; ++number) {
             rodata.syscall_capture[number] = capture_bits(find_syscall_schema(stream->m_names.name(number)));
             if (filter.all_syscalls) {
