@@ -207,30 +207,6 @@ const char* source_name(CapabilitySource source) {
     return "none";
 }
 
-// Where cap_capable, security_capable and the no-audit callers are, for the tp_btf source's
-// classification (as collector/tracer.cpp tells the core's programs). Without kallsyms every
-// check is reported with its caller unknown.
-void configure_caller_ranges(events_bpf* skeleton) {
-    std::vector<std::string> names = k_noaudit_callers;
-    names.push_back("cap_capable");
-    names.push_back("security_capable");
-    auto ranges = find_kernel_function_text(names);
-    if (!ranges || !ranges->count("cap_capable")) {
-        return;
-    }
-    auto& rodata = *skeleton->rodata;
-    rodata.cap_capable_text = ranges->at("cap_capable");
-    if (ranges->count("security_capable")) {
-        rodata.security_capable_text = ranges->at("security_capable");
-    }
-    std::size_t next = 0;
-    for (const std::string& name : k_noaudit_callers) {
-        if (ranges->count(name) && next < CRADLE_NOAUDIT_CALLERS) {
-            rodata.noaudit_callers[next++] = ranges->at(name);
-        }
-    }
-}
-
 Result<events_filter> kernel_filter(const EventFilter& filter) {
     events_filter made{};
     if (filter.container_new) {
@@ -321,7 +297,7 @@ Result<std::unique_ptr<EventStream>> EventStream::open(const EventStreamOptions&
             rodata.report_syscalls[number / 64] |= 1ULL << (number % 64);
         }
         if (source == CapabilitySource::tp_btf) {
-            configure_caller_ranges(skeleton.get());
+            (void)configure_caller_ranges(*skeleton->rodata);  // without kallsyms: callers unknown
         }
         bpf_program__set_autoload(skeleton->progs.cap_capable_tp, source == CapabilitySource::tp_btf);
         bpf_program__set_autoload(skeleton->progs.cap_capable_fexit, source == CapabilitySource::fexit);

@@ -35,4 +35,32 @@ Result<std::map<std::string, cradle_text_range>> find_function_text(std::string_
 // Reads /proc/kallsyms and calls find_function_text().
 Result<std::map<std::string, cradle_text_range>> find_kernel_function_text(const std::vector<std::string>& names);
 
+// Tells a skeleton's kernel side (its rodata, before load: cap_capable_text,
+// security_capable_text, noaudit_callers[CRADLE_NOAUDIT_CALLERS]; bpf/capability.bpf.h) where
+// cap_capable, security_capable and the no-audit callers are. Returns whether it found at least
+// one no-audit caller, without which no check can be told a probe; the rodata is left as it was
+// when /proc/kallsyms cannot be read or has no cap_capable (every check's caller is unknown).
+// Both the collector's programs and those of `cradle events` classify so.
+template <typename Rodata>
+bool configure_caller_ranges(Rodata& rodata) {
+    std::vector<std::string> names = k_noaudit_callers;
+    names.push_back("cap_capable");
+    names.push_back("security_capable");
+    auto ranges = find_kernel_function_text(names);
+    if (!ranges || !ranges->count("cap_capable")) {
+        return false;
+    }
+    rodata.cap_capable_text = ranges->at("cap_capable");
+    if (ranges->count("security_capable")) {
+        rodata.security_capable_text = ranges->at("security_capable");
+    }
+    std::size_t next = 0;
+    for (const std::string& name : k_noaudit_callers) {
+        if (ranges->count(name) && next < CRADLE_NOAUDIT_CALLERS) {
+            rodata.noaudit_callers[next++] = ranges->at(name);
+        }
+    }
+    return next > 0;
+}
+
 }  // namespace cradle

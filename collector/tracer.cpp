@@ -86,29 +86,6 @@ bool program_wanted(const bpf_program* program, cradle_bpf* skeleton, cradle_cap
     return true;
 }
 
-// Tells the kernel side where cap_capable, security_capable and the no-audit callers are.
-bool configure_caller_ranges(cradle_bpf* skeleton) {
-    std::vector<std::string> names = k_noaudit_callers;
-    names.push_back("cap_capable");
-    names.push_back("security_capable");
-    auto ranges = find_kernel_function_text(names);
-    if (!ranges || !ranges->count("cap_capable")) {
-        return false;
-    }
-    auto& rodata = *skeleton->rodata;
-    rodata.cap_capable_text = ranges->at("cap_capable");
-    if (ranges->count("security_capable")) {
-        rodata.security_capable_text = ranges->at("security_capable");
-    }
-    std::size_t next = 0;
-    for (const std::string& name : k_noaudit_callers) {
-        if (ranges->count(name) && next < CRADLE_NOAUDIT_CALLERS) {
-            rodata.noaudit_callers[next++] = ranges->at(name);
-        }
-    }
-    return next > 0;
-}
-
 // Tells the kernel side the numbers of the syscalls whose arguments it records, on each ABI.
 void configure_argument_syscalls(cradle_bpf* skeleton) {
     const Architectures architectures = host_architectures();
@@ -132,7 +109,7 @@ Result<Skeleton> open_and_load(const TracerOptions& options, cradle_capability_s
     skeleton->rodata->nr_seccomp = seccomp_syscall_resolve_name("seccomp");
     skeleton->rodata->nr_prctl = seccomp_syscall_resolve_name("prctl");
     configure_argument_syscalls(skeleton);
-    classifies_probes = source == CRADLE_CAPS_TP_BTF && configure_caller_ranges(skeleton);
+    classifies_probes = source == CRADLE_CAPS_TP_BTF && configure_caller_ranges(*skeleton->rodata);
     bpf_map__set_max_entries(skeleton->maps.containers, options.max_containers);
     bpf_map__set_max_entries(skeleton->maps.cgroup_slots, options.max_cgroups);
 
