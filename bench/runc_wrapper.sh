@@ -60,3 +60,30 @@ for form in "--version" "state $absent"; do
         printf "  %s\n    runc %6.3f ms; exec-only floor %6.3f ms (%+.3f ms); cradle-runc %6.3f ms: x%.2f of runc (%+.3f ms), %+.3f ms over the floor\n",
             f, d, l, l - d, w, w / d, w - d, w - l }'
 done
+
+# Wall time above moves with whatever else the machine runs; CPU time (perf's task-clock, summed
+# over the processes of one call) moves much less. Here the runtime is a static program that
+# does nothing, so that what remains is each wrapper's own start and its exec of the runtime.
+if perf stat -e task-clock true > /dev/null 2>&1 && command -v cc > /dev/null; then
+    printf 'int main(void) { return 0; }\n' > "$work/noop.c"
+    cc -O2 -static -o "$work/noop" "$work/noop.c" || die "building a static no-op runtime failed"
+    printf '{"runc_wrapper": {"runtime": "%s"}}\n' "$work/noop" > "$work/config.json"
+    # task_clock_ms COMMAND...: the mean task-clock of COMMAND over $runs runs, in ms; the lowest
+    # of three such means, as a burst elsewhere on the machine only ever adds.
+    task_clock_ms() {
+        local round
+        for round in 1 2 3; do
+            CRADLE_BENCH_RUNTIME=$work/noop CRADLE_CONFIG=$work/config.json perf stat -x, -r "$runs" -e task-clock \
+                "$@" 2>&1 > /dev/null | awk -F, '$3 == "task-clock" { printf "%.3f\n", $1; exit }'
+        done | sort -g | head -n 1
+    }
+    direct=$(task_clock_ms "$work/noop" state "$absent")
+    floored=$(task_clock_ms "$floor" state "$absent")
+    wrapped=$(task_clock_ms "$wrapper" state "$absent")
+    echo "CPU time (perf task-clock, lowest of 3 means over $runs runs) of a call to a static no-op runtime:"
+    awk -v d="$direct" -v l="$floored" -v w="$wrapped" 'BEGIN {
+        printf "  the runtime alone %.3f ms; through the exec-only floor %.3f ms (%+.3f ms, one exec);\n", d, l, l - d
+        printf "  through cradle-runc %.3f ms (%+.3f ms): %+.3f ms over the floor, what cradle-runc itself does\n", w, w - d, w - l }'
+else
+    echo "CPU time: skipped (perf stat or a C compiler is missing)"
+fi
