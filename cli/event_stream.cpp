@@ -249,8 +249,10 @@ EventStream::~EventStream() = default;
 
 Result<std::unique_ptr<EventStream>> EventStream::open(const EventStreamOptions& options) {
     const EventFilter& filter = options.filter;
-    if (options.buffer_pages == 0 || (options.buffer_pages & (options.buffer_pages - 1)) != 0) {
-        return Error{EINVAL, "the buffer must be a power of two pages, not " + std::to_string(options.buffer_pages)};
+    if (options.buffer_pages == 0 || (options.buffer_pages & (options.buffer_pages - 1)) != 0 ||
+        options.buffer_pages > k_max_buffer_pages) {
+        return Error{EINVAL, "the buffer must be a power of two pages up to " + std::to_string(k_max_buffer_pages) +
+                                 ", not " + std::to_string(options.buffer_pages)};
     }
     if (filter.pids.size() > EVENTS_MAX_FILTER_PIDS || filter.cgroups.size() > EVENTS_MAX_FILTER_CGROUPS) {
         return Error{EINVAL, "more pid= or container= filters than the kernel side takes"};

@@ -39,9 +39,12 @@ struct EventFilter {
     bool exit = false;                   // sched_process_exit
 };
 
+// The largest ring buffer, in pages: its size in bytes is a 32-bit number (2 GiB with 4 KiB pages).
+inline constexpr std::uint32_t k_max_buffer_pages = 1u << 19;
+
 struct EventStreamOptions {
     EventFilter filter;
-    std::uint32_t buffer_pages = 1024;  // the ring buffer, in pages: a power of two
+    std::uint32_t buffer_pages = 1024;  // the ring buffer, in pages: a power of two, at most k_max_buffer_pages
 };
 
 class EventStream {

@@ -51,8 +51,8 @@ Options:
   --output table|json   aligned columns (default), or one JSON object a line; a change in the
                         count of lost events is a line of its own ({"lost":TOTAL,"new":N})
   --output-file PATH    write the events there instead of standard output
-  --buffer-pages N      the ring buffer, in pages, a power of two (default 4096: 16 MiB); a
-                        full buffer drops events, and every drop is counted
+  --buffer-pages N      the ring buffer, in pages, a power of two up to 524288 (default 4096:
+                        16 MiB); a full buffer drops events, and every drop is counted
   --count N             stop after N events
   --duration SECONDS    stop after this long
   --socket PATH         cradled's socket (default: the configuration's)
@@ -242,8 +242,8 @@ std::optional<EventsCommandOptions> parse_events_command(const std::vector<std::
     std::uint64_t number = 0;
     if (buffer_pages) {
         if (!parse_number(*buffer_pages, number) || number == 0 || (number & (number - 1)) != 0 ||
-            number > (1u << 20)) {
-            err << "cradle events: --buffer-pages must be a power of two up to 1048576, not \""
+            number > k_max_buffer_pages) {
+            err << "cradle events: --buffer-pages must be a power of two up to " << k_max_buffer_pages << ", not \""
                 << printable_value(*buffer_pages) << "\"\n";
             return std::nullopt;
         }

@@ -131,6 +131,7 @@ TEST_CASE("cli: events refuses what does not read") {
         {"--trace"},
         {"--buffer-pages", "3"},
         {"--buffer-pages", "0"},
+        {"--buffer-pages", "1048576"},  // 4 GiB: the size in bytes is a 32-bit number
         {"--count", "0"},
         {"--duration", "soon"},
         {"--output", "yaml"},
