@@ -31,8 +31,8 @@ marked INCOMPLETE. Run it once on each machine or CI runner, and again after the
 upgraded (the baseline only grows).
 
 It starts a container running /bin/true with the runtime, under a seccomp filter that refuses
-nothing it does, with cradle-hook registering it as the profile cradle-calibration, three times
-with noNewPrivileges and three times without (runc installs its filter at another point then):
+nothing it does, with cradle-hook registering it as the profile cradle-calibration, eight times
+with noNewPrivileges and eight times without (runc installs its filter at another point then):
 what runc's Go runtime does in that window varies from run to run. cradled must be running.
 
 Options:

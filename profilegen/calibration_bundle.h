@@ -19,8 +19,10 @@ namespace cradle {
 inline constexpr const char* k_calibration_profile = "cradle-calibration";
 
 // Runs per noNewPrivileges setting: what runc's Go runtime does in the window varies from run
-// to run (it may schedule, grow its heap, start a thread, or not).
-inline constexpr int k_calibration_runs = 3;
+// to run (it may schedule, grow its heap, start a thread, or not). Three were too few: runc
+// 1.1's netpoller wait (epoll_pwait) showed in one calibration of four, and a profile without
+// it failed that start. Each run takes about 0.1 s.
+inline constexpr int k_calibration_runs = 8;
 
 // How the calibration container reaches the collector.
 struct CalibrationHook {

@@ -23,8 +23,8 @@ check --as fresh "a new collector has measured nothing" test "$(samples)" = 0
 needs fresh
 check --as calibrated "cradle calibrate runs" bash -c "'$CRADLE' calibrate --socket '$SOCKET' > '$WORK/calibrate.out' 2>&1 || { cat '$WORK/calibrate.out'; exit 1; }"
 needs calibrated
-check "the baseline counts its containers: 3 with noNewPrivileges, 3 without" test "$(samples)" = 6
-check "it says what it measured" grep -q '^runtime baseline: [1-9][0-9]* syscalls from 6 containers' "$WORK/calibrate.out"
+check "the baseline counts its containers: 8 with noNewPrivileges, 8 without" test "$(samples)" = 16
+check "it says what it measured" grep -q '^runtime baseline: [1-9][0-9]* syscalls from 16 containers' "$WORK/calibrate.out"
 check "execve (the window's end) among the runtime's post-filter syscalls" \
     grep -qE '^the runtime.s post-filter syscalls:.* execve( |$)' "$WORK/calibrate.out"
 check "no calibration container left behind" bash -c "! runc list -q | grep -q '^cradle-calibration-'"
