@@ -43,19 +43,6 @@ static __always_inline __u64 first_argument(struct pt_regs *regs, __u32 abi)
 	return PT_REGS_PARM1_CORE_SYSCALL(regs);
 }
 
-static __always_inline void set_bits32(__u32 *word, __u32 mask)
-{
-	if ((READ_ONCE(*word) & mask) != mask)
-		__sync_fetch_and_or(word, mask);
-}
-
-/* ORs namespace flags in: the atomic OR only runs for a flag not there yet. */
-static __always_inline void add_namespaces(__u64 *word, __u64 flags)
-{
-	if (flags && (READ_ONCE(*word) & flags) != flags)
-		__sync_fetch_and_or(word, flags);
-}
-
 /* Adds persona `value` to `args`; false when it cannot be kept (no free slot). */
 static __always_inline bool add_persona(struct cradle_arguments *args, __u64 value)
 {
@@ -91,19 +78,18 @@ static __always_inline void record_arguments(struct cradle_arguments *args, int 
 			kept = false;
 		break;
 	case CRADLE_ARGS_CLONE:
-		add_namespaces(&args->clone_namespaces, arg & CRADLE_CLONE_NAMESPACES);
+		set_bits(&args->clone_namespaces, arg & CRADLE_CLONE_NAMESPACES);
 		break;
 	case CRADLE_ARGS_CLONE3:
 		/* Read without faulting: a page not present is a value not kept. */
 		user_args = (struct clone_args *)arg;
 		if (bpf_probe_read_user(&flags, sizeof(flags), &user_args->flags) == 0)
-			add_namespaces(&args->clone3_namespaces,
-				       flags & (CRADLE_CLONE_NAMESPACES | CRADLE_CLONE_NEWTIME));
+			set_bits(&args->clone3_namespaces, flags & (CRADLE_CLONE_NAMESPACES | CRADLE_CLONE_NEWTIME));
 		else
 			kept = false;
 		break;
 	case CRADLE_ARGS_UNSHARE:
-		add_namespaces(&args->unshare_namespaces, arg & (CRADLE_CLONE_NAMESPACES | CRADLE_CLONE_NEWTIME));
+		set_bits(&args->unshare_namespaces, arg & (CRADLE_CLONE_NAMESPACES | CRADLE_CLONE_NEWTIME));
 		break;
 	case CRADLE_ARGS_PERSONALITY:
 		kept = arg <= 0xffffffffULL && add_persona(args, arg);
@@ -112,9 +98,9 @@ static __always_inline void record_arguments(struct cradle_arguments *args, int 
 		return;
 	}
 	if (!kept)
-		set_bits32(&args->any, 1u << which);
+		set_bits(&args->any, 1u << which);
 	/* After the value: a reader that finds the bit finds the value. */
-	set_bits32(&args->recorded, 1u << which);
+	set_bits(&args->recorded, 1u << which);
 }
 
 #endif /* CRADLE_ARGUMENTS_BPF_H */

@@ -15,4 +15,13 @@ static __always_inline void set_bit(__u64 *word, __u64 mask)
 		__sync_fetch_and_or(word, mask);
 }
 
+/* Sets every bit of `mask` (none when it is 0) in a word of any width: the atomic OR only runs
+ * while one of them is missing. For one bit of a __u64, set_bit is the same. */
+#define set_bits(word, mask)                                          \
+	do {                                                          \
+		typeof(*(word)) bits_mask = (mask);                   \
+		if ((READ_ONCE(*(word)) & bits_mask) != bits_mask)    \
+			__sync_fetch_and_or((word), bits_mask);       \
+	} while (0)
+
 #endif /* CRADLE_BITS_BPF_H */
