@@ -152,38 +152,27 @@ Result<FlushOutcome> Collector::flush(const ContainerSnapshot& snapshot) {
     const RegistrationNotes& notes = m_notes[traced.id];
     cradle_record record = snapshot.kernel.record;
     record.lost_cgroups += notes.cgroups_not_traced;  // lost as those the kernel side could not add
-    if (!workload_started(record)) {
-        // Created and never started (podman create then rm, a failed start): the workload made
-        // nothing to profile, and the runtime's setup is information only. Nothing is written;
-        // once the container is gone it is forgotten, so it holds no slot.
-        FlushOutcome outcome{traced.id, traced.name, {}, {}, false, true};
-        if (snapshot.cgroup_removed()) {
-            if (auto forgotten = m_registry.forget(snapshot); !forgotten) {
-                return with_context(forgotten.error(), context);
-            }
-            m_notes.erase(traced.id);
-            outcome.forgotten = true;
+    // A container created and never started (podman create then rm, a failed start) made nothing
+    // to profile, and the runtime's setup is information only: nothing is written, and once it is
+    // gone it is forgotten like any other, so it holds no slot.
+    FlushOutcome outcome{traced.id, traced.name, {}, {}, false, !workload_started(record)};
+    if (!outcome.never_started) {
+        Recording recording = decode_record(record, *baseline, m_architectures);
+        const std::uint64_t lost_before = notes.kernel_errors.lost_pending_checks;
+        const std::uint64_t lost_now = kernel_errors().lost_pending_checks;
+        add_unattributed_losses(recording, lost_now > lost_before ? lost_now - lost_before : 0);
+        const std::string header = "Cradle tracefile for profile \"" + traced.name + "\"\nlast container: \"" +
+                                   traced.id + "\", registered " + utc_timestamp(traced.registered_at) +
+                                   "\ncapability checks observed through " +
+                                   capability_source_name(m_tracer.capability_source());
+        auto stored = store_recording(m_output_dir.get(), traced.name, recording, header, trace_environment(),
+                                      DirectorySync::by_caller);
+        if (!stored) {
+            return with_context(stored.error(), context);
         }
-        return outcome;
+        outcome.files = {stored->seccomp_profile, stored->capability_profile, stored->trace_json, stored->tracefile};
+        outcome.incomplete_reasons = recording.incomplete_reasons;
     }
-    Recording recording = decode_record(record, *baseline, m_architectures);
-    const std::uint64_t lost_before = notes.kernel_errors.lost_pending_checks;
-    const std::uint64_t lost_now = kernel_errors().lost_pending_checks;
-    add_unattributed_losses(recording, lost_now > lost_before ? lost_now - lost_before : 0);
-    const std::string header = "Cradle tracefile for profile \"" + traced.name + "\"\nlast container: \"" + traced.id +
-                               "\", registered " + utc_timestamp(traced.registered_at) +
-                               "\ncapability checks observed through " +
-                               capability_source_name(m_tracer.capability_source());
-    auto stored = store_recording(m_output_dir.get(), traced.name, recording, header, trace_environment(),
-                                  DirectorySync::by_caller);
-    if (!stored) {
-        return with_context(stored.error(), context);
-    }
-    FlushOutcome outcome{traced.id,
-                         traced.name,
-                         {stored->seccomp_profile, stored->capability_profile, stored->trace_json, stored->tracefile},
-                         recording.incomplete_reasons,
-                         false};
     if (snapshot.cgroup_removed()) {
         if (auto forgotten = m_registry.forget(snapshot); !forgotten) {
             return with_context(forgotten.error(), context);
