@@ -458,7 +458,8 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	buffer->record.args[4] = PT_REGS_PARM5_SYSCALL(regs);
 	buffer->record.args[5] = PT_REGS_PARM6_SYSCALL(regs);
 	capture = compat ? 0 : syscall_capture[nr];
-	buffer->record.data_size = capture_at_entry(buffer, capture);
+	/* Most syscalls capture nothing (event=all's, read, write): no walk of their arguments. */
+	buffer->record.data_size = capture ? capture_at_entry(buffer, capture) : 0;
 	if (capture & EVENTS_CAPTURE_NORETURN) {
 		/* exit and exit_group never reach sys_exit. */
 		buffer->active = 0;

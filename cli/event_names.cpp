@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "profilegen/capability_table.h"
+#include "profilegen/name_lookup.h"
 
 namespace cradle {
 
@@ -326,18 +327,11 @@ const char* signal_name(int number, char (&out)[16]) {
 }
 
 const char* capability_constant(int number) {
+    // profilegen/name_lookup.h spells them for `cradle capability`; by number here.
     static const std::vector<std::string> names = [] {
-        std::vector<std::string> result;
-        for (int cap = 0; cap < capability_count(); ++cap) {
-            std::string name = "CAP_";
-            if (auto bare = capability_name(cap)) {
-                for (const char c : *bare) {
-                    name += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-                }
-            } else {
-                name.clear();
-            }
-            result.push_back(std::move(name));
+        std::vector<std::string> result(static_cast<std::size_t>(capability_count()));
+        for (const CapabilityEntry& entry : list_capabilities()) {
+            result[entry.number] = entry.constant();
         }
         return result;
     }();

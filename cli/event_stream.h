@@ -41,10 +41,14 @@ struct EventFilter {
 
 // The largest ring buffer, in pages: its size in bytes is a 32-bit number (2 GiB with 4 KiB pages).
 inline constexpr std::uint32_t k_max_buffer_pages = 1u << 19;
+// 4096 pages (16 MiB): at 500,000 events a second of ~250 bytes, the buffer holds 130 ms of
+// events, enough for the reader to be scheduled late on a busy machine without a loss.
+inline constexpr std::uint32_t k_default_buffer_pages = 4096;
 
 struct EventStreamOptions {
     EventFilter filter;
-    std::uint32_t buffer_pages = 1024;  // the ring buffer, in pages: a power of two, at most k_max_buffer_pages
+    std::uint32_t buffer_pages = k_default_buffer_pages;  // the ring buffer, in pages: a power of two, at most
+                                                          // k_max_buffer_pages
 };
 
 class EventStream {

@@ -15,10 +15,6 @@ namespace cradle {
 
 extern const char* const k_events_command_help;
 
-// 4096 pages (16 MiB): at 500,000 events a second of ~250 bytes, the buffer holds 130 ms of
-// events, enough for the reader to be scheduled late on a busy machine without a loss.
-inline constexpr std::uint32_t k_default_buffer_pages = 4096;
-
 enum class EventsOutput { table, json };
 
 struct EventsCommandOptions {
