@@ -3,17 +3,14 @@
 #include <algorithm>
 
 #include "common/json.h"
+#include "profilegen/capability_table.h"
 
 namespace cradle {
 
 std::vector<std::string> oci_capability_names(const std::set<std::string>& names) {
     std::vector<std::string> out;
     for (const auto& name : names) {
-        std::string spelt = "CAP_";
-        for (const char c : name) {
-            spelt += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-        }
-        out.push_back(std::move(spelt));
+        out.push_back(capability_constant_name(name));
     }
     // Sorted again after upper-casing: '_' sorts before lower-case letters but after upper-case
     // ones, so "sys_admin" < "syslog" while "CAP_SYSLOG" < "CAP_SYS_ADMIN".

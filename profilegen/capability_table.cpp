@@ -43,6 +43,14 @@ std::string bare_capability_name(std::string_view spelling) {
     return name;
 }
 
+std::string capability_constant_name(std::string_view bare) {
+    std::string name = "CAP_";
+    for (const char c : bare) {
+        name += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+    }
+    return name;
+}
+
 Result<int> capability_number(const std::string& name) {
     const auto fail = [&] { return invalid("capability \"" + name + "\": unknown"); };
     const std::string bare = bare_capability_name(name);

@@ -25,6 +25,10 @@ Result<int> capability_number(const std::string& name);
 // ("CAP_NO_SUCH" gives "no_such").
 std::string bare_capability_name(std::string_view spelling);
 
+// `bare` ("sys_admin") as the kernel headers, OCI and Docker's --cap-add spell it:
+// "CAP_SYS_ADMIN". The inverse of bare_capability_name.
+std::string capability_constant_name(std::string_view bare);
+
 // One more than the highest capability number libcap knows (cap_max_bits()).
 int capability_count();
 

@@ -60,13 +60,7 @@ Result<std::vector<SyscallEntry>> list_syscalls(const std::string& arch) {
     return entries;
 }
 
-std::string CapabilityEntry::constant() const {
-    std::string spelled = "CAP_";
-    for (const char c : name) {
-        spelled += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-    }
-    return spelled;
-}
+std::string CapabilityEntry::constant() const { return capability_constant_name(name); }
 
 Result<CapabilityEntry> look_up_capability(const std::string& query) {
     const auto number = parse_number(query);

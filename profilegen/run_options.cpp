@@ -10,22 +10,12 @@ namespace cradle {
 
 namespace {
 
-std::string upper(const std::string& text) {
-    std::string out;
-    for (const char c : text) {
-        out += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+// Docker's, podman's and Kubernetes' spelling: the constants without "CAP_", in their order.
+std::vector<std::string> docker_capability_names(const std::set<std::string>& names) {
+    std::vector<std::string> out = oci_capability_names(names);
+    for (auto& name : out) {
+        name.erase(0, std::string_view("CAP_").size());
     }
-    return out;
-}
-
-// Sorted again after upper-casing: '_' sorts before lower-case letters but after upper-case
-// ones, so "sys_admin" < "syslog" while "SYSLOG" < "SYS_ADMIN".
-std::vector<std::string> upper_sorted(const std::set<std::string>& names) {
-    std::vector<std::string> out;
-    for (const auto& name : names) {
-        out.push_back(upper(name));
-    }
-    std::sort(out.begin(), out.end());
     return out;
 }
 
@@ -128,7 +118,7 @@ Result<std::string> security_context(const Recording& recording, const std::stri
 std::string render_run_options(const Recording& recording, const std::string& seccomp_path, RunOptionsDialect dialect) {
     // Both take "all" in any case; each gets it as its own manual writes it.
     std::string out = dialect == RunOptionsDialect::podman ? "--cap-drop=all" : "--cap-drop=ALL";
-    for (const auto& capability : upper_sorted(recording.capabilities)) {
+    for (const auto& capability : docker_capability_names(recording.capabilities)) {
         out += " --cap-add=" + capability;
     }
     out += " --security-opt seccomp=" + shell_quoted(seccomp_path);
@@ -187,7 +177,7 @@ Result<std::string> security_context(const Recording& recording, const std::stri
     out += std::string("  allowPrivilegeEscalation: ") +
            (kubernetes_allows_privilege_escalation(recording) ? "true" : "false") + "\n";
     out += "  capabilities:\n    drop:\n    - ALL\n";
-    const std::vector<std::string> capabilities = upper_sorted(recording.capabilities);
+    const std::vector<std::string> capabilities = docker_capability_names(recording.capabilities);
     if (!capabilities.empty()) {
         out += "    add:\n";
         for (const auto& capability : capabilities) {
