@@ -13,11 +13,6 @@ namespace {
 constexpr std::string_view k_generated_alphabet = "bcdfghjklmnpqrstvwxz2456789";
 constexpr std::size_t k_hash_length = 8;
 
-bool is_name_byte(unsigned char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-           c == '-';
-}
-
 enum class Field { Namespace, Pod, Workload, Container, Name, Hostname, Id };
 
 std::optional<Field> field_named(std::string_view name) {
@@ -89,7 +84,7 @@ Result<std::vector<std::vector<Piece>>> parse_template(std::string_view text) {
             }
             pieces.push_back({Piece::Kind::Time, token, Field::Id});
             ++i;
-        } else if (is_name_byte(c)) {
+        } else if (is_profile_name_byte(c)) {
             if (pieces.empty() || pieces.back().kind != Piece::Kind::Literal) {
                 pieces.push_back({});
             }
@@ -232,7 +227,7 @@ AutoProfileName auto_profile_name(std::string_view template_text, const Containe
             name += expanded ? *expanded : "_";
         } else {
             for (const char c : field_value(piece.field, facts)) {
-                const bool allowed = is_name_byte(static_cast<unsigned char>(c));
+                const bool allowed = is_profile_name_byte(static_cast<unsigned char>(c));
                 replaced += allowed ? 0 : 1;
                 name += allowed ? c : '_';
             }

@@ -11,11 +11,6 @@ namespace {
 
 constexpr std::string_view k_allowed_conversions = "YyCGgmdjHIMSUVWuwaAbBhps";
 
-bool is_name_byte(unsigned char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-           c == '-';
-}
-
 Error refuse(std::string_view raw, const std::string& reason) {
     return Error{EINVAL, "profile name \"" + printable_value(raw) + "\": " + reason};
 }
@@ -63,7 +58,7 @@ std::string check_name(std::string_view name, bool allow_tokens) {
             ++i;
             continue;
         }
-        if (!is_name_byte(c)) {
+        if (!is_profile_name_byte(c)) {
             return "contains " + describe_byte(c);
         }
     }
@@ -151,6 +146,11 @@ Result<std::string> expand_profile_name(std::string_view raw, std::time_t when) 
         return refuse(raw, "expands to \"" + printable_value(expanded) + "\", which " + reason);
     }
     return expanded;
+}
+
+bool is_profile_name_byte(unsigned char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '-';
 }
 
 }  // namespace cradle

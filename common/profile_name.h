@@ -41,6 +41,9 @@ inline constexpr std::size_t k_max_profile_name_length = 128;
 // `profile name "<value>": <reason>`, where <value> is printable_value(raw).
 Result<std::string> expand_profile_name(std::string_view raw, std::time_t when);
 
+// A byte a profile name may hold: an ASCII letter or digit, '.', '_' or '-'.
+bool is_profile_name_byte(unsigned char c);
+
 // Makes an untrusted value safe to quote in a log line: bytes below 0x20, 0x7f and above become
 // \xNN, '"' and '\' are escaped with a backslash so the quotes around the value stay the
 // boundary, and the result is cut to at most `max_length` characters (never inside an escape)

@@ -200,8 +200,8 @@ Recording decode_record(const cradle_record& record, const cradle_runtime_baseli
             }
         }
     }
-    if (workload_started(record) && !allowed_syscalls(recording).contains("exit") &&
-        !allowed_syscalls(recording).contains("exit_group")) {
+    const std::set<std::string> allowed = allowed_syscalls(recording);
+    if (workload_started(record) && !allowed.contains("exit") && !allowed.contains("exit_group")) {
         // A workload killed by a signal (docker kill, the OOM killer) never ends through
         // exit_group, and the next run of it may: a profile without it would turn that run's
         // normal end into a failed exit_group.
