@@ -12,19 +12,23 @@ namespace {
 // nlohmann's own tree builder, except that a failure is kept with the byte it happened at
 // instead of thrown: its out_of_range errors ("number overflow parsing '1e999'") do not say
 // where, and the input may be far too large to search by eye.
+// nlohmann's message without its "[json.exception.parse_error.101] " tag, which tells a reader
+// nothing.
+std::string without_exception_tag(std::string reason) {
+    if (const std::size_t tag_end = reason.find("] ");
+        reason.rfind("[json.exception.", 0) == 0 && tag_end != std::string::npos) {
+        reason.erase(0, tag_end + 2);
+    }
+    return reason;
+}
+
 class LocatingParser : public nlohmann::detail::json_sax_dom_parser<nlohmann::json> {
 public:
     explicit LocatingParser(nlohmann::json& document) : json_sax_dom_parser(document, false) {}
 
     bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& error) {
         m_position = position;
-        m_reason = error.what();
-        // "[json.exception.parse_error.101] parse error at line 1, ...": the tag says nothing
-        // to a reader.
-        if (const std::size_t tag_end = m_reason.find("] ");
-            m_reason.rfind("[json.exception.", 0) == 0 && tag_end != std::string::npos) {
-            m_reason.erase(0, tag_end + 2);
-        }
+        m_reason = without_exception_tag(error.what());
         return false;
     }
 
@@ -100,12 +104,7 @@ Result<std::string> write_json(const nlohmann::json& document, int indent) {
         return document.dump(indent);
     } catch (const nlohmann::json::exception& error) {
         // The walk runs only on failure: a document that writes pays for one dump.
-        std::string reason = error.what();
-        // Drop nlohmann's "[json.exception.type_error.316] " prefix, which tells a reader nothing.
-        const std::size_t end = reason.find("] ");
-        if (reason.rfind("[json.exception.", 0) == 0 && end != std::string::npos) {
-            reason.erase(0, end + 2);
-        }
+        const std::string reason = without_exception_tag(error.what());
         const std::string pointer = first_unwritable(document, "").value_or("");
         return Error{EILSEQ, "member \"" + printable_value(pointer, 200) + "\" is not UTF-8: " + reason};
     }

@@ -9,6 +9,7 @@
 #include <set>
 #include <utility>
 
+#include "common/json.h"
 #include "common/unique_fd.h"
 #include "profilegen/profile_fields.h"
 #include "profilegen/syscall_arguments.h"
@@ -679,11 +680,11 @@ Result<std::string> render_seccomp_profile(const Recording& recording, RefusalEr
     if (!profile) {
         return profile.error();
     }
-    try {
-        return profile->dump(2) + "\n";
-    } catch (const nlohmann::json::exception& e) {
-        return Error{EINVAL, std::string("rendering the seccomp profile: ") + e.what()};
+    auto text = write_json(*profile, 2);
+    if (!text) {
+        return with_context(text.error(), "rendering the seccomp profile");
     }
+    return *text + "\n";
 }
 
 }  // namespace cradle
