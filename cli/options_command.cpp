@@ -355,8 +355,8 @@ int run_options_command(const OptionsCommandOptions& options, std::ostream& out,
     std::string seccomp_path;
     if (options.output) {
         Result<void> written;
-        if (base) {
-            auto text = write_json(base->profile, 2);
+        if (profile) {  // the base's, or the recording's built above: not built twice
+            auto text = write_json(*profile, 2);
             written = text ? write_output_file(*options.output, *text + "\n") : Result<void>(text.error());
         } else {
             written = write_seccomp_profile(*options.output, *merged, options.refusal);
