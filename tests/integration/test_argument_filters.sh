@@ -22,9 +22,9 @@ PROBE="/bin/argument-probe socket inet socket unix socket inet clone none unshar
 PROBE+=" spawn /bin/true"
 WORKLOAD="$PROBE; /bin/busybox unshare -u /bin/true && echo 'busybox unshare -u: 0'"
 
-part "calibration: the runtime's post-filter syscalls, measured under a permissive filter"
-bundle calibration --hook "$HOOK" --socket "$SOCKET" --profile calibration --seccomp permissive -- /bin/true
-check --as calibrated "calibration container runs" run_container calibration "$WORK/calibration.out"
+part "calibration: the runtime's post-filter syscalls"
+check --as calibrated "cradle calibrate measures runc's window" \
+    "$BIN/cradle" calibrate --socket "$SOCKET" --rootfs "$ROOTFS"
 
 part "the workload is recorded with the argument values it used"
 needs calibrated

@@ -15,7 +15,7 @@ check --as calibrated "cradle calibrate measures runc's window" \
     "$BIN/cradle" calibrate --socket "$SOCKET" --rootfs "$ROOTFS"
 allows() { grep -qx "$2" <(section "$OUT/$1.tracefile" SYSCALLS); }
 implies() { grep -qx "$2" <(section "$OUT/$1.tracefile" IMPLIED_SYSCALLS); }
-forgotten() { ! "$BIN/cradle" status --socket "$SOCKET" --format json | grep -q "\"name\": \"$1\""; }
+forgotten() { ! traces "$SOCKET" "$1"; }
 
 part "a workload killed by a signal: written, with exit_group implied"
 needs
