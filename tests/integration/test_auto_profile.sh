@@ -34,16 +34,8 @@ part "podman: the hooks.d-auto files run cradle-hook for every container"
 if ! command -v podman > /dev/null; then
     skip "podman is missing (apt-get install podman)"
 else
-    install_auto_hooks() {
-        local file
-        mkdir -p "$HOOKS_DIR"
-        for file in "$REPO"/install/hooks.d-auto/*.json; do
-            jq --arg hook "$BIN/cradle-hook" --arg config "$WORK/cradle.json" \
-                '.hook.path = $hook | .hook.args = [.hook.args[0], "--config", $config] + .hook.args[1:]' < "$file" \
-                > "$HOOKS_DIR/${file##*/}" || return 1
-        done
-    }
-    check --as hooks "installed, with this build's hook and the test's configuration" install_auto_hooks
+    check --as hooks "installed, with this build's hook and the test's configuration" \
+        install_hooks "$REPO/install/hooks.d-auto" "$HOOKS_DIR" "$BIN/cradle-hook" --config "$WORK/cradle.json"
     needs hooks
     # CRI-O's annotations, as CRI-O sets them; two pods of one Deployment.
     crio() { echo --annotation io.kubernetes.pod.namespace=shop --annotation "io.kubernetes.pod.name=$1" \

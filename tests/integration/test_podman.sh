@@ -16,26 +16,11 @@ start_collector main || { fail "collector starts"; finish; }
 source "$(dirname "$0")/podman_lib.sh"
 trap 'remove_podman_containers; cleanup' EXIT
 
-# install_hooks DIR HOOK [ARGS...]: the shipped hooks.d files in DIR with only the hook's path
-# changed to HOOK and ARGS put before its stage argument.
-install_hooks() {
-    local directory=$1 hook=$2 file extra
-    shift 2
-    # (jq 1.6 would take an argument such as --socket for its own option after --args.)
-    extra=$( (($#)) && printf '%s\n' "$@" | jq -R . | jq -s . || echo '[]')
-    mkdir -p "$directory"
-    for file in "$REPO"/install/hooks.d/*.json; do
-        jq --arg hook "$hook" --argjson extra "$extra" \
-            '.hook.path = $hook | .hook.args = [.hook.args[0]] + $extra + .hook.args[1:]' < "$file" \
-            > "$directory/${file##*/}" || return 1
-    done
-}
-
 # profiles: the entries of the output directory, one a line (hidden ones too).
 profiles() { ls -A "$OUT"; }
 
 part "the shipped hooks.d files, pointed at this test's build and collector"
-check --as hooks "installed" install_hooks "$HOOKS_DIR" "$BIN/cradle-hook" --socket "$SOCKET"
+check --as hooks "installed" install_hooks "$REPO/install/hooks.d" "$HOOKS_DIR" "$BIN/cradle-hook" --socket "$SOCKET"
 needs hooks
 check "createRuntime and poststop are the stages" \
     test "$(jq -r '.stages[]' "$HOOKS_DIR"/*.json | sort | paste -sd ' ')" = "createRuntime poststop"
@@ -175,7 +160,7 @@ tripwire_sees() {
     seen=$(paste -sd ' ' "$WORK/tripwire.calls")
     [[ $seen == "$1" ]] || { echo "hooks run: \"$seen\""; return 1; }
 }
-check --as tripwire "the shipped files pointed at a tripwire" install_hooks "$WORK/tripwire.d" "$WORK/tripwire"
+check --as tripwire "the shipped files pointed at a tripwire" install_hooks "$REPO/install/hooks.d" "$WORK/tripwire.d" "$WORK/tripwire"
 needs tripwire
 check "io.cradle.profile: the hooks run (createRuntime, poststop)" tripwire_sees "createRuntime poststop" io.cradle.profile
 for annotation in xio.cradle.profile io.cradle.profilex io-cradle-profile; do
