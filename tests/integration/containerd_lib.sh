@@ -10,6 +10,10 @@
 #                                      CNI configurations from $CONTAINERD/cni (none: pods use the
 #                                      host's network), and TOML's tables (runtime handlers)
 #   ctr ARGS...                        ctr on it, in the namespace cradle-it
+#   ctr_run_as RUN ID RUNTIME [OPTIONS...] -- COMMAND...
+#                                      ctr run --rm of COMMAND on $ROOTFS as container
+#                                      cradle-it-<pid>-ID, with runc binary RUNTIME; its output in
+#                                      $WORK/RUN.out and .err; returns ctr's status
 #   stop_containerd                    removes its containers (every namespace), stops it and
 #                                      its shims, and unmounts what is left under $WORK
 # The test's EXIT trap calls stop_containerd (after whatever uses it) and then cleanup.
@@ -19,6 +23,18 @@ ADDRESS=$CONTAINERD/containerd.sock
 containerd_pid=
 
 ctr() { command ctr --address "$ADDRESS" --namespace cradle-it "$@"; }
+
+ctr_run_as() {
+    local run=$1 id=cradle-it-$$-$2 runtime=$3 options=()
+    shift 3
+    while [[ $1 != -- ]]; do
+        options+=("$1")
+        shift
+    done
+    shift
+    ctr run --rm --runc-binary "$runtime" --runc-root "$CONTAINERD/runc" --fifo-dir "$CONTAINERD/fifo" \
+        "${options[@]}" --rootfs "$ROOTFS" "$id" "$@" > "$WORK/$run.out" 2> "$WORK/$run.err" < /dev/null
+}
 
 start_containerd() {
     write_containerd_config 'disabled_plugins = ["io.containerd.grpc.v1.cri"]'

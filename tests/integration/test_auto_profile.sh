@@ -77,17 +77,7 @@ else
     check --as containerd "containerd starts, cradle-runc finding the configuration in CRADLE_CONFIG" \
         start_containerd CRADLE_CONFIG="$WORK/cradle.json"
     # ctr_run RUN [ctr run options...] -- COMMAND...: as container cradle-it-<pid>-RUN with --rm.
-    ctr_run() {
-        local run=$1 options=()
-        shift
-        while [[ $1 != -- ]]; do
-            options+=("$1")
-            shift
-        done
-        shift
-        ctr run --rm --runc-binary "$BIN/cradle-runc" --runc-root "$CONTAINERD/runc" --fifo-dir "$CONTAINERD/fifo" \
-            "${options[@]}" --rootfs "$ROOTFS" "cradle-it-$$-$run" "$@" > "$WORK/$run.out" 2> "$WORK/$run.err" < /dev/null
-    }
+    ctr_run() { ctr_run_as "$1" "$1" "$BIN/cradle-runc" "${@:2}"; }
     # containerd's CRI annotations, as its CRI plugin sets them.
     cri() { echo --annotation io.kubernetes.cri.container-type=container \
         --annotation io.kubernetes.cri.sandbox-namespace=batch --annotation "io.kubernetes.cri.sandbox-name=$1" \

@@ -46,12 +46,11 @@ WORKLOAD='echo hello; cat /etc/passwd; touch /tmp/f; chown 1234:1234 /tmp/f; sta
 # with --rm; its output goes to $WORK/RUN.out (stderr .err) and the spec runc was given to
 # $WORK/RUN.json. Returns ctr's status.
 ctr_run() {
-    local run=$1 id=cradle-it-$$-$2 runtime=$3 status
+    local run=$1 name=$2 runtime=$3 status
     shift 3
-    ctr run --rm --runc-binary "$runtime" --runc-root "$CONTAINERD/runc" --fifo-dir "$CONTAINERD/fifo" "$@" \
-        --rootfs "$ROOTFS" "$id" /bin/sh -c "$WORKLOAD" > "$WORK/$run.out" 2> "$WORK/$run.err" < /dev/null
+    ctr_run_as "$run" "$name" "$runtime" "$@" -- /bin/sh -c "$WORKLOAD"
     status=$?
-    mv "$WORK/seen/$id.json" "$WORK/$run.json" 2> /dev/null
+    mv "$WORK/seen/cradle-it-$$-$name.json" "$WORK/$run.json" 2> /dev/null
     return $status
 }
 # hooks RUN STAGE: the paths of the hooks at STAGE in the spec of RUN, one per line.
