@@ -4,6 +4,11 @@
 #   start_dockerd        starts it with install/docker/daemon.json (the runtime "cradle" being
 #                        this build's cradle-runc); returns 1 when it does not answer
 #   docker ARGS...       Debian's client on it
+#   docker_image NAME [IMPORT OPTIONS...]
+#                        $ROOTFS imported as image NAME (no registry here)
+#   docker_run RUN [RUN OPTIONS...] IMAGE [COMMAND...]
+#                        docker run --rm --network=none; output in $WORK/RUN.out (stderr .err);
+#                        returns its status
 #   stop_dockerd         removes its containers and stops it (for the EXIT trap, before
 #                        stop_containerd)
 
@@ -11,6 +16,18 @@ DOCKER=$WORK/docker
 dockerd_pid=
 
 docker() { /usr/bin/docker -H "unix://$DOCKER/docker.sock" "$@"; }
+
+docker_image() {
+    local name=$1
+    shift
+    tar -C "$ROOTFS" -c . | docker import "$@" - "$name"
+}
+
+docker_run() {
+    local run=$1
+    shift
+    docker run --rm --network=none "$@" > "$WORK/$run.out" 2> "$WORK/$run.err" < /dev/null
+}
 
 start_dockerd() {
     mkdir -p "$DOCKER"

@@ -112,12 +112,10 @@ else
     check --as dockerd "dockerd starts" docker version
     IMAGE=cradle-it-$$
     needs dockerd
-    check --as image "the busybox rootfs imported as an image" bash -c \
-        "tar -C '$ROOTFS' -c . | /usr/bin/docker -H unix://$DOCKER/docker.sock import - $IMAGE"
+    check --as image "the busybox rootfs imported as an image" docker_image "$IMAGE"
     needs image
-    check --as docker-named "docker run --runtime=cradle --name web-$$ runs" bash -c \
-        "/usr/bin/docker -H unix://$DOCKER/docker.sock run --rm --network=none --runtime=cradle --name web-$$ \
-        $IMAGE /bin/sh -c '$FIRST' > '$WORK/docker.out' 2>&1 < /dev/null"
+    check --as docker-named "docker run --runtime=cradle --name web-$$ runs" \
+        docker_run docker --runtime=cradle --name "web-$$" "$IMAGE" /bin/sh -c "$FIRST"
     needs docker-named
     check "it is traced as web-$$" profile_has "web-$$" uname
 fi

@@ -34,22 +34,15 @@ if ! docker version > /dev/null 2>&1; then
     finish
 fi
 check "dockerd knows the runtime cradle from install/docker/daemon.json" \
-    bash -c "/usr/bin/docker -H unix://$DOCKER/docker.sock info --format '{{json .Runtimes}}' | jq -e '.cradle'"
+    jq -e '.cradle' <(docker info --format '{{json .Runtimes}}')
 
 IMAGE=cradle-it-$$
-check --as image "the busybox rootfs imported as an image" bash -c "tar -C '$ROOTFS' -c . | /usr/bin/docker -H unix://$DOCKER/docker.sock import - $IMAGE"
+check --as image "the busybox rootfs imported as an image" docker_image "$IMAGE"
 # An image whose own label names its profile.
-check --as labelled-image "and again with the label io.cradle.profile=docker-image" bash -c "tar -C '$ROOTFS' -c . |
-    /usr/bin/docker -H unix://$DOCKER/docker.sock import --change 'LABEL io.cradle.profile=docker-image' - $IMAGE-labelled"
+check --as labelled-image "and again with the label io.cradle.profile=docker-image" \
+    docker_image "$IMAGE-labelled" --change 'LABEL io.cradle.profile=docker-image'
 
 WORKLOAD='echo hello; cat /etc/passwd; touch /tmp/f; chown 1234:1234 /tmp/f; stat -c "%u %g" /tmp/f; uname -s'
-# docker_run RUN [docker run options...] IMAGE [COMMAND...]: docker run --rm --network=none,
-# output in $WORK/RUN.out (stderr .err); returns its status.
-docker_run() {
-    local run=$1
-    shift
-    docker run --rm --network=none "$@" > "$WORK/$run.out" 2> "$WORK/$run.err" < /dev/null
-}
 
 part "docker run --runtime=cradle --label io.cradle.profile=docker-web: traced"
 needs image
