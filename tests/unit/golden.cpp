@@ -92,19 +92,20 @@ void check_golden(const std::string& name, const std::string& actual) {
     std::ostringstream golden;
     golden << in.rdbuf();
     const std::string difference = first_difference(golden.str(), actual);
-    if (!difference.empty()) {
-        FAIL_CHECK("output differs from golden file " << path << " at " << difference
-                                                      << "\nif the change is intended, rewrite it with "
-                                                      << creating_command() << " and review the diff");
-    }
+    CHECK_MESSAGE(difference.empty(), "output differs from golden file "
+                                          << path << " at " << difference
+                                          << "\nif the change is intended, rewrite it with " << creating_command()
+                                          << " and review the diff");
 }
 
-void check_golden_render(const std::string& name, const std::function<std::string()>& render) {
-    const std::string first = render();
-    const std::string second = render();
-    CHECK_MESSAGE(first == second,
-                  "rendering " << name << " twice gave different bytes at " << first_difference(first, second));
-    check_golden(name, first);
+void check_golden_render(const std::string& name, const std::function<Result<std::string>()>& render) {
+    const auto first = render();
+    REQUIRE_MESSAGE(first.ok(), "rendering " << name << ": " << first.error().message);
+    const auto second = render();
+    REQUIRE_MESSAGE(second.ok(), "rendering " << name << " again: " << second.error().message);
+    CHECK_MESSAGE(*first == *second,
+                  "rendering " << name << " twice gave different bytes at " << first_difference(*first, *second));
+    check_golden(name, *first);
 }
 
 }  // namespace cradle::test

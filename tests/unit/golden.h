@@ -10,6 +10,8 @@
 #include <functional>
 #include <string>
 
+#include "common/result.h"
+
 namespace cradle::test {
 
 // The golden file `name` ("options.docker.txt") in the source tree.
@@ -22,8 +24,9 @@ std::string golden_path(const std::string& name);
 void check_golden(const std::string& name, const std::string& actual);
 
 // Runs `render` twice, checks that both runs give the same bytes (a writer must be
-// deterministic), then check_golden(name, first run's bytes).
-void check_golden_render(const std::string& name, const std::function<std::string()>& render);
+// deterministic), then check_golden(name, first run's bytes). `render` may return a plain
+// string; a failed Result ends the test case with its message.
+void check_golden_render(const std::string& name, const std::function<Result<std::string>()>& render);
 
 // The first line where `expected` and `actual` differ, for a failure message:
 //   line 3:

@@ -51,27 +51,29 @@ TEST_CASE("golden: the tracefile (ctrace format)") {
     const Recording recording = golden_recording();
     check_golden_render("tracefile.web.txt", [&] { return render_tracefile(recording, golden_header()); });
     // The bytes read back as the recording they came from.
-    CHECK(parse_tracefile(render_tracefile(recording, golden_header())).value() == recording);
+    auto parsed = parse_tracefile(render_tracefile(recording, golden_header()));
+    REQUIRE_MESSAGE(parsed.ok(), parsed.error().message);
+    CHECK(*parsed == recording);
 }
 
 TEST_CASE("golden: the seccomp profile, refusing with EPERM and with ENOSYS") {
     const Recording recording = golden_recording();
     check_golden_render("seccomp_profile.web.eperm.json",
-                        [&] { return render_seccomp_profile(recording, RefusalErrno::eperm).value(); });
+                        [&] { return render_seccomp_profile(recording, RefusalErrno::eperm); });
     check_golden_render("seccomp_profile.web.enosys.json",
-                        [&] { return render_seccomp_profile(recording, RefusalErrno::enosys).value(); });
+                        [&] { return render_seccomp_profile(recording, RefusalErrno::enosys); });
 }
 
 TEST_CASE("golden: the capability profile (<name>.capabilities.json)") {
     const Recording recording = golden_recording();
-    check_golden_render("capability_profile.web.json", [&] { return render_capability_profile(recording).value(); });
+    check_golden_render("capability_profile.web.json", [&] { return render_capability_profile(recording); });
 }
 
 TEST_CASE("golden: the JSON tracefile (<name>.trace.json), complete and incomplete") {
     check_golden_render("trace_json.web.json",
-                        [] { return render_trace_json(golden_recording(), golden_environment()).value(); });
+                        [] { return render_trace_json(golden_recording(), golden_environment()); });
     check_golden_render("trace_json.web-incomplete-replica.json",
-                        [] { return render_trace_json(golden_incomplete_replica(), golden_environment()).value(); });
+                        [] { return render_trace_json(golden_incomplete_replica(), golden_environment()); });
 }
 
 TEST_CASE("golden: the files the collector writes at flush are the writers' golden files") {
@@ -180,4 +182,13 @@ TEST_CASE("golden: the event stream as a table, as JSON lines, and its summary")
         }
         return format_summary(tally, loss.total);
     });
+}
+
+TEST_CASE("first_difference names the first line that differs, and where a side ends") {
+    CHECK(first_difference("a\nb\n", "a\nb\n").empty());
+    CHECK(first_difference("a\nb\nc\n", "a\nB\nc\n") == "line 2:\n  golden: \"b\"\n  actual: \"B\"");
+    CHECK(first_difference("a\n", "a\nb\n") == "line 2:\n  golden: (end of file)\n  actual: \"b\"");
+    CHECK(first_difference("a\n", "a") == "line 1:\n  golden: \"a\"\n  actual: \"a\" (no newline at the end)");
+    // Trailing spaces and control bytes show.
+    CHECK(first_difference("x\n", "x \t\n") == "line 1:\n  golden: \"x\"\n  actual: \"x \\x09\"");
 }
