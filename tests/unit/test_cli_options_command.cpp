@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/options_command.h"
+#include "golden.h"
 #include "test_support.h"
 
 using namespace cradle;
@@ -498,7 +499,7 @@ constexpr const char* k_mkdir_tracefile =
 
 }  // namespace
 
-TEST_CASE("cli: options --base keeps what the base refuses refused, and says so") {
+TEST_CASE("cli: options --base keeps what the base refuses refused, and says so (golden)") {
     TempDir dir;
     write_text(dir / "web.tracefile", k_mkdir_tracefile);
     write_text(dir / "deny.json", k_deny_mkdir);
@@ -512,22 +513,7 @@ TEST_CASE("cli: options --base keeps what the base refuses refused, and says so"
           "cradle options: finding: the workload made syscall mkdir, which the base refuses by syscalls[0] "
           "(SCMP_ACT_ERRNO): it stays refused\n");
     // --output holds the base as runc takes it.
-    CHECK(read_text(dir / "out/web.json") == R"({
-  "architectures": [
-    "SCMP_ARCH_X86_64"
-  ],
-  "defaultAction": "SCMP_ACT_ALLOW",
-  "syscalls": [
-    {
-      "action": "SCMP_ACT_ERRNO",
-      "names": [
-        "mkdir",
-        "mkdirat"
-      ]
-    }
-  ]
-}
-)");
+    check_golden("options.mkdir.base-deny-mkdir.seccomp.json", read_text(dir / "out/web.json"));
 
     // An allow-list base refuses by its default what it does not list; restart_syscall is
     // implied by every recording.

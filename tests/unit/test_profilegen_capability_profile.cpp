@@ -2,10 +2,12 @@
 
 #include <cerrno>
 
+#include "golden.h"
 #include "profilegen/capability_profile.h"
 #include "profilegen/run_options.h"
 
 using namespace cradle;
+using cradle::test::check_golden_render;
 
 TEST_CASE("oci_capability_names") {
     Recording recording;
@@ -16,47 +18,17 @@ TEST_CASE("oci_capability_names") {
     CHECK(oci_capability_names(recording.denied_capabilities) == std::vector<std::string>{"CAP_NET_ADMIN"});
 }
 
-TEST_CASE("render_capability_profile: the granted set, as runc takes process.capabilities") {
+TEST_CASE("render_capability_profile: the granted set, as runc takes process.capabilities (golden)") {
     Recording recording;
     recording.capabilities = {"sys_admin", "syslog", "chown"};
     // Refused and probed capabilities are findings and information, never granted.
     recording.denied_capabilities = {"net_admin"};
     recording.probed_capabilities = {"sys_resource"};
-    auto text = render_capability_profile(recording);
-    REQUIRE_MESSAGE(text.ok(), text.error().message);
-    CHECK(*text == R"({
-  "ambient": [],
-  "bounding": [
-    "CAP_CHOWN",
-    "CAP_SYSLOG",
-    "CAP_SYS_ADMIN"
-  ],
-  "effective": [
-    "CAP_CHOWN",
-    "CAP_SYSLOG",
-    "CAP_SYS_ADMIN"
-  ],
-  "inheritable": [],
-  "permitted": [
-    "CAP_CHOWN",
-    "CAP_SYSLOG",
-    "CAP_SYS_ADMIN"
-  ]
-}
-)");
+    check_golden_render("capability_profile.three-granted.json", [&] { return render_capability_profile(recording); });
 }
 
-TEST_CASE("render_capability_profile without capabilities grants nothing") {
-    auto text = render_capability_profile(Recording{});
-    REQUIRE_MESSAGE(text.ok(), text.error().message);
-    CHECK(*text == R"({
-  "ambient": [],
-  "bounding": [],
-  "effective": [],
-  "inheritable": [],
-  "permitted": []
-}
-)");
+TEST_CASE("render_capability_profile without capabilities grants nothing (golden)") {
+    check_golden_render("capability_profile.none.json", [&] { return render_capability_profile(Recording{}); });
 }
 
 TEST_CASE("render_capability_profile refuses a name that is not UTF-8") {

@@ -4,11 +4,13 @@
 #include <cerrno>
 #include <optional>
 
+#include "golden.h"
 #include "profilegen/run_options.h"
 #include "profilegen/syscall_table.h"
 #include "test_support.h"
 
 using namespace cradle;
+using cradle::test::check_golden_render;
 using cradle::test::contains;
 
 TEST_CASE("render_run_options adds each capability, upper case and sorted, in each dialect") {
@@ -43,29 +45,14 @@ TEST_CASE("render_run_options quotes paths a shell would split or expand") {
     }
 }
 
-TEST_CASE("render_run_options_json") {
+TEST_CASE("render_run_options_json (golden)") {
     Recording recording;
     recording.capabilities = {"chown"};
     recording.syscalls = {"execve", "read"};
     recording.denied_capabilities = {"sys_admin"};
     recording.incomplete_reasons = {"the workload never started"};
-    auto text = render_run_options_json(recording, "/p/web.seccomp.json");
-    REQUIRE_MESSAGE(text.ok(), text.error().message);
-    CHECK(*text == R"({
-  "capabilities": [
-    "CAP_CHOWN"
-  ],
-  "denied_capabilities": [
-    "sys_admin"
-  ],
-  "docker_run_options": "--cap-drop=ALL --cap-add=CHOWN --security-opt seccomp=/p/web.seccomp.json",
-  "incomplete": [
-    "the workload never started"
-  ],
-  "podman_run_options": "--cap-drop=all --cap-add=CHOWN --security-opt seccomp=/p/web.seccomp.json",
-  "seccomp_profile": "/p/web.seccomp.json",
-  "syscalls": 2
-})");
+    check_golden_render("run_options.chown-incomplete.json",
+                        [&] { return render_run_options_json(recording, "/p/web.seccomp.json"); });
 }
 
 TEST_CASE("render_run_options_json names a string that is not UTF-8 instead of throwing") {
@@ -84,47 +71,26 @@ TEST_CASE("render_run_options_json names a string that is not UTF-8 instead of t
     CHECK(text->error().message.find("member \"/docker_run_options\"") == 0);
 }
 
-TEST_CASE("render_kubernetes_security_context with the profile beneath the kubelet's seccomp root") {
+TEST_CASE("render_kubernetes_security_context with the profile beneath the kubelet's seccomp root (golden)") {
     Recording recording;
     recording.capabilities = {"sys_admin", "chown", "syslog"};
     recording.denied_capabilities = {"net_admin"};
-    auto text = render_kubernetes_security_context(recording, "/var/lib/kubelet/seccomp/cradle/./web.json",
-                                                   k_kubelet_seccomp_root);
-    REQUIRE_MESSAGE(text.ok(), text.error().message);
     // sys_admin: the API server refuses allowPrivilegeEscalation: false beside it.
-    CHECK(*text == R"(securityContext:
-  allowPrivilegeEscalation: true
-  capabilities:
-    drop:
-    - ALL
-    add:
-    - CHOWN
-    - SYSLOG
-    - SYS_ADMIN
-  seccompProfile:
-    type: Localhost
-    localhostProfile: "cradle/web.json"
-)");
+    check_golden_render("kubernetes_security_context.sys-admin-beneath-root.yaml", [&] {
+        return render_kubernetes_security_context(recording, "/var/lib/kubelet/seccomp/cradle/./web.json",
+                                                  k_kubelet_seccomp_root);
+    });
     // A root written with a trailing slash is the same root.
     auto slash = render_kubernetes_security_context(recording, "/srv/seccomp/web.json", "/srv/seccomp/");
     REQUIRE(slash.ok());
     CHECK(contains(*slash, "    localhostProfile: \"web.json\"\n"));
 }
 
-TEST_CASE("render_kubernetes_security_context says where to copy a profile outside the root") {
+TEST_CASE("render_kubernetes_security_context says where to copy a profile outside the root (golden)") {
     Recording recording;
-    auto text = render_kubernetes_security_context(recording, "/p/my \"web\".json", "/var/lib/kubelet/seccomp");
-    REQUIRE_MESSAGE(text.ok(), text.error().message);
-    CHECK(*text == R"(securityContext:
-  allowPrivilegeEscalation: false
-  capabilities:
-    drop:
-    - ALL
-  seccompProfile:
-    type: Localhost
-    # copy "/p/my \"web\".json" to "/var/lib/kubelet/seccomp/cradle/my \"web\".json" on every node
-    localhostProfile: "cradle/my \"web\".json"
-)");
+    check_golden_render("kubernetes_security_context.outside-root.yaml", [&] {
+        return render_kubernetes_security_context(recording, "/p/my \"web\".json", "/var/lib/kubelet/seccomp");
+    });
     // A path that climbs out of the root is not beneath it, nor is the root itself.
     for (const std::string path : {"/var/lib/kubelet/seccomp/../web.json", "/var/lib/kubelet/seccomp",
                                    "/var/lib/kubelet/seccomp2/web.json", "web.json"}) {
@@ -158,38 +124,12 @@ TEST_CASE("kubernetes_allows_privilege_escalation only for setuid, setgid and sy
     CHECK_FALSE(kubernetes_allows_privilege_escalation(recording));
 }
 
-TEST_CASE("render_oci_config_fragment") {
+TEST_CASE("render_oci_config_fragment (golden)") {
     Recording recording;
     recording.capabilities = {"kill", "chown"};
     const nlohmann::json profile = {{"defaultAction", "SCMP_ACT_ERRNO"}};
-    auto text = render_oci_config_fragment(recording, profile);
-    REQUIRE_MESSAGE(text.ok(), text.error().message);
-    CHECK(*text == R"({
-  "linux": {
-    "seccomp": {
-      "defaultAction": "SCMP_ACT_ERRNO"
-    }
-  },
-  "process": {
-    "capabilities": {
-      "ambient": [],
-      "bounding": [
-        "CAP_CHOWN",
-        "CAP_KILL"
-      ],
-      "effective": [
-        "CAP_CHOWN",
-        "CAP_KILL"
-      ],
-      "inheritable": [],
-      "permitted": [
-        "CAP_CHOWN",
-        "CAP_KILL"
-      ]
-    }
-  }
-}
-)");
+    check_golden_render("oci_config_fragment.kill-chown.json",
+                        [&] { return render_oci_config_fragment(recording, profile); });
     auto bad = render_oci_config_fragment(recording, {{"comment", "\xff"}});
     REQUIRE_FALSE(bad.ok());
     CHECK(bad.error().code == EILSEQ);
@@ -211,18 +151,13 @@ TEST_CASE("systemd_architecture_name knows every architecture Cradle knows") {
     CHECK_FALSE(systemd_architecture_name("").has_value());
 }
 
-TEST_CASE("render_systemd_directives") {
+TEST_CASE("render_systemd_directives (golden)") {
     Recording recording;
     recording.architectures = {"x86_64", "x86"};
     recording.capabilities = {"kill", "chown"};
     recording.syscalls = {"write", "read", "execve"};
-    CHECK(render_systemd_directives(recording, RefusalErrno::eperm, "x86_64") ==
-          "SystemCallFilter=execve read write\n"
-          "SystemCallErrorNumber=EPERM\n"
-          "SystemCallArchitectures=native x86\n"
-          "CapabilityBoundingSet=CAP_CHOWN CAP_KILL\n"
-          "AmbientCapabilities=\n"
-          "NoNewPrivileges=yes\n");
+    check_golden_render("systemd_directives.two-architectures.conf",
+                        [&] { return render_systemd_directives(recording, RefusalErrno::eperm, "x86_64"); });
     // Seen from the other side: the native architecture is never named twice.
     CHECK(contains(render_systemd_directives(recording, RefusalErrno::enosys, "x86"),
                    "SystemCallErrorNumber=ENOSYS\nSystemCallArchitectures=native x86-64\n"));
@@ -231,18 +166,13 @@ TEST_CASE("render_systemd_directives") {
     CHECK_FALSE(contains(render_systemd_directives(recording, RefusalErrno::eperm, "x86_64"), "NoNewPrivileges"));
 }
 
-TEST_CASE("render_systemd_directives without syscalls or capabilities allows and keeps nothing") {
+TEST_CASE("render_systemd_directives without syscalls or capabilities allows and keeps nothing (golden)") {
     Recording recording;
     recording.architectures = {"x86_64"};
     // An empty SystemCallFilter= would lift the filter: exit_group, which systemd always allows,
     // stands for the empty list.
-    CHECK(render_systemd_directives(recording, RefusalErrno::eperm, "x86_64") ==
-          "SystemCallFilter=exit_group\n"
-          "SystemCallErrorNumber=EPERM\n"
-          "SystemCallArchitectures=native\n"
-          "CapabilityBoundingSet=\n"
-          "AmbientCapabilities=\n"
-          "NoNewPrivileges=yes\n");
+    check_golden_render("systemd_directives.nothing.conf",
+                        [&] { return render_systemd_directives(recording, RefusalErrno::eperm, "x86_64"); });
 }
 
 TEST_CASE("render_systemd_directives wraps a long allow-list by repeating the key") {

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "golden.h"
 #include "profilegen/spo_profile.h"
 #include "test_support.h"
 
@@ -37,7 +38,7 @@ TEST_CASE("spo_localhost_profile is where the operator installs the object") {
     CHECK(spo_localhost_profile("web", "shop") == "operator/shop/web.json");
 }
 
-TEST_CASE("render_spo_seccomp_profile") {
+TEST_CASE("render_spo_seccomp_profile (golden)") {
     const nlohmann::json profile = nlohmann::json::parse(R"({
       "defaultAction": "SCMP_ACT_ERRNO",
       "defaultErrnoRet": 1,
@@ -49,36 +50,8 @@ TEST_CASE("render_spo_seccomp_profile") {
         {"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38, "comment": "ENOSYS: fall back"}
       ]
     })");
-    auto text = render_spo_seccomp_profile(profile, "web", std::nullopt);
-    REQUIRE_MESSAGE(text.ok(), text.error().message);
-    CHECK(*text == R"(---
-apiVersion: security-profiles-operator.x-k8s.io/v1beta1
-kind: SeccompProfile
-metadata:
-  name: "web"
-spec:
-  defaultAction: SCMP_ACT_ERRNO
-  architectures:
-  - SCMP_ARCH_X86_64
-  - SCMP_ARCH_X86
-  syscalls:
-  - action: SCMP_ACT_ALLOW
-    names:
-    - execve
-    - read
-  - action: SCMP_ACT_ALLOW
-    names:
-    - clone
-    args:
-    - index: 0
-      value: 2114060288
-      valueTwo: 0
-      op: SCMP_CMP_MASKED_EQ
-  - action: SCMP_ACT_ERRNO
-    errnoRet: 38
-    names:
-    - clone3
-)");
+    check_golden_render("spo_seccomp_profile.web.yaml",
+                        [&] { return render_spo_seccomp_profile(profile, "web", std::nullopt); });
     auto namespaced = render_spo_seccomp_profile(profile, "web", "shop");
     REQUIRE(namespaced.ok());
     CHECK(contains(*namespaced, "metadata:\n  name: \"web\"\n  namespace: \"shop\"\nspec:\n"));

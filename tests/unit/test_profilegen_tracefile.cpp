@@ -7,9 +7,11 @@
 #include <set>
 #include <string>
 
+#include "golden.h"
 #include "profilegen/tracefile.h"
 
 using namespace cradle;
+using cradle::test::check_golden_render;
 
 namespace {
 
@@ -172,66 +174,12 @@ TEST_CASE("parse_tracefile errors name the line and quote it") {
     CHECK(error_of("COUNTERS\na 1\na 2\n") == "line 3: counter given twice \"a 2\"");
 }
 
-TEST_CASE("render_tracefile writes exactly these bytes") {
+TEST_CASE("render_tracefile writes exactly these bytes (golden)") {
     Recording recording = full_recording();
     recording.incomplete_reasons.push_back(" EOF \r\n");
     recording.counters["zero"] = 0;
-    CHECK(render_tracefile(recording, "Cradle tracefile\n\ncontainer web\n") ==
-          "# Cradle tracefile\n"
-          "#\n"
-          "# container web\n"
-          "\n"
-          "ARCH\n"
-          "x86\n"
-          "x86_64\n"
-          "\n"
-          "CAPABILITIES\n"
-          "chown\n"
-          "setuid\n"
-          "\n"
-          "SYSCALLS\n"
-          "execve\n"
-          "read\n"
-          "restart_syscall\n"
-          "write\n"
-          "\n"
-          "COMPAT_SYSCALLS\n"
-          "_llseek\n"
-          "read\n"
-          "restart_syscall\n"
-          "signal\n"
-          "sigreturn\n"
-          "\n"
-          "DENIED_CAPABILITIES\n"
-          "sys_admin\n"
-          "\n"
-          "PROBED_CAPABILITIES\n"
-          "net_admin\n"
-          "sys_resource\n"
-          "\n"
-          "RUNTIME_SYSCALLS\n"
-          "write\n"
-          "\n"
-          "IMPLIED_SYSCALLS\n"
-          "restart_syscall\n"
-          "\n"
-          "COMPAT_IMPLIED_SYSCALLS\n"
-          "restart_syscall\n"
-          "sigreturn\n"
-          "\n"
-          "SETUP_SYSCALLS\n"
-          "mount\n"
-          "pivot_root\n"
-          "\n"
-          "COUNTERS\n"
-          "events 18446744073709551615\n"
-          "lost_syscalls 12\n"
-          "zero 0\n"
-          "\n"
-          "INCOMPLETE\n"
-          "lost 12 syscall events\n"
-          "ring buffer full at 12:00\n"
-          "reason: EOF\n");
+    check_golden_render("tracefile.full-recording.exact-bytes.txt",
+                        [&] { return render_tracefile(recording, "Cradle tracefile\n\ncontainer web\n"); });
 
     // Each optional section is written alone when it is the only one with entries.
     Recording counters_only;
