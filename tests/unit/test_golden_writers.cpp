@@ -10,6 +10,7 @@
 #include "golden.h"
 #include "golden_fixture.h"
 #include "profilegen/capability_profile.h"
+#include "profilegen/name_lookup.h"
 #include "profilegen/profile_store.h"
 #include "profilegen/seccomp_profile.h"
 #include "profilegen/trace_json.h"
@@ -182,6 +183,33 @@ TEST_CASE("golden: the event stream as a table, as JSON lines, and its summary")
         }
         return format_summary(tally, loss.total);
     });
+}
+
+TEST_CASE("golden: cradle syscall and cradle capability, for the recording's names") {
+    const Recording recording = golden_recording();
+    std::vector<SyscallEntry> syscalls;
+    for (const std::string& name : recording.syscalls) {
+        auto entry = look_up_syscall("x86_64", name);
+        REQUIRE_MESSAGE(entry.ok(), entry.error().message);
+        syscalls.push_back(*entry);
+    }
+    for (const std::string& name : recording.compat_syscalls) {
+        auto entry = look_up_syscall("x86", name);
+        REQUIRE_MESSAGE(entry.ok(), entry.error().message);
+        syscalls.push_back(*entry);
+    }
+    std::vector<CapabilityEntry> capabilities;
+    for (const std::string& name : recording.capabilities) {
+        auto entry = look_up_capability(name);
+        REQUIRE_MESSAGE(entry.ok(), entry.error().message);
+        capabilities.push_back(*entry);
+    }
+    // The text has no architecture column: the native ones alone; the JSON names each one's.
+    const std::vector<SyscallEntry> native(syscalls.begin(), syscalls.begin() + recording.syscalls.size());
+    check_golden_render("lookup.web.syscalls-x86_64.txt", [&] { return render_syscalls_text(native); });
+    check_golden_render("lookup.web.syscalls.json", [&] { return render_syscalls_json(syscalls); });
+    check_golden_render("lookup.web.capabilities.txt", [&] { return render_capabilities_text(capabilities); });
+    check_golden_render("lookup.web.capabilities.json", [&] { return render_capabilities_json(capabilities); });
 }
 
 TEST_CASE("first_difference names the first line that differs, and where a side ends") {

@@ -4,13 +4,14 @@
 #include <optional>
 #include <string>
 
+#include "golden.h"
 #include "profilegen/collector_status.h"
 #include "test_support.h"
 
 using namespace cradle;
 using namespace cradle::test;
 
-TEST_CASE("render_status_text: the collector's answer as lines and a table") {
+TEST_CASE("render_status_text and render_status_json: the collector's answer as lines and a table (golden)") {
     // Parsed, as call_collector hands it over: a count written 17 reads back unsigned.
     const nlohmann::json status = nlohmann::json::parse(R"({
         "ok": true, "capability_source": "tp_btf", "classifies_probes": true, "marks_moved_threads": false,
@@ -20,16 +21,8 @@ TEST_CASE("render_status_text: the collector's answer as lines and a table") {
         "containers": [{"id": "0123456789abcdef0123456789abcdef", "name": "web", "phase": "workload",
                         "workload_syscalls": 42, "lost_syscalls": 1, "lost_capabilities": 3, "lost_cgroups": 2,
                         "lost_tasks": 5}]})");
-    CHECK(render_status_text(status) ==
-          "capability checks: tp_btf (no-audit probes told apart)\n"
-          "moved processes:   leader marked (no task iterator kfuncs: kernel before 6.7)\n"
-          "profiles:          /var/lib/cradle/profiles\n"
-          "pins:              /sys/fs/bpf/cradle\n"
-          "runtime baseline:  17 syscalls from 2 containers\n"
-          "kernel losses:     lost_inherited_phases 1, lost_pending_checks 4\n"
-          "containers:        1\n"
-          "ID                      PROFILE             PHASE     SYSCALLS  LOST\n"
-          "0123456789abcdef0123456 web                 workload  42        11\n");
+    check_golden_render("collector_status.one-container.txt", [&] { return render_status_text(status); });
+    check_golden_render("collector_status.one-container.json", [&] { return render_status_json(status); });
     nlohmann::json without_losses = status;
     without_losses["kernel_errors"] = {{"lost_pending_checks", 0}};
     CHECK(contains(render_status_text(without_losses), "kernel losses:     none\n"));
