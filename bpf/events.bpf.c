@@ -191,16 +191,30 @@ static __always_inline bool selected(struct task_struct *task)
 			return false;
 	}
 	if (flags & EVENTS_FILTER_CONTAINER_NEW) {
-		/* pid_ns_for_children is the task's own namespace but in a process that unshared
-		 * CLONE_NEWPID: a check by loads alone, confirmed on the namespace of its pid. */
-		__u32 ns = task->nsproxy->pid_ns_for_children->ns.inum;
+		/* The namespace the task's children get is its own, or one of its descendants when
+		 * it unshared or entered another (the kernel allows no other): the same one exactly
+		 * when the levels are equal. Loads alone, no read of the pid's entry. */
+		struct pid_namespace *children = task->nsproxy->pid_ns_for_children;
+		__u32 ns = children->ns.inum;
 
-		if (!bpf_map_lookup_elem(&new_pid_ns, &ns) || active_pid_ns(task) != ns)
+		if (children->level != task->thread_pid->level || !bpf_map_lookup_elem(&new_pid_ns, &ns))
 			return false;
 	}
 	if (flags & EVENTS_FILTER_COMM && !comm_selected(task))
 		return false;
 	return true;
+}
+
+/* The first `size` bytes (a multiple of 8) of a char array in a kernel object the program holds
+ * a BTF pointer to, into `to`, 8 bytes a load: a helper call per string costs more. A string
+ * being rewritten meanwhile may be read half old, half new, as a helper would read it. */
+static __always_inline void copy_kernel_chars(char *to, const char *from, __u32 size)
+{
+	__u32 i;
+
+#pragma unroll
+	for (i = 0; i < size / 8; i++)
+		((__u64 *)to)[i] = ((const __u64 *)from)[i];
 }
 
 /* The task's identity, namespaces and the time, into `record`. */
@@ -217,14 +231,21 @@ static __always_inline void fill_task(struct events_record *record, struct task_
 	record->host_tid = task->pid;
 	read_upid(&upid, pid, level);
 	record->tid = upid.nr;
-	record->pid_ns = BPF_CORE_READ(upid.ns, ns.inum);
+	/* Most tasks give their children their own namespace: its number by loads. */
+	if ((__u64)upid.ns == (__u64)nsproxy->pid_ns_for_children)
+		record->pid_ns = nsproxy->pid_ns_for_children->ns.inum;
+	else
+		record->pid_ns = BPF_CORE_READ(upid.ns, ns.inum);
 	/* A process's main thread (most tasks) is its own group leader: its tid is the tgid. */
 	record->pid = task->group_leader == task ? upid.nr : tgid_in(task, level, upid.ns);
 	record->ppid = tgid_in(task->real_parent, level, upid.ns);
 	record->uid = task->cred->uid.val;
 	record->mnt_ns = nsproxy->mnt_ns->ns.inum;
-	bpf_probe_read_kernel_str(record->uts_name, sizeof(record->uts_name), nsproxy->uts_ns->name.nodename);
-	bpf_probe_read_kernel(record->comm, sizeof(record->comm), task->comm);
+	/* nodename holds at most 64 bytes and a NUL; comm 15 and a NUL (the kernel keeps both
+	 * terminated). */
+	copy_kernel_chars(record->uts_name, nsproxy->uts_ns->name.nodename, 64);
+	*(__u64 *)&record->uts_name[64] = 0;
+	copy_kernel_chars(record->comm, task->comm, sizeof(record->comm));
 }
 
 /* When a record wakes the reader. Waking it for each record (the ring buffer's default when the
