@@ -11,6 +11,9 @@
 #   native   the collector as it is: 6.1 has no tp_btf/cap_capable, so it falls back to fexit
 #   nofexit  the same with every fexit program load refused (/lib/refuse_fexit.so, an
 #            LD_PRELOAD shim the test builds), so it falls back to kprobes
+#   events   `cradle events` (no collector) streams what the workload does in a new pid
+#            namespace: its event programs load on this kernel, capability checks through
+#            fexit
 
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
@@ -90,9 +93,38 @@ run_phase() {
     echo "=== cradle-vm phase $phase: end ==="
 }
 
+# The events phase: the stream, started before the workload, which runs in a pid namespace of
+# its own (the stream's default filter, container=new), then stopped as Ctrl-C stops it.
+run_events_phase() {
+    dir=/run/events
+    mkdir -p "$dir"
+    echo "=== cradle-vm phase events: begin ==="
+    cradle events --output json --output-file "$dir/stream.json" 2> "$dir/events.err" &
+    stream=$!
+    tries=0
+    while ! grep -q streaming "$dir/events.err" && [ $tries -lt 300 ] && kill -0 $stream 2> /dev/null; do
+        usleep 100000
+        tries=$((tries + 1))
+    done
+    rm -f /tmp/f
+    unshare --pid --fork /bin/busybox sh -c "$WORKLOAD"
+    echo "cradle-vm: workload exited $?"
+    kill -INT $stream 2> /dev/null
+    wait $stream
+    echo "cradle-vm: cradle events exited $?"
+    echo "=== cradle-vm phase events: stderr ==="
+    cat "$dir/events.err"
+    echo "=== cradle-vm phase events: stream ==="
+    cat "$dir/stream.json"
+    echo "=== cradle-vm phase events: end ==="
+}
+
 echo "cradle-vm: kernel $(uname -r)"
 for phase in $(echo "${cradle_phases:-native}" | tr , ' '); do
-    run_phase "$phase"
+    case $phase in
+        events) run_events_phase ;;
+        *) run_phase "$phase" ;;
+    esac
 done
 echo "=== cradle-vm done ==="
 sync
