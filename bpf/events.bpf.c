@@ -29,9 +29,14 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Set by the reader between open and load. */
 const volatile struct events_filter filter = {};
-const volatile __u64 report_syscalls[EVENTS_SYSCALL_WORDS] = {}; /* bit nr: report syscall nr */
+/* Syscalls by number on each ABI: the native one, and the 32-bit one a 64-bit kernel also runs
+ * (x86's i386), whose numbers are its own. report_syscalls is the union of the two, for the
+ * first test every syscall makes. */
+const volatile __u64 report_syscalls[EVENTS_SYSCALL_WORDS] = {}; /* bit nr: nr is reported on some ABI */
+const volatile __u64 report_native[EVENTS_SYSCALL_WORDS] = {};   /* bit nr: report native syscall nr */
+const volatile __u64 report_compat[EVENTS_SYSCALL_WORDS] = {};   /* bit nr: report 32-bit syscall nr */
 const volatile __u32 syscall_capture[EVENTS_SYSCALL_SLOTS] = {}; /* enum events_capture per argument */
-const volatile bool report_compat = false; /* also 32-bit syscalls (event=all), values only */
+const volatile __u32 compat_syscall_capture[EVENTS_SYSCALL_SLOTS] = {}; /* the same, 32-bit numbers */
 const volatile __u32 reader_tgid = 0;      /* the reader itself is never reported */
 const volatile __u32 wakeup_step = 0;      /* unread bytes between wakeups (wakeup_flags) */
 
@@ -335,16 +340,22 @@ __noinline __u32 put_string(struct events_buffer *buffer, __u32 offset, __u32 ar
 	return item_end(offset, read - 1);
 }
 
-/* An argv-like array: one item per element, EVENTS_ARGV_COUNT at most. */
-__noinline __u32 put_argv(struct events_buffer *buffer, __u32 offset, __u32 arg, __u64 array)
+/* An argv-like array: one item per element, EVENTS_ARGV_COUNT at most. `compat`: a 32-bit
+ * task's, whose pointers are 4 bytes (read into the low half: x86 and arm are little-endian). */
+__noinline __u32 put_argv(struct events_buffer *buffer, __u32 offset, __u32 arg, __u64 array, __u32 compat)
 {
+	__u64 width = compat ? 4 : 8;
 	__u64 element = 0;
+	long error;
 	__u32 i;
 
 	if (!buffer)
 		return offset;
 	for (i = 0; i < EVENTS_ARGV_COUNT; i++) {
-		if (bpf_probe_read_user(&element, sizeof(element), (const void *)(array + i * sizeof(element)))) {
+		const void *at = (const void *)(array + i * width);
+
+		error = compat ? bpf_probe_read_user(&element, 4, at) : bpf_probe_read_user(&element, 8, at);
+		if (error) {
 			if (offset <= ITEM_ROOM(0)) {
 				struct events_item *item = (struct events_item *)&buffer->data[offset];
 
@@ -394,13 +405,39 @@ __noinline __u32 put_sockaddr(struct events_buffer *buffer, __u32 offset, __u32 
 	return item_end(offset, size);
 }
 
+/* Of the struct clone_args at `source` whose size clone3 was given as `size`: its flags
+ * (offset 0) and exit_signal (offset 32), as far as `size` covers them (the kernel itself
+ * refuses a size below CLONE_ARGS_SIZE_VER0, 64; the record shows what was asked). */
+__noinline __u32 put_clone_args(struct events_buffer *buffer, __u32 offset, __u32 arg, __u64 source, __u64 size)
+{
+	struct events_item *item;
+	__u8 *bytes;
+
+	if (!buffer || offset > ITEM_ROOM(16))
+		return offset;
+	item = (struct events_item *)&buffer->data[offset];
+	bytes = &buffer->data[offset + sizeof(*item)];
+	item->arg = arg;
+	item->flags = size < 40 ? EVENTS_ITEM_TRUNCATED : 0;
+	item->size = size < 8 ? 0 : size < 40 ? 8 : 16;
+	if (size < 8)
+		return item_end(offset, 0);
+	if (bpf_probe_read_user(bytes, 8, (const void *)source) ||
+	    (size >= 40 && bpf_probe_read_user(bytes + 8, 8, (const void *)(source + 32)))) {
+		item->flags |= EVENTS_ITEM_UNREADABLE;
+		item->size = 0;
+		return item_end(offset, 0);
+	}
+	return item_end(offset, item->size);
+}
+
 static __always_inline __u32 capture_of(__u32 capture, __u32 arg)
 {
 	return (capture >> (arg * EVENTS_CAPTURE_BITS)) & ((1u << EVENTS_CAPTURE_BITS) - 1);
 }
 
 /* What sys_enter reads of the arguments, as syscall_capture says. */
-static __always_inline __u32 capture_at_entry(struct events_buffer *buffer, __u32 capture)
+static __always_inline __u32 capture_at_entry(struct events_buffer *buffer, __u32 capture, __u32 compat)
 {
 	__u64 *args = buffer->record.args;
 	__u32 offset = 0;
@@ -412,9 +449,11 @@ static __always_inline __u32 capture_at_entry(struct events_buffer *buffer, __u3
 		if (what == EVENTS_CAPTURE_STRING)
 			offset = put_string(buffer, offset, i, args[i], PUT_USER);
 		else if (what == EVENTS_CAPTURE_ARGV)
-			offset = put_argv(buffer, offset, i, args[i]);
+			offset = put_argv(buffer, offset, i, args[i], compat);
 		else if (what == EVENTS_CAPTURE_SOCKADDR && i + 1 < EVENTS_ARGS && args[i])
 			offset = put_sockaddr(buffer, offset, i, args[i], args[i + 1]);
+		else if (what == EVENTS_CAPTURE_CLONE_ARGS && i + 1 < EVENTS_ARGS)
+			offset = put_clone_args(buffer, offset, i, args[i], args[i + 1]);
 	}
 	return offset;
 }
@@ -459,7 +498,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	if (!(report_syscalls[nr / 64] & (1ULL << (nr % 64))))
 		return 0;
 	compat = task_abi(task) == CRADLE_ABI_COMPAT;
-	if (compat && !report_compat)
+	if (!((compat ? report_compat : report_native)[nr / 64] & (1ULL << (nr % 64))))
 		return 0;
 	if (!selected(task))
 		return 0;
@@ -478,9 +517,21 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	buffer->record.args[3] = PT_REGS_PARM4_SYSCALL(regs);
 	buffer->record.args[4] = PT_REGS_PARM5_SYSCALL(regs);
 	buffer->record.args[5] = PT_REGS_PARM6_SYSCALL(regs);
-	capture = compat ? 0 : syscall_capture[nr];
+#ifdef __TARGET_ARCH_x86
+	if (compat) {
+		/* An i386 syscall takes its arguments from ebx, ecx, edx, esi, edi and ebp, 32 bits
+		 * each (the __ia32_sys_ wrappers truncate them). */
+		buffer->record.args[0] = (__u32)regs->bx;
+		buffer->record.args[1] = (__u32)regs->cx;
+		buffer->record.args[2] = (__u32)regs->dx;
+		buffer->record.args[3] = (__u32)regs->si;
+		buffer->record.args[4] = (__u32)regs->di;
+		buffer->record.args[5] = (__u32)regs->bp;
+	}
+#endif
+	capture = compat ? compat_syscall_capture[nr] : syscall_capture[nr];
 	/* Most syscalls capture nothing (event=all's, read, write): no walk of their arguments. */
-	buffer->record.data_size = capture ? capture_at_entry(buffer, capture) : 0;
+	buffer->record.data_size = capture ? capture_at_entry(buffer, capture, compat) : 0;
 	if (capture & EVENTS_CAPTURE_NORETURN) {
 		/* exit and exit_group never reach sys_exit. */
 		buffer->active = 0;
@@ -508,7 +559,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	buffer->active = 0;
 	buffer->record.ret = ret;
 	nr = buffer->record.nr & (EVENTS_SYSCALL_SLOTS - 1);
-	capture = buffer->record.flags & EVENTS_RECORD_COMPAT ? 0 : syscall_capture[nr];
+	capture = buffer->record.flags & EVENTS_RECORD_COMPAT ? compat_syscall_capture[nr] : syscall_capture[nr];
 	if (capture)
 		buffer->record.data_size =
 			capture_at_exit(buffer, capture, buffer->record.data_size & (EVENTS_DATA_SIZE - 1));

@@ -20,7 +20,8 @@
  *   new_pids     HASH     u32 host tgid -> u8: processes created since load (`pid=new`);
  *                         kernel side only.
  * Settings (const volatile, set between open and load): the filters of struct events_filter,
- * which syscalls to report and what to capture of each (events_capture below).
+ * which syscalls to report and what to capture of each (events_capture below), for the native
+ * ABI and for the 32-bit one a 64-bit kernel also runs (x86's i386), each by its own numbers.
  */
 #ifndef CRADLE_EVENTS_ABI_H
 #define CRADLE_EVENTS_ABI_H
@@ -75,6 +76,11 @@ enum events_capture {
 	EVENTS_CAPTURE_SOCKADDR = 3,     /* a sockaddr at entry, its length the next argument */
 	EVENTS_CAPTURE_SOCKADDR_EXIT = 4, /* a sockaddr at exit, its length at the next argument's
 	                                   * pointer (accept, getsockname) */
+	EVENTS_CAPTURE_CLONE_ARGS = 5,   /* a struct clone_args at entry, its size the next argument:
+	                                  * an item of its flags and exit_signal (16 bytes), of its
+	                                  * flags alone when the size stops before exit_signal
+	                                  * (8 bytes, truncated), or of nothing when it stops before
+	                                  * the end of flags (0 bytes, truncated) */
 };
 #define EVENTS_CAPTURE_BITS 4
 #define EVENTS_CAPTURE_NORETURN (1u << 31)
@@ -87,7 +93,8 @@ enum events_check_kind {
 	EVENTS_CHECK_UNCLASSIFIED = 2, /* the source cannot tell (kept as a requirement) */
 };
 
-#define EVENTS_RECORD_COMPAT 0x1u /* a syscall made through the 32-bit ABI */
+#define EVENTS_RECORD_COMPAT 0x1u /* a syscall made through the 32-bit ABI: `nr` is that ABI's,
+                                   * args[] its registers (ebx, ecx, ... on x86) zero-extended */
 
 /* Filters (struct events_filter's `flags`); every one set must hold. */
 #define EVENTS_FILTER_CONTAINER_NEW 0x1u /* the task's pid namespace is in new_pid_ns */

@@ -56,6 +56,9 @@ enum class ArgumentType {
     address_family,     // AF_INET
     socket_type,        // SOCK_STREAM|SOCK_CLOEXEC
     sockaddr,           // bytes of a struct sockaddr read from the task's memory (in `bytes`)
+    clone_args,         // clone3's struct clone_args read from the task's memory (in `bytes`: its
+                        // flags, then its exit_signal, 8 bytes each, as far as its size went)
+    socketcall_call,    // i386 socketcall's call: SYS_SOCKET, SYS_CONNECT...
     signal,             // SIGKILL
     prctl_option,       // PR_SET_NO_NEW_PRIVS
     ptrace_request,     // PTRACE_ATTACH
@@ -78,7 +81,8 @@ struct Event {
     EventTask task;
     std::string name;  // the syscall's name ("openat"), "cap_capable", "sched_process_exec", "sched_process_exit"
     std::int32_t syscall_number = -1;  // syscall events: the number on the task's ABI
-    bool compat = false;               // syscall events: made through the 32-bit ABI
+    bool compat = false;               // syscall events: made through the 32-bit ABI (`name` is that
+                                       // ABI's: stat64, mmap2, socketcall...)
     std::int64_t return_value = 0;     // syscall events: the return value (-errno on failure)
     std::vector<EventArgument> arguments;
     std::string container_id;  // where the collector traces the task's container; else empty

@@ -214,6 +214,38 @@ void append_clone_flags(std::string& out, std::uint64_t flags) {
     }
 }
 
+void append_clone_args(std::string& out, const EventArgument& argument) {
+    if (argument.unreadable) {
+        append_unreadable(out, argument);
+        return;
+    }
+    if (argument.bytes.size() < sizeof(std::uint64_t)) {
+        append_hex(out, argument.raw);
+        out += " (too short)";
+        return;
+    }
+    std::uint64_t flags = 0;
+    std::memcpy(&flags, argument.bytes.data(), sizeof flags);
+    // clone3 takes the exit signal apart from the flags, whose low byte (clone's CSIGNAL) it
+    // refuses when set: put there, it reads as clone's flags do. A low byte set stays as it is.
+    if (argument.bytes.size() >= 2 * sizeof(std::uint64_t) && (flags & 0xff) == 0) {
+        std::uint64_t exit_signal = 0;
+        std::memcpy(&exit_signal, argument.bytes.data() + sizeof flags, sizeof exit_signal);
+        if (exit_signal <= 0xff) {
+            flags |= exit_signal;
+        } else {
+            append_clone_flags(out, flags);
+            out += "|exit_signal=";
+            append_number(out, exit_signal);
+            return;
+        }
+    }
+    append_clone_flags(out, flags);
+    if (argument.truncated) {
+        out += "...";
+    }
+}
+
 void append_socket_type(std::string& out, std::uint32_t type) {
     constexpr std::uint32_t k_type_mask = 0xf;  // SOCK_TYPE_MASK
     append_named(out, socket_type_name(type & k_type_mask), type & k_type_mask);
@@ -381,6 +413,8 @@ void append_argument(std::string& out, const EventArgument& argument) {
         case ArgumentType::address_family: append_named(out, address_family_name(low32), signed32); return;
         case ArgumentType::socket_type: append_socket_type(out, low32); return;
         case ArgumentType::sockaddr: append_sockaddr(out, argument); return;
+        case ArgumentType::clone_args: append_clone_args(out, argument); return;
+        case ArgumentType::socketcall_call: append_named(out, socketcall_name(low32), signed32); return;
         case ArgumentType::signal: {
             char buffer[16];
             append_named(out, signal_name(signed32, buffer), signed32);

@@ -114,7 +114,7 @@ void append_json_text(std::string& out, std::string_view text) {
 
 bool from_user_memory(ArgumentType type) {
     return type == ArgumentType::user_string || type == ArgumentType::user_string_array ||
-           type == ArgumentType::sockaddr;
+           type == ArgumentType::sockaddr || type == ArgumentType::clone_args;
 }
 
 void append_json_argument(std::string& out, const EventArgument& argument, std::string& scratch) {
@@ -153,6 +153,12 @@ void append_json_argument(std::string& out, const EventArgument& argument, std::
             return;
         case ArgumentType::sockaddr:
             if (argument.unreadable || argument.bytes.size() < 2) {
+                out += "null"sv;
+                return;
+            }
+            break;
+        case ArgumentType::clone_args:
+            if (argument.unreadable) {
                 out += "null"sv;
                 return;
             }

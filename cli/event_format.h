@@ -24,10 +24,11 @@
 //               boolean: true/false; user_string, kernel_string: string, null when unreadable;
 //               user_string_array: array of strings, null when unreadable;
 //               everything else: the string append_argument writes ("O_RDONLY|O_CLOEXEC",
-//               "0x7f12a000", "AF_INET 10.0.0.1:80"; sockaddr null when unreadable).
+//               "0x7f12a000", "AF_INET 10.0.0.1:80"; sockaddr and clone_args null when
+//               unreadable).
 //               Strings are escaped as append_escaped says, and are not marked "..." when cut.
 //   user_memory array of the names of the arguments read from the task's memory (strings, string
-//               arrays, socket addresses), which the task can change after they were read; always
+//               arrays, socket addresses, clone3's clone_args), which the task can change after they were read; always
 //               present, often []
 //   truncated   array of the names of the arguments cut at the reader's limit; only when any
 //   container_id, profile  strings, only when known

@@ -1,6 +1,7 @@
 #include "cli/event_names.h"
 
 #include <fcntl.h>
+#include <linux/net.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -183,6 +184,17 @@ constexpr auto k_ptrace_requests = sorted(std::to_array<ValueName>({
 }));
 static_assert(unique_values(k_ptrace_requests));
 
+constexpr auto k_socketcall_calls = sorted(std::to_array<ValueName>({
+    CRADLE_NAMED(SYS_SOCKET),      CRADLE_NAMED(SYS_BIND),       CRADLE_NAMED(SYS_CONNECT),
+    CRADLE_NAMED(SYS_LISTEN),      CRADLE_NAMED(SYS_ACCEPT),     CRADLE_NAMED(SYS_GETSOCKNAME),
+    CRADLE_NAMED(SYS_GETPEERNAME), CRADLE_NAMED(SYS_SOCKETPAIR), CRADLE_NAMED(SYS_SEND),
+    CRADLE_NAMED(SYS_RECV),        CRADLE_NAMED(SYS_SENDTO),     CRADLE_NAMED(SYS_RECVFROM),
+    CRADLE_NAMED(SYS_SHUTDOWN),    CRADLE_NAMED(SYS_SETSOCKOPT), CRADLE_NAMED(SYS_GETSOCKOPT),
+    CRADLE_NAMED(SYS_SENDMSG),     CRADLE_NAMED(SYS_RECVMSG),    CRADLE_NAMED(SYS_ACCEPT4),
+    CRADLE_NAMED(SYS_RECVMMSG),    CRADLE_NAMED(SYS_SENDMMSG),
+}));
+static_assert(unique_values(k_socketcall_calls));
+
 // O_LARGEFILE is 0 in the C library's 64-bit headers (it is implied there), but 32-bit tasks
 // pass the kernel's value, which differs between architectures (asm/fcntl.h).
 #if defined(__x86_64__) || defined(__i386__)
@@ -345,6 +357,7 @@ const char* address_family_name(std::uint64_t family) { return find(k_address_fa
 const char* socket_type_name(std::uint64_t type) { return find(k_socket_types, type); }
 const char* prctl_option_name(std::uint64_t option) { return find(k_prctl_options, option); }
 const char* ptrace_request_name(std::uint64_t request) { return find(k_ptrace_requests, request); }
+const char* socketcall_name(std::uint64_t call) { return find(k_socketcall_calls, call); }
 
 std::span<const FlagName> open_flag_names() { return k_open_flags; }
 std::span<const FlagName> access_mode_names() { return k_access_modes; }

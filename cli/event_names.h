@@ -37,6 +37,9 @@ const char* prctl_option_name(std::uint64_t option);
 // "PTRACE_ATTACH" for 16; nullptr when unknown (requests of other architectures included).
 const char* ptrace_request_name(std::uint64_t request);
 
+// "SYS_CONNECT" for 3: i386 socketcall's call (linux/net.h); nullptr when unknown.
+const char* socketcall_name(std::uint64_t call);
+
 // One named flag: the value is printed as `name` when all of `bits` are set. Lists are in the
 // order names are tried: a name whose bits hold another's comes first (O_TMPFILE before
 // O_DIRECTORY), and each name takes its bits away from what the later ones see.

@@ -29,7 +29,7 @@ const std::vector<SyscallSchema> k_schemas = {
     {"bind", {fd("sockfd"), address_in("addr"), value("addrlen", T::unsigned_integer)}},
     {"clone",
      {value("flags", T::clone_flags), pointer("stack"), pointer("parent_tid"), pointer("child_tid"), pointer("tls")}},
-    {"clone3", {pointer("cl_args"), value("size", T::unsigned_integer)}},
+    {"clone3", {{"cl_args", T::clone_args, EVENTS_CAPTURE_CLONE_ARGS}, value("size", T::unsigned_integer)}},
     {"close", {fd("fd")}},
     {"connect", {fd("sockfd"), address_in("addr"), value("addrlen", T::unsigned_integer)}},
     {"creat", {path("pathname"), value("mode", T::octal_mode)}},
@@ -78,6 +78,9 @@ const std::vector<SyscallSchema> k_schemas = {
     {"read", {fd("fd"), pointer("buf"), value("count", T::unsigned_integer)}},
     {"socket",
      {value("domain", T::address_family), value("type", T::socket_type), value("protocol", T::signed_integer)}},
+    // i386 only (its C libraries' older way to every socket call): the arguments are in memory
+    // at `args`, not read, so its socket addresses are not shown (README).
+    {"socketcall", {value("call", T::socketcall_call), pointer("args")}},
     {"stat", {path("pathname"), pointer("statbuf")}},
     {"statx", {fd("dirfd"), path("pathname"), value("flags", T::at_flags), value("mask", T::hex), pointer("statxbuf")}},
     {"symlink", {path("target"), path("linkpath")}},
@@ -93,7 +96,8 @@ const std::vector<std::string> k_fs_set = {
     "fstat",      "getdents", "getdents64", "ioctl", "lstat", "memfd_create", "mknod",     "mknodat",
     "newfstatat", "open",     "openat",     "stat",  "statx", "symlink",      "symlinkat",
 };
-const std::vector<std::string> k_net_set = {"accept", "accept4", "bind", "connect", "getsockname", "listen", "socket"};
+const std::vector<std::string> k_net_set = {"accept",      "accept4", "bind",   "connect",
+                                            "getsockname", "listen",  "socket", "socketcall"};
 const std::vector<std::string> k_proc_set = {
     "clone",
     "clone3",
@@ -115,9 +119,36 @@ const std::vector<std::string> k_proc_set = {
     "vfork",
 };
 
+// The 32-bit ABI's syscalls decoded by the schema of another name (find_compat_syscall_schema),
+// sorted by name; "" for none.
+struct CompatSchema {
+    std::string_view compat_name;
+    std::string_view schema;
+};
+constexpr CompatSchema k_compat_schemas[] = {
+    {"fstat64", "fstat"}, {"fstatat64", "newfstatat"},
+    {"lstat64", "lstat"}, {"mmap", ""},  // old_mmap: one pointer to the six arguments
+    {"mmap2", "mmap"},    {"stat64", "stat"},
+};
+static_assert(std::ranges::is_sorted(k_compat_schemas, {}, &CompatSchema::compat_name));
+
+// The name of the schema of the 32-bit syscall `compat_name`: the syscall's own name unless
+// k_compat_schemas says otherwise.
+std::string_view compat_schema_name(std::string_view compat_name) {
+    const auto found =
+        std::lower_bound(std::begin(k_compat_schemas), std::end(k_compat_schemas), compat_name,
+                         [](const CompatSchema& entry, std::string_view key) { return entry.compat_name < key; });
+    return found != std::end(k_compat_schemas) && found->compat_name == compat_name ? found->schema : compat_name;
+}
+
 }  // namespace
 
 const std::vector<SyscallSchema>& syscall_schemas() { return k_schemas; }
+
+const SyscallSchema* find_compat_syscall_schema(std::string_view compat_name) {
+    const std::string_view schema = compat_schema_name(compat_name);
+    return schema.empty() ? nullptr : find_syscall_schema(schema);
+}
 
 const SyscallSchema* find_syscall_schema(std::string_view name) {
     const auto found =
@@ -178,12 +209,15 @@ SyscallNames SyscallNames::native() {
             }
         }
     }
-    SyscallNames table(std::move(names));
-    table.m_compat_names = std::move(compat_names);
-    return table;
+    return SyscallNames(std::move(names), std::move(compat_names));
 }
 
-SyscallNames::SyscallNames(std::vector<std::string> names) : m_names(std::move(names)) {}
+SyscallNames::SyscallNames(std::vector<std::string> names, std::vector<std::string> compat_names)
+    : m_names(std::move(names)), m_compat_names(std::move(compat_names)) {}
+
+bool SyscallNames::has_compat(std::uint32_t number) const {
+    return number < m_compat_names.size() && !m_compat_names[number].empty();
+}
 
 std::string SyscallNames::name(std::uint32_t number) const {
     if (number < m_names.size() && !m_names[number].empty()) {
@@ -206,6 +240,38 @@ std::optional<std::uint32_t> SyscallNames::number(std::string_view name) const {
         }
     }
     return std::nullopt;
+}
+
+Result<SyscallSelection> select_syscalls(const SyscallNames& names, const std::vector<std::string>& wanted, bool all) {
+    SyscallSelection selection{std::vector<bool>(EVENTS_SYSCALL_SLOTS, all),
+                               std::vector<bool>(EVENTS_SYSCALL_SLOTS, false)};
+    std::vector<bool> found(wanted.size(), false);
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+        if (const auto number = names.number(wanted[i]); number && *number < EVENTS_SYSCALL_SLOTS) {
+            selection.native[*number] = true;
+            found[i] = true;
+        }
+    }
+    for (std::uint32_t number = 0; number < EVENTS_SYSCALL_SLOTS; ++number) {
+        if (!names.has_compat(number)) {
+            continue;
+        }
+        const std::string name = names.compat_name(number);
+        const std::string_view schema = compat_schema_name(name);
+        for (std::size_t i = 0; i < wanted.size(); ++i) {
+            if (wanted[i] == name || wanted[i] == schema) {
+                selection.compat[number] = true;
+                found[i] = true;
+            }
+        }
+        selection.compat[number] = selection.compat[number] || all;
+    }
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+        if (!found[i]) {
+            return Error{EINVAL, "no syscall \"" + wanted[i] + "\" on this architecture"};
+        }
+    }
+    return selection;
 }
 
 }  // namespace cradle

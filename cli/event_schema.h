@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/event.h"
+#include "common/result.h"
 #include "events_abi.h"
 
 namespace cradle {
@@ -37,6 +38,13 @@ const std::vector<SyscallSchema>& syscall_schemas();
 // raw, as arg0..arg5 in hex.
 const SyscallSchema* find_syscall_schema(std::string_view name);
 
+// The schema a syscall of the 32-bit ABI a 64-bit kernel also runs (x86's i386) is decoded by,
+// by its name on that ABI: the native syscall of the same name, or of the one it takes the
+// arguments of (stat64 is stat, fstatat64 newfstatat, mmap2 mmap: its offset counts pages).
+// nullptr when there is none, or when the syscall shares a name but not the arguments (i386's
+// mmap takes a pointer to them): its arguments are then reported raw.
+const SyscallSchema* find_compat_syscall_schema(std::string_view compat_name);
+
 // What the kernel side captures of each argument, packed as syscall_capture wants it
 // (EVENTS_CAPTURE_BITS per argument, EVENTS_CAPTURE_NORETURN, EVENTS_CAPTURE_URGENT for execve
 // and execveat). 0 for nullptr.
@@ -58,8 +66,9 @@ class SyscallNames {
 public:
     // The native architecture's syscalls, from libseccomp (numbers 0..EVENTS_SYSCALL_SLOTS-1).
     static SyscallNames native();
-    // A table of given names (tests): names[n] is syscall n's, "" for none.
-    explicit SyscallNames(std::vector<std::string> names);
+    // A table of given names (tests): names[n] is syscall n's, "" for none; the same for the
+    // 32-bit ABI in compat_names.
+    explicit SyscallNames(std::vector<std::string> names, std::vector<std::string> compat_names = {});
 
     // Syscall `number`'s name; "syscall_<number>" for a number without one.
     std::string name(std::uint32_t number) const;
@@ -68,10 +77,23 @@ public:
     std::string compat_name(std::uint32_t number) const;
     // Its number, or nullopt when this architecture has no syscall of that name.
     std::optional<std::uint32_t> number(std::string_view name) const;
+    // Whether the 32-bit ABI has a syscall `number`.
+    bool has_compat(std::uint32_t number) const;
 
 private:
     std::vector<std::string> m_names;
     std::vector<std::string> m_compat_names;
 };
+
+// The syscalls event=LIST names, by number on each ABI (EVENTS_SYSCALL_SLOTS each): a name
+// selects the native syscall of that name, and the 32-bit syscalls of that name or whose
+// schema has it (stat selects i386's stat and stat64). `all`: every syscall of both.
+struct SyscallSelection {
+    std::vector<bool> native;
+    std::vector<bool> compat;
+};
+
+// Fails (EINVAL) on a name that neither ABI has.
+Result<SyscallSelection> select_syscalls(const SyscallNames& names, const std::vector<std::string>& wanted, bool all);
 
 }  // namespace cradle

@@ -62,7 +62,7 @@ void attach_items(EventArgument& argument, std::span<const std::uint8_t> data, s
         if (header.flags & EVENTS_ITEM_UNREADABLE) {
             continue;
         }
-        if (argument.type == ArgumentType::sockaddr) {
+        if (argument.type == ArgumentType::sockaddr || argument.type == ArgumentType::clone_args) {
             argument.bytes.assign(bytes, bytes + header.size);
         } else if ((header.flags & EVENTS_ITEM_ARRAY) && (header.flags & EVENTS_ITEM_TRUNCATED) && header.size == 0) {
             continue;  // the marker of more elements than read
@@ -137,7 +137,8 @@ Result<void> read_record(std::span<const std::uint8_t> bytes, const SyscallNames
             event.syscall_number = static_cast<std::int32_t>(record.nr);
             event.compat = (record.flags & EVENTS_RECORD_COMPAT) != 0;
             event.name = event.compat ? names.compat_name(record.nr) : names.name(record.nr);
-            const SyscallSchema* schema = event.compat ? nullptr : find_syscall_schema(event.name);
+            const SyscallSchema* schema =
+                event.compat ? find_compat_syscall_schema(event.name) : find_syscall_schema(event.name);
             if (!schema) {
                 for (; count < EVENTS_ARGS; ++count) {
                     argument_at(event, count, k_raw_names[count], ArgumentType::hex, record.args[count]);
@@ -146,7 +147,19 @@ Result<void> read_record(std::span<const std::uint8_t> bytes, const SyscallNames
             }
             for (; count < schema->arguments.size() && count < EVENTS_ARGS; ++count) {
                 const ArgumentSchema& known = schema->arguments[count];
-                EventArgument& made = argument_at(event, count, known.name, known.type, record.args[count]);
+                std::uint64_t raw = record.args[count];
+                std::string_view name = known.name;
+                if (event.compat) {
+                    // 32-bit registers, zero-extended by the kernel side: an int is signed.
+                    if (known.type == ArgumentType::signed_integer) {
+                        raw = static_cast<std::uint64_t>(static_cast<std::int64_t>(static_cast<std::int32_t>(raw)));
+                    }
+                    // i386's clone takes tls before child_tid (CONFIG_CLONE_BACKWARDS).
+                    if (event.name == "clone" && (count == 3 || count == 4)) {
+                        name = schema->arguments[7 - count].name;
+                    }
+                }
+                EventArgument& made = argument_at(event, count, name, known.type, raw);
                 if (known.capture != EVENTS_CAPTURE_VALUE) {
                     attach_items(made, items, static_cast<std::uint8_t>(count));
                 }
@@ -263,13 +276,9 @@ Result<std::unique_ptr<EventStream>> EventStream::open(const EventStreamOptions&
     }
     std::unique_ptr<EventStream> stream(new EventStream());
     stream->m_names = SyscallNames::native();
-    std::vector<std::uint32_t> numbers;
-    for (const std::string& name : filter.syscalls) {
-        const auto number = stream->m_names.number(name);
-        if (!number) {
-            return Error{EINVAL, "no syscall \"" + name + "\" on this architecture"};
-        }
-        numbers.push_back(*number);
+    auto selection = select_syscalls(stream->m_names, filter.syscalls, filter.all_syscalls);
+    if (!selection) {
+        return selection.error();
     }
 
     std::vector<CapabilitySource> sources{CapabilitySource::none};
@@ -285,18 +294,24 @@ Result<std::unique_ptr<EventStream>> EventStream::open(const EventStreamOptions&
         auto& rodata = *skeleton->rodata;
         rodata.filter = *kernel;
         rodata.reader_tgid = static_cast<std::uint32_t>(::getpid());
-        rodata.report_compat = filter.all_syscalls;
         // Records wake the reader in batches of an eighth of the buffer (bpf/events.bpf.c).
         rodata.wakeup_step = static_cast<std::uint32_t>(
             std::min<std::uint64_t>(std::uint64_t{options.buffer_pages} * k_page_size / 8, EVENTS_WAKEUP_MAX));
         for (std::uint32_t number = 0; number < EVENTS_SYSCALL_SLOTS; ++number) {
+            const std::uint64_t bit = 1ULL << (number % 64);
             rodata.syscall_capture[number] = capture_bits(find_syscall_schema(stream->m_names.name(number)));
-            if (filter.all_syscalls) {
-                rodata.report_syscalls[number / 64] |= 1ULL << (number % 64);
+            if (stream->m_names.has_compat(number)) {
+                rodata.compat_syscall_capture[number] =
+                    capture_bits(find_compat_syscall_schema(stream->m_names.compat_name(number)));
             }
-        }
-        for (std::uint32_t number : numbers) {
-            rodata.report_syscalls[number / 64] |= 1ULL << (number % 64);
+            if (selection->native[number]) {
+                rodata.report_native[number / 64] |= bit;
+                rodata.report_syscalls[number / 64] |= bit;
+            }
+            if (selection->compat[number]) {
+                rodata.report_compat[number / 64] |= bit;
+                rodata.report_syscalls[number / 64] |= bit;
+            }
         }
         if (source == CapabilitySource::tp_btf) {
             (void)configure_caller_ranges(*skeleton->rodata);  // without kallsyms: callers unknown

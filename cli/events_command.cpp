@@ -94,6 +94,7 @@ std::vector<std::string> split(std::string_view list) {
 // event=LIST into `filter`. Returns the offending name, or nothing.
 std::optional<std::string> add_events(const std::string& list, EventFilter& filter) {
     const std::string arch = native_arch();
+    const std::optional<std::string> compat = compat_arch(arch);
     for (const std::string& name : split(list)) {
         if (name == "all") {
             filter.all_syscalls = true;
@@ -108,7 +109,8 @@ std::optional<std::string> add_events(const std::string& list, EventFilter& filt
             for (const std::string& member : *set) {
                 (void)add_events(member, filter);
             }
-        } else if (syscall_number(arch, name)) {
+        } else if (syscall_number(arch, name) || (compat && syscall_number(*compat, name))) {
+            // A name of the 32-bit ABI alone (i386's socketcall) reports it there.
             filter.syscalls.push_back(name);
         } else {
             return name;
@@ -144,7 +146,7 @@ bool add_trace(const std::string& trace, EventsCommandOptions& options, bool& sc
         }
         if (auto unknown = add_events(value, filter)) {
             return refuse("no event \"" + printable_value(*unknown) +
-                          "\" (a syscall of this architecture, "
+                          "\" (a syscall of this architecture or its 32-bit ABI, "
                           "cap_capable, sched_process_exec, sched_process_exit, fs, net, proc or all)");
         }
         return true;

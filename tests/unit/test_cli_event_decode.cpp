@@ -147,6 +147,46 @@ TEST_CASE("clone flags end with the exit signal") {
     CHECK(text(ArgumentType::clone_flags, 0x1000000000ULL | SIGCHLD) == "0x1000000000|SIGCHLD");
 }
 
+// clone3's struct clone_args as the kernel side captures it: flags, then exit_signal.
+std::string clone_args_text(std::vector<std::uint64_t> fields, bool truncated = false, std::uint64_t raw = 0x7ffd0000) {
+    EventArgument argument;
+    argument.type = ArgumentType::clone_args;
+    argument.raw = raw;
+    argument.bytes.resize(fields.size() * sizeof(std::uint64_t));
+    std::memcpy(argument.bytes.data(), fields.data(), argument.bytes.size());
+    argument.truncated = truncated;
+    return argument_text(argument);
+}
+
+TEST_CASE("clone3's clone_args: its flags and exit signal as clone's flags read") {
+    CHECK(clone_args_text({CLONE_VM | CLONE_VFORK, SIGCHLD}) == "CLONE_VM|CLONE_VFORK|SIGCHLD");
+    CHECK(clone_args_text({CLONE_NEWPID | CLONE_NEWNS | 0x200000000ULL, 0}) ==
+          "CLONE_NEWNS|CLONE_NEWPID|CLONE_INTO_CGROUP");
+    CHECK(clone_args_text({0, 0}) == "0");
+    CHECK(clone_args_text({0, SIGCHLD}) == "SIGCHLD");
+    // A size that stops before exit_signal: the flags, marked cut.
+    CHECK(clone_args_text({CLONE_THREAD}, true) == "CLONE_THREAD...");
+    // One that stops before the flags' end: nothing was read.
+    CHECK(clone_args_text({}, true) == "0x7ffd0000 (too short)");
+    // What the kernel refuses still shows as it was: flags in the low byte, a huge exit signal.
+    CHECK(clone_args_text({CLONE_VM | SIGCHLD, SIGKILL}) == "CLONE_VM|SIGCHLD");
+    CHECK(clone_args_text({CLONE_VM, 0x1000}) == "CLONE_VM|exit_signal=4096");
+    EventArgument unreadable;
+    unreadable.type = ArgumentType::clone_args;
+    unreadable.raw = 0x1000;
+    unreadable.unreadable = true;
+    CHECK(argument_text(unreadable) == "0x1000 (unreadable)");
+    unreadable.raw = 0;
+    CHECK(argument_text(unreadable) == "NULL");
+}
+
+TEST_CASE("i386 socketcall's calls by name") {
+    CHECK(text(ArgumentType::socketcall_call, 1) == "SYS_SOCKET");
+    CHECK(text(ArgumentType::socketcall_call, 3) == "SYS_CONNECT");
+    CHECK(text(ArgumentType::socketcall_call, 20) == "SYS_SENDMMSG");
+    CHECK(text(ArgumentType::socketcall_call, 99) == "99");
+}
+
 TEST_CASE("address families and socket types") {
     CHECK(text(ArgumentType::address_family, AF_INET) == "AF_INET");
     CHECK(text(ArgumentType::address_family, AF_UNIX) == "AF_UNIX");

@@ -76,6 +76,28 @@ SyscallNames test_names() {
     return SyscallNames(names);
 }
 
+// The same with a 32-bit ABI of its own numbers (i386's, where x86 has them).
+SyscallNames test_names_with_compat() {
+    std::vector<std::string> names(EVENTS_SYSCALL_SLOTS);
+    names[2] = "openat";
+    names[3] = "execve";
+    names[7] = "stat";
+    names[8] = "clone3";
+    names[9] = "mmap";
+    std::vector<std::string> compat(EVENTS_SYSCALL_SLOTS);
+    compat[11] = "execve";
+    compat[37] = "kill";
+    compat[90] = "mmap";
+    compat[102] = "socketcall";
+    compat[106] = "stat";
+    compat[120] = "clone";
+    compat[192] = "mmap2";
+    compat[195] = "stat64";
+    compat[295] = "openat";
+    compat[435] = "clone3";
+    return SyscallNames(names, compat);
+}
+
 const EventArgument* find_argument(const Event& event, const std::string& name) {
     for (const EventArgument& argument : event.arguments) {
         if (argument.name == name) {
@@ -322,4 +344,126 @@ TEST_CASE("event schema: sorted, named as the man pages, captures packed for the
     REQUIRE(openat);
     CHECK(native.name(*openat) == "openat");
     CHECK_FALSE(native.number("nosuchcall"));
+}
+
+TEST_CASE("event stream: clone3's flags and exit signal, read from its clone_args") {
+    std::uint64_t fields[2] = {0x4000 | 0x100, 17};  // CLONE_VFORK|CLONE_VM, SIGCHLD
+    const std::string_view both(reinterpret_cast<const char*>(fields), sizeof fields);
+    auto event =
+        event_from_record(RecordBuilder(EVENTS_KIND_SYSCALL, 8).arg(0, 0x7ffd0000).arg(1, 88).item(0, both).bytes(),
+                          test_names_with_compat());
+    REQUIRE(event);
+    CHECK(event->name == "clone3");
+    const EventArgument* args = find_argument(*event, "cl_args");
+    REQUIRE(args);
+    CHECK(args->type == ArgumentType::clone_args);
+    CHECK(args->bytes == std::vector<std::uint8_t>(both.begin(), both.end()));
+    CHECK(find_argument(*event, "size")->raw == 88u);
+    auto short_size = event_from_record(
+        RecordBuilder(EVENTS_KIND_SYSCALL, 8).arg(0, 0x7ffd0000).arg(1, 4).item(0, "", EVENTS_ITEM_TRUNCATED).bytes(),
+        test_names_with_compat());
+    REQUIRE(short_size);
+    CHECK(find_argument(*short_size, "cl_args")->truncated);
+    CHECK(find_argument(*short_size, "cl_args")->bytes.empty());
+    auto unreadable = event_from_record(
+        RecordBuilder(EVENTS_KIND_SYSCALL, 8).arg(0, 0x10).arg(1, 88).item(0, "", EVENTS_ITEM_UNREADABLE).bytes(),
+        test_names_with_compat());
+    REQUIRE(unreadable);
+    CHECK(find_argument(*unreadable, "cl_args")->unreadable);
+}
+
+TEST_CASE("event stream: a 32-bit syscall is decoded by the schema of its name") {
+    const SyscallNames names = test_names_with_compat();
+    auto open = event_from_record(RecordBuilder(EVENTS_KIND_SYSCALL, 295)
+                                      .flags(EVENTS_RECORD_COMPAT)
+                                      .arg(0, 0xffffff9c)  // AT_FDCWD in a 32-bit register
+                                      .arg(1, 0xffd01000)
+                                      .arg(2, 0x8000)
+                                      .item(1, "/etc/passwd")
+                                      .bytes(),
+                                  names);
+    REQUIRE(open);
+    CHECK(open->compat);
+    CHECK(open->name == "openat");
+    CHECK(open->syscall_number == 295);
+    REQUIRE(open->arguments.size() == 4);
+    CHECK(open->arguments[0].type == ArgumentType::fd);
+    const EventArgument* path = find_argument(*open, "pathname");
+    REQUIRE(path);
+    CHECK(path->raw == 0xffd01000u);
+    CHECK(path->strings == std::vector<std::string>{"/etc/passwd"});
+
+    auto exec = event_from_record(RecordBuilder(EVENTS_KIND_SYSCALL, 11)
+                                      .flags(EVENTS_RECORD_COMPAT)
+                                      .item(0, "/bin/ls")
+                                      .item(1, "/bin/ls", EVENTS_ITEM_ARRAY)
+                                      .item(1, "/", EVENTS_ITEM_ARRAY)
+                                      .bytes(),
+                                  names);
+    REQUIRE(exec);
+    CHECK(find_argument(*exec, "argv")->strings == std::vector<std::string>{"/bin/ls", "/"});
+
+    // Named as i386 names it, decoded as the native syscall it takes the arguments of.
+    auto stat64 = event_from_record(
+        RecordBuilder(EVENTS_KIND_SYSCALL, 195).flags(EVENTS_RECORD_COMPAT).item(0, "/etc").bytes(), names);
+    REQUIRE(stat64);
+    CHECK(stat64->name == "stat64");
+    CHECK(find_argument(*stat64, "pathname")->strings == std::vector<std::string>{"/etc"});
+    auto mmap2 =
+        event_from_record(RecordBuilder(EVENTS_KIND_SYSCALL, 192).flags(EVENTS_RECORD_COMPAT).arg(2, 5).bytes(), names);
+    REQUIRE(mmap2);
+    CHECK(find_argument(*mmap2, "prot")->type == ArgumentType::mmap_prot);
+    // i386's own mmap takes one pointer to its arguments: raw.
+    auto old_mmap =
+        event_from_record(RecordBuilder(EVENTS_KIND_SYSCALL, 90).flags(EVENTS_RECORD_COMPAT).bytes(), names);
+    REQUIRE(old_mmap);
+    CHECK(old_mmap->name == "mmap");
+    CHECK(old_mmap->arguments[0].name == "arg0");
+
+    // An int in a 32-bit register is signed; i386's clone swaps tls and child_tid.
+    auto kill = event_from_record(
+        RecordBuilder(EVENTS_KIND_SYSCALL, 37).flags(EVENTS_RECORD_COMPAT).arg(0, 0xffffffff).arg(1, 9).bytes(), names);
+    REQUIRE(kill);
+    CHECK(static_cast<std::int64_t>(find_argument(*kill, "pid")->raw) == -1);
+    auto clone = event_from_record(
+        RecordBuilder(EVENTS_KIND_SYSCALL, 120).flags(EVENTS_RECORD_COMPAT).arg(3, 0x1000).arg(4, 0x2000).bytes(),
+        names);
+    REQUIRE(clone);
+    CHECK(find_argument(*clone, "tls")->raw == 0x1000u);
+    CHECK(find_argument(*clone, "child_tid")->raw == 0x2000u);
+    auto socketcall =
+        event_from_record(RecordBuilder(EVENTS_KIND_SYSCALL, 102).flags(EVENTS_RECORD_COMPAT).arg(0, 3).bytes(), names);
+    REQUIRE(socketcall);
+    CHECK(find_argument(*socketcall, "call")->type == ArgumentType::socketcall_call);
+    // The same number on the native ABI is another syscall.
+    auto native = event_from_record(RecordBuilder(EVENTS_KIND_SYSCALL, 11).bytes(), names);
+    REQUIRE(native);
+    CHECK(native->name == "syscall_11");
+}
+
+TEST_CASE("event stream: event= names select syscalls on both ABIs") {
+    const SyscallNames names = test_names_with_compat();
+    auto selection = select_syscalls(names, {"openat", "stat", "socketcall", "mmap"}, false);
+    REQUIRE(selection);
+    CHECK(selection->native[2]);
+    CHECK(selection->compat[295]);
+    CHECK(selection->native[7]);
+    CHECK(selection->compat[106]);
+    CHECK(selection->compat[195]);  // stat64, decoded as stat
+    CHECK(selection->compat[102]);  // i386 alone has socketcall
+    CHECK(selection->native[9]);
+    CHECK(selection->compat[90]);   // mmap by its name, though raw
+    CHECK(selection->compat[192]);  // mmap2 by its schema
+    CHECK_FALSE(selection->native[3]);
+    CHECK_FALSE(selection->compat[11]);
+    CHECK(std::count(selection->native.begin(), selection->native.end(), true) == 3);
+    CHECK(std::count(selection->compat.begin(), selection->compat.end(), true) == 6);
+    auto all = select_syscalls(names, {}, true);
+    REQUIRE(all);
+    CHECK(all->native[400]);  // every number: the kernel reports what it has
+    CHECK(all->compat[11]);
+    CHECK_FALSE(all->compat[12]);  // none there on this ABI
+    auto unknown = select_syscalls(names, {"openat", "nosuchcall"}, false);
+    REQUIRE_FALSE(unknown);
+    CHECK(unknown.error().message.find("nosuchcall") != std::string::npos);
 }
