@@ -569,6 +569,43 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 }
 
 /*
+ * Cgroups: container=ID selects the container's cgroup and every cgroup beneath it (systemd in
+ * a container, a nested runtime). User space lists those there at the start; those made since
+ * are added here, as the collector's programs do for the containers it traces (cradle.bpf.c).
+ * Loaded only under container=ID.
+ */
+
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	const __u8 mark = 1;
+	__u64 id, parent_id;
+
+	if (!on_default_hierarchy(cgrp))
+		return 0;
+	parent_id = BPF_CORE_READ(cgrp, self.parent, cgroup, kn, id);
+	if (!bpf_map_lookup_elem(&filter_cgroups, &parent_id))
+		return 0;
+	id = BPF_CORE_READ(cgrp, kn, id);
+	/* A full map leaves the cgroup out: its tasks are not reported, as for a filter that
+	 * does not hold (EVENTS_MAX_FILTER_CGROUPS is far above what containers make). */
+	bpf_map_update_elem(&filter_cgroups, &id, &mark, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/cgroup_rmdir")
+int BPF_PROG(cgroup_rmdir, struct cgroup *cgrp, const char *path)
+{
+	__u64 id;
+
+	if (!on_default_hierarchy(cgrp))
+		return 0;
+	id = BPF_CORE_READ(cgrp, kn, id);
+	bpf_map_delete_elem(&filter_cgroups, &id);
+	return 0;
+}
+
+/*
  * Processes
  */
 

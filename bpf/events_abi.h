@@ -14,7 +14,10 @@
  *                         (the buffer was full). The sum over CPUs is the exact count of
  *                         events lost since load.
  *   filter_pids  HASH     u32 host tgid -> u8: `pid=N` (user space fills it before attaching).
- *   filter_cgroups HASH   u64 cgroup id -> u8: `container=ID` (the collector's cgroup of ID).
+ *   filter_cgroups HASH   u64 cgroup id -> u8: `container=ID`: the collector's cgroup of ID (user
+ *                         space) and every cgroup beneath it: those there at the start (user
+ *                         space lists them once the programs are attached) and those made
+ *                         since (the kernel side, at cgroup_mkdir; removed at cgroup_rmdir).
  *   new_pid_ns   HASH     u32 pid namespace inode -> u8: namespaces created since load
  *                         (`container=new`); kernel side only.
  *   new_pids     HASH     u32 host tgid -> u8: processes created since load (`pid=new`);
@@ -98,7 +101,8 @@ enum events_check_kind {
 
 /* Filters (struct events_filter's `flags`); every one set must hold. */
 #define EVENTS_FILTER_CONTAINER_NEW 0x1u /* the task's pid namespace is in new_pid_ns */
-#define EVENTS_FILTER_CGROUP 0x2u        /* the task's cgroup is in filter_cgroups */
+#define EVENTS_FILTER_CGROUP 0x2u        /* the task's cgroup is in filter_cgroups (which holds
+                                          * the descendants of the containers' cgroups too) */
 #define EVENTS_FILTER_PID_NEW 0x4u       /* the task's process is in new_pids */
 #define EVENTS_FILTER_PID 0x8u           /* the task's process is in filter_pids */
 #define EVENTS_FILTER_COMM 0x10u         /* the task's comm is one of `comms` */

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "collector/cgroup.h"
 #include "collector/kernel_symbols.h"
 #include "events.skel.h"
 
@@ -253,6 +254,38 @@ Result<events_filter> kernel_filter(const EventFilter& filter) {
     return made;
 }
 
+// Adds to the filter_cgroups map at `map` every cgroup beneath `cgroups` now. Called once the
+// programs are attached: a cgroup made from then on is the kernel side's to add (cgroup_mkdir),
+// so none falls between the two, as for the collector's containers. A cgroup gone meanwhile
+// (its container ended) has nothing beneath it.
+Result<void> add_descendants(int map, const std::vector<std::uint64_t>& cgroups) {
+    auto mount = read_cgroup2_mount();
+    if (!mount) {
+        return with_context(mount.error(), "listing the cgroups beneath container= cgroups");
+    }
+    const std::uint8_t mark = 1;
+    for (std::uint64_t cgroup : cgroups) {
+        auto directory = cgroup_directory_by_id(*mount, cgroup);
+        if (!directory && (directory.error().code == ESTALE || directory.error().code == ENOENT)) {
+            continue;
+        }
+        if (!directory) {
+            return directory.error();
+        }
+        auto children = descendant_cgroup_ids(*directory);
+        if (!children) {
+            return children.error();
+        }
+        for (std::uint64_t child : *children) {
+            if (bpf_map_update_elem(map, &child, &mark, BPF_ANY) != 0) {
+                return system_error("setting the filter on cgroup " + std::to_string(child) + " beneath \"" +
+                                    *directory + "\"");
+            }
+        }
+    }
+    return {};
+}
+
 }  // namespace
 
 void EventStream::SkeletonDestroy::operator()(events_bpf* skeleton) const { events_bpf__destroy(skeleton); }
@@ -318,6 +351,8 @@ Result<std::unique_ptr<EventStream>> EventStream::open(const EventStreamOptions&
         }
         bpf_program__set_autoload(skeleton->progs.cap_capable_tp, source == CapabilitySource::tp_btf);
         bpf_program__set_autoload(skeleton->progs.cap_capable_fexit, source == CapabilitySource::fexit);
+        bpf_program__set_autoload(skeleton->progs.cgroup_mkdir, !filter.cgroups.empty());
+        bpf_program__set_autoload(skeleton->progs.cgroup_rmdir, !filter.cgroups.empty());
         if (int error = bpf_map__set_max_entries(skeleton->maps.events, options.buffer_pages * k_page_size)) {
             return system_error(error, "sizing the event buffer");
         }
@@ -353,6 +388,11 @@ Result<std::unique_ptr<EventStream>> EventStream::open(const EventStreamOptions&
     }
     if (int error = events_bpf__attach(skeleton)) {
         return system_error(error, "attaching the event programs");
+    }
+    if (!filter.cgroups.empty()) {
+        if (auto added = add_descendants(bpf_map__fd(skeleton->maps.filter_cgroups), filter.cgroups); !added) {
+            return added.error();
+        }
     }
     return stream;
 }

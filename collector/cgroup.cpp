@@ -1,9 +1,13 @@
 #include "collector/cgroup.h"
 
+#include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <vector>
 
 #include "common/directory.h"
@@ -27,7 +31,43 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
     return fields;
 }
 
+// A file descriptor closed when it goes out of scope.
+struct OwnedFd {
+    int fd = -1;
+    ~OwnedFd() {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+    }
+};
+
 }  // namespace
+
+Result<std::string> cgroup_directory_by_id(const std::string& cgroup2_mount, std::uint64_t id) {
+    const std::string context = "finding cgroup " + std::to_string(id) + " under \"" + cgroup2_mount + "\"";
+    OwnedFd mount{::open(cgroup2_mount.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+    if (mount.fd < 0) {
+        return system_error(context);
+    }
+    // kernfs's handle (FILEID_KERNFS, include/linux/exportfs.h): the node's 64-bit id.
+    constexpr int k_fileid_kernfs = 0xfe;
+    alignas(file_handle) unsigned char storage[sizeof(file_handle) + sizeof id] = {};
+    auto* handle = reinterpret_cast<file_handle*>(storage);
+    handle->handle_bytes = sizeof id;
+    handle->handle_type = k_fileid_kernfs;
+    std::memcpy(storage + sizeof(file_handle), &id, sizeof id);
+    OwnedFd directory{::open_by_handle_at(mount.fd, handle, O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+    if (directory.fd < 0) {
+        return system_error(context);
+    }
+    char path[PATH_MAX];
+    const std::string link = "/proc/self/fd/" + std::to_string(directory.fd);
+    const ssize_t length = ::readlink(link.c_str(), path, sizeof path);
+    if (length < 0 || static_cast<std::size_t>(length) == sizeof path) {
+        return system_error(length < 0 ? errno : ENAMETOOLONG, context);
+    }
+    return std::string(path, static_cast<std::size_t>(length));
+}
 
 Result<std::string> find_cgroup2_mount(std::string_view mountinfo) {
     for (std::string_view line : split(mountinfo, '\n')) {

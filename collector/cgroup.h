@@ -25,6 +25,11 @@ Result<std::string> cgroup2_path(std::string_view proc_cgroup);
 // its inode number.
 Result<std::uint64_t> cgroup_id(const std::string& directory);
 
+// The cgroup2 directory whose id (cgroup_id) is `id`, under `cgroup2_mount`: opened by its file
+// handle (cgroup2 hands out its kernfs ids as handles; CAP_DAC_READ_SEARCH), and named as this
+// process's mount namespace sees it. ESTALE (or ENOENT) when no cgroup has that id any more.
+Result<std::string> cgroup_directory_by_id(const std::string& cgroup2_mount, std::uint64_t id);
+
 // The cgroup2 mount point of this process's mount namespace, from /proc/self/mountinfo.
 Result<std::string> read_cgroup2_mount();
 

@@ -128,6 +128,44 @@ column=$(awk -v h="$header" 'BEGIN { print index(h, "EVENT") }')
 row=$(grep -m1 ' execve ' "$WORK/table.out")
 check "rows are aligned under the header" test -n "$row" -a "${row:$((column - 1)):6}" == "execve"
 
+part "container=ID: the container's own cgroup and those beneath it, not its siblings"
+bundle nested --hook "$HOOK" --socket "$SOCKET" --profile nested -- /bin/sh -c \
+    "$AWAIT; await early; /bin/cat /tmp/early-marker; await late; /bin/cat /tmp/late-marker; /bin/sleep 1"
+run_container nested "$WORK/nested.log" &
+nested_job=$!
+nested_pid=$(container_pid nested) || fail "the nested container runs"
+nested_cgroup=$(sed -n 's/^0:://p' "/proc/${nested_pid:-0}/cgroup" 2> /dev/null)
+# cgroup2 at /sys/fs/cgroup, or at /sys/fs/cgroup/unified on a hybrid host.
+nested_dir=$(findmnt -n -t cgroup2 -o TARGET | head -1)$nested_cgroup
+nested_ns=$(stat -L -c %i "/proc/${nested_pid:-0}/ns/pid" 2> /dev/null)
+sibling_dir=$(dirname "$nested_dir")/cradle-it-$$-sibling
+# One child cgroup made before the stream starts (listed at its start), one after (added by
+# the kernel side when it is made); the container's init moves into each in turn, as a
+# cgroup manager inside it would move its processes.
+check --as nested-cgroup "the container has a cgroup of its own, with a child" \
+    mkdir "$nested_dir/early" "$sibling_dir"
+check --as nested-stream "a container=ID stream starts" \
+    start_stream nested --output json --trace "container=cradle-it-$$-nested" --trace event=openat
+needs nested-cgroup nested-stream
+check "the container's init moves into a child cgroup made before the stream" \
+    sh -c "echo $nested_pid > '$nested_dir/early/cgroup.procs'"
+release nested early
+check "and into one made after the stream started" \
+    sh -c "mkdir '$nested_dir/late' && sleep 0.2 && echo $nested_pid > '$nested_dir/late/cgroup.procs'"
+release nested late
+# A process in a sibling cgroup of the container's opens the same kind of marker.
+sh -c "echo \$\$ > '$sibling_dir/cgroup.procs' && exec cat '$WORK/sibling-marker'" > /dev/null 2>&1
+wait "$nested_job"
+stop_stream
+rmdir "$sibling_dir" 2> /dev/null
+check "an openat in the child cgroup made before the stream is reported" \
+    test "$(count nested '.args.pathname == "/tmp/early-marker"')" -ge 1
+check "so is one in the child cgroup made after it" \
+    test "$(count nested '.args.pathname == "/tmp/late-marker"')" -ge 1
+check "nothing from a sibling cgroup" \
+    empty "$(events nested '.args.pathname | tostring | endswith("sibling-marker")' | head -3)"
+check "nothing from outside the container" empty "$(events nested ".pid_ns != ${nested_ns:-0}" | head -3)"
+
 part "a flood through a tiny buffer: every loss is counted"
 cc -O2 -static -o "$ROOTFS/bin/cradle-flood" "$REPO/tests/integration/open_flood.c"
 FLOOD_COUNT=100000
