@@ -166,6 +166,32 @@ check "nothing from a sibling cgroup" \
     empty "$(events nested '.args.pathname | tostring | endswith("sibling-marker")' | head -3)"
 check "nothing from outside the container" empty "$(events nested ".pid_ns != ${nested_ns:-0}" | head -3)"
 
+part "clone3's flags, and a 32-bit process's syscalls decoded"
+cc -O2 -static -o "$ROOTFS/bin/argument-probe" "$REPO/tests/integration/argument_probe.c"
+if gcc -m32 -static -O2 -o "$ROOTFS/bin/open32" "$REPO/tests/integration/open_flood.c" 2> "$WORK/cc32.err" &&
+    gcc -m32 -static -O2 -o "$ROOTFS/bin/argument-probe32" "$REPO/tests/integration/argument_probe.c" 2>> "$WORK/cc32.err"; then
+    # posix_spawn: the C library's clone3(CLONE_VM|CLONE_VFORK, exit_signal SIGCHLD), then the
+    # child's execve; open32 makes one i386 openat(AT_FDCWD, PATH, O_RDONLY).
+    bundle abi -- /bin/sh -c \
+        "/bin/argument-probe spawn /bin/true; /bin/open32 1 /etc/passwd; /bin/argument-probe32 spawn /bin/true"
+    check --as abi "a stream of clone3, openat and execve starts" \
+        start_stream abi --output json --trace container=new --trace event=clone3,openat,execve
+    needs abi
+    check --as abi-ran "the container runs" run_container abi "$WORK/abi.log"
+    stop_stream
+    needs abi abi-ran
+    check "clone3's flags and exit signal, read from its clone_args in the task's memory" \
+        test "$(count abi '.event == "clone3" and .compat != true and .args.cl_args == "CLONE_VM|CLONE_VFORK|SIGCHLD" and (.user_memory | index("cl_args")) != null')" -ge 1
+    check "a 32-bit openat of a path, decoded" \
+        test "$(count abi '.event == "openat" and .compat == true and .args.pathname == "/etc/passwd" and .args.flags == "O_RDONLY" and .args.dirfd == "AT_FDCWD"')" -eq 1
+    check "a 32-bit execve with its argv of 32-bit pointers" \
+        test "$(count abi '.event == "execve" and .compat == true and .args.pathname == "/bin/true" and .args.argv == ["/bin/true"]')" -ge 1
+    check "a 32-bit clone3 too" \
+        test "$(count abi '.event == "clone3" and .compat == true and .args.cl_args == "CLONE_VM|CLONE_VFORK|SIGCHLD"')" -ge 1
+else
+    skip "gcc cannot build a static 32-bit program (gcc-multilib, install/deps.sh): $(tail -n 1 "$WORK/cc32.err")"
+fi
+
 part "a flood through a tiny buffer: every loss is counted"
 cc -O2 -static -o "$ROOTFS/bin/cradle-flood" "$REPO/tests/integration/open_flood.c"
 FLOOD_COUNT=100000
