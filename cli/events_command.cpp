@@ -15,6 +15,7 @@
 
 #include "cli/arguments.h"
 #include "cli/event_format.h"
+#include "collector/cgroup.h"
 #include "common/config.h"
 #include "common/json.h"
 #include "common/profile_name.h"
@@ -37,7 +38,8 @@ profile name. Needs root.
 Filters (--trace, many times; applied in the kernel; of one kind any may match, all kinds must):
   container, container=new  tasks in a pid namespace created after the start (the default when
                             no container=, pid=, comm= or uid= filter is given)
-  container=ID              a container cradled traces (its cgroup), by id or id prefix
+  container=ID              a container cradled traces (its cgroup and those beneath it), by
+                            id or id prefix
   pid=new                   processes created after the start, in a container or not
   pid=N[,N...]              these processes (host pids)
   comm=NAME[,NAME...]       tasks of this command name
@@ -357,7 +359,7 @@ public:
                 return &found->second;
             }
         }
-        return nullptr;
+        return find_above(cgroup);
     }
 
     // The cgroups of the containers whose id is `id` or starts with it.
@@ -372,7 +374,37 @@ public:
     }
 
 private:
+    // The container of a cgroup beneath one cradled traces (made in the container by systemd
+    // or a nested runtime; cradled names the container's own cgroup alone): the first of its
+    // parent directories that is a container's. Kept, as cradled's answers are.
+    const Container* find_above(std::uint64_t cgroup) {
+        if (m_cgroup2_mount.empty()) {
+            auto mount = read_cgroup2_mount();
+            if (!mount) {
+                return nullptr;
+            }
+            m_cgroup2_mount = *mount;
+        }
+        auto directory = cgroup_directory_by_id(m_cgroup2_mount, cgroup);
+        if (!directory) {
+            return nullptr;
+        }
+        std::string path = *directory;
+        while (path.size() > m_cgroup2_mount.size() && path.rfind('/') != std::string::npos) {
+            path.erase(path.rfind('/'));
+            auto id = cgroup_id(path);
+            if (!id) {
+                return nullptr;
+            }
+            if (auto found = m_containers.find(*id); found != m_containers.end()) {
+                return &(m_containers[cgroup] = found->second);
+            }
+        }
+        return nullptr;
+    }
+
     std::string m_socket;
+    std::string m_cgroup2_mount;  // read at the first cgroup cradled did not name
     std::map<std::uint64_t, Container> m_containers;
     static constexpr std::uint64_t k_exec_gap_ns = 1'000'000;
     static constexpr std::uint64_t k_first_backoff_ns = 50'000'000;

@@ -162,6 +162,8 @@ check "an openat in the child cgroup made before the stream is reported" \
     test "$(count nested '.args.pathname == "/tmp/early-marker"')" -ge 1
 check "so is one in the child cgroup made after it" \
     test "$(count nested '.args.pathname == "/tmp/late-marker"')" -ge 1
+check "and they carry the container's id and profile" \
+    test "$(count nested ".args.pathname == \"/tmp/late-marker\" and .container_id == \"cradle-it-$$-nested\" and .profile == \"nested\"")" -ge 1
 check "nothing from a sibling cgroup" \
     empty "$(events nested '.args.pathname | tostring | endswith("sibling-marker")' | head -3)"
 check "nothing from outside the container" empty "$(events nested ".pid_ns != ${nested_ns:-0}" | head -3)"
