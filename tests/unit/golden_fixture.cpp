@@ -76,15 +76,6 @@ Recording golden_incomplete_replica() {
 
 namespace {
 
-EventArgument argument(std::string name, ArgumentType type, std::uint64_t raw, std::vector<std::string> strings = {}) {
-    EventArgument result;
-    result.name = std::move(name);
-    result.type = type;
-    result.raw = raw;
-    result.strings = std::move(strings);
-    return result;
-}
-
 // An event of the service's main process (pid 1 in its namespace), `microseconds` after the
 // first one.
 Event web_event(EventKind kind, std::string name, std::uint64_t microseconds) {
@@ -109,37 +100,46 @@ Event web_event(EventKind kind, std::string name, std::uint64_t microseconds) {
 
 }  // namespace
 
+EventArgument event_argument(std::string name, ArgumentType type, std::uint64_t raw, std::vector<std::string> strings) {
+    EventArgument result;
+    result.name = std::move(name);
+    result.type = type;
+    result.raw = raw;
+    result.strings = std::move(strings);
+    return result;
+}
+
 std::vector<Event> golden_events() {
     std::vector<Event> events;
 
     Event exec = web_event(EventKind::process_exec, std::string(k_exec_event), 0);
-    exec.arguments = {argument("pathname", ArgumentType::kernel_string, 0, {"/usr/sbin/web"})};
+    exec.arguments = {event_argument("pathname", ArgumentType::kernel_string, 0, {"/usr/sbin/web"})};
     events.push_back(exec);
 
     Event openat = web_event(EventKind::syscall, "openat", 1250);
     openat.syscall_number = 257;
     openat.return_value = -2;
-    openat.arguments = {argument("dirfd", ArgumentType::fd, static_cast<std::uint32_t>(-100)),
-                        argument("pathname", ArgumentType::user_string, 0x7ffd1000, {"/etc/web/local.conf"}),
-                        argument("flags", ArgumentType::open_flags, O_RDONLY | O_CLOEXEC),
-                        argument("mode", ArgumentType::octal_mode, 0)};
+    openat.arguments = {event_argument("dirfd", ArgumentType::fd, static_cast<std::uint32_t>(-100)),
+                        event_argument("pathname", ArgumentType::user_string, 0x7ffd1000, {"/etc/web/local.conf"}),
+                        event_argument("flags", ArgumentType::open_flags, O_RDONLY | O_CLOEXEC),
+                        event_argument("mode", ArgumentType::octal_mode, 0)};
     events.push_back(openat);
 
     Event socket = web_event(EventKind::syscall, "socket", 2000);
     socket.syscall_number = 41;
     socket.return_value = 3;
-    socket.arguments = {argument("domain", ArgumentType::address_family, AF_INET6),
-                        argument("type", ArgumentType::socket_type, SOCK_STREAM | SOCK_CLOEXEC),
-                        argument("protocol", ArgumentType::signed_integer, 0)};
+    socket.arguments = {event_argument("domain", ArgumentType::address_family, AF_INET6),
+                        event_argument("type", ArgumentType::socket_type, SOCK_STREAM | SOCK_CLOEXEC),
+                        event_argument("protocol", ArgumentType::signed_integer, 0)};
     events.push_back(socket);
 
     Event clone = web_event(EventKind::syscall, "clone", 2500);
     clone.syscall_number = 56;
     clone.return_value = 2;
     clone.arguments = {
-        argument("flags", ArgumentType::clone_flags, CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | SIGCHLD),
-        argument("stack", ArgumentType::hex, 0), argument("parent_tid", ArgumentType::hex, 0),
-        argument("child_tid", ArgumentType::hex, 0x7f3a2c000a10), argument("tls", ArgumentType::hex, 0)};
+        event_argument("flags", ArgumentType::clone_flags, CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | SIGCHLD),
+        event_argument("stack", ArgumentType::hex, 0), event_argument("parent_tid", ArgumentType::hex, 0),
+        event_argument("child_tid", ArgumentType::hex, 0x7f3a2c000a10), event_argument("tls", ArgumentType::hex, 0)};
     events.push_back(clone);
 
     // The worker (pid 2) is refused CAP_SYS_ADMIN, which the recording lists as denied.
@@ -147,9 +147,9 @@ std::vector<Event> golden_events() {
     capability.task.pid = 2;
     capability.task.tid = 2;
     capability.task.ppid = 1;
-    capability.arguments = {argument("cap", ArgumentType::capability, 21),
-                            argument("granted", ArgumentType::boolean, 0),
-                            argument("no_audit", ArgumentType::boolean, 0)};
+    capability.arguments = {event_argument("cap", ArgumentType::capability, 21),
+                            event_argument("granted", ArgumentType::boolean, 0),
+                            event_argument("no_audit", ArgumentType::boolean, 0)};
     events.push_back(capability);
 
     // The 32-bit helper writes through the compat ABI (write is 4 on i386).
@@ -161,13 +161,13 @@ std::vector<Event> golden_events() {
     compat.syscall_number = 4;
     compat.compat = true;
     compat.return_value = 12;
-    compat.arguments = {argument("fd", ArgumentType::fd, 1), argument("buf", ArgumentType::hex, 0xffd0c000),
-                        argument("count", ArgumentType::unsigned_integer, 12)};
+    compat.arguments = {event_argument("fd", ArgumentType::fd, 1), event_argument("buf", ArgumentType::hex, 0xffd0c000),
+                        event_argument("count", ArgumentType::unsigned_integer, 12)};
     events.push_back(compat);
 
     Event exit = web_event(EventKind::process_exit, std::string(k_exit_event), 5000);
-    exit.arguments = {argument("exit_code", ArgumentType::signed_integer, 0),
-                      argument("signal", ArgumentType::signal, 0)};
+    exit.arguments = {event_argument("exit_code", ArgumentType::signed_integer, 0),
+                      event_argument("signal", ArgumentType::signal, 0)};
     events.push_back(exit);
     return events;
 }

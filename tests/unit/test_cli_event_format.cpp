@@ -9,19 +9,12 @@
 #include <vector>
 
 #include "cli/event_format.h"
+#include "golden_fixture.h"
 
 using namespace cradle;
+using cradle::test::event_argument;
 
 namespace {
-
-EventArgument argument(std::string name, ArgumentType type, std::uint64_t raw, std::vector<std::string> strings = {}) {
-    EventArgument result;
-    result.name = std::move(name);
-    result.type = type;
-    result.raw = raw;
-    result.strings = std::move(strings);
-    return result;
-}
 
 Event openat_event() {
     Event event;
@@ -39,10 +32,10 @@ Event openat_event() {
     event.task.tid = 7;
     event.task.ppid = 1;
     event.arguments = {
-        argument("dirfd", ArgumentType::fd, static_cast<std::uint32_t>(-100)),
-        argument("pathname", ArgumentType::user_string, 0x7ffd1000, {"/etc/passwd"}),
-        argument("flags", ArgumentType::open_flags, O_RDONLY | O_CLOEXEC),
-        argument("mode", ArgumentType::octal_mode, 0),
+        event_argument("dirfd", ArgumentType::fd, static_cast<std::uint32_t>(-100)),
+        event_argument("pathname", ArgumentType::user_string, 0x7ffd1000, {"/etc/passwd"}),
+        event_argument("flags", ArgumentType::open_flags, O_RDONLY | O_CLOEXEC),
+        event_argument("mode", ArgumentType::octal_mode, 0),
     };
     return event;
 }
@@ -61,9 +54,9 @@ Event capability_event() {
     event.task.tid = 13;
     event.task.ppid = 1;
     event.arguments = {
-        argument("cap", ArgumentType::capability, 21),
-        argument("granted", ArgumentType::boolean, 0),
-        argument("noaudit", ArgumentType::boolean, 1),
+        event_argument("cap", ArgumentType::capability, 21),
+        event_argument("granted", ArgumentType::boolean, 0),
+        event_argument("noaudit", ArgumentType::boolean, 1),
     };
     return event;
 }
@@ -191,18 +184,18 @@ TEST_CASE("JSON lines parse, with typed arguments and the optional members") {
     event.compat = true;
     event.container_id = "abc123";
     event.profile_name = "web";
-    event.arguments.push_back(argument("argv", ArgumentType::user_string_array, 0x7ffd2000, {"ls", "-l"}));
+    event.arguments.push_back(event_argument("argv", ArgumentType::user_string_array, 0x7ffd2000, {"ls", "-l"}));
     event.arguments.back().truncated = true;
-    event.arguments.push_back(argument("count", ArgumentType::signed_integer, static_cast<std::uint64_t>(-5)));
-    event.arguments.push_back(argument("size", ArgumentType::unsigned_integer, 4096));
-    event.arguments.push_back(argument("fd", ArgumentType::fd, 4));
-    event.arguments.push_back(argument("ok", ArgumentType::boolean, 1));
-    event.arguments.push_back(argument("addr", ArgumentType::hex, 0x7f0000));
-    event.arguments.push_back(argument("exe", ArgumentType::kernel_string, 0, {"/bin/ls"}));
-    EventArgument unreadable = argument("name", ArgumentType::user_string, 0x10);
+    event.arguments.push_back(event_argument("count", ArgumentType::signed_integer, static_cast<std::uint64_t>(-5)));
+    event.arguments.push_back(event_argument("size", ArgumentType::unsigned_integer, 4096));
+    event.arguments.push_back(event_argument("fd", ArgumentType::fd, 4));
+    event.arguments.push_back(event_argument("ok", ArgumentType::boolean, 1));
+    event.arguments.push_back(event_argument("addr", ArgumentType::hex, 0x7f0000));
+    event.arguments.push_back(event_argument("exe", ArgumentType::kernel_string, 0, {"/bin/ls"}));
+    EventArgument unreadable = event_argument("name", ArgumentType::user_string, 0x10);
     unreadable.unreadable = true;
     event.arguments.push_back(unreadable);
-    EventArgument address = argument("addr_in", ArgumentType::sockaddr, 0x7ffd3000);
+    EventArgument address = event_argument("addr_in", ArgumentType::sockaddr, 0x7ffd3000);
     address.bytes = {AF_INET, 0, 0, 80, 127, 0, 0, 1};
     event.arguments.push_back(address);
 
@@ -256,8 +249,8 @@ TEST_CASE("JSON escaping: quotes, backslashes, control bytes and invalid UTF-8 s
     event.task.comm = "q\"\\\x01";
     event.task.uts_name = std::string("n\0ul", 4);
     event.arguments[1].strings = {"/tmp/a\"b\\c\n\xff\xc3\xa9\x7f"};
-    event.arguments.push_back(argument("argv", ArgumentType::user_string_array, 1, {"\x1b[2J", "\"\""}));
-    event.arguments.push_back(argument("we\"ird", ArgumentType::signed_integer, 1));
+    event.arguments.push_back(event_argument("argv", ArgumentType::user_string_array, 1, {"\x1b[2J", "\"\""}));
+    event.arguments.push_back(event_argument("we\"ird", ArgumentType::signed_integer, 1));
     const std::string line = json_line(event);
     for (const char c : line.substr(0, line.size() - 1)) {
         CHECK(static_cast<unsigned char>(c) >= 0x20);
@@ -273,7 +266,7 @@ TEST_CASE("JSON escaping: quotes, backslashes, control bytes and invalid UTF-8 s
 
 TEST_CASE("decoded text with backslashes is quoted right in JSON") {
     Event event = openat_event();
-    EventArgument address = argument("addr", ArgumentType::sockaddr, 1);
+    EventArgument address = event_argument("addr", ArgumentType::sockaddr, 1);
     address.bytes = {AF_UNIX, 0, '/', 'a', '\\', '"', '\n'};
     event.arguments = {address};
     const auto json = nlohmann::json::parse(json_line(event));
