@@ -141,15 +141,15 @@ std::string annotation_value(const std::map<std::string, std::string>& annotatio
     return found == annotations.end() ? std::string() : found->second;
 }
 
+}  // namespace
+
 // CRI-O copies a pod's annotations into its containers' specs, so there a pod's author could
 // write containerd's keys and pass for another namespace, pod or container (and have an
 // automatic profile merged into theirs), or for a sandbox. CRI-O marks its specs; in them only
 // its own keys count.
 bool made_by_crio(const std::map<std::string, std::string>& annotations) {
-    return annotation_value(annotations, "io.container.manager") == "cri-o";
+    return annotation_value(annotations, k_container_manager_annotation) == "cri-o";
 }
-
-}  // namespace
 
 ContainerFacts facts_from_annotations(const std::map<std::string, std::string>& annotations) {
     const bool crio = made_by_crio(annotations);

@@ -60,6 +60,12 @@ struct ContainerFacts {
 // ignored; the other fields are left empty.
 ContainerFacts facts_from_annotations(const std::map<std::string, std::string>& annotations);
 
+// The annotation podman (libpod) and CRI-O set on the specs they make.
+inline constexpr const char* k_container_manager_annotation = "io.container.manager";
+
+// Whether CRI-O made the spec these annotations come from (io.container.manager=cri-o).
+bool made_by_crio(const std::map<std::string, std::string>& annotations);
+
 // Whether the annotations mark a Kubernetes pod's sandbox ("pause") container, which runs none
 // of the pod's code: io.kubernetes.cri.container-type=sandbox (containerd) or
 // io.kubernetes.cri-o.ContainerType=sandbox (CRI-O, and podman's pods; in a spec CRI-O made,

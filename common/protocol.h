@@ -3,7 +3,8 @@
 // One request per connection: the client writes one JSON object followed by a newline; the
 // collector answers with one JSON object and a newline, then closes. Every answer has
 // "ok": true, or "ok": false with "error": "<message>". Requests:
-//   {"op":"register","id":ID,"pid":PID,"annotations":{...}}  trace a container from now on
+//   {"op":"register","id":ID,"pid":PID,"annotations":{...},  trace a container from now on
+//    "runtime":{"name":N,"path":P,"manager":M}}             (runtime: common/container_runtime.h)
 //   {"op":"flush","id":ID}                                   write its profile files
 //   {"op":"status"}                                          what is traced, and the counters
 // Only root may connect (the collector checks SO_PEERCRED).

@@ -15,6 +15,7 @@
 #include "common/safe_file.h"
 #include "common/unique_fd.h"
 #include "hook/bundle_spec.h"
+#include "hook/runtime_identity.h"
 
 namespace cradle {
 
@@ -161,12 +162,16 @@ HookOutcome run_hook(const HookOptions& options) {
         if (!name) {
             return {1, Severity::Error, container + ": " + name.error().message};
         }
+        // The runtime runs its hooks itself: it is the hook's parent.
+        const ContainerRuntime runtime =
+            read_container_runtime(options.proc_root, options.runtime_pid.value_or(::getppid()), state->annotations);
         // Only Cradle's own annotation goes to the collector: the others may be large
         // (Kubernetes allows 256 KiB) and are none of its business.
         const nlohmann::json request = {{"op", "register"},
                                         {"id", state->id},
                                         {"pid", state->pid},
-                                        {"annotations", {{k_profile_annotation, raw_name}}}};
+                                        {"annotations", {{k_profile_annotation, raw_name}}},
+                                        {"runtime", runtime_to_json(runtime)}};
         auto answer = call_collector(config.socket_path, request, deadline);
         if (!answer) {
             return fail_soft(config, HookStage::CreateRuntime, container + ": not traced: " + answer.error().message);

@@ -7,7 +7,8 @@
 // has nothing left to stop (known to be at poststop from STAGE, or from the state once it
 // parsed), and the collector flushes a gone container by itself. A profile name that breaks
 // the rules always stops the container (exit 1): it is the user's own mistake, best seen at
-// once. Only the io.cradle.profile annotation is sent to the collector.
+// once. Only the io.cradle.profile annotation is sent to the collector, with the runtime that
+// runs the hook and the manager that drove it (hook/runtime_identity.h; unknown members left out).
 //
 // With auto_profile.enabled, a container without the annotation (other than a pod's sandbox,
 // is_sandbox_container) is traced too, under auto_profile_name() of the configured template over
@@ -16,6 +17,8 @@
 // at poststop it is flushed by id. An automatic name never stops a container: it is repaired
 // (common/auto_profile.h), and the log line says how.
 #pragma once
+
+#include <sys/types.h>
 
 #include <optional>
 #include <string>
@@ -29,6 +32,8 @@ struct HookOptions {
     std::optional<std::string> socket_path;  // overrides the configuration's
     std::optional<HookStage> stage;          // else taken from the state's status
     int input_fd = 0;                        // where the OCI state comes from
+    std::string proc_root = "/proc";         // where the runtime's process is read
+    std::optional<pid_t> runtime_pid;        // the runtime's process; default: the hook's parent
 };
 
 enum class Severity { Debug, Info, Warning, Error };

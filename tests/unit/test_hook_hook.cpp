@@ -208,6 +208,43 @@ TEST_CASE("hook: createRuntime registers the container with the collector") {
     CHECK(request.at("pid") == 4242);
     // Only Cradle's own annotation is sent.
     CHECK(request.at("annotations") == nlohmann::json{{"io.cradle.profile", "web-%Y"}});
+    CHECK(request.at("runtime").is_object());
+}
+
+TEST_CASE("hook: the registration names the runtime that runs the hook and what drove it") {
+    HookFixture hook;
+    // runc (pid 400), started by a containerd shim of Docker's namespace (300).
+    const std::string proc = hook.dir / "proc";
+    for (const std::string pid : {"300", "400"}) {
+        std::filesystem::create_directories(proc + "/" + pid);
+    }
+    write_text(proc + "/300/stat", "300 (containerd-shim) S 1 300 300 0 -1\n");
+    write_text(proc + "/300/comm", "containerd-shim\n");
+    write_text(proc + "/300/cmdline", std::string("containerd-shim-runc-v2\0-namespace\0moby\0", 40));
+    write_text(proc + "/400/stat", "400 (runc) S 300 300 300 0 -1\n");
+    write_text(proc + "/400/comm", "runc\n");
+    std::filesystem::create_symlink("/usr/sbin/runc", proc + "/400/exe");
+
+    FakeCollector collector(hook.socket(), R"({"ok":true,"name":"web"})");
+    hook.stdin_text(creating_state("web"));
+    HookOptions options = hook.options();
+    options.proc_root = proc;
+    options.runtime_pid = 400;
+    const HookOutcome outcome = run_hook(options);
+    CHECK(outcome.exit_code == 0);
+    const auto request = nlohmann::json::parse(collector.finish());
+    CHECK(request.at("runtime") == nlohmann::json{{"name", "runc"}, {"path", "/usr/sbin/runc"}, {"manager", "docker"}});
+}
+
+TEST_CASE("hook: a runtime that cannot be read does not stop the registration: it is left out") {
+    HookFixture hook;
+    FakeCollector collector(hook.socket(), R"({"ok":true,"name":"web"})");
+    hook.stdin_text(creating_state("web"));
+    HookOptions options = hook.options();
+    options.proc_root = hook.dir / "no-proc";
+    const HookOutcome outcome = run_hook(options);
+    CHECK_MESSAGE(outcome.exit_code == 0, outcome.message);
+    CHECK(nlohmann::json::parse(collector.finish()).at("runtime") == nlohmann::json::object());
 }
 
 TEST_CASE("hook: without a stage the state's status decides") {
