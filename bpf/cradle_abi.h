@@ -38,6 +38,8 @@ typedef __u32 cradle_u32;
 #define CRADLE_MAX_CGROUPS 16384    /* their cgroups, children included (default; --max-cgroups) */
 #define CRADLE_ID_SIZE 128          /* container id, NUL-terminated, truncated */
 #define CRADLE_NAME_SIZE 136        /* expanded profile name (at most 128) + NUL */
+#define CRADLE_RUNTIME_NAME_SIZE 32 /* runtime or manager name (at most 31) + NUL */
+#define CRADLE_RUNTIME_PATH_SIZE 128 /* runtime path (at most 127) + NUL */
 #define CRADLE_NOAUDIT_CALLERS 8    /* kernel functions known to make no-audit checks */
 #define CRADLE_PERSONAS 8           /* distinct personality() values kept per phase */
 
@@ -142,6 +144,12 @@ struct cradle_container {
 	cradle_u32 init_pid;         /* its init process (host pid); its exec starts the workload */
 	char id[CRADLE_ID_SIZE];     /* the runtime's container id */
 	char name[CRADLE_NAME_SIZE]; /* the expanded profile name */
+	/* The runtime that created the container and what drove it, as the hook told
+	 * (common/container_runtime.h); "" when unknown. Kept here so that a restarted collector
+	 * still knows them; the kernel side never reads them. */
+	char runtime_name[CRADLE_RUNTIME_NAME_SIZE];
+	char runtime_manager[CRADLE_RUNTIME_NAME_SIZE];
+	char runtime_path[CRADLE_RUNTIME_PATH_SIZE];
 };
 
 /* The runtime's post-filter syscalls, as measured so far on this machine: the union of the

@@ -78,8 +78,9 @@ Result<Registration> Collector::register_container(const RegisterRequest& reques
             [[fallthrough]];
         }
         case IdReuse::New: {
-            auto added = m_registry.add(
-                NewContainer{id, *name, cgroup->path, cgroup->id, static_cast<std::uint32_t>(request.pid)});
+            auto added =
+                m_registry.add(NewContainer{id, *name, cgroup->path, cgroup->id,
+                                            static_cast<std::uint32_t>(request.pid), checked_runtime(request.runtime)});
             if (!added) {
                 return with_context(added.error(), context);
             }
@@ -158,6 +159,9 @@ Result<FlushOutcome> Collector::flush(const ContainerSnapshot& snapshot) {
     FlushOutcome outcome{traced.id, traced.name, {}, {}, false, !workload_started(record)};
     if (!outcome.never_started) {
         Recording recording = decode_record(record, *baseline, m_architectures);
+        if (traced.runtime.known()) {
+            recording.runtimes.insert(traced.runtime);
+        }
         const std::uint64_t lost_before = notes.kernel_errors.lost_pending_checks;
         const std::uint64_t lost_now = kernel_errors().lost_pending_checks;
         add_unattributed_losses(recording, lost_now > lost_before ? lost_now - lost_before : 0);

@@ -18,6 +18,19 @@ std::uint64_t boottime_ns() {
     return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(now.tv_nsec);
 }
 
+template <std::size_t N>
+std::string text_of(const char (&field)[N]) {
+    return std::string(field, strnlen(field, N));
+}
+
+// Copies `text` into `field` when it fits with its NUL; leaves `field` empty (unknown) otherwise.
+template <std::size_t N>
+void store_text(char (&field)[N], const std::string& text) {
+    if (text.size() < N) {
+        std::memcpy(field, text.data(), text.size());
+    }
+}
+
 TracedContainer traced_from(std::uint32_t slot, const cradle_container& container) {
     TracedContainer traced;
     traced.slot = slot;
@@ -25,6 +38,8 @@ TracedContainer traced_from(std::uint32_t slot, const cradle_container& containe
     traced.registered_at = static_cast<std::int64_t>(container.registered_at);
     traced.id.assign(container.id, strnlen(container.id, sizeof(container.id)));
     traced.name.assign(container.name, strnlen(container.name, sizeof(container.name)));
+    traced.runtime = checked_runtime(
+        {text_of(container.runtime_name), text_of(container.runtime_path), text_of(container.runtime_manager)});
     return traced;
 }
 
@@ -105,6 +120,9 @@ Result<TracedContainer> ContainerRegistry::add(const NewContainer& request) {
     container.init_pid = request.init_pid;
     std::memcpy(container.id, request.id.data(), request.id.size());
     std::memcpy(container.name, request.name.data(), request.name.size());
+    store_text(container.runtime_name, request.runtime.name);
+    store_text(container.runtime_path, request.runtime.path);
+    store_text(container.runtime_manager, request.runtime.manager);
     if (auto written = m_maps.write_slot(slot, container); !written) {
         return written.error();
     }

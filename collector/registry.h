@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "collector/container_maps.h"
+#include "common/container_runtime.h"
 #include "common/result.h"
 #include "cradle_abi.h"
 
@@ -21,7 +22,8 @@ struct TracedContainer {
     std::uint64_t cgroup_id = 0;
     std::int64_t registered_at = 0;  // CLOCK_REALTIME seconds
     std::string id;
-    std::string name;  // expanded profile name
+    std::string name;          // expanded profile name
+    ContainerRuntime runtime;  // as registered; what did not fit its slot is unknown
 };
 
 // A traced container with a copy of what the kernel side recorded for it.
@@ -49,6 +51,7 @@ struct NewContainer {
     std::string cgroup_dir;  // for messages
     std::uint64_t cgroup_id = 0;
     std::uint32_t init_pid = 0;  // its exec starts the workload
+    ContainerRuntime runtime;    // checked (checked_runtime); kept in the slot
 };
 
 class ContainerRegistry {

@@ -43,13 +43,16 @@ Result<Request> parse_request(std::string_view text) {
         return Error{EINVAL, "request has no \"op\""};
     }
     if (op == "register") {
-        RegisterRequest request{string_member(*message, "id"), integer_member(*message, "pid"), std::nullopt};
+        RegisterRequest request{string_member(*message, "id"), integer_member(*message, "pid"), std::nullopt, {}};
         const auto annotations = message->find("annotations");
         if (annotations != message->end() && annotations->is_object()) {
             const auto profile = annotations->find(k_profile_annotation);
             if (profile != annotations->end() && profile->is_string()) {
                 request.profile = profile->get<std::string>();
             }
+        }
+        if (const auto runtime = message->find("runtime"); runtime != message->end()) {
+            request.runtime = runtime_from_json(*runtime);
         }
         return Request(std::move(request));
     }

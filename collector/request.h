@@ -8,15 +8,18 @@
 #include <string_view>
 #include <variant>
 
+#include "common/container_runtime.h"
 #include "common/result.h"
 
 namespace cradle {
 
-// {"op":"register","id":ID,"pid":PID,"annotations":{"io.cradle.profile":NAME}}
+// {"op":"register","id":ID,"pid":PID,"annotations":{"io.cradle.profile":NAME},"runtime":{...}}
 struct RegisterRequest {
     std::string id;                      // empty when absent or not a string
     std::int64_t pid = 0;                // 0 when absent or not an integer
     std::optional<std::string> profile;  // the io.cradle.profile annotation, when it is a string
+    ContainerRuntime runtime;            // runtime_from_json of "runtime": what breaks a rule, or is
+                                         // absent (an older hook), is unknown
 };
 
 // {"op":"flush","id":ID}

@@ -18,7 +18,8 @@ static_assert(sizeof(cradle_arguments) == 4 * 8 + 8 * CRADLE_PERSONAS + 2 * 4);
 static_assert(sizeof(cradle_record) == 8 * (int{CRADLE_PHASE_COUNT} * int{CRADLE_ABI_COUNT} * CRADLE_SYSCALL_WORDS) +
                                            16 * int{CRADLE_PHASE_COUNT} * int{CRADLE_CHECK_KIND_COUNT} +
                                            sizeof(cradle_arguments) * CRADLE_PHASE_COUNT + 5 * 8 + 2 * 4);
-static_assert(sizeof(cradle_container) == sizeof(cradle_record) + 3 * 8 + 4 + 4 + CRADLE_ID_SIZE + CRADLE_NAME_SIZE);
+static_assert(sizeof(cradle_container) == sizeof(cradle_record) + 3 * 8 + 4 + 4 + CRADLE_ID_SIZE + CRADLE_NAME_SIZE +
+                                              2 * CRADLE_RUNTIME_NAME_SIZE + CRADLE_RUNTIME_PATH_SIZE);
 static_assert(sizeof(cradle_runtime_baseline) ==
               8 * int{CRADLE_ABI_COUNT} * CRADLE_SYSCALL_WORDS + sizeof(cradle_arguments) + 8);
 static_assert(sizeof(cradle_kernel_errors) == 3 * 8);

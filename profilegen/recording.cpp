@@ -59,6 +59,7 @@ void merge_into(Recording& into, const Recording& from) {
     into.implied_syscalls.insert(from.implied_syscalls.begin(), from.implied_syscalls.end());
     into.compat_implied_syscalls.insert(from.compat_implied_syscalls.begin(), from.compat_implied_syscalls.end());
     into.setup_syscalls.insert(from.setup_syscalls.begin(), from.setup_syscalls.end());
+    into.runtimes.insert(from.runtimes.begin(), from.runtimes.end());
     for (const auto& [name, value] : from.counters) {
         auto& total = into.counters[name];
         // A wrapped count would understate losses; saturating keeps "a lot" visible.

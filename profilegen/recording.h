@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "common/container_runtime.h"
+
 namespace cradle {
 
 // The values one of the syscalls a profile filters by argument was made with (ARGUMENTS; see
@@ -61,6 +63,9 @@ struct Recording {
     // made with, after the filter point (runtime window and workload). A syscall of `syscalls`
     // without an entry (a tracefile written before, a value not recorded) is allowed with any.
     std::map<std::string, ArgumentValues> arguments;
+    // RUNTIMES: the runtimes that created the containers recorded, with what drove them, each
+    // once; empty when none was known (a tracefile written before, a hook that could not tell).
+    std::set<ContainerRuntime> runtimes;
     // COUNTERS: named event counts, e.g. "lost_syscalls".
     std::map<std::string, std::uint64_t> counters;
     // INCOMPLETE: why the recording may miss something, one single-line reason each.
@@ -72,7 +77,7 @@ struct Recording {
     bool operator==(const Recording&) const = default;
 };
 
-// Adds `from` to `into`: the union of every set, counters summed (saturating at the maximum
+// Adds `from` to `into`: the union of every set (runtimes too), counters summed (saturating at the maximum
 // instead of wrapping), and the reasons of both, each once, sorted: merging the same
 // recordings in any order gives the same result. Argument values are united per syscall, except
 // that a syscall one side made without an entry in `arguments` has none in `into` either (made

@@ -66,6 +66,18 @@ nlohmann::json environment_object(const TraceEnvironment& environment) {
     return object;
 }
 
+// One runtime as an object; the runtimes of recordings that differ as a list of them, sorted.
+nlohmann::json runtime_member(const std::set<ContainerRuntime>& runtimes) {
+    if (runtimes.size() == 1) {
+        return runtime_to_json(*runtimes.begin());
+    }
+    nlohmann::json list = nlohmann::json::array();
+    for (const ContainerRuntime& runtime : runtimes) {
+        list.push_back(runtime_to_json(runtime));
+    }
+    return list;
+}
+
 }  // namespace
 
 Result<std::string> render_trace_json(const Recording& recording, const TraceEnvironment& environment) {
@@ -89,6 +101,9 @@ Result<std::string> render_trace_json(const Recording& recording, const TraceEnv
           {"probed", oci_capability_names(recording.probed_capabilities)}}},
         {"counters", recording.counters},
     };
+    if (!recording.runtimes.empty()) {
+        document["runtime"] = runtime_member(recording.runtimes);
+    }
     if (nlohmann::json recorded_by = environment_object(environment); !recorded_by.empty()) {
         document["recorded_by"] = std::move(recorded_by);
     }

@@ -195,6 +195,33 @@ struct Arguments {
     }
 };
 
+// RUNTIMES: one runtime a line, as runtime_to_line writes it ("name=runc path=/usr/sbin/runc
+// manager=podman"): a line starts with a lower-case key, which no section header does.
+struct Runtimes {
+    std::set<ContainerRuntime> Recording::*member;
+
+    bool empty(const Recording& recording) const { return (recording.*member).empty(); }
+
+    void render(const Recording& recording, std::string& out) const {
+        for (const ContainerRuntime& runtime : recording.*member) {
+            if (runtime.known()) {
+                out += runtime_to_line(runtime) + "\n";
+            }
+        }
+    }
+
+    Result<void> read(Recording& recording, std::string_view line) const {
+        auto runtime = runtime_from_line(line);
+        if (!runtime) {
+            return bad_entry("invalid runtime (want \"name=NAME path=PATH manager=MANAGER\", each optional)");
+        }
+        if (runtime->known()) {
+            (recording.*member).insert(std::move(*runtime));
+        }
+        return {};
+    }
+};
+
 enum class WhenEmpty { written, left_out };
 
 // A section of the file: its header, whether it is written without entries, and where its entries live
@@ -202,7 +229,7 @@ enum class WhenEmpty { written, left_out };
 struct Section {
     std::string_view header;
     WhenEmpty when_empty;
-    std::variant<Names, Counters, Reasons, Arguments> entries;
+    std::variant<Names, Counters, Reasons, Arguments, Runtimes> entries;
 };
 
 // Every section Cradle reads and writes, in the order it writes them. A header not listed here is
@@ -222,6 +249,7 @@ constexpr Section k_sections[] = {
     {"COMPAT_IMPLIED_SYSCALLS", WhenEmpty::left_out, Names{&Recording::compat_implied_syscalls, "syscall", as_written}},
     {"SETUP_SYSCALLS", WhenEmpty::left_out, Names{&Recording::setup_syscalls, "syscall", as_written}},
     {"ARGUMENTS", WhenEmpty::left_out, Arguments{&Recording::arguments}},
+    {"RUNTIMES", WhenEmpty::left_out, Runtimes{&Recording::runtimes}},
     {"COUNTERS", WhenEmpty::left_out, Counters{&Recording::counters}},
     {"INCOMPLETE", WhenEmpty::left_out, Reasons{&Recording::incomplete_reasons}},
 };

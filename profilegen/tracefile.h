@@ -13,7 +13,7 @@
 //
 // ARCH, CAPABILITIES and SYSCALLS are always present; COMPAT_SYSCALLS, DENIED_CAPABILITIES,
 // PROBED_CAPABILITIES, RUNTIME_SYSCALLS, IMPLIED_SYSCALLS, COMPAT_IMPLIED_SYSCALLS, SETUP_SYSCALLS,
-// ARGUMENTS, COUNTERS ("name value" lines) and INCOMPLETE (one free-text reason a line) follow only
+// ARGUMENTS, RUNTIMES, COUNTERS ("name value" lines) and INCOMPLETE (one free-text reason a line) follow only
 // when they have entries. The format is the one ctrace writes, so its files read here too; ctrace
 // skips the sections it does not know, and an ARGUMENTS line starts with a lower-case syscall name,
 // which no section header there does.
@@ -29,6 +29,12 @@
 //     socket AF_INET
 //     socket AF_UNIX
 //     unshare CLONE_NEWUTS
+//
+// RUNTIMES has a line for each runtime that created a container recorded, with what drove it
+// (common/container_runtime.h's runtime_to_line; a member not known is left out), sorted:
+//
+//     RUNTIMES
+//     name=runc path=/usr/sbin/runc manager=podman
 #pragma once
 
 #include <string>
@@ -63,7 +69,8 @@ std::string render_tracefile(const Recording& recording, const std::string& head
 // line, with the line number and the line quoted: `line 7: invalid syscall name "Read"`.
 // An ARGUMENTS line is "syscall value", the value as parse_argument_value reads it, "any", or
 // (for clone, clone3 and unshare) "none"; one for a syscall this version does not filter is
-// skipped, as that syscall is allowed with any argument.
+// skipped, as that syscall is allowed with any argument. A RUNTIMES line is read by
+// runtime_from_line (keys it does not know skipped); one it refuses is an error.
 Result<Recording> parse_tracefile(std::string_view text);
 
 }  // namespace cradle

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cerrno>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <string>
@@ -249,4 +250,36 @@ TEST_CASE("registry: remove undoes an add without touching the baseline; load fi
     auto next = restarted.add(container("db", 200));
     REQUIRE(next.ok());
     CHECK(next->slot == 1);
+}
+
+TEST_CASE("registry: the runtime is kept in the slot, so a restarted collector still knows it") {
+    FakeContainerMaps maps(4);
+    ContainerRegistry registry(maps);
+    NewContainer web = container("web", 100);
+    web.runtime = {"runc", "/usr/sbin/runc", "docker"};
+    auto added = registry.add(web);
+    REQUIRE_MESSAGE(added.ok(), added.error().message);
+    CHECK(added->runtime == web.runtime);
+    CHECK(std::string(maps.slot(0).runtime_name) == "runc");
+    CHECK(std::string(maps.slot(0).runtime_path) == "/usr/sbin/runc");
+    CHECK(std::string(maps.slot(0).runtime_manager) == "docker");
+    REQUIRE(registry.add(container("db", 101)).ok());  // a runtime not known
+
+    ContainerRegistry restarted(maps);
+    REQUIRE(restarted.load().ok());
+    auto snapshot = looked_up(restarted, "web");
+    REQUIRE(snapshot);
+    CHECK(snapshot->traced.runtime == web.runtime);
+    auto unknown = looked_up(restarted, "db");
+    REQUIRE(unknown);
+    CHECK_FALSE(unknown->traced.runtime.known());
+
+    // What a slot holds is checked again when read: a path without its NUL, or bytes breaking
+    // the rules, read as unknown.
+    std::memset(maps.slot(0).runtime_path, 'a', sizeof(maps.slot(0).runtime_path));
+    maps.slot(0).runtime_name[0] = '\n';
+    REQUIRE(restarted.load().ok());
+    snapshot = looked_up(restarted, "web");
+    REQUIRE(snapshot);
+    CHECK(snapshot->traced.runtime == ContainerRuntime{"", "", "docker"});
 }

@@ -72,3 +72,17 @@ TEST_CASE("request: a JSON message that is no request is refused by name") {
     CHECK(refusal(R"({"op":5})") == "request has no \"op\"");
     CHECK(refusal(R"({"op":"reboot"})") == "unknown op \"reboot\"");
 }
+
+TEST_CASE("request: register carries the runtime, each member held to its rule") {
+    const auto r = std::get<RegisterRequest>(
+        parsed(R"({"op":"register","id":"web","pid":4242,"annotations":{"io.cradle.profile":"web"},)"
+               R"("runtime":{"name":"runc","path":"/usr/sbin/runc","manager":"podman"}})"));
+    CHECK(r.runtime == ContainerRuntime{"runc", "/usr/sbin/runc", "podman"});
+    // An older hook sends none; a runtime of the wrong shape, or members breaking the rules, are
+    // unknown, and the registration goes on.
+    CHECK_FALSE(std::get<RegisterRequest>(parsed(R"({"op":"register","id":"web"})")).runtime.known());
+    CHECK_FALSE(std::get<RegisterRequest>(parsed(R"({"op":"register","runtime":"runc"})")).runtime.known());
+    const auto hostile = std::get<RegisterRequest>(
+        parsed(R"({"op":"register","runtime":{"name":"run\nc","path":"/a b","manager":"docker"}})"));
+    CHECK(hostile.runtime == ContainerRuntime{"", "", "docker"});
+}

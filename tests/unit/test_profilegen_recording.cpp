@@ -231,3 +231,16 @@ TEST_CASE("allowed_syscalls is both ABIs' names") {
     recording.compat_syscalls = {"read", "_llseek"};
     CHECK(allowed_syscalls(recording) == std::set<std::string>{"_llseek", "newfstatat", "read"});
 }
+
+TEST_CASE("merge_into unites the runtimes: the same one stays one") {
+    Recording into;
+    into.runtimes = {{"runc", "/usr/sbin/runc", "podman"}};
+    Recording same = into;
+    merge_into(into, same);
+    CHECK(into.runtimes.size() == 1);
+    Recording other;
+    other.runtimes = {{"runc", "/usr/sbin/runc", "docker"}};
+    merge_into(into, other);
+    CHECK(into.runtimes ==
+          std::set<ContainerRuntime>{{"runc", "/usr/sbin/runc", "docker"}, {"runc", "/usr/sbin/runc", "podman"}});
+}

@@ -2,6 +2,8 @@
 
 #include <cerrno>
 
+#include <nlohmann/json.hpp>
+
 #include "profilegen/trace_json.h"
 
 using namespace cradle;
@@ -186,4 +188,34 @@ TEST_CASE("render_trace_json refuses a reason that is not UTF-8, naming it") {
     REQUIRE_FALSE(text.ok());
     CHECK(text.error().code == EILSEQ);
     CHECK(text.error().message.find("/incomplete_reasons/1") != std::string::npos);
+}
+
+TEST_CASE("render_trace_json: the runtime, an object for one, a sorted list when merged ones differ") {
+    Recording recording;
+    recording.architectures = {"x86_64"};
+    recording.syscalls = {"execve"};
+    auto document = [&] {
+        auto text = render_trace_json(recording, TraceEnvironment{});
+        REQUIRE_MESSAGE(text.ok(), text.error().message);
+        return nlohmann::json::parse(*text);
+    };
+    CHECK_FALSE(document().contains("runtime"));
+
+    recording.runtimes = {{"runc", "/usr/sbin/runc", "podman"}};
+    auto text = render_trace_json(recording, TraceEnvironment{});
+    REQUIRE(text.ok());
+    CHECK(text->find(R"(  "runtime": {
+    "manager": "podman",
+    "name": "runc",
+    "path": "/usr/sbin/runc"
+  },
+)") != std::string::npos);
+
+    recording.runtimes = {{"crun", "", ""}};
+    CHECK(document().at("runtime") == nlohmann::json{{"name", "crun"}});
+
+    recording.runtimes = {{"runc", "/usr/sbin/runc", "podman"}, {"runc", "/usr/sbin/runc", "docker"}};
+    CHECK(document().at("runtime") ==
+          nlohmann::json::array({{{"name", "runc"}, {"path", "/usr/sbin/runc"}, {"manager", "docker"}},
+                                 {{"name", "runc"}, {"path", "/usr/sbin/runc"}, {"manager", "podman"}}}));
 }

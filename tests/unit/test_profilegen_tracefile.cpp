@@ -407,3 +407,31 @@ TEST_CASE("a tracefile from before per-ABI sets keeps its meaning: SYSCALLS on e
     CHECK(i386->syscalls == std::set<std::string>{"_llseek", "read"});
     CHECK(i386->compat_syscalls.empty());
 }
+
+TEST_CASE("RUNTIMES: one line a runtime, sorted, after ARGUMENTS; round-trips, and ctrace's reader skips it") {
+    Recording recording = full_recording();
+    recording.runtimes = {{"runc", "/usr/sbin/runc", "podman"}, {"crun", "", "cri-o"}, {"runc", "/usr/sbin/runc", ""}};
+    const std::string text = render_tracefile(recording, "Cradle tracefile");
+    CHECK(text.find("\nRUNTIMES\n"
+                    "name=crun manager=cri-o\n"
+                    "name=runc path=/usr/sbin/runc\n"
+                    "name=runc path=/usr/sbin/runc manager=podman\n"
+                    "\nCOUNTERS\n") != std::string::npos);
+    auto parsed = parse_tracefile(text);
+    REQUIRE_MESSAGE(parsed.ok(), parsed.error().message);
+    CHECK(*parsed == recording);
+    CHECK(render_tracefile(*parsed, "Cradle tracefile") == text);
+    CHECK(ctrace_syscalls(text) == recording.syscalls);
+
+    CHECK(render_tracefile(full_recording(), "").find("RUNTIMES") == std::string::npos);
+}
+
+TEST_CASE("RUNTIMES: a line that breaks the rules is refused, naming it") {
+    auto parsed = parse_tracefile("ARCH\nx86_64\n\nRUNTIMES\nname=runc path=relative\n");
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.error().code == EINVAL);
+    CHECK(parsed.error().message.find("line 5: invalid runtime") == 0);
+    parsed = parse_tracefile("ARCH\nx86_64\n\nRUNTIMES\nname=runc future=1\n");
+    REQUIRE_MESSAGE(parsed.ok(), parsed.error().message);
+    CHECK(parsed->runtimes == std::set<ContainerRuntime>{{"runc", "", ""}});
+}
