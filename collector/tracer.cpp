@@ -98,6 +98,39 @@ void configure_argument_syscalls(cradle_bpf* skeleton) {
     }
 }
 
+// A map pinned at `path` must have the shape `map` is about to be created with, or libbpf
+// refuses to reuse it with no more than EINVAL. It differs after an upgrade that changed
+// bpf/cradle_abi.h (a value grew) or with other --max-containers/--max-cgroups: say which, and
+// what to do (ESTALE). No pin there is fine: the map is made.
+Result<void> check_pinned_map(const bpf_map* map, const std::string& path) {
+    UniqueFd pinned(bpf_obj_get(path.c_str()));
+    if (!pinned.valid()) {
+        return errno == ENOENT ? Result<void>() : system_error("opening pinned map \"" + path + "\"");
+    }
+    bpf_map_info info{};
+    std::uint32_t length = sizeof(info);
+    if (bpf_obj_get_info_by_fd(pinned.get(), &info, &length) != 0) {
+        return system_error("reading pinned map \"" + path + "\"");
+    }
+    const bool same = info.type == static_cast<std::uint32_t>(bpf_map__type(map)) &&
+                      info.key_size == bpf_map__key_size(map) && info.value_size == bpf_map__value_size(map) &&
+                      info.max_entries == bpf_map__max_entries(map);
+    if (same) {
+        return {};
+    }
+    auto shape = [](std::uint32_t key, std::uint32_t value, std::uint32_t entries) {
+        return std::to_string(key) + "-byte keys, " + std::to_string(value) + "-byte values, " +
+               std::to_string(entries) + " entries";
+    };
+    return Error{ESTALE, "pinned map \"" + path + "\" has " + shape(info.key_size, info.value_size, info.max_entries) +
+                             " where this cradled needs " +
+                             shape(bpf_map__key_size(map), bpf_map__value_size(map), bpf_map__max_entries(map)) +
+                             ": it was pinned by another version of cradled (bpf/cradle_abi.h changed) or with "
+                             "other --max-containers/--max-cgroups, and its recordings cannot be carried over; "
+                             "start the cradled that pinned it to flush them, or remove the pins with "
+                             "`cradled --unpin --pin-dir DIR` (what was not flushed is lost)"};
+}
+
 Result<Skeleton> open_and_load(const TracerOptions& options, cradle_capability_source source, MovedProcess moved,
                                bool& classifies_probes) {
     const std::string& pin_dir = options.pin_dir;
@@ -131,6 +164,9 @@ Result<Skeleton> open_and_load(const TracerOptions& options, cradle_capability_s
             continue;
         }
         const std::string path = pin_dir + "/" + name;
+        if (auto fits = check_pinned_map(map, path); !fits) {
+            return fits.error();
+        }
         if (int error = bpf_map__set_pin_path(map, path.c_str())) {
             return system_error(error, "setting pin path \"" + path + "\"");
         }
@@ -242,6 +278,9 @@ Result<std::unique_ptr<Tracer>> Tracer::open(const TracerOptions& options) {
         for (MovedProcess moved : ways_to_mark) {
             bool classifies_probes = false;
             auto skeleton = open_and_load(options, source, moved, classifies_probes);
+            if (!skeleton && skeleton.error().code == ESTALE) {
+                return skeleton.error();  // the pins, not the program set: no other set fits them better
+            }
             if (!skeleton) {
                 tracer->m_capability_source_notes += skeleton.error().message + "; ";
                 continue;

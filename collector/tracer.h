@@ -41,8 +41,9 @@ public:
     // opts argument), then kprobes (a kretprobe can miss returns), then none (syscalls are
     // still recorded). Holds an exclusive lock on the pin directory while it lives: a second
     // collector on the same pins is refused (EBUSY). Fails when the syscall programs cannot
-    // load or attach, or the pin directory is unusable (not bpffs, or pinned maps of another
-    // layout or size: run `cradled --unpin` to start afresh).
+    // load or attach, or the pin directory is unusable (not bpffs; or pinned maps of another
+    // layout or size, ESTALE, whose message names the map and both shapes: run
+    // `cradled --unpin` to start afresh).
     static Result<std::unique_ptr<Tracer>> open(const TracerOptions& options);
 
     ~Tracer();

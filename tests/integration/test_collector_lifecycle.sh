@@ -115,6 +115,16 @@ needs
 mkdir -m 0777 "$WORK/open-profiles"
 start_refused "$WORK/open.log" --socket "$WORK/open.sock" --output-dir "$WORK/open-profiles" --pin-dir "$FIRST_PIN-open"
 check "an output directory writable by others is refused" grep -q "not writable by group or others" "$WORK/open.log"
+SECOND_SOCKET=$SOCKET SECOND_OUT=$OUT SECOND_PIN=$PIN_DIR
+check --as shaped "a collector with --max-containers 8 starts" start_collector shaped --max-containers 8
+needs shaped
+if met shaped; then
+    stop_collector shaped
+    start_refused "$WORK/shaped.log" --socket "$SOCKET" --output-dir "$OUT" --pin-dir "$PIN_DIR"
+fi
+SOCKET=$SECOND_SOCKET OUT=$SECOND_OUT PIN_DIR=$SECOND_PIN
+check "pins of another shape are refused, naming the map and both shapes" \
+    grep -q 'pinned map ".*/containers" has .* 8 entries where this cradled needs .* 1024 entries' "$WORK/shaped.log"
 
 part "a container id the runtime reuses is traced again"
 needs restarted
