@@ -54,6 +54,8 @@ for setup_only in pivot_root sethostname; do
     check "$setup_only (runc's setup) not allowed" bash -c "! grep -qx $setup_only '$WORK/allowed'"
 done
 check "CHOWN recorded as a granted capability" grep -qx chown <(section "$OUT/workload.tracefile" CAPABILITIES)
+check "trace.json names runc, driven by podman" jq -e --arg path "$(readlink -f "$(command -v runc)")" \
+    '.runtime == {"name": "runc", "path": $path, "manager": "podman"}' "$OUT/workload.trace.json"
 
 part "cradle options --format podman: the same output, and what it never did refused"
 needs tracefile profile
