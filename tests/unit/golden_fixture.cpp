@@ -38,6 +38,7 @@ Recording golden_recording() {
     recording.denied_capabilities = {"sys_admin"};
     recording.probed_capabilities = {"sys_resource"};
     recording.counters = {{"lost_syscalls", 0}, {"lost_tasks", 0}};
+    recording.runtimes = {{"runc", "/usr/sbin/runc", "containerd-cri"}};
     return recording;
 }
 
@@ -71,6 +72,7 @@ Recording golden_incomplete_replica() {
     recording.syscalls.insert("getrandom");
     recording.counters["lost_syscalls"] = 3;
     recording.incomplete_reasons = {"lost 3 syscall events: the ring buffer was full"};
+    recording.runtimes = {{"crun", "/usr/bin/crun", "cri-o"}};  // a replica on another node
     return recording;
 }
 
