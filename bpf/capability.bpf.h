@@ -17,6 +17,12 @@
  * into these flags. */
 #define CAP_OPT_NOAUDIT 0x2
 
+/* Whether a check made with `opts` is a requirement or a probe (fexit and kprobe sources). */
+static __always_inline __u32 check_kind(unsigned int opts)
+{
+	return opts & CAP_OPT_NOAUDIT ? CRADLE_CHECK_PROBE : CRADLE_CHECK_AUDITED;
+}
+
 /* Set by the collector between open and load, from /proc/kallsyms (tp_btf source only). */
 const volatile struct cradle_text_range cap_capable_text = {};
 const volatile struct cradle_text_range security_capable_text = {};
@@ -88,6 +94,56 @@ static __always_inline __u32 classify_by_caller(void *ctx, struct cradle_record 
 	if (!classify_caller(ctx, &kind))
 		__sync_fetch_and_add(&record->unclassified_checks, 1);
 	return kind;
+}
+
+/*
+ * The kprobe source: kprobe/cap_capable sees the arguments, kretprobe/cap_capable the result.
+ * The entry, once the caller's filters chose the task, holds the check for the return.
+ */
+
+/* A capability check seen at kprobe entry, waiting for its result at return. */
+struct pending_check {
+	__s32 cap;
+	__u32 opts;
+};
+
+/* u64 pid_tgid -> struct pending_check: a task's check between kprobe entry and return (a
+ * task is in one cap_capable at a time: it neither sleeps nor recurses). Made by every object
+ * that includes this file, used by the kprobe source alone. LRU: a return the kretprobe misses
+ * must not leave its entry behind for good. An entry that cannot be made is a check lost:
+ * hold_check's caller counts it (the collector in kernel_errors.lost_pending_checks, the
+ * stream in lost_events). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct pending_check);
+} pending_checks SEC(".maps");
+
+/* At kprobe/cap_capable: holds the current task's check for take_check. Returns false when it
+ * could not be stored (the caller counts the check as lost). */
+static __always_inline bool hold_check(int cap, unsigned int opts)
+{
+	__u64 task = bpf_get_current_pid_tgid();
+	struct pending_check check = { .cap = cap, .opts = opts };
+
+	return bpf_map_update_elem(&pending_checks, &task, &check, BPF_ANY) == 0;
+}
+
+/* At kretprobe/cap_capable: the current task's check held at entry, as its capability and
+ * kind, taken out of pending_checks. Returns false when there is none (the entry did not
+ * select the task). */
+static __always_inline bool take_check(int *cap, __u32 *kind)
+{
+	__u64 task = bpf_get_current_pid_tgid();
+	struct pending_check *check = bpf_map_lookup_elem(&pending_checks, &task);
+
+	if (!check)
+		return false;
+	*cap = check->cap;
+	*kind = check_kind(check->opts);
+	bpf_map_delete_elem(&pending_checks, &task);
+	return true;
 }
 
 #endif /* CRADLE_CAPABILITY_BPF_H */

@@ -110,8 +110,7 @@ int BPF_PROG(cap_capable_fexit, const struct cred *cred, struct user_namespace *
 	struct cradle_record *record = current_record(&phase);
 
 	if (record)
-		record_check(record, phase, cap, ret,
-			     opts & CAP_OPT_NOAUDIT ? CRADLE_CHECK_PROBE : CRADLE_CHECK_AUDITED);
+		record_check(record, phase, cap, ret, check_kind(opts));
 	return 0;
 }
 
@@ -119,13 +118,7 @@ SEC("kprobe/cap_capable")
 int BPF_KPROBE(cap_capable_entry, const struct cred *cred, struct user_namespace *ns, int cap,
 	       unsigned int opts)
 {
-	__u64 task = bpf_get_current_pid_tgid();
-	struct pending_check check = { .cap = cap, .opts = opts };
-	struct cradle_record *record = current_record_by_cgroup();
-
-	if (!record)
-		return 0;
-	if (bpf_map_update_elem(&pending_checks, &task, &check, BPF_ANY))
+	if (current_record_by_cgroup() && !hold_check(cap, opts))
 		count_kernel_error(lost_pending_checks);
 	return 0;
 }
@@ -133,17 +126,15 @@ int BPF_KPROBE(cap_capable_entry, const struct cred *cred, struct user_namespace
 SEC("kretprobe/cap_capable")
 int BPF_KRETPROBE(cap_capable_return, int ret)
 {
-	__u64 task = bpf_get_current_pid_tgid();
-	struct pending_check *check = bpf_map_lookup_elem(&pending_checks, &task);
 	struct cradle_record *record;
+	__u32 kind;
+	int cap;
 
-	if (!check)
+	if (!take_check(&cap, &kind))
 		return 0;
 	record = current_record_by_cgroup();
 	if (record)
-		record_check(record, container_phase(record), check->cap, ret,
-			     check->opts & CAP_OPT_NOAUDIT ? CRADLE_CHECK_PROBE : CRADLE_CHECK_AUDITED);
-	bpf_map_delete_elem(&pending_checks, &task);
+		record_check(record, container_phase(record), cap, ret, kind);
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* Cradle's maps, each described where it is defined. The maps user space reads or writes have
- * their contract in cradle_abi.h; the others are the kernel side's own.
+ * their contract in cradle_abi.h; the others are the kernel side's own. pending_checks, which
+ * the programs of `cradle events` have too, is in capability.bpf.h.
  *
  * The collector pins every map under its --pin-dir, so that a restart loses nothing, except
  * pid_marks and joiner_phases (collector/tracer.cpp): those start empty with each load.
@@ -110,22 +111,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } joiner_phases SEC(".maps");
-
-/* A capability check seen at kprobe entry, waiting for its result at return. */
-struct pending_check {
-	__s32 cap;
-	__u32 opts;
-};
-
-/* u64 pid_tgid -> struct pending_check, for the kprobe fallback only. LRU: a return the
- * kretprobe misses must not leave its entry behind for good. An entry that cannot be made is
- * counted in kernel_errors.lost_pending_checks. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);
-	__type(value, struct pending_check);
-} pending_checks SEC(".maps");
 
 /* Failures no container's record counts; see struct cradle_kernel_errors. One entry, pinned
  * like the records, so that a collector restart forgets no loss; only ever added to
