@@ -693,8 +693,16 @@ int BPF_PROG(sched_process_exit, struct task_struct *task)
 
 /*
  * Capability checks: the reader loads the first of these the kernel accepts, as the collector
- * does (collector/tracer.cpp), with the same classification (capability.bpf.h).
+ * does (collector/tracer.cpp), with the same classification (capability.bpf.h): the
+ * capability:cap_capable tracepoint, fexit on cap_capable, or a kprobe with a kretprobe on it
+ * (kernels with BTF but no BPF trampolines). The kprobe pair reads the task as the others do:
+ * kprobe programs may call bpf_get_current_task_btf and load through its pointer since 5.11,
+ * 3ca1032ab7ab ("bpf: Implement get_current_task_btf and RET_PTR_TO_BTF_ID"), so one
+ * selected() serves every source.
  */
+
+_Static_assert(EVENTS_CHECK_AUDITED == CRADLE_CHECK_AUDITED && EVENTS_CHECK_PROBE == CRADLE_CHECK_PROBE,
+	       "events_check_kind follows cradle_check_kind");
 
 /* Called for a selected task only: classifying by caller reads the stack. */
 static __always_inline void send_check(struct task_struct *task, int cap, int ret, __u32 kind)
@@ -734,6 +742,31 @@ int BPF_PROG(cap_capable_fexit, const struct cred *cred, struct user_namespace *
 
 	if (!(filter.events & EVENTS_REPORT_CAPABILITY) || !selected(task))
 		return 0;
-	send_check(task, cap, ret, opts & CAP_OPT_NOAUDIT ? EVENTS_CHECK_PROBE : EVENTS_CHECK_AUDITED);
+	send_check(task, cap, ret, check_kind(opts));
+	return 0;
+}
+
+/* The filters decide at entry; the return reports what the entry held. A check whose entry
+ * could not be held is an event lost, counted as one in lost_events. */
+SEC("kprobe/cap_capable")
+int BPF_KPROBE(cap_capable_entry, const struct cred *cred, struct user_namespace *ns, int cap, unsigned int opts)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (!(filter.events & EVENTS_REPORT_CAPABILITY) || !selected(task))
+		return 0;
+	if (!hold_check(cap, opts))
+		count_lost();
+	return 0;
+}
+
+SEC("kretprobe/cap_capable")
+int BPF_KRETPROBE(cap_capable_return, int ret)
+{
+	__u32 kind;
+	int cap;
+
+	if (take_check(&cap, &kind))
+		send_check(bpf_get_current_task_btf(), cap, ret, kind);
 	return 0;
 }

@@ -10,9 +10,12 @@
  *                         to 4 bytes). Sized by `cradle events --buffer-pages`. Records wake
  *                         the reader in batches (EVENTS_WAKEUP_MAX), execs at once: the reader
  *                         also reads on a timeout.
- *   lost_events  PERCPU_ARRAY(1) u64: records the kernel side could not put in `events`
- *                         (the buffer was full). The sum over CPUs is the exact count of
- *                         events lost since load.
+ *   lost_events  PERCPU_ARRAY(1) u64: events the kernel side selected and could not report,
+ *                         each counted once: records it could not put in `events` (the buffer
+ *                         was full), syscalls whose task storage could not be made, and
+ *                         capability checks the kprobe source could not hold from entry to
+ *                         return (pending_checks, capability.bpf.h). The sum over CPUs is the
+ *                         exact count of events lost since load.
  *   filter_pids  HASH     u32 host tgid -> u8: `pid=N` (user space fills it before attaching).
  *   filter_cgroups HASH   u64 cgroup id -> u8: `container=ID`: the collector's cgroup of ID (user
  *                         space) and every cgroup beneath it: those there at the start (user

@@ -210,12 +210,13 @@ Result<Event> event_from_record(std::span<const std::uint8_t> bytes, const Sysca
 
 namespace {
 
-enum class CapabilitySource { tp_btf, fexit, none };
+enum class CapabilitySource { tp_btf, fexit, kprobe, none };
 
 const char* source_name(CapabilitySource source) {
     switch (source) {
         case CapabilitySource::tp_btf: return "tp_btf/cap_capable";
         case CapabilitySource::fexit: return "fexit/cap_capable";
+        case CapabilitySource::kprobe: return "kprobe/cap_capable";
         case CapabilitySource::none: break;
     }
     return "none";
@@ -252,6 +253,22 @@ Result<events_filter> kernel_filter(const EventFilter& filter) {
     made.events = (filter.capability ? EVENTS_REPORT_CAPABILITY : 0u) | (filter.exec ? EVENTS_REPORT_EXEC : 0u) |
                   (filter.exit ? EVENTS_REPORT_EXIT : 0u);
     return made;
+}
+
+// Attaches the kprobe source's pair, which events_bpf__attach then leaves as it is. A kernel
+// built without kprobe events loads kprobe programs but cannot attach them: the source is taken
+// once they attach, else the next one is tried. Attached before the filters' maps are filled,
+// they select a subset of what they will select: nothing the filters would not.
+Result<void> attach_kprobes(events_bpf& skeleton) {
+    skeleton.links.cap_capable_entry = bpf_program__attach(skeleton.progs.cap_capable_entry);
+    if (!skeleton.links.cap_capable_entry) {
+        return system_error("attaching the event programs with kprobe/cap_capable");
+    }
+    skeleton.links.cap_capable_return = bpf_program__attach(skeleton.progs.cap_capable_return);
+    if (!skeleton.links.cap_capable_return) {
+        return system_error("attaching the event programs with kretprobe/cap_capable");
+    }
+    return {};
 }
 
 // Adds to the filter_cgroups map at `map` every cgroup beneath `cgroups` now. Called once the
@@ -316,7 +333,7 @@ Result<std::unique_ptr<EventStream>> EventStream::open(const EventStreamOptions&
 
     std::vector<CapabilitySource> sources{CapabilitySource::none};
     if (filter.capability) {
-        sources = {CapabilitySource::tp_btf, CapabilitySource::fexit, CapabilitySource::none};
+        sources = {CapabilitySource::tp_btf, CapabilitySource::fexit, CapabilitySource::kprobe, CapabilitySource::none};
     }
     std::string notes;
     for (CapabilitySource source : sources) {
@@ -351,6 +368,8 @@ Result<std::unique_ptr<EventStream>> EventStream::open(const EventStreamOptions&
         }
         bpf_program__set_autoload(skeleton->progs.cap_capable_tp, source == CapabilitySource::tp_btf);
         bpf_program__set_autoload(skeleton->progs.cap_capable_fexit, source == CapabilitySource::fexit);
+        bpf_program__set_autoload(skeleton->progs.cap_capable_entry, source == CapabilitySource::kprobe);
+        bpf_program__set_autoload(skeleton->progs.cap_capable_return, source == CapabilitySource::kprobe);
         bpf_program__set_autoload(skeleton->progs.cgroup_mkdir, !filter.cgroups.empty());
         bpf_program__set_autoload(skeleton->progs.cgroup_rmdir, !filter.cgroups.empty());
         if (int error = bpf_map__set_max_entries(skeleton->maps.events, options.buffer_pages * k_page_size)) {
@@ -361,6 +380,12 @@ Result<std::unique_ptr<EventStream>> EventStream::open(const EventStreamOptions&
                 system_error(error, std::string("loading the event programs with ") + source_name(source)).message +
                 "; ";
             continue;
+        }
+        if (source == CapabilitySource::kprobe) {
+            if (auto attached = attach_kprobes(*skeleton); !attached) {
+                notes += attached.error().message + "; ";
+                continue;
+            }
         }
         stream->m_skeleton = std::move(skeleton);
         stream->m_capability_source = source_name(source);

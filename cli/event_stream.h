@@ -55,8 +55,9 @@ class EventStream {
 public:
     // Loads the event programs with `options`, attaches them and starts recording. Capability
     // checks come from the first source the kernel accepts, as for the collector:
-    // tp_btf/cap_capable (6.14+, no-audit probes told by their caller), fexit/cap_capable, or
-    // none (when no capability event is wanted, none is loaded). Fails (with what was being
+    // tp_btf/cap_capable (6.14+, no-audit probes told by their caller), fexit/cap_capable,
+    // kprobe/cap_capable with a kretprobe (kernels without BPF trampolines), or none (when no
+    // capability event is wanted, none is loaded). Fails (with what was being
     // done) when the programs do not load or attach, a syscall name is unknown on this
     // architecture, a filter holds more than the maps take, or buffer_pages is not a power
     // of two.
@@ -76,11 +77,12 @@ public:
     Result<std::size_t> poll(std::chrono::milliseconds timeout, const std::function<void(Event&)>& sink);
 
     // Records the kernel side could not write because the buffer was full (or the task's
-    // storage could not be made), since open(): exact, the sum of per-CPU counters.
+    // storage could not be made, or the kprobe source could not hold a capability check
+    // between entry and return), since open(): exact, the sum of per-CPU counters.
     Result<std::uint64_t> lost() const;
 
     std::uint64_t malformed() const { return m_malformed; }
-    // "tp_btf/cap_capable", "fexit/cap_capable" or "none".
+    // "tp_btf/cap_capable", "fexit/cap_capable", "kprobe/cap_capable" or "none".
     const std::string& capability_source() const { return m_capability_source; }
 
 private:
