@@ -14,6 +14,8 @@
 #   events   `cradle events` (no collector) streams what the workload does in a new pid
 #            namespace: its event programs load on this kernel, capability checks through
 #            fexit
+#   events-nofexit  the same with every fexit program load refused, as for nofexit, so
+#            capability checks come through kprobes
 
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
@@ -93,13 +95,18 @@ run_phase() {
     echo "=== cradle-vm phase $phase: end ==="
 }
 
-# The events phase: the stream, started before the workload, which runs in a pid namespace of
+# An events phase: the stream, started before the workload, which runs in a pid namespace of
 # its own (the stream's default filter, container=new), then stopped as Ctrl-C stops it.
 run_events_phase() {
-    dir=/run/events
+    phase=$1
+    dir=/run/$phase
     mkdir -p "$dir"
-    echo "=== cradle-vm phase events: begin ==="
-    cradle events --output json --output-file "$dir/stream.json" 2> "$dir/events.err" &
+    echo "=== cradle-vm phase $phase: begin ==="
+    case $phase in
+        events) preload= ;;
+        events-nofexit) preload=/lib/refuse_fexit.so ;;
+    esac
+    LD_PRELOAD=$preload cradle events --output json --output-file "$dir/stream.json" 2> "$dir/events.err" &
     stream=$!
     tries=0
     while ! grep -q streaming "$dir/events.err" && [ $tries -lt 300 ] && kill -0 $stream 2> /dev/null; do
@@ -112,17 +119,17 @@ run_events_phase() {
     kill -INT $stream 2> /dev/null
     wait $stream
     echo "cradle-vm: cradle events exited $?"
-    echo "=== cradle-vm phase events: stderr ==="
+    echo "=== cradle-vm phase $phase: stderr ==="
     cat "$dir/events.err"
-    echo "=== cradle-vm phase events: stream ==="
+    echo "=== cradle-vm phase $phase: stream ==="
     cat "$dir/stream.json"
-    echo "=== cradle-vm phase events: end ==="
+    echo "=== cradle-vm phase $phase: end ==="
 }
 
 echo "cradle-vm: kernel $(uname -r)"
 for phase in $(echo "${cradle_phases:-native}" | tr , ' '); do
     case $phase in
-        events) run_events_phase ;;
+        events | events-nofexit) run_events_phase "$phase" ;;
         *) run_phase "$phase" ;;
     esac
 done

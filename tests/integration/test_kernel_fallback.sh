@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
-# The capability fallbacks, and `cradle events`, on a kernel that lacks tp_btf/cap_capable: Debian's 6.1 kernel
-# boots under qemu (software emulation) on an initramfs holding busybox, the built binaries
-# and their libraries, with fallback_init.sh as /init. There the collector observes
-# capability checks through fexit/cap_capable, and, with every fexit program load refused by
-# an LD_PRELOAD shim (the kernel itself accepts them), through kprobe/cap_capable. In both
-# the no-audit CAP_NET_ADMIN probe is told by cap_capable's opts argument and lands in
-# PROBED_CAPABILITIES, not CAPABILITIES.
+# The capability fallbacks, of the collector and of `cradle events`, on a kernel that lacks
+# tp_btf/cap_capable: Debian's 6.1 kernel boots under qemu (software emulation) on an initramfs
+# holding busybox, the built binaries and their libraries, with fallback_init.sh as /init.
+# There the collector observes capability checks through fexit/cap_capable, and, with every
+# fexit program load refused by an LD_PRELOAD shim (the kernel itself accepts them), through
+# kprobe/cap_capable. In both the no-audit CAP_NET_ADMIN probe is told by cap_capable's opts
+# argument and lands in PROBED_CAPABILITIES, not CAPABILITIES. The stream does the same in
+# its two phases: its events tell the audited CAP_CHOWN check from the CAP_NET_ADMIN probe.
 # The kernel package is downloaded once into $CRADLE_TEST_CACHE (default
 # /var/cache/cradle-test); qemu-system-x86, cpio, busybox-static and gcc are installed when
 # missing and the test runs as root.
 source "$(dirname "$0")/lib.sh"
 CACHE=${CRADLE_TEST_CACHE:-/var/cache/cradle-test}
-# Both phases take about 10 s under TCG on a 2-core VM; the timeout leaves room for a loaded
+# The phases take about 15 s under TCG on a 2-core VM; the timeout leaves room for a loaded
 # machine and stays far below CI's limit.
 BOOT_TIMEOUT=${CRADLE_VM_TIMEOUT:-120}
-PHASES=(native nofexit events)
+PHASES=(native nofexit events events-nofexit)
 
 static_busybox() {
     local busybox
@@ -209,27 +210,40 @@ check "native: without the task iterator (6.7+), moved processes have their lead
 needs nofexit
 check "nofexit: fexit was passed over because it was refused" \
     grep -q "loading the BPF programs with fexit/cap_capable: Operation not supported" "$WORK/nofexit.log"
-# The stream's events that match JQ_FILTER, one JSON object a line.
-stream_events() { jq -c "select(.event != null) | select($1)" "$WORK/events.stream"; }
+# The events of the stream of the phase being checked ($stream) that match JQ_FILTER, one JSON
+# object a line.
+stream_events() { jq -c "select(.event != null) | select($1)" "$stream"; }
 stream_has() { [[ -n $(stream_events "$1" | head -n 1) ]]; }
 
-part "cradle events on this kernel"
-phase_part events stderr > "$WORK/events.err"
-phase_part events stream > "$WORK/events.stream"
-check --as events "events: the VM ran the phase to its end" grep -qx "=== cradle-vm phase events: end ===" "$WORK/serial.log"
-needs events
-check "events: the stream loaded its programs, capability checks through fexit" \
-    grep -q "streaming; capability checks through fexit/cap_capable" "$WORK/events.err"
-check "events: it ended on SIGINT and lost nothing" grep -qx "events lost: 0" "$WORK/events.err"
-check "events: the workload's shell is pid 1 of its namespace" \
-    stream_has '.event == "sched_process_exec" and .args.pathname == "/bin/busybox" and .pid == 1'
-check "events: openat of the sysctl with O_RDONLY" \
-    stream_has '.event == "openat" and .args.pathname == "/proc/sys/net/core/somaxconn" and .args.flags == "O_RDONLY" and .ret >= 0'
-check "events: the chown's CAP_CHOWN check, granted and audited" \
-    stream_has '.event == "cap_capable" and .args.cap == "CAP_CHOWN" and .args.granted and (.args.no_audit | not)'
-check "events: the sysctl's CAP_NET_ADMIN check is a no-audit probe" \
-    stream_has '.event == "cap_capable" and .args.cap == "CAP_NET_ADMIN" and .args.no_audit'
-check "events: nothing from outside the new pid namespace" \
-    test "$(stream_events '.pid_ns' | jq -r .pid_ns | sort -u | wc -l)" -eq 1
+# check_events_phase PHASE SOURCE: the stream reported capability checks through SOURCE.
+check_events_phase() {
+    local phase=$1 source=$2
+    stream=$WORK/$phase.stream
+    part "cradle events on this kernel, $phase"
+    phase_part "$phase" stderr > "$WORK/$phase.err"
+    phase_part "$phase" stream > "$WORK/$phase.stream"
+    check --as "$phase" "$phase: the VM ran the phase to its end" \
+        grep -qx "=== cradle-vm phase $phase: end ===" "$WORK/serial.log"
+    needs "$phase"
+    check "$phase: the stream loaded its programs, capability checks through $source" \
+        grep -q "streaming; capability checks through $source" "$WORK/$phase.err"
+    check "$phase: it ended on SIGINT and lost nothing" grep -qx "events lost: 0" "$WORK/$phase.err"
+    check "$phase: the workload's shell is pid 1 of its namespace" \
+        stream_has '.event == "sched_process_exec" and .args.pathname == "/bin/busybox" and .pid == 1'
+    check "$phase: openat of the sysctl with O_RDONLY" \
+        stream_has '.event == "openat" and .args.pathname == "/proc/sys/net/core/somaxconn" and .args.flags == "O_RDONLY" and .ret >= 0'
+    check "$phase: the chown's CAP_CHOWN check, granted and audited" \
+        stream_has '.event == "cap_capable" and .args.cap == "CAP_CHOWN" and .args.granted and (.args.no_audit | not)'
+    check "$phase: the sysctl's CAP_NET_ADMIN check is a no-audit probe" \
+        stream_has '.event == "cap_capable" and .args.cap == "CAP_NET_ADMIN" and .args.no_audit'
+    check "$phase: nothing from outside the new pid namespace" \
+        test "$(stream_events '.pid_ns' | jq -r .pid_ns | sort -u | wc -l)" -eq 1
+}
+
+check_events_phase events fexit/cap_capable
+check_events_phase events-nofexit kprobe/cap_capable
+needs events-nofexit
+check "events-nofexit: fexit was passed over because it was refused" \
+    grep -q "prog 'cap_capable_fexit': BPF program load failed: Operation not supported" "$WORK/events-nofexit.err"
 [[ $failed == 0 ]] || { echo "serial console (without libbpf's debug lines):"; grep -v "\[debug\] libbpf:" "$WORK/serial.log"; }
 finish
