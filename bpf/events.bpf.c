@@ -53,6 +53,13 @@ struct {
 } lost_events SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost_cgroups SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, EVENTS_MAX_FILTER_PIDS);
 	__type(key, __u32);
@@ -579,7 +586,8 @@ SEC("tp_btf/cgroup_mkdir")
 int BPF_PROG(cgroup_mkdir, struct cgroup *cgrp, const char *path)
 {
 	const __u8 mark = 1;
-	__u64 id, parent_id;
+	__u64 id, parent_id, *lost;
+	__u32 key = 0;
 
 	if (!on_default_hierarchy(cgrp))
 		return 0;
@@ -587,9 +595,13 @@ int BPF_PROG(cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	if (!bpf_map_lookup_elem(&filter_cgroups, &parent_id))
 		return 0;
 	id = BPF_CORE_READ(cgrp, kn, id);
-	/* A full map leaves the cgroup out: its tasks are not reported, as for a filter that
-	 * does not hold (EVENTS_MAX_FILTER_CGROUPS is far above what containers make). */
-	bpf_map_update_elem(&filter_cgroups, &id, &mark, BPF_ANY);
+	/* A full map leaves the cgroup out, and its tasks unreported: the reader is told
+	 * (EVENTS_MAX_FILTER_CGROUPS is far above what containers make). */
+	if (bpf_map_update_elem(&filter_cgroups, &id, &mark, BPF_ANY)) {
+		lost = bpf_map_lookup_elem(&lost_cgroups, &key);
+		if (lost)
+			__sync_fetch_and_add(lost, 1);
+	}
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "cli/event_decode.h"
+#include "events_abi.h"
 
 namespace cradle {
 
@@ -323,6 +324,17 @@ void append_table_loss(std::string& out, const EventLoss& loss) {
     out += " in all)\n"sv;
 }
 
+void append_cgroup_warning(std::string& out, const EventLoss& loss) {
+    out += "cradle events: warning: "sv;
+    append_number(out, loss.added);
+    out += loss.added == 1 ? " cgroup"sv : " cgroups"sv;
+    out += " made beneath the container= cgroups did not fit in the filter ("sv;
+    append_number(out, EVENTS_MAX_FILTER_CGROUPS);
+    out += " cgroups at most): their tasks are not reported ("sv;
+    append_number(out, loss.total);
+    out += " in all)\n"sv;
+}
+
 void EventTally::add(std::string_view name) {
     ++m_shown;
     if (const auto it = m_counts.find(name); it != m_counts.end()) {
@@ -340,12 +352,17 @@ std::vector<std::pair<std::string, std::uint64_t>> EventTally::by_count() const 
     return counts;
 }
 
-std::string format_summary(const EventTally& tally, std::uint64_t lost) {
+std::string format_summary(const EventTally& tally, const StreamLosses& losses) {
     std::string out = "events shown: ";
     append_number(out, tally.shown());
     out += "\nevents lost: "sv;
-    append_number(out, lost);
+    append_number(out, losses.events);
     out += '\n';
+    if (losses.cgroups != 0) {
+        out += "cgroups left out: "sv;
+        append_number(out, losses.cgroups);
+        out += '\n';
+    }
     const auto counts = tally.by_count();
     std::size_t name_width = 0;
     std::size_t count_width = 0;

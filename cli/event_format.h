@@ -67,6 +67,18 @@ void append_json_loss(std::string& out, const EventLoss& loss);
 // Appends the loss line of the table stream: "LOST 12 events (34 in all)\n".
 void append_table_loss(std::string& out, const EventLoss& loss);
 
+// Appends the warning printed on standard error when cgroups made beneath container= cgroups
+// did not fit in the kernel side's filter: "cradle events: warning: 2 cgroups made beneath the
+// container= cgroups did not fit in the filter (1024 cgroups at most): their tasks are not
+// reported (3 in all)\n". Not a count of events: how many such tasks would have made is unknown.
+void append_cgroup_warning(std::string& out, const EventLoss& loss);
+
+// What a stream could not show, for its summary.
+struct StreamLosses {
+    std::uint64_t events = 0;   // events the kernel side selected and dropped (EventStream::lost)
+    std::uint64_t cgroups = 0;  // cgroups left out of the filter (EventStream::lost_cgroups)
+};
+
 // How many events of each name a stream showed, for its summary.
 class EventTally {
 public:
@@ -90,9 +102,10 @@ private:
 // The summary printed on stderr when a stream ends:
 //   events shown: 1234
 //   events lost: 0
+//   cgroups left out: 2      (only when any were)
 //   openat               1200
 //   execve                  3
 // one line per event name in by_count() order, names padded to the longest.
-std::string format_summary(const EventTally& tally, std::uint64_t lost);
+std::string format_summary(const EventTally& tally, const StreamLosses& losses);
 
 }  // namespace cradle

@@ -466,4 +466,13 @@ Result<std::uint64_t> EventStream::lost() const {
     return total;
 }
 
+Result<std::uint64_t> EventStream::lost_cgroups() const {
+    const std::uint32_t key = 0;
+    std::uint64_t count = 0;
+    if (bpf_map_lookup_elem(bpf_map__fd(m_skeleton->maps.lost_cgroups), &key, &count) != 0) {
+        return system_error("reading the count of cgroups left out of the filter");
+    }
+    return count;
+}
+
 }  // namespace cradle

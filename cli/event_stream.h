@@ -81,6 +81,10 @@ public:
     // between entry and return), since open(): exact, the sum of per-CPU counters.
     Result<std::uint64_t> lost() const;
 
+    // Cgroups made beneath the container= cgroups since open() that did not fit in the kernel
+    // side's filter, so that their tasks are not reported (bpf/events_abi.h, lost_cgroups).
+    Result<std::uint64_t> lost_cgroups() const;
+
     std::uint64_t malformed() const { return m_malformed; }
     // "tp_btf/cap_capable", "fexit/cap_capable", "kprobe/cap_capable" or "none".
     const std::string& capability_source() const { return m_capability_source; }

@@ -496,16 +496,23 @@ int run_events_command(const EventsCommandOptions& options, std::ostream& out, s
     stream_out.flush();
 
     EventTally tally;
-    std::uint64_t lost = 0;
-    // A loss is shown as soon as it is seen, between the events it fell among.
+    StreamLosses losses;
+    // A loss is shown as soon as it is seen, between the events it fell among; a cgroup left
+    // out of the filter is no event, and is a warning of its own.
+    std::string warning;
     auto report_loss = [&] {
-        const auto now_lost = (*stream)->lost();
-        if (!now_lost || *now_lost == lost) {
-            return;
+        if (const auto lost = (*stream)->lost(); lost && *lost != losses.events) {
+            const EventLoss loss{*lost, *lost - losses.events};
+            losses.events = *lost;
+            json ? append_json_loss(buffer, loss) : append_table_loss(buffer, loss);
         }
-        const EventLoss loss{*now_lost, *now_lost - lost};
-        lost = *now_lost;
-        json ? append_json_loss(buffer, loss) : append_table_loss(buffer, loss);
+        if (const auto lost = (*stream)->lost_cgroups(); lost && *lost != losses.cgroups) {
+            warning.clear();
+            append_cgroup_warning(warning, EventLoss{*lost, *lost - losses.cgroups});
+            losses.cgroups = *lost;
+            err << warning;
+            err.flush();
+        }
     };
     const auto started = std::chrono::steady_clock::now();
     const auto deadline = options.duration ? started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -555,7 +562,7 @@ int run_events_command(const EventsCommandOptions& options, std::ostream& out, s
         err << "cradle events: writing the events failed\n";
         status = 2;
     }
-    err << format_summary(tally, lost);
+    err << format_summary(tally, losses);
     return status;
 }
 

@@ -152,6 +152,12 @@ check "the container's init moves into a child cgroup made before the stream" \
 release nested early
 check "and into one made after the stream started" \
     sh -c "mkdir '$nested_dir/late' && sleep 0.2 && echo $nested_pid > '$nested_dir/late/cgroup.procs'"
+# The kernel side's filter holds 1024 cgroups (EVENTS_MAX_FILTER_CGROUPS): with 1024 more made
+# beneath the container, those that do not fit, as many as were there already, are counted.
+beneath=$(find "$nested_dir" -type d | wc -l)
+check --as filled "1024 more cgroups made beneath the container ($beneath there already)" \
+    mkdir "$nested_dir"/fill-{1..1024}
+rmdir "$nested_dir"/fill-* 2> /dev/null
 release nested late
 # A process in a sibling cgroup of the container's opens the same kind of marker.
 sh -c "echo \$\$ > '$sibling_dir/cgroup.procs' && exec cat '$WORK/sibling-marker'" > /dev/null 2>&1
@@ -167,6 +173,11 @@ check "and they carry the container's id and profile" \
 check "nothing from a sibling cgroup" \
     empty "$(events nested '.args.pathname | tostring | endswith("sibling-marker")' | head -3)"
 check "nothing from outside the container" empty "$(events nested ".pid_ns != ${nested_ns:-0}" | head -3)"
+needs nested-cgroup nested-stream filled
+check "the cgroups that did not fit are a warning" \
+    grep -q "^cradle events: warning: .* did not fit in the filter .*($beneath in all)$" "$WORK/nested.err"
+check "and a line of the summary, apart from the events lost" \
+    grep -qx "cgroups left out: $beneath" "$WORK/nested.err"
 
 part "clone3's flags, and a 32-bit process's syscalls decoded"
 cc -O2 -static -o "$ROOTFS/bin/argument-probe" "$REPO/tests/integration/argument_probe.c"

@@ -316,12 +316,32 @@ TEST_CASE("the summary counts events by name, most frequent first") {
     }
     tally.add("cap_capable");
     CHECK(tally.shown() == 1207);
-    CHECK(format_summary(tally, 5) ==
+    CHECK(format_summary(tally, StreamLosses{.events = 5}) ==
           "events shown: 1207\n"
           "events lost: 5\n"
           "  openat       1200\n"
           "  close           3\n"
           "  execve          3\n"
           "  cap_capable     1\n");
-    CHECK(format_summary(EventTally{}, 0) == "events shown: 0\nevents lost: 0\n");
+    CHECK(format_summary(EventTally{}, StreamLosses{}) == "events shown: 0\nevents lost: 0\n");
+}
+
+TEST_CASE("cgroups left out of the filter: a warning as they go, a line of the summary at the end") {
+    std::string out;
+    append_cgroup_warning(out, EventLoss{.total = 3, .added = 2});
+    CHECK(out ==
+          "cradle events: warning: 2 cgroups made beneath the container= cgroups did not fit in the filter "
+          "(1024 cgroups at most): their tasks are not reported (3 in all)\n");
+    out.clear();
+    append_cgroup_warning(out, EventLoss{.total = 1, .added = 1});
+    CHECK(out.starts_with("cradle events: warning: 1 cgroup made beneath"));
+    CHECK(out.ends_with("(1 in all)\n"));
+    EventTally tally;
+    tally.add("openat");
+    // Not events: the count of events lost stays what it is.
+    CHECK(format_summary(tally, StreamLosses{.events = 0, .cgroups = 4}) ==
+          "events shown: 1\n"
+          "events lost: 0\n"
+          "cgroups left out: 4\n"
+          "  openat  1\n");
 }

@@ -181,7 +181,7 @@ TEST_CASE("golden: the event stream as a table, as JSON lines, and its summary")
         for (const Event& event : events) {
             tally.add(event.name);
         }
-        return format_summary(tally, loss.total);
+        return format_summary(tally, StreamLosses{.events = loss.total});
     });
 }
 
