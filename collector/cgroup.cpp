@@ -12,6 +12,7 @@
 
 #include "common/directory.h"
 #include "common/text_file.h"
+#include "common/unique_fd.h"
 
 namespace cradle {
 
@@ -31,22 +32,12 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
     return fields;
 }
 
-// A file descriptor closed when it goes out of scope.
-struct OwnedFd {
-    int fd = -1;
-    ~OwnedFd() {
-        if (fd >= 0) {
-            ::close(fd);
-        }
-    }
-};
-
 }  // namespace
 
 Result<std::string> cgroup_directory_by_id(const std::string& cgroup2_mount, std::uint64_t id) {
     const std::string context = "finding cgroup " + std::to_string(id) + " under \"" + cgroup2_mount + "\"";
-    OwnedFd mount{::open(cgroup2_mount.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-    if (mount.fd < 0) {
+    const UniqueFd mount(::open(cgroup2_mount.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!mount.valid()) {
         return system_error(context);
     }
     // kernfs's handle (FILEID_KERNFS, include/linux/exportfs.h): the node's 64-bit id.
@@ -56,12 +47,12 @@ Result<std::string> cgroup_directory_by_id(const std::string& cgroup2_mount, std
     handle->handle_bytes = sizeof id;
     handle->handle_type = k_fileid_kernfs;
     std::memcpy(storage + sizeof(file_handle), &id, sizeof id);
-    OwnedFd directory{::open_by_handle_at(mount.fd, handle, O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-    if (directory.fd < 0) {
+    const UniqueFd directory(::open_by_handle_at(mount.get(), handle, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!directory.valid()) {
         return system_error(context);
     }
     char path[PATH_MAX];
-    const std::string link = "/proc/self/fd/" + std::to_string(directory.fd);
+    const std::string link = "/proc/self/fd/" + std::to_string(directory.get());
     const ssize_t length = ::readlink(link.c_str(), path, sizeof path);
     if (length < 0 || static_cast<std::size_t>(length) == sizeof path) {
         return system_error(length < 0 ? errno : ENAMETOOLONG, context);
