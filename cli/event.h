@@ -71,7 +71,7 @@ struct EventArgument {
     ArgumentType type = ArgumentType::hex;
     std::uint64_t raw = 0;             // the register's value (for strings: the pointer)
     std::vector<std::string> strings;  // user_string, user_string_array, kernel_string
-    std::vector<std::uint8_t> bytes;   // sockaddr
+    std::vector<std::uint8_t> bytes;   // sockaddr, clone_args: as read from the task's memory
     bool truncated = false;            // the string, array or bytes were cut at the reader's limit
     bool unreadable = false;           // the task's memory could not be read at that pointer
 };
