@@ -227,20 +227,21 @@ void append_clone_args(std::string& out, const EventArgument& argument) {
     std::uint64_t flags = 0;
     std::memcpy(&flags, argument.bytes.data(), sizeof flags);
     // clone3 takes the exit signal apart from the flags, whose low byte (clone's CSIGNAL) it
-    // refuses when set: put there, it reads as clone's flags do. A low byte set stays as it is.
-    if (argument.bytes.size() >= 2 * sizeof(std::uint64_t) && (flags & 0xff) == 0) {
-        std::uint64_t exit_signal = 0;
+    // refuses when set: put there, it reads as clone's flags do. Where it cannot go there (the
+    // low byte is taken, or it is too large for it) it is shown by number, never dropped.
+    std::uint64_t exit_signal = 0;
+    if (argument.bytes.size() >= 2 * sizeof(std::uint64_t)) {
         std::memcpy(&exit_signal, argument.bytes.data() + sizeof flags, sizeof exit_signal);
-        if (exit_signal <= 0xff) {
-            flags |= exit_signal;
-        } else {
-            append_clone_flags(out, flags);
-            out += "|exit_signal=";
-            append_number(out, exit_signal);
-            return;
-        }
+    }
+    if (exit_signal <= 0xff && (flags & 0xff) == 0) {
+        flags |= exit_signal;
+        exit_signal = 0;
     }
     append_clone_flags(out, flags);
+    if (exit_signal != 0) {
+        out += "|exit_signal=";
+        append_number(out, exit_signal);
+    }
     if (argument.truncated) {
         out += "...";
     }

@@ -53,10 +53,12 @@ void append_escaped(std::string& out, std::string_view bytes, EscapeFor target =
 //                                     remaining bytes in hex (AF_PACKET 0x0003...); "..." when
 //                                     truncated; as for strings when unreadable
 //   clone_args (from `bytes`)         its flags and exit signal as clone_flags writes them
-//                                     (CLONE_VM|CLONE_VFORK|SIGCHLD); "..." after the flags when
-//                                     the size stopped before exit_signal; 0x7ffd... (too short)
-//                                     when it stopped before the flags' end; as for strings when
-//                                     unreadable
+//                                     (CLONE_VM|CLONE_VFORK|SIGCHLD); an exit signal that does
+//                                     not fit their low byte (set already, or above 255) follows
+//                                     by number (CLONE_VM|SIGCHLD|exit_signal=9); "..." after
+//                                     the flags when the size stopped before exit_signal;
+//                                     0x7ffd... (too short) when it stopped before the flags'
+//                                     end; as for strings when unreadable
 //   socketcall_call                   SYS_CONNECT, else decimal
 //   signal                            SIGKILL, SIGRTMIN+2, else decimal (kill's 0 stays 0)
 //   prctl_option, ptrace_request      PR_SET_NO_NEW_PRIVS, PTRACE_ATTACH, else decimal

@@ -168,9 +168,12 @@ TEST_CASE("clone3's clone_args: its flags and exit signal as clone's flags read"
     CHECK(clone_args_text({CLONE_THREAD}, true) == "CLONE_THREAD...");
     // One that stops before the flags' end: nothing was read.
     CHECK(clone_args_text({}, true) == "0x7ffd0000 (too short)");
-    // What the kernel refuses still shows as it was: flags in the low byte, a huge exit signal.
-    CHECK(clone_args_text({CLONE_VM | SIGCHLD, SIGKILL}) == "CLONE_VM|SIGCHLD");
+    // What the kernel refuses still shows as it was: flags in the low byte beside an exit
+    // signal, a huge exit signal.
+    CHECK(clone_args_text({CLONE_VM | SIGCHLD, SIGKILL}) == "CLONE_VM|SIGCHLD|exit_signal=9");
+    CHECK(clone_args_text({CLONE_VM | SIGCHLD, 0}) == "CLONE_VM|SIGCHLD");
     CHECK(clone_args_text({CLONE_VM, 0x1000}) == "CLONE_VM|exit_signal=4096");
+    CHECK(clone_args_text({0x80, SIGKILL}) == "0x80|exit_signal=9");
     EventArgument unreadable;
     unreadable.type = ArgumentType::clone_args;
     unreadable.raw = 0x1000;
