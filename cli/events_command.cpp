@@ -354,10 +354,17 @@ public:
         unknown.backoff_ns =
             std::min(unknown.backoff_ns == 0 ? k_first_backoff_ns : 2 * unknown.backoff_ns, k_last_backoff_ns);
         unknown.next_ask_ns = unknown.last_ask_ns + unknown.backoff_ns;
-        if (refresh()) {
-            if (auto found = m_containers.find(cgroup); found != m_containers.end()) {
-                return &found->second;
-            }
+        // A cgroup beneath a known container's is found by the local walk alone: cradled,
+        // whose answer blocks the stream, is asked only when that finds nothing (and the
+        // walk runs again after, for a parent cradled has just named).
+        if (const Container* above = find_above(cgroup)) {
+            return above;
+        }
+        if (!refresh()) {
+            return nullptr;
+        }
+        if (auto found = m_containers.find(cgroup); found != m_containers.end()) {
+            return &found->second;
         }
         return find_above(cgroup);
     }
