@@ -272,9 +272,10 @@ Result<void> attach_kprobes(events_bpf& skeleton) {
 }
 
 // Adds to the filter_cgroups map at `map` every cgroup beneath `cgroups` now. Called once the
-// programs are attached: a cgroup made from then on is the kernel side's to add (cgroup_mkdir),
-// so none falls between the two, as for the collector's containers. A cgroup gone meanwhile
-// (its container ended) has nothing beneath it.
+// programs are attached: a cgroup made from then on beneath one in the map is the kernel side's
+// to add (cgroup_mkdir), and each is in the map before its children are listed, so none falls
+// between the two, as for the collector's containers. A cgroup gone meanwhile (its container
+// ended) has nothing beneath it.
 Result<void> add_descendants(int map, const std::vector<std::uint64_t>& cgroups) {
     auto mount = read_cgroup2_mount();
     if (!mount) {
@@ -289,15 +290,15 @@ Result<void> add_descendants(int map, const std::vector<std::uint64_t>& cgroups)
         if (!directory) {
             return directory.error();
         }
-        auto children = descendant_cgroup_ids(*directory);
-        if (!children) {
-            return children.error();
-        }
-        for (std::uint64_t child : *children) {
-            if (bpf_map_update_elem(map, &child, &mark, BPF_ANY) != 0) {
-                return system_error("setting the filter on cgroup " + std::to_string(child) + " beneath \"" +
-                                    *directory + "\"");
+        auto walked = walk_descendant_cgroups(*directory, [&](const CgroupDirectory& child) -> Result<void> {
+            if (bpf_map_update_elem(map, &child.id, &mark, BPF_ANY) != 0) {
+                return system_error("setting the filter on cgroup " + std::to_string(child.id) + " \"" + child.path +
+                                    "\"");
             }
+            return {};
+        });
+        if (!walked) {
+            return walked.error();
         }
     }
     return {};

@@ -165,8 +165,8 @@ Result<std::vector<pid_t>> parse_cgroup_procs(std::string_view text) {
     return pids;
 }
 
-Result<std::vector<std::uint64_t>> descendant_cgroup_ids(const std::string& directory) {
-    std::vector<std::uint64_t> ids;
+Result<void> walk_descendant_cgroups(const std::string& directory,
+                                     const std::function<Result<void>(const CgroupDirectory&)>& visit) {
     std::vector<std::string> pending{directory};
     while (!pending.empty()) {
         const std::string parent = std::move(pending.back());
@@ -182,12 +182,30 @@ Result<std::vector<std::uint64_t>> descendant_cgroup_ids(const std::string& dire
             if (!entry.is_directory) {
                 continue;
             }
-            const std::string child = parent + "/" + entry.name;
-            if (auto id = cgroup_id(child)) {
-                ids.push_back(*id);
-                pending.push_back(child);
+            CgroupDirectory child{parent + "/" + entry.name};
+            auto id = cgroup_id(child.path);
+            if (!id) {
+                continue;
             }
+            child.id = *id;
+            if (auto visited = visit(child); !visited) {
+                return visited.error();
+            }
+            // Listed only now, once visit has seen it.
+            pending.push_back(std::move(child.path));
         }
+    }
+    return {};
+}
+
+Result<std::vector<std::uint64_t>> descendant_cgroup_ids(const std::string& directory) {
+    std::vector<std::uint64_t> ids;
+    auto walked = walk_descendant_cgroups(directory, [&](const CgroupDirectory& child) -> Result<void> {
+        ids.push_back(child.id);
+        return {};
+    });
+    if (!walked) {
+        return walked.error();
     }
     return ids;
 }

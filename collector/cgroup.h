@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +62,15 @@ private:
 // cgroup removed while it is walked (`directory` included) is left out; any other failure to
 // list one is an error.
 Result<std::vector<std::uint64_t>> descendant_cgroup_ids(const std::string& directory);
+
+// Calls `visit` with every cgroup beneath the cgroup2 directory `directory` (path and id), at
+// any depth, not counting itself, top-down: each before its own children are listed. What
+// visit publishes of a cgroup (for the kernel side to add the children made from then on) thus
+// leaves no child made meanwhile to neither side. Cgroups removed while walked are left out as
+// descendant_cgroup_ids leaves them; a failure to list one, or visit's failure, ends the walk
+// with that error.
+Result<void> walk_descendant_cgroups(const std::string& directory,
+                                     const std::function<Result<void>(const CgroupDirectory&)>& visit);
 
 // The pids of a cgroup.procs file: one decimal pid a line. EINVAL, quoting the line, for
 // anything else.

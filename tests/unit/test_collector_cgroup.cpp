@@ -212,3 +212,41 @@ TEST_CASE("cgroup: descendant_cgroup_ids of a cgroup gone meanwhile is none") {
     REQUIRE_MESSAGE(ids.ok(), ids.error().message);
     CHECK(ids->empty());
 }
+
+TEST_CASE("cgroup: walk_descendant_cgroups visits each cgroup before it lists its children") {
+    TempDir cgroup;
+    for (const char* child : {"a", "a/b", "d"}) {
+        REQUIRE(mkdir((cgroup / child).c_str(), 0755) == 0);
+    }
+    // A child made beneath a cgroup as soon as it is visited (the kernel side would have missed
+    // it, its parent not yet published when it was made) is still found by the walk.
+    std::vector<std::string> visited;
+    auto walked = walk_descendant_cgroups(cgroup.path(), [&](const CgroupDirectory& child) -> Result<void> {
+        visited.push_back(child.path.substr(cgroup.path().size() + 1));
+        auto id = cgroup_id(child.path);
+        REQUIRE(id.ok());
+        CHECK(*id == child.id);
+        if (visited.back() == "a/b") {
+            REQUIRE(mkdir((child.path + "/made-while-walked").c_str(), 0755) == 0);
+        }
+        return {};
+    });
+    REQUIRE_MESSAGE(walked.ok(), walked.error().message);
+    std::sort(visited.begin(), visited.end());
+    CHECK(visited == std::vector<std::string>{"a", "a/b", "a/b/made-while-walked", "d"});
+}
+
+TEST_CASE("cgroup: walk_descendant_cgroups ends on the visit's failure") {
+    TempDir cgroup;
+    for (const char* child : {"a", "a/b"}) {
+        REQUIRE(mkdir((cgroup / child).c_str(), 0755) == 0);
+    }
+    int visits = 0;
+    auto walked = walk_descendant_cgroups(cgroup.path(), [&](const CgroupDirectory&) -> Result<void> {
+        ++visits;
+        return Error{EPERM, "refused"};
+    });
+    REQUIRE_FALSE(walked.ok());
+    CHECK(walked.error().code == EPERM);
+    CHECK(visits == 1);
+}
