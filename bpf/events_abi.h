@@ -19,13 +19,15 @@
  *   lost_cgroups ARRAY(1) u64: cgroups made beneath a `container=ID` cgroup that did not fit
  *                         in filter_cgroups (EVENTS_MAX_FILTER_CGROUPS): their tasks are not
  *                         reported. Not events (how many such tasks would have made is not
- *                         known): the reader warns and reports the count in its summary.
+ *                         known): the reader adds those it found at the start that did not
+ *                         fit, warns and reports the sum in its summary.
  *   filter_pids  HASH     u32 host tgid -> u8: `pid=N` (user space fills it before attaching).
  *   filter_cgroups HASH   u64 cgroup id -> u8: `container=ID`: the collector's cgroup of ID (user
  *                         space) and every cgroup beneath it: those there at the start (user
- *                         space lists them once the programs are attached) and those made
- *                         since (the kernel side, at cgroup_mkdir; removed at cgroup_rmdir;
- *                         one that does not fit is counted in lost_cgroups).
+ *                         space lists them once the programs are attached, each added before
+ *                         its children are listed; one that does not fit is counted) and
+ *                         those made since (the kernel side, at cgroup_mkdir; removed at
+ *                         cgroup_rmdir; one that does not fit is counted in lost_cgroups).
  *   new_pid_ns   HASH     u32 pid namespace inode -> u8: namespaces created since load
  *                         (`container=new`); kernel side only.
  *   new_pids     HASH     u32 host tgid -> u8: processes created since load (`pid=new`);

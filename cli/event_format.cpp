@@ -328,7 +328,7 @@ void append_cgroup_warning(std::string& out, const EventLoss& loss) {
     out += "cradle events: warning: "sv;
     append_number(out, loss.added);
     out += loss.added == 1 ? " cgroup"sv : " cgroups"sv;
-    out += " made beneath the container= cgroups did not fit in the filter ("sv;
+    out += " beneath the container= cgroups did not fit in the filter ("sv;
     append_number(out, EVENTS_MAX_FILTER_CGROUPS);
     out += " cgroups at most): their tasks are not reported ("sv;
     append_number(out, loss.total);

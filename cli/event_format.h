@@ -68,7 +68,7 @@ void append_json_loss(std::string& out, const EventLoss& loss);
 void append_table_loss(std::string& out, const EventLoss& loss);
 
 // Appends the warning printed on standard error when cgroups made beneath container= cgroups
-// did not fit in the kernel side's filter: "cradle events: warning: 2 cgroups made beneath the
+// did not fit in the kernel side's filter: "cradle events: warning: 2 cgroups beneath the
 // container= cgroups did not fit in the filter (1024 cgroups at most): their tasks are not
 // reported (3 in all)\n". Not a count of events: how many such tasks would have made is unknown.
 void append_cgroup_warning(std::string& out, const EventLoss& loss);

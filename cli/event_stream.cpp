@@ -271,17 +271,21 @@ Result<void> attach_kprobes(events_bpf& skeleton) {
     return {};
 }
 
-// Adds to the filter_cgroups map at `map` every cgroup beneath `cgroups` now. Called once the
-// programs are attached: a cgroup made from then on beneath one in the map is the kernel side's
-// to add (cgroup_mkdir), and each is in the map before its children are listed, so none falls
-// between the two, as for the collector's containers. A cgroup gone meanwhile (its container
-// ended) has nothing beneath it.
-Result<void> add_descendants(int map, const std::vector<std::uint64_t>& cgroups) {
+// Adds to the filter_cgroups map at `map` every cgroup beneath `cgroups` now, and returns how
+// many did not fit. Called once the programs are attached: a cgroup made from then on beneath
+// one in the map is the kernel side's to add (cgroup_mkdir), and each is in the map before its
+// children are listed, so none falls between the two, as for the collector's containers. A
+// cgroup gone meanwhile (its container ended) has nothing beneath it.
+Result<std::uint64_t> add_descendants(int map, const std::vector<std::uint64_t>& cgroups) {
     auto mount = read_cgroup2_mount();
     if (!mount) {
         return with_context(mount.error(), "listing the cgroups beneath container= cgroups");
     }
-    const std::uint8_t mark = 1;
+    std::uint64_t left_out = 0;
+    const auto mark = [map](std::uint64_t cgroup) {
+        const std::uint8_t marked = 1;
+        return bpf_map_update_elem(map, &cgroup, &marked, BPF_ANY) == 0 ? 0 : errno;
+    };
     for (std::uint64_t cgroup : cgroups) {
         auto directory = cgroup_directory_by_id(*mount, cgroup);
         if (!directory && (directory.error().code == ESTALE || directory.error().code == ENOENT)) {
@@ -290,21 +294,38 @@ Result<void> add_descendants(int map, const std::vector<std::uint64_t>& cgroups)
         if (!directory) {
             return directory.error();
         }
-        auto walked = walk_descendant_cgroups(*directory, [&](const CgroupDirectory& child) -> Result<void> {
-            if (bpf_map_update_elem(map, &child.id, &mark, BPF_ANY) != 0) {
-                return system_error("setting the filter on cgroup " + std::to_string(child.id) + " \"" + child.path +
-                                    "\"");
-            }
-            return {};
-        });
-        if (!walked) {
-            return walked.error();
+        auto beneath = mark_cgroups_beneath(*directory, mark);
+        if (!beneath) {
+            return beneath.error();
         }
+        left_out += *beneath;
     }
-    return {};
+    return left_out;
 }
 
 }  // namespace
+
+Result<std::uint64_t> mark_cgroups_beneath(const std::string& directory,
+                                           const std::function<int(std::uint64_t)>& mark) {
+    std::uint64_t left_out = 0;
+    auto walked = walk_descendant_cgroups(directory, [&](const CgroupDirectory& child) -> Result<void> {
+        const int error = mark(child.id);
+        if (error == E2BIG) {
+            // The filter is full, as the kernel side finds it at cgroup_mkdir: counted, not fatal.
+            ++left_out;
+            return {};
+        }
+        if (error != 0) {
+            return system_error(error,
+                                "setting the filter on cgroup " + std::to_string(child.id) + " \"" + child.path + "\"");
+        }
+        return {};
+    });
+    if (!walked) {
+        return walked.error();
+    }
+    return left_out;
+}
 
 void EventStream::SkeletonDestroy::operator()(events_bpf* skeleton) const { events_bpf__destroy(skeleton); }
 void EventStream::RingBufferFree::operator()(ring_buffer* buffer) const { ring_buffer__free(buffer); }
@@ -416,9 +437,11 @@ Result<std::unique_ptr<EventStream>> EventStream::open(const EventStreamOptions&
         return system_error(error, "attaching the event programs");
     }
     if (!filter.cgroups.empty()) {
-        if (auto added = add_descendants(bpf_map__fd(skeleton->maps.filter_cgroups), filter.cgroups); !added) {
-            return added.error();
+        auto left_out = add_descendants(bpf_map__fd(skeleton->maps.filter_cgroups), filter.cgroups);
+        if (!left_out) {
+            return left_out.error();
         }
+        stream->m_cgroups_left_out = *left_out;
     }
     return stream;
 }
@@ -473,7 +496,7 @@ Result<std::uint64_t> EventStream::lost_cgroups() const {
     if (bpf_map_lookup_elem(bpf_map__fd(m_skeleton->maps.lost_cgroups), &key, &count) != 0) {
         return system_error("reading the count of cgroups left out of the filter");
     }
-    return count;
+    return count + m_cgroups_left_out;
 }
 
 }  // namespace cradle

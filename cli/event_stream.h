@@ -81,8 +81,9 @@ public:
     // between entry and return), since open(): exact, the sum of per-CPU counters.
     Result<std::uint64_t> lost() const;
 
-    // Cgroups made beneath the container= cgroups since open() that did not fit in the kernel
-    // side's filter, so that their tasks are not reported (bpf/events_abi.h, lost_cgroups).
+    // Cgroups beneath the container= cgroups that did not fit in the kernel side's filter, so
+    // that their tasks are not reported: those open() found there (mark_cgroups_beneath) and
+    // those made since (bpf/events_abi.h, lost_cgroups).
     Result<std::uint64_t> lost_cgroups() const;
 
     std::uint64_t malformed() const { return m_malformed; }
@@ -108,7 +109,17 @@ private:
     Event m_event;  // the record being handed, reused
     std::size_t m_handed = 0;
     std::uint64_t m_malformed = 0;
+    std::uint64_t m_cgroups_left_out = 0;  // by open(), the filter full
 };
+
+// Marks every cgroup beneath the cgroup2 directory `directory` in the kernel side's filter
+// through `mark` (which returns 0, or the errno of bpf_map_update_elem), top-down: each before
+// its children are listed (walk_descendant_cgroups), so that a cgroup made during the walk is
+// either listed or added by the kernel side. A full filter (E2BIG) leaves the cgroup out, as
+// the kernel side leaves one out at cgroup_mkdir: counted, and the walk goes on. Returns how
+// many were left out; fails (with the cgroup) on another errno, or when a cgroup cannot be
+// listed.
+Result<std::uint64_t> mark_cgroups_beneath(const std::string& directory, const std::function<int(std::uint64_t)>& mark);
 
 // One ring-buffer record (struct events_record and its items, bpf/events_abi.h) as an Event,
 // its syscall named by `names` and its arguments by the schema (raw arg0..arg5 in hex without

@@ -330,11 +330,11 @@ TEST_CASE("cgroups left out of the filter: a warning as they go, a line of the s
     std::string out;
     append_cgroup_warning(out, EventLoss{.total = 3, .added = 2});
     CHECK(out ==
-          "cradle events: warning: 2 cgroups made beneath the container= cgroups did not fit in the filter "
+          "cradle events: warning: 2 cgroups beneath the container= cgroups did not fit in the filter "
           "(1024 cgroups at most): their tasks are not reported (3 in all)\n");
     out.clear();
     append_cgroup_warning(out, EventLoss{.total = 1, .added = 1});
-    CHECK(out.starts_with("cradle events: warning: 1 cgroup made beneath"));
+    CHECK(out.starts_with("cradle events: warning: 1 cgroup beneath"));
     CHECK(out.ends_with("(1 in all)\n"));
     EventTally tally;
     tally.add("openat");

@@ -1,14 +1,18 @@
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "cli/event_schema.h"
 #include "cli/event_stream.h"
+#include "test_support.h"
 
 using namespace cradle;
+using namespace cradle::test;
 
 namespace {
 
@@ -466,4 +470,37 @@ TEST_CASE("event stream: event= names select syscalls on both ABIs") {
     auto unknown = select_syscalls(names, {"openat", "nosuchcall"}, false);
     REQUIRE_FALSE(unknown);
     CHECK(unknown.error().message.find("nosuchcall") != std::string::npos);
+}
+
+TEST_CASE("event stream: cgroups beneath a container's that the filter has no room for are counted") {
+    TempDir cgroup;
+    for (const char* child : {"a", "a/b", "a/b/c", "d"}) {
+        REQUIRE(mkdir((cgroup / child).c_str(), 0755) == 0);
+    }
+    // Room for two: the other two are left out (E2BIG, as a full BPF hash map answers).
+    std::vector<std::uint64_t> marked;
+    auto left_out = mark_cgroups_beneath(cgroup.path(), [&](std::uint64_t id) {
+        if (marked.size() == 2) {
+            return E2BIG;
+        }
+        marked.push_back(id);
+        return 0;
+    });
+    REQUIRE_MESSAGE(left_out.ok(), left_out.error().message);
+    CHECK(*left_out == 2);
+    CHECK(marked.size() == 2);
+    // Room for all: none.
+    marked.clear();
+    left_out = mark_cgroups_beneath(cgroup.path(), [&](std::uint64_t id) {
+        marked.push_back(id);
+        return 0;
+    });
+    REQUIRE(left_out.ok());
+    CHECK(*left_out == 0);
+    CHECK(marked.size() == 4);
+    // Any other failure is an error naming the cgroup.
+    left_out = mark_cgroups_beneath(cgroup.path(), [](std::uint64_t) { return EPERM; });
+    REQUIRE_FALSE(left_out.ok());
+    CHECK(left_out.error().code == EPERM);
+    CHECK(left_out.error().message.find(cgroup.path()) != std::string::npos);
 }
