@@ -255,18 +255,34 @@ Result<events_filter> kernel_filter(const EventFilter& filter) {
     return made;
 }
 
-// Attaches the kprobe source's pair, which events_bpf__attach then leaves as it is. A kernel
-// built without kprobe events loads kprobe programs but cannot attach them: the source is taken
-// once they attach, else the next one is tried. Attached before the filters' maps are filled,
-// they select a subset of what they will select: nothing the filters would not.
-Result<void> attach_kprobes(events_bpf& skeleton) {
-    skeleton.links.cap_capable_entry = bpf_program__attach(skeleton.progs.cap_capable_entry);
-    if (!skeleton.links.cap_capable_entry) {
-        return system_error("attaching the event programs with kprobe/cap_capable");
-    }
-    skeleton.links.cap_capable_return = bpf_program__attach(skeleton.progs.cap_capable_return);
-    if (!skeleton.links.cap_capable_return) {
-        return system_error("attaching the event programs with kretprobe/cap_capable");
+// Attaches the programs of capability source `source`, which events_bpf__attach then leaves
+// as they are. The source is taken once they attach, else the next one is tried: a kernel
+// without BPF trampolines (arm64 before 6.0) loads fexit programs but refuses to attach them
+// (ENOTSUPP), one built without kprobe events does the same with kprobes. Attached before the
+// filters' maps are filled, they select a subset of what they will select: nothing the
+// filters would not.
+Result<void> attach_capability_source(events_bpf& skeleton, CapabilitySource source) {
+    const auto attach = [](bpf_program* program, bpf_link*& link, const char* what) -> Result<void> {
+        link = bpf_program__attach(program);
+        if (!link) {
+            return system_error(std::string("attaching the event programs with ") + what);
+        }
+        return {};
+    };
+    switch (source) {
+        case CapabilitySource::tp_btf:
+            return attach(skeleton.progs.cap_capable_tp, skeleton.links.cap_capable_tp, source_name(source));
+        case CapabilitySource::fexit:
+            return attach(skeleton.progs.cap_capable_fexit, skeleton.links.cap_capable_fexit, source_name(source));
+        case CapabilitySource::kprobe:
+            if (auto attached =
+                    attach(skeleton.progs.cap_capable_entry, skeleton.links.cap_capable_entry, "kprobe/cap_capable");
+                !attached) {
+                return attached;
+            }
+            return attach(skeleton.progs.cap_capable_return, skeleton.links.cap_capable_return,
+                          "kretprobe/cap_capable");
+        case CapabilitySource::none: break;
     }
     return {};
 }
@@ -403,11 +419,9 @@ Result<std::unique_ptr<EventStream>> EventStream::open(const EventStreamOptions&
                 "; ";
             continue;
         }
-        if (source == CapabilitySource::kprobe) {
-            if (auto attached = attach_kprobes(*skeleton); !attached) {
-                notes += attached.error().message + "; ";
-                continue;
-            }
+        if (auto attached = attach_capability_source(*skeleton, source); !attached) {
+            notes += attached.error().message + "; ";
+            continue;
         }
         stream->m_skeleton = std::move(skeleton);
         stream->m_capability_source = source_name(source);

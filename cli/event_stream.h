@@ -54,7 +54,7 @@ struct EventStreamOptions {
 class EventStream {
 public:
     // Loads the event programs with `options`, attaches them and starts recording. Capability
-    // checks come from the first source the kernel accepts, as for the collector:
+    // checks come from the first source the kernel both loads and attaches, as for the collector:
     // tp_btf/cap_capable (6.14+, no-audit probes told by their caller), fexit/cap_capable,
     // kprobe/cap_capable with a kretprobe (kernels without BPF trampolines), or none (when no
     // capability event is wanted, none is loaded). Fails (with what was being
