@@ -11,6 +11,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <memory>
@@ -178,11 +179,43 @@ Result<Skeleton> open_and_load(const TracerOptions& options, cradle_capability_s
     return owned;
 }
 
+// A capability source's programs and their links, attached as soon as they load.
+using CapabilityLinks = std::vector<std::pair<bpf_program*, Link>>;
+
+bool is_capability_program(const bpf_program* program, cradle_bpf* skeleton) {
+    const auto& programs = skeleton->progs;
+    return program == programs.cap_capable_tp || program == programs.cap_capable_fexit ||
+           program == programs.cap_capable_entry || program == programs.cap_capable_return;
+}
+
+// Attaches the loaded capability programs of `skeleton` (those of `source`): the source is
+// taken once they attach, else the next one is tried. A kernel without BPF trampolines
+// (arm64 before 6.0) loads fexit programs but refuses to attach them (ENOTSUPP), one built
+// without kprobe events does the same with kprobes. They read attributions and write no pid
+// mark, so they may go before task_newtask (attach_and_pin).
+Result<CapabilityLinks> attach_capability_source(cradle_bpf* skeleton, cradle_capability_source source) {
+    CapabilityLinks links;
+    bpf_program* program = nullptr;
+    bpf_object__for_each_program(program, skeleton->obj) {
+        if (!bpf_program__autoload(program) || !is_capability_program(program, skeleton)) {
+            continue;
+        }
+        Link link(bpf_program__attach(program));
+        if (!link) {
+            return system_error(std::string("attaching the BPF programs with ") + capability_source_name(source) +
+                                " (\"" + bpf_program__name(program) + "\")");
+        }
+        links.emplace_back(program, std::move(link));
+    }
+    return links;
+}
+
 // Attaches every loaded program and pins its link as "link_<program>", replacing the link
 // a previous collector pinned there only after the new one is attached; removes the links of
 // programs not loaded this time. task_newtask goes first: a pid mark written by any other
-// program is only sound once the next task to take that pid will rewrite it.
-Result<void> attach_and_pin(cradle_bpf* skeleton, const std::string& pin_dir) {
+// program is only sound once the next task to take that pid will rewrite it. The capability
+// programs come attached already (`attached`): their links are pinned as they are.
+Result<void> attach_and_pin(cradle_bpf* skeleton, const std::string& pin_dir, CapabilityLinks attached) {
     std::vector<bpf_program*> programs{skeleton->progs.task_newtask};
     bpf_program* program = nullptr;
     bpf_object__for_each_program(program, skeleton->obj) {
@@ -200,7 +233,9 @@ Result<void> attach_and_pin(cradle_bpf* skeleton, const std::string& pin_dir) {
             }
             continue;
         }
-        const Link link(bpf_program__attach(program));
+        const auto made = std::find_if(attached.begin(), attached.end(),
+                                       [program](const auto& entry) { return entry.first == program; });
+        const Link link(made != attached.end() ? made->second.release() : bpf_program__attach(program));
         if (!link) {
             return system_error("attaching BPF program \"" + name + "\"");
         }
@@ -274,6 +309,7 @@ Result<std::unique_ptr<Tracer>> Tracer::open(const TracerOptions& options) {
     if (kernel_has_task_iterator()) {
         ways_to_mark.insert(ways_to_mark.begin(), MovedProcess::every_thread);
     }
+    CapabilityLinks capability_links;
     for (cradle_capability_source source : k_capability_sources) {
         for (MovedProcess moved : ways_to_mark) {
             bool classifies_probes = false;
@@ -285,6 +321,12 @@ Result<std::unique_ptr<Tracer>> Tracer::open(const TracerOptions& options) {
                 tracer->m_capability_source_notes += skeleton.error().message + "; ";
                 continue;
             }
+            auto links = attach_capability_source(skeleton->get(), source);
+            if (!links) {
+                tracer->m_capability_source_notes += links.error().message + "; ";
+                break;  // the next way to mark attaches the same capability programs: the next source
+            }
+            capability_links = std::move(*links);
             tracer->m_skeleton = std::move(*skeleton);
             tracer->m_capability_source = source;
             tracer->m_classifies_probes = classifies_probes;
@@ -298,7 +340,8 @@ Result<std::unique_ptr<Tracer>> Tracer::open(const TracerOptions& options) {
     if (!tracer->m_skeleton) {
         return Error{EINVAL, "no BPF program set loaded: " + tracer->m_capability_source_notes};
     }
-    if (auto attached = attach_and_pin(tracer->m_skeleton.get(), options.pin_dir); !attached) {
+    if (auto attached = attach_and_pin(tracer->m_skeleton.get(), options.pin_dir, std::move(capability_links));
+        !attached) {
         return attached.error();
     }
     return tracer;
