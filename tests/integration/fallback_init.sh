@@ -9,12 +9,13 @@
 #
 # Phases:
 #   native   the collector as it is: 6.1 has no tp_btf/cap_capable, so it falls back to fexit
-#   nofexit  the same with every fexit program load refused (/lib/refuse_fexit.so, an
-#            LD_PRELOAD shim the test builds), so it falls back to kprobes
+#   nofexit  the same with every fexit program's attach refused (/lib/refuse_fexit.so, an
+#            LD_PRELOAD shim the test builds, as a kernel without BPF trampolines refuses
+#            it), so it falls back to kprobes
 #   events   `cradle events` (no collector) streams what the workload does in a new pid
 #            namespace: its event programs load on this kernel, capability checks through
 #            fexit
-#   events-nofexit  the same with every fexit program load refused, as for nofexit, so
+#   events-nofexit  the same with every fexit program's attach refused, as for nofexit, so
 #            capability checks come through kprobes
 
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
