@@ -109,10 +109,15 @@ struct pending_check {
 
 /* u64 pid_tgid -> struct pending_check: a task's check between kprobe entry and return (a
  * task is in one cap_capable at a time: it neither sleeps nor recurses). Made by every object
- * that includes this file, used by the kprobe source alone. LRU: a return the kretprobe misses
- * must not leave its entry behind for good. An entry that cannot be made is a check lost:
- * hold_check's caller counts it (the collector in kernel_errors.lost_pending_checks, the
- * stream in lost_events). */
+ * that includes this file, used by the kprobe source alone. An entry that cannot be made is a
+ * check lost: hold_check's caller counts it (the collector in kernel_errors.lost_pending_checks,
+ * the stream in lost_events).
+ *
+ * A return the kretprobe misses (more tasks in cap_capable at once than it has instances)
+ * leaves its entry behind: LRU, so not for good, and the task's next entry replaces it
+ * (hold_check) or removes it (drop_check), so that no return takes a check not its own. The
+ * kernel counts such misses (the kretprobe's nmissed) where no program sees them: the check is
+ * lost, and counted by no counter of ours. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
@@ -128,6 +133,17 @@ static __always_inline bool hold_check(int cap, unsigned int opts)
 	struct pending_check check = { .cap = cap, .opts = opts };
 
 	return bpf_map_update_elem(&pending_checks, &task, &check, BPF_ANY) == 0;
+}
+
+/* At kprobe/cap_capable of a check that is not held (its task not selected, or hold_check
+ * failed): removes the entry a missed return left for the current task, lest this check's
+ * return take it. A lookup first: most tasks have none, and a lookup takes no lock. */
+static __always_inline void drop_check(void)
+{
+	__u64 task = bpf_get_current_pid_tgid();
+
+	if (bpf_map_lookup_elem(&pending_checks, &task))
+		bpf_map_delete_elem(&pending_checks, &task);
 }
 
 /* At kretprobe/cap_capable: the current task's check held at entry, as its capability and

@@ -168,7 +168,9 @@ struct cradle_runtime_baseline {
 struct cradle_kernel_errors {
 	cradle_u64 lost_pending_checks;   /* kprobe fallback: capability checks whose entry for the
 	                                   * kretprobe could not be stored (pending_checks): their
-	                                   * result is not recorded */
+	                                   * result is not recorded. A check whose return the
+	                                   * kretprobe missed is lost too, and counted nowhere
+	                                   * (capability.bpf.h) */
 	cradle_u64 lost_joiner_phases;    /* processes that joined a container after its workload
 	                                   * started whose phase could not be stored (joiner_phases):
 	                                   * until their exec, what they do counts in their

@@ -759,16 +759,22 @@ int BPF_PROG(cap_capable_fexit, const struct cred *cred, struct user_namespace *
 }
 
 /* The filters decide at entry; the return reports what the entry held. A check whose entry
- * could not be held is an event lost, counted as one in lost_events. */
+ * could not be held is an event lost, counted as one in lost_events. A check not held drops
+ * what a missed return left (drop_check): a lookup per check of every task on the host, paid
+ * by the kprobe fallback alone. */
 SEC("kprobe/cap_capable")
 int BPF_KPROBE(cap_capable_entry, const struct cred *cred, struct user_namespace *ns, int cap, unsigned int opts)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 
-	if (!(filter.events & EVENTS_REPORT_CAPABILITY) || !selected(task))
+	if (!(filter.events & EVENTS_REPORT_CAPABILITY) || !selected(task)) {
+		drop_check();
 		return 0;
-	if (!hold_check(cap, opts))
+	}
+	if (!hold_check(cap, opts)) {
 		count_lost();
+		drop_check();
+	}
 	return 0;
 }
 

@@ -15,7 +15,10 @@
  *                         was full), syscalls whose task storage could not be made, and
  *                         capability checks the kprobe source could not hold from entry to
  *                         return (pending_checks, capability.bpf.h). The sum over CPUs is the
- *                         exact count of events lost since load.
+ *                         exact count of events lost since load, but for one limit of the
+ *                         kprobe source: a check whose return the kretprobe missed (the kernel
+ *                         counts those in the kretprobe's nmissed, where no program sees them)
+ *                         is lost uncounted. The other sources miss nothing.
  *   lost_cgroups ARRAY(1) u64: cgroups made beneath a `container=ID` cgroup that did not fit
  *                         in filter_cgroups (EVENTS_MAX_FILTER_CGROUPS): their tasks are not
  *                         reported. Not events (how many such tasks would have made is not

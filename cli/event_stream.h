@@ -78,7 +78,9 @@ public:
 
     // Records the kernel side could not write because the buffer was full (or the task's
     // storage could not be made, or the kprobe source could not hold a capability check
-    // between entry and return), since open(): exact, the sum of per-CPU counters.
+    // between entry and return), since open(): exact, the sum of per-CPU counters, but under
+    // the kprobe source: a capability check whose return its kretprobe missed is lost and
+    // counted nowhere (bpf/events_abi.h), so the count is then at least what was lost.
     Result<std::uint64_t> lost() const;
 
     // Cgroups beneath the container= cgroups that did not fit in the kernel side's filter, so
