@@ -408,6 +408,10 @@ Result<std::unique_ptr<EventStream>> EventStream::open(const EventStreamOptions&
         bpf_program__set_autoload(skeleton->progs.cap_capable_fexit, source == CapabilitySource::fexit);
         bpf_program__set_autoload(skeleton->progs.cap_capable_entry, source == CapabilitySource::kprobe);
         bpf_program__set_autoload(skeleton->progs.cap_capable_return, source == CapabilitySource::kprobe);
+        // The kprobe pair's map alone: the other sources' programs do not reference it.
+        if (int error = bpf_map__set_autocreate(skeleton->maps.pending_checks, source == CapabilitySource::kprobe)) {
+            return system_error(error, "leaving out the kprobe source's map");
+        }
         bpf_program__set_autoload(skeleton->progs.cgroup_mkdir, !filter.cgroups.empty());
         bpf_program__set_autoload(skeleton->progs.cgroup_rmdir, !filter.cgroups.empty());
         if (int error = bpf_map__set_max_entries(skeleton->maps.events, options.buffer_pages * k_page_size)) {
