@@ -161,7 +161,7 @@ rmdir "$nested_dir"/fill-* 2> /dev/null
 release nested late
 # A process in a sibling cgroup of the container's opens the same kind of marker.
 sh -c "echo \$\$ > '$sibling_dir/cgroup.procs' && exec cat '$WORK/sibling-marker'" > /dev/null 2>&1
-wait "$nested_job"
+check "the container ran to its end" wait "$nested_job"
 stop_stream
 rmdir "$sibling_dir" 2> /dev/null
 check "an openat in the child cgroup made before the stream is reported" \
