@@ -198,18 +198,6 @@ Result<void> walk_descendant_cgroups(const std::string& directory,
     return {};
 }
 
-Result<std::vector<std::uint64_t>> descendant_cgroup_ids(const std::string& directory) {
-    std::vector<std::uint64_t> ids;
-    auto walked = walk_descendant_cgroups(directory, [&](const CgroupDirectory& child) -> Result<void> {
-        ids.push_back(child.id);
-        return {};
-    });
-    if (!walked) {
-        return walked.error();
-    }
-    return ids;
-}
-
 Result<std::vector<pid_t>> processes_of_leaf_cgroup(const std::string& directory) {
     auto entries = list_directory(directory);
     if (!entries) {

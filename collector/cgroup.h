@@ -57,18 +57,12 @@ private:
     std::string m_cgroup2_mount;  // empty until read
 };
 
-// The ids (cgroup_id) of every cgroup beneath the cgroup2 directory `directory`, at any depth,
-// not counting itself: an ordinary directory tree is enough, so tests need no cgroup2. A
-// cgroup removed while it is walked (`directory` included) is left out; any other failure to
-// list one is an error.
-Result<std::vector<std::uint64_t>> descendant_cgroup_ids(const std::string& directory);
-
 // Calls `visit` with every cgroup beneath the cgroup2 directory `directory` (path and id), at
 // any depth, not counting itself, top-down: each before its own children are listed. What
 // visit publishes of a cgroup (for the kernel side to add the children made from then on) thus
-// leaves no child made meanwhile to neither side. Cgroups removed while walked are left out as
-// descendant_cgroup_ids leaves them; a failure to list one, or visit's failure, ends the walk
-// with that error.
+// leaves no child made meanwhile to neither side. An ordinary directory tree is enough, so
+// tests need no cgroup2. A cgroup removed while it is walked (`directory` included) is left
+// out; any other failure to list one, or visit's failure, ends the walk with that error.
 Result<void> walk_descendant_cgroups(const std::string& directory,
                                      const std::function<Result<void>(const CgroupDirectory&)>& visit);
 

@@ -85,14 +85,18 @@ Result<Registration> Collector::register_container(const RegisterRequest& reques
                 return with_context(added.error(), context);
             }
             registration.traced = std::move(*added);
-            // Listed once the cgroup is published: a child made from then on is the kernel
-            // side's to add, so none falls between the two.
-            auto children = descendant_cgroup_ids(cgroup->path);
-            if (!children) {
+            // Walked once the cgroup is published, each cgroup published before its own
+            // children are listed: a child made from then on is the kernel side's to add, so
+            // none falls between the two.
+            const std::uint32_t slot = registration.traced.slot;
+            auto walked = walk_descendant_cgroups(cgroup->path, [&](const CgroupDirectory& child) -> Result<void> {
+                registration.cgroups_not_traced += m_registry.publish_children(slot, {child.id});
+                return {};
+            });
+            if (!walked) {
                 (void)m_registry.remove(id);  // the listing's error says what went wrong
-                return with_context(children.error(), context);
+                return with_context(walked.error(), context);
             }
-            registration.cgroups_not_traced = m_registry.publish_children(registration.traced.slot, *children);
             m_notes[id] = RegistrationNotes{kernel_errors(), registration.cgroups_not_traced};
             break;
         }

@@ -186,14 +186,31 @@ TEST_CASE("cgroup: count_threads counts a process's threads, and refuses a proce
     CHECK(absent.error().code == ENOENT);
 }
 
-TEST_CASE("cgroup: descendant_cgroup_ids finds every directory beneath, at any depth, and no file") {
+namespace {
+
+// The ids walk_descendant_cgroups visits beneath `directory`.
+Result<std::vector<std::uint64_t>> walked_ids(const std::string& directory) {
+    std::vector<std::uint64_t> ids;
+    auto walked = walk_descendant_cgroups(directory, [&](const CgroupDirectory& child) -> Result<void> {
+        ids.push_back(child.id);
+        return {};
+    });
+    if (!walked) {
+        return walked.error();
+    }
+    return ids;
+}
+
+}  // namespace
+
+TEST_CASE("cgroup: walk_descendant_cgroups finds every directory beneath, at any depth, and no file") {
     TempDir cgroup;
     write_text(cgroup / "cgroup.procs", "4077\n");
     for (const char* child : {"a", "a/b", "a/b/c", "d"}) {
         REQUIRE(mkdir((cgroup / child).c_str(), 0755) == 0);
     }
     write_text(cgroup / "a/cgroup.procs", "");
-    auto ids = descendant_cgroup_ids(cgroup.path());
+    auto ids = walked_ids(cgroup.path());
     REQUIRE_MESSAGE(ids.ok(), ids.error().message);
     std::vector<std::uint64_t> expected;
     for (const char* child : {"a", "a/b", "a/b/c", "d"}) {
@@ -206,9 +223,9 @@ TEST_CASE("cgroup: descendant_cgroup_ids finds every directory beneath, at any d
     CHECK(*ids == expected);
 }
 
-TEST_CASE("cgroup: descendant_cgroup_ids of a cgroup gone meanwhile is none") {
+TEST_CASE("cgroup: walk_descendant_cgroups of a cgroup gone meanwhile visits none") {
     TempDir parent;
-    auto ids = descendant_cgroup_ids(parent / "gone");
+    auto ids = walked_ids(parent / "gone");
     REQUIRE_MESSAGE(ids.ok(), ids.error().message);
     CHECK(ids->empty());
 }
