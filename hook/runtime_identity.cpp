@@ -73,8 +73,6 @@ std::string process_name(const ProcessView& process) {
     return is_runtime_name(name) ? name : process.comm;
 }
 
-bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
-
 // The namespace a containerd shim serves, from its command line: "-namespace NS" (Go's flag
 // package also takes "--namespace" and "-namespace=NS"); "" when absent.
 std::string shim_namespace(const std::vector<std::string>& arguments) {
@@ -84,7 +82,7 @@ std::string shim_namespace(const std::vector<std::string>& arguments) {
             if (argument == flag && i + 1 < arguments.size()) {
                 return arguments[i + 1];
             }
-            if (starts_with(argument, flag) && argument.size() > flag.size() && argument[flag.size()] == '=') {
+            if (argument.starts_with(flag) && argument.size() > flag.size() && argument[flag.size()] == '=') {
                 return std::string(argument.substr(flag.size() + 1));
             }
         }
@@ -101,7 +99,7 @@ std::string manager_of_annotations(const std::map<std::string, std::string>& ann
         return "cri-o";
     }
     const auto cri = annotations.lower_bound("io.kubernetes.cri.");
-    return cri != annotations.end() && starts_with(cri->first, "io.kubernetes.cri.") ? "containerd-cri" : "";
+    return cri != annotations.end() && cri->first.starts_with("io.kubernetes.cri.") ? "containerd-cri" : "";
 }
 
 std::string manager_of_driver(const ProcessView& driver, const std::map<std::string, std::string>& annotations) {
@@ -113,7 +111,7 @@ std::string manager_of_driver(const ProcessView& driver, const std::map<std::str
         return "cri-o";
     }
     // The comm of containerd-shim-runc-v2 is cut to "containerd-shim".
-    if (starts_with(name, "containerd-shim")) {
+    if (name.starts_with("containerd-shim")) {
         const std::string space = shim_namespace(driver.arguments);
         return space == "moby" ? "docker" : space == "k8s.io" ? "containerd-cri" : "containerd";
     }
