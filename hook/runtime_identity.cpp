@@ -110,8 +110,7 @@ std::string manager_of_driver(const ProcessView& driver, const std::map<std::str
     if (name == "conmonrs" || name == "crio") {
         return "cri-o";
     }
-    // The comm of containerd-shim-runc-v2 is cut to "containerd-shim".
-    if (name.starts_with("containerd-shim")) {
+    if (is_containerd_shim(driver)) {
         const std::string space = shim_namespace(driver.arguments);
         return space == "moby" ? "docker" : space == "k8s.io" ? "containerd-cri" : "containerd";
     }
@@ -145,13 +144,27 @@ std::optional<ProcessView> read_process_view(int proc_fd, pid_t pid) {
     if (!view.comm.empty() && view.comm.back() == '\n') {
         view.comm.pop_back();
     }
-    const std::string command_line = read_small_file(proc_fd, directory + "cmdline", k_max_command_line_size);
+    return view;
+}
+
+std::vector<std::string> read_process_arguments(int proc_fd, pid_t pid) {
+    std::vector<std::string> arguments;
+    if (pid <= 0) {
+        return arguments;
+    }
+    const std::string command_line =
+        read_small_file(proc_fd, std::to_string(pid) + "/cmdline", k_max_command_line_size);
     for (std::size_t start = 0; start < command_line.size();) {
         const auto end = std::min(command_line.find('\0', start), command_line.size());
-        view.arguments.push_back(command_line.substr(start, end - start));
+        arguments.push_back(command_line.substr(start, end - start));
         start = end + 1;
     }
-    return view;
+    return arguments;
+}
+
+bool is_containerd_shim(const ProcessView& process) {
+    // The comm of containerd-shim-runc-v2 is cut to "containerd-shim".
+    return process_name(process).starts_with("containerd-shim");
 }
 
 ContainerRuntime identify_runtime(const ProcessView& runtime, const std::optional<ProcessView>& driver,
@@ -170,7 +183,13 @@ ContainerRuntime read_container_runtime(const std::string& proc_root, pid_t runt
     if (!runtime) {
         return checked_runtime({"", "", manager_of_annotations(annotations)});
     }
-    return identify_runtime(*runtime, read_process_view(proc.get(), runtime->parent), annotations);
+    // Reading a process's cmdline takes its mmap lock, which a busy or stuck process can hold for
+    // long while the runtime waits on the hook: only a shim's is read, for the namespace it serves.
+    auto driver = read_process_view(proc.get(), runtime->parent);
+    if (driver && is_containerd_shim(*driver)) {
+        driver->arguments = read_process_arguments(proc.get(), runtime->parent);
+    }
+    return identify_runtime(*runtime, driver, annotations);
 }
 
 }  // namespace cradle

@@ -1,8 +1,10 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
@@ -46,7 +48,57 @@ struct FakeProc {
         REQUIRE(fd.valid());
         return read_process_view(fd.get(), pid);
     }
+
+    std::vector<std::string> arguments(pid_t pid) const {
+        UniqueFd fd(::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        REQUIRE(fd.valid());
+        return read_process_arguments(fd.get(), pid);
+    }
 };
+
+// The names of the files opened in the directories a test watches, "PID/name", as inotify saw
+// them: the kernel queues an IN_OPEN event at each open, before the open returns.
+class OpenWatch {
+public:
+    explicit OpenWatch(const FakeProc& proc) : m_proc(proc), m_fd(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
+        REQUIRE(m_fd.valid());
+    }
+
+    void watch(pid_t pid) {
+        const std::string directory = m_proc.dir / std::to_string(pid);
+        const int descriptor = ::inotify_add_watch(m_fd.get(), directory.c_str(), IN_OPEN);
+        REQUIRE(descriptor >= 0);
+        m_names[descriptor] = std::to_string(pid) + "/";
+    }
+
+    std::vector<std::string> opened() {
+        std::vector<std::string> names;
+        alignas(inotify_event) char buffer[4096];
+        for (;;) {
+            const ssize_t length = ::read(m_fd.get(), buffer, sizeof(buffer));
+            if (length <= 0) {
+                break;
+            }
+            for (ssize_t at = 0; at < length;) {
+                const auto* event = reinterpret_cast<const inotify_event*>(buffer + at);
+                if (event->len > 0) {
+                    names.push_back(m_names[event->wd] + event->name);
+                }
+                at += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
+            }
+        }
+        return names;
+    }
+
+private:
+    const FakeProc& m_proc;
+    UniqueFd m_fd;
+    std::map<int, std::string> m_names;
+};
+
+bool has(const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
 
 const std::vector<std::string> k_docker_shim = {
     "/usr/bin/containerd-shim-runc-v2", "-namespace", "moby", "-id", std::string(64, 'a'), "-address",
@@ -58,21 +110,26 @@ ProcessView process(const std::string& exe, const std::string& comm, std::vector
 
 }  // namespace
 
-TEST_CASE("runtime identity: a process is read from its stat, exe, comm and cmdline") {
+TEST_CASE("runtime identity: a process is read from its stat, exe and comm, its arguments from cmdline") {
     FakeProc proc;
     proc.process(300, "containerd-shim", 1, "/usr/bin/containerd-shim-runc-v2", k_docker_shim);
     // A comm may hold spaces and parentheses: the parent is counted after the last ')'.
-    proc.process(400, "run c) S 9 (x", 300, "/usr/sbin/runc (deleted)");
+    proc.process(400, "run c) S 9 (x", 300, "/usr/sbin/runc (deleted)", {"runc", "create", "x"});
     const auto runtime = proc.view(400);
     REQUIRE(runtime);
     CHECK(runtime->parent == 300);
     CHECK(runtime->exe == "/usr/sbin/runc");
     CHECK(runtime->comm == "run c) S 9 (x");
-    CHECK(runtime->arguments.empty());
+    CHECK(runtime->arguments.empty());  // cmdline is read by read_process_arguments alone
     const auto shim = proc.view(300);
     REQUIRE(shim);
-    CHECK(shim->arguments == k_docker_shim);
+    CHECK(shim->arguments.empty());
     CHECK(shim->parent == 1);
+    CHECK(is_containerd_shim(*shim));
+    CHECK_FALSE(is_containerd_shim(*runtime));
+    CHECK(proc.arguments(300) == k_docker_shim);
+    CHECK(proc.arguments(400) == std::vector<std::string>{"runc", "create", "x"});
+    CHECK(proc.arguments(999).empty());
 
     CHECK_FALSE(proc.view(999));  // no such process
     CHECK_FALSE(proc.view(0));
@@ -90,8 +147,9 @@ TEST_CASE("runtime identity: the command line read is bounded") {
     FakeProc proc;
     proc.process(700, "containerd-shim", 1, "/usr/bin/containerd-shim-runc-v2",
                  {std::string(2 * k_max_command_line_size, 'x'), "-namespace", "moby"});
-    const auto shim = proc.view(700);
+    auto shim = proc.view(700);
     REQUIRE(shim);
+    shim->arguments = proc.arguments(700);
     REQUIRE(shim->arguments.size() == 1);
     CHECK(shim->arguments[0].size() == k_max_command_line_size);
     CHECK(identify_runtime(process("/usr/sbin/runc", "runc"), shim, {}).manager == "containerd");
@@ -159,4 +217,35 @@ TEST_CASE("runtime identity: read_container_runtime reads the runtime and its pa
     CHECK(read_container_runtime(proc.dir.path(), 999, {}) == ContainerRuntime{});
     CHECK(read_container_runtime(proc.dir / "missing", 400, {{"io.container.manager", "cri-o"}}) ==
           ContainerRuntime{"", "", "cri-o"});
+}
+
+TEST_CASE("runtime identity: read_container_runtime reads a command line only of a containerd shim") {
+    FakeProc proc;
+    proc.process(300, "containerd-shim", 1, "/usr/bin/containerd-shim-runc-v2", k_docker_shim);
+    proc.process(400, "runc", 300, "/usr/sbin/runc", {"runc", "create", "--bundle", "/b", "x"});
+    proc.process(500, "conmon", 1, "/usr/bin/conmon", {"/usr/bin/conmon", "--api-version", "1"});
+    proc.process(600, "crun", 500, "/usr/bin/crun", {"crun", "create", "y"});
+
+    OpenWatch shim_watch(proc);
+    for (const pid_t pid : {300, 400}) {
+        shim_watch.watch(pid);
+    }
+    CHECK(read_container_runtime(proc.dir.path(), 400, {}) == ContainerRuntime{"runc", "/usr/sbin/runc", "docker"});
+    const auto under_shim = shim_watch.opened();
+    CHECK(has(under_shim, "400/stat"));  // the watch sees what is read
+    CHECK(has(under_shim, "300/stat"));
+    CHECK(has(under_shim, "300/cmdline"));
+    CHECK_FALSE(has(under_shim, "400/cmdline"));
+
+    OpenWatch conmon_watch(proc);
+    for (const pid_t pid : {500, 600}) {
+        conmon_watch.watch(pid);
+    }
+    CHECK(read_container_runtime(proc.dir.path(), 600, {{"io.container.manager", "libpod"}}) ==
+          ContainerRuntime{"crun", "/usr/bin/crun", "podman"});
+    const auto under_conmon = conmon_watch.opened();
+    CHECK(has(under_conmon, "600/comm"));
+    CHECK(has(under_conmon, "500/comm"));
+    CHECK_FALSE(has(under_conmon, "500/cmdline"));
+    CHECK_FALSE(has(under_conmon, "600/cmdline"));
 }
