@@ -66,13 +66,10 @@ nlohmann::json environment_object(const TraceEnvironment& environment) {
     return object;
 }
 
-// One runtime as an object; the runtimes of recordings that differ as a list of them, sorted.
-nlohmann::json runtime_member(const std::set<ContainerRuntime>& runtimes) {
-    if (runtimes.size() == 1) {
-        return runtime_to_json(*runtimes.begin());
-    }
+// Every runtime the recording names, sorted as the RUNTIMES section.
+nlohmann::json runtime_entries(const Recording& recording) {
     nlohmann::json list = nlohmann::json::array();
-    for (const ContainerRuntime& runtime : runtimes) {
+    for (const ContainerRuntime& runtime : recording.runtimes) {
         list.push_back(runtime_to_json(runtime));
     }
     return list;
@@ -100,10 +97,8 @@ Result<std::string> render_trace_json(const Recording& recording, const TraceEnv
           {"denied", oci_capability_names(recording.denied_capabilities)},
           {"probed", oci_capability_names(recording.probed_capabilities)}}},
         {"counters", recording.counters},
+        {"runtimes", runtime_entries(recording)},
     };
-    if (!recording.runtimes.empty()) {
-        document["runtime"] = runtime_member(recording.runtimes);
-    }
     if (nlohmann::json recorded_by = environment_object(environment); !recorded_by.empty()) {
         document["recorded_by"] = std::move(recorded_by);
     }

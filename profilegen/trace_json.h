@@ -34,7 +34,7 @@ struct TraceEnvironment {
 //                  "clone": {"values": [], "any": false}, ...},
 //    "capabilities": {"granted": ["CAP_CHOWN"], "denied": [...], "probed": [...]},
 //    "counters": {"lost_syscalls": 0, ...},
-//    "runtime": {"name": "runc", "path": "/usr/sbin/runc", "manager": "podman"},
+//    "runtimes": [{"name": "runc", "path": "/usr/sbin/runc", "manager": "podman"}],
 //    "recorded_by": {"kernel_release": "6.18.0", "machine": "x86_64",
 //                    "attach_points": {"capability_checks": "tp_btf/cap_capable", ...}}}
 // "syscalls" has every syscall of the allow-list and of setup_syscalls. "allowed": in the
@@ -47,12 +47,13 @@ struct TraceEnvironment {
 // argument filters were made from (ARGUMENTS, spelt as argument_value_text writes them; an empty
 // list for clone, clone3 or unshare made without a namespace flag; "any" when a value was not
 // kept). No entry has a count: the kernel side records whether a syscall was made, not how often.
-// Capabilities are spelt as OCI spells them, sorted. "runtime": the runtime that created the
-// containers recorded and what drove them (recording.runtimes; common/container_runtime.h for
-// the values of "manager"), a member not known left out; when merged recordings name different
-// runtimes, a list of such objects, sorted as the RUNTIMES section; left out when none is known
-// (a tracefile from before, a hook that could not tell). "recorded_by" is left out when
-// `environment` is empty. Fails (EILSEQ, write_json's message) when a reason is not UTF-8.
+// Capabilities are spelt as OCI spells them, sorted. "runtimes": always a list, of the runtimes
+// that created the containers recorded and what drove them (recording.runtimes; see
+// common/container_runtime.h for the values of "manager"), one object each with the members known
+// (a member not known left out), sorted as the RUNTIMES section; more than one only when merged
+// recordings name different runtimes; empty when none is known (a tracefile from before, a hook
+// that could not tell), like the other lists. "recorded_by" is left out when `environment` is
+// empty. Fails (EILSEQ, write_json's message) when a reason is not UTF-8.
 Result<std::string> render_trace_json(const Recording& recording, const TraceEnvironment& environment);
 
 }  // namespace cradle

@@ -48,7 +48,7 @@ needs restart-profile
 check "sync, made while the collector was down, is in the profile" \
     grep -qx sync <(section "$FIRST_OUT/restart.tracefile" SYSCALLS)
 check "its runtime, told at registration, outlived the restart" jq -e --arg path "$(readlink -f "$(command -v runc)")" \
-    '.runtime == {"name": "runc", "path": $path}' "$FIRST_OUT/restart.trace.json"
+    '.runtimes == [{"name": "runc", "path": $path}]' "$FIRST_OUT/restart.trace.json"
 
 # Every part from here on uses the restarted collector.
 part "child cgroups belong to their container"

@@ -222,7 +222,7 @@ check "the recording is the workload's (uname among its syscalls)" grep -qx unam
 check "and ls's (getdents64)" grep -qx getdents64 <(section "$OUT/cri-web.tracefile" SYSCALLS)
 check "with the capability it needed (chown)" grep -qx chown <(section "$OUT/cri-web.tracefile" CAPABILITIES)
 check "trace.json names runc, driven by containerd's CRI plugin" jq -e --arg path "$(readlink -f "$(command -v runc)")" \
-    '.runtime == {"name": "runc", "path": $path, "manager": "containerd-cri"}' "$OUT/cri-web.trace.json"
+    '.runtimes == [{"name": "runc", "path": $path, "manager": "containerd-cri"}]' "$OUT/cri-web.trace.json"
 check "the seccomp profile allows what it did" \
     jq -e '[.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names[]] | index("uname")' "$OUT/cri-web.seccomp.json"
 check "no profile for anything else (the sandbox)" profiles_besides cri-web

@@ -56,7 +56,7 @@ check "the recording is the workload's (uname among its syscalls)" grep -qx unam
 check "Docker's seccomp filter let the runtime window be measured" test -n "$(section "$OUT/docker-web.tracefile" RUNTIME_SYSCALLS)"
 check "trace.json names runc (cradle-runc handed on to it), driven by Docker" \
     jq -e --arg path "$(readlink -f "$(command -v runc)")" \
-    '.runtime == {"name": "runc", "path": $path, "manager": "docker"}' "$OUT/docker-web.trace.json"
+    '.runtimes == [{"name": "runc", "path": $path, "manager": "docker"}]' "$OUT/docker-web.trace.json"
 "$BIN/cradle" options "$OUT/docker-web.tracefile" > "$WORK/options" 2> "$WORK/options.err"
 read -ra OPTIONS < "$WORK/options"
 check --as options "cradle options gives docker run options (${OPTIONS[*]})" \

@@ -55,7 +55,7 @@ for setup_only in pivot_root sethostname; do
 done
 check "CHOWN recorded as a granted capability" grep -qx chown <(section "$OUT/workload.tracefile" CAPABILITIES)
 check "trace.json names runc, driven by podman" jq -e --arg path "$(readlink -f "$(command -v runc)")" \
-    '.runtime == {"name": "runc", "path": $path, "manager": "podman"}' "$OUT/workload.trace.json"
+    '.runtimes == [{"name": "runc", "path": $path, "manager": "podman"}]' "$OUT/workload.trace.json"
 
 part "cradle options --format podman: the same output, and what it never did refused"
 needs tracefile profile

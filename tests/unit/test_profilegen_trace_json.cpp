@@ -99,6 +99,7 @@ TEST_CASE("render_trace_json: every section, phases per syscall, where it was re
     "kernel_release": "6.18.0-test",
     "machine": "x86_64"
   },
+  "runtimes": [],
   "schema": "cradle.trace/v1",
   "syscalls": {
     "execve": {
@@ -167,6 +168,7 @@ TEST_CASE("render_trace_json: a whole recording without an environment") {
   "complete": true,
   "counters": {},
   "incomplete_reasons": [],
+  "runtimes": [],
   "schema": "cradle.trace/v1",
   "syscalls": {
     "execve": {
@@ -190,7 +192,7 @@ TEST_CASE("render_trace_json refuses a reason that is not UTF-8, naming it") {
     CHECK(text.error().message.find("/incomplete_reasons/1") != std::string::npos);
 }
 
-TEST_CASE("render_trace_json: the runtime, an object for one, a sorted list when merged ones differ") {
+TEST_CASE("render_trace_json: the runtimes, always a sorted list, empty when none is known") {
     Recording recording;
     recording.architectures = {"x86_64"};
     recording.syscalls = {"execve"};
@@ -199,23 +201,25 @@ TEST_CASE("render_trace_json: the runtime, an object for one, a sorted list when
         REQUIRE_MESSAGE(text.ok(), text.error().message);
         return nlohmann::json::parse(*text);
     };
-    CHECK_FALSE(document().contains("runtime"));
+    CHECK(document().at("runtimes") == nlohmann::json::array());
 
     recording.runtimes = {{"runc", "/usr/sbin/runc", "podman"}};
     auto text = render_trace_json(recording, TraceEnvironment{});
     REQUIRE(text.ok());
-    CHECK(text->find(R"(  "runtime": {
-    "manager": "podman",
-    "name": "runc",
-    "path": "/usr/sbin/runc"
-  },
+    CHECK(text->find(R"(  "runtimes": [
+    {
+      "manager": "podman",
+      "name": "runc",
+      "path": "/usr/sbin/runc"
+    }
+  ],
 )") != std::string::npos);
 
     recording.runtimes = {{"crun", "", ""}};
-    CHECK(document().at("runtime") == nlohmann::json{{"name", "crun"}});
+    CHECK(document().at("runtimes") == nlohmann::json::array({{{"name", "crun"}}}));
 
     recording.runtimes = {{"runc", "/usr/sbin/runc", "podman"}, {"runc", "/usr/sbin/runc", "docker"}};
-    CHECK(document().at("runtime") ==
+    CHECK(document().at("runtimes") ==
           nlohmann::json::array({{{"name", "runc"}, {"path", "/usr/sbin/runc"}, {"manager", "docker"}},
                                  {{"name", "runc"}, {"path", "/usr/sbin/runc"}, {"manager", "podman"}}}));
 }
