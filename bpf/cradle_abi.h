@@ -146,10 +146,10 @@ struct cradle_container {
 	char name[CRADLE_NAME_SIZE]; /* the expanded profile name */
 	/* The runtime that created the container and what drove it, as the hook told
 	 * (common/container_runtime.h); "" when unknown. Kept here so that a restarted collector
-	 * still knows them; the kernel side never reads them. */
+	 * still knows them; the kernel side never reads them. In ContainerRuntime's order. */
 	char runtime_name[CRADLE_RUNTIME_NAME_SIZE];
-	char runtime_manager[CRADLE_RUNTIME_NAME_SIZE];
 	char runtime_path[CRADLE_RUNTIME_PATH_SIZE];
+	char runtime_manager[CRADLE_RUNTIME_NAME_SIZE];
 };
 
 /* The runtime's post-filter syscalls, as measured so far on this machine: the union of the
