@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -100,9 +101,10 @@ void configure_argument_syscalls(cradle_bpf* skeleton) {
 }
 
 // A map pinned at `path` must have the shape `map` is about to be created with, or libbpf
-// refuses to reuse it with no more than EINVAL. It differs after an upgrade that changed
-// bpf/cradle_abi.h (a value grew) or with other --max-containers/--max-cgroups: say which, and
-// what to do (ESTALE). No pin there is fine: the map is made.
+// refuses to reuse it with no more than EINVAL: libbpf compares the type, key and value sizes,
+// entries, flags and map_extra (map_is_reuse_compat). It differs after an upgrade that changed
+// bpf/cradle_abi.h (a value grew) or a map's flags, or with other --max-containers/--max-cgroups:
+// say which, and what to do (ESTALE). No pin there is fine: the map is made.
 Result<void> check_pinned_map(const bpf_map* map, const std::string& path) {
     UniqueFd pinned(bpf_obj_get(path.c_str()));
     if (!pinned.valid()) {
@@ -115,17 +117,24 @@ Result<void> check_pinned_map(const bpf_map* map, const std::string& path) {
     }
     const bool same = info.type == static_cast<std::uint32_t>(bpf_map__type(map)) &&
                       info.key_size == bpf_map__key_size(map) && info.value_size == bpf_map__value_size(map) &&
-                      info.max_entries == bpf_map__max_entries(map);
+                      info.max_entries == bpf_map__max_entries(map) && info.map_flags == bpf_map__map_flags(map) &&
+                      info.map_extra == bpf_map__map_extra(map);
     if (same) {
         return {};
     }
-    auto shape = [](std::uint32_t key, std::uint32_t value, std::uint32_t entries) {
+    auto shape = [](std::uint32_t key, std::uint32_t value, std::uint32_t entries, std::uint32_t flags,
+                    std::uint64_t extra) {
+        char flag_text[16];
+        std::snprintf(flag_text, sizeof(flag_text), "0x%x", flags);
         return std::to_string(key) + "-byte keys, " + std::to_string(value) + "-byte values, " +
-               std::to_string(entries) + " entries";
+               std::to_string(entries) + " entries, flags " + flag_text +
+               (extra != 0 ? ", map_extra " + std::to_string(extra) : std::string());
     };
-    return Error{ESTALE, "pinned map \"" + path + "\" has " + shape(info.key_size, info.value_size, info.max_entries) +
+    return Error{ESTALE, "pinned map \"" + path + "\" has " +
+                             shape(info.key_size, info.value_size, info.max_entries, info.map_flags, info.map_extra) +
                              " where this cradled needs " +
-                             shape(bpf_map__key_size(map), bpf_map__value_size(map), bpf_map__max_entries(map)) +
+                             shape(bpf_map__key_size(map), bpf_map__value_size(map), bpf_map__max_entries(map),
+                                   bpf_map__map_flags(map), bpf_map__map_extra(map)) +
                              ": it was pinned by another version of cradled (bpf/cradle_abi.h changed) or with "
                              "other --max-containers/--max-cgroups, and its recordings cannot be carried over; "
                              "start the cradled that pinned it to flush them, or remove the pins with "

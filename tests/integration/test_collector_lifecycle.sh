@@ -126,7 +126,7 @@ if met shaped; then
 fi
 SOCKET=$SECOND_SOCKET OUT=$SECOND_OUT PIN_DIR=$SECOND_PIN
 check "pins of another shape are refused, naming the map and both shapes" \
-    grep -q 'pinned map ".*/containers" has .* 8 entries where this cradled needs .* 1024 entries' "$WORK/shaped.log"
+    grep -q 'pinned map ".*/containers" has .* 8 entries, flags .* where this cradled needs .* 1024 entries, flags ' "$WORK/shaped.log"
 
 part "a container id the runtime reuses is traced again"
 needs restarted
