@@ -5,6 +5,8 @@
 // "ok": true, or "ok": false with "error": "<message>". Requests:
 //   {"op":"register","id":ID,"pid":PID,"annotations":{...},  trace a container from now on
 //    "runtime":{"name":N,"path":P,"manager":M}}             (runtime: common/container_runtime.h)
+//     "runtime" is left out when nothing of it is known, and so is each member of it not known;
+//     the collector reads a missing or malformed runtime as unknown, never as a reason to refuse.
 //   {"op":"flush","id":ID}                                   write its profile files
 //   {"op":"status"}                                          what is traced, and the counters
 // Only root may connect (the collector checks SO_PEERCRED).

@@ -167,11 +167,13 @@ HookOutcome run_hook(const HookOptions& options) {
             read_container_runtime(options.proc_root, options.runtime_pid.value_or(::getppid()), state->annotations);
         // Only Cradle's own annotation goes to the collector: the others may be large
         // (Kubernetes allows 256 KiB) and are none of its business.
-        const nlohmann::json request = {{"op", "register"},
-                                        {"id", state->id},
-                                        {"pid", state->pid},
-                                        {"annotations", {{k_profile_annotation, raw_name}}},
-                                        {"runtime", runtime_to_json(runtime)}};
+        nlohmann::json request = {{"op", "register"},
+                                  {"id", state->id},
+                                  {"pid", state->pid},
+                                  {"annotations", {{k_profile_annotation, raw_name}}}};
+        if (runtime.known()) {
+            request["runtime"] = runtime_to_json(runtime);
+        }
         auto answer = call_collector(config.socket_path, request, deadline);
         if (!answer) {
             return fail_soft(config, HookStage::CreateRuntime, container + ": not traced: " + answer.error().message);

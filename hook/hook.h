@@ -8,7 +8,8 @@
 // parsed), and the collector flushes a gone container by itself. A profile name that breaks
 // the rules always stops the container (exit 1): it is the user's own mistake, best seen at
 // once. Only the io.cradle.profile annotation is sent to the collector, with the runtime that
-// runs the hook and the manager that drove it (hook/runtime_identity.h; unknown members left out).
+// runs the hook and the manager that drove it (hook/runtime_identity.h; unknown members left out,
+// the whole runtime when none is known).
 //
 // With auto_profile.enabled, a container without the annotation (other than a pod's sandbox,
 // is_sandbox_container) is traced too, under auto_profile_name() of the configured template over

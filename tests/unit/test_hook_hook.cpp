@@ -60,7 +60,25 @@ struct HookFixture {
         options.socket_path = socket();
         options.stage = stage;
         options.input_fd = input.get();
+        // No test reads the host's /proc: the runtime is read where process() writes it, and is
+        // unknown until a test writes it.
+        options.proc_root = dir / "proc";
+        options.runtime_pid = 400;
         return options;
+    }
+
+    // Process `pid` in the fixture's proc root, as read_container_runtime reads it: named `comm`,
+    // child of `parent`, running `exe` (no link when empty) with `arguments` NUL-separated.
+    void process(int pid, const std::string& comm, int parent, const std::string& exe,
+                 const std::string& arguments = "") {
+        const std::string base = dir / ("proc/" + std::to_string(pid));
+        std::filesystem::create_directories(base);
+        write_text(base + "/stat", std::to_string(pid) + " (" + comm + ") S " + std::to_string(parent) + " 1 1 0 -1\n");
+        write_text(base + "/comm", comm + "\n");
+        write_text(base + "/cmdline", arguments);
+        if (!exe.empty()) {
+            std::filesystem::create_symlink(exe, base + "/exe");
+        }
     }
 
     // Runs the hook at `stage` with `state` on its stdin.
@@ -195,6 +213,10 @@ TEST_CASE("hook: a profile name that breaks the rules stops the container even w
 
 TEST_CASE("hook: createRuntime registers the container with the collector") {
     HookFixture hook;
+    // runc (pid 400, the hook's runtime), started by a containerd shim of Docker's namespace (300).
+    hook.process(300, "containerd-shim", 1, "/usr/bin/containerd-shim-runc-v2",
+                 std::string("containerd-shim-runc-v2\0-namespace\0moby\0", 40));
+    hook.process(400, "runc", 300, "/usr/sbin/runc");
     FakeCollector collector(hook.socket(), R"({"ok":true,"name":"web"})");
     const HookOutcome outcome = hook.run(creating_state("web-%Y"));
     const std::string request_text = collector.finish();
@@ -206,45 +228,34 @@ TEST_CASE("hook: createRuntime registers the container with the collector") {
     CHECK(request.at("op") == "register");
     CHECK(request.at("id") == "abc123");
     CHECK(request.at("pid") == 4242);
-    // Only Cradle's own annotation is sent.
+    // Only Cradle's own annotation is sent, with the runtime read from /proc.
     CHECK(request.at("annotations") == nlohmann::json{{"io.cradle.profile", "web-%Y"}});
-    CHECK(request.at("runtime").is_object());
+    CHECK(request.at("runtime") == nlohmann::json{{"name", "runc"}, {"path", "/usr/sbin/runc"}, {"manager", "docker"}});
 }
 
 TEST_CASE("hook: the registration names the runtime that runs the hook and what drove it") {
     HookFixture hook;
-    // runc (pid 400), started by a containerd shim of Docker's namespace (300).
-    const std::string proc = hook.dir / "proc";
-    for (const std::string pid : {"300", "400"}) {
-        std::filesystem::create_directories(proc + "/" + pid);
-    }
-    write_text(proc + "/300/stat", "300 (containerd-shim) S 1 300 300 0 -1\n");
-    write_text(proc + "/300/comm", "containerd-shim\n");
-    write_text(proc + "/300/cmdline", std::string("containerd-shim-runc-v2\0-namespace\0moby\0", 40));
-    write_text(proc + "/400/stat", "400 (runc) S 300 300 300 0 -1\n");
-    write_text(proc + "/400/comm", "runc\n");
-    std::filesystem::create_symlink("/usr/sbin/runc", proc + "/400/exe");
-
+    // crun (pid 400), started by conmon (350) for podman; a member not known is left out.
+    hook.process(350, "conmon", 1, "/usr/bin/conmon");
+    hook.process(400, "crun", 350, "");
+    auto state = nlohmann::json::parse(creating_state("web"));
+    state["annotations"]["io.container.manager"] = "libpod";
     FakeCollector collector(hook.socket(), R"({"ok":true,"name":"web"})");
-    hook.stdin_text(creating_state("web"));
-    HookOptions options = hook.options();
-    options.proc_root = proc;
-    options.runtime_pid = 400;
-    const HookOutcome outcome = run_hook(options);
-    CHECK(outcome.exit_code == 0);
+    const HookOutcome outcome = hook.run(state.dump());
+    CHECK_MESSAGE(outcome.exit_code == 0, outcome.message);
     const auto request = nlohmann::json::parse(collector.finish());
-    CHECK(request.at("runtime") == nlohmann::json{{"name", "runc"}, {"path", "/usr/sbin/runc"}, {"manager", "docker"}});
+    CHECK(request.at("runtime") == nlohmann::json{{"name", "crun"}, {"manager", "podman"}});
+    CHECK(request.at("annotations") == nlohmann::json{{"io.cradle.profile", "web"}});
 }
 
 TEST_CASE("hook: a runtime that cannot be read does not stop the registration: it is left out") {
-    HookFixture hook;
+    HookFixture hook;  // its proc root holds no process
     FakeCollector collector(hook.socket(), R"({"ok":true,"name":"web"})");
-    hook.stdin_text(creating_state("web"));
-    HookOptions options = hook.options();
-    options.proc_root = hook.dir / "no-proc";
-    const HookOutcome outcome = run_hook(options);
+    const HookOutcome outcome = hook.run(creating_state("web"));
     CHECK_MESSAGE(outcome.exit_code == 0, outcome.message);
-    CHECK(nlohmann::json::parse(collector.finish()).at("runtime") == nlohmann::json::object());
+    const auto request = nlohmann::json::parse(collector.finish());
+    CHECK(request.at("op") == "register");
+    CHECK_FALSE(request.contains("runtime"));
 }
 
 TEST_CASE("hook: without a stage the state's status decides") {
