@@ -7,6 +7,7 @@
 #include <string>
 
 #include "collector/registry.h"
+#include "common/container_runtime.h"
 #include "test_support.h"
 
 using namespace cradle;
@@ -274,9 +275,21 @@ TEST_CASE("registry: the runtime is kept in the slot, so a restarted collector s
     REQUIRE(unknown);
     CHECK_FALSE(unknown->traced.runtime.known());
 
-    // What a slot holds is checked again when read: a path without its NUL, or bytes breaking
-    // the rules, read as unknown.
-    std::memset(maps.slot(0).runtime_path, 'a', sizeof(maps.slot(0).runtime_path));
+    // What a slot holds is checked again when read. The longest path the rules allow, filling the
+    // field but for its NUL, is read back whole.
+    const std::string longest = "/" + std::string(k_max_runtime_path_length - 1, 'a');
+    static_assert(sizeof(maps.slot(0).runtime_path) == k_max_runtime_path_length + 1);
+    std::memcpy(maps.slot(0).runtime_path, longest.c_str(), longest.size() + 1);
+    REQUIRE(restarted.load().ok());
+    snapshot = looked_up(restarted, "web");
+    REQUIRE(snapshot);
+    CHECK(snapshot->traced.runtime == ContainerRuntime{"runc", longest, "docker"});
+
+    // A path without its NUL ('/' and valid bytes to the field's end) reads as unknown, and the
+    // read stops at the field's end: the manager after it is read as itself. Bytes breaking the
+    // rules read as unknown too.
+    maps.slot(0).runtime_path[0] = '/';
+    std::memset(maps.slot(0).runtime_path + 1, 'a', sizeof(maps.slot(0).runtime_path) - 1);
     maps.slot(0).runtime_name[0] = '\n';
     REQUIRE(restarted.load().ok());
     snapshot = looked_up(restarted, "web");
