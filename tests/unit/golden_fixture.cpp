@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "cli/event_schema.h"
+#include "test_support.h"
 
 namespace cradle::test {
 
@@ -101,15 +102,6 @@ Event web_event(EventKind kind, std::string name, std::uint64_t microseconds) {
 }
 
 }  // namespace
-
-EventArgument event_argument(std::string name, ArgumentType type, std::uint64_t raw, std::vector<std::string> strings) {
-    EventArgument result;
-    result.name = std::move(name);
-    result.type = type;
-    result.raw = raw;
-    result.strings = std::move(strings);
-    return result;
-}
 
 std::vector<Event> golden_events() {
     std::vector<Event> events;

@@ -40,8 +40,4 @@ Recording golden_incomplete_replica();
 // clone, a capability check refused, a compat write, the exit.
 std::vector<Event> golden_events();
 
-// An event argument as the reader makes it, for fixtures of events.
-EventArgument event_argument(std::string name, ArgumentType type, std::uint64_t raw,
-                             std::vector<std::string> strings = {});
-
 }  // namespace cradle::test

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "cli/event_format.h"
-#include "golden_fixture.h"
+#include "test_support.h"
 
 using namespace cradle;
 using cradle::test::event_argument;

@@ -20,6 +20,15 @@
 
 namespace cradle::test {
 
+EventArgument event_argument(std::string name, ArgumentType type, std::uint64_t raw, std::vector<std::string> strings) {
+    EventArgument result;
+    result.name = std::move(name);
+    result.type = type;
+    result.raw = raw;
+    result.strings = std::move(strings);
+    return result;
+}
+
 TempDir::TempDir() {
     std::string pattern = (std::filesystem::temp_directory_path() / "cradle-test-XXXXXX").string();
     REQUIRE(::mkdtemp(pattern.data()) != nullptr);

@@ -1,15 +1,17 @@
-// Fixtures shared by the unit tests: a temporary directory, whole-file helpers, a deadline
-// helper and a fake collector. They report trouble with doctest's REQUIRE, which ends the
+// Fixtures shared by the unit tests: a temporary directory, whole-file helpers, event arguments,
+// a deadline helper and a fake collector. They report trouble with doctest's REQUIRE, which ends the
 // running test case, so use them only inside a test case.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "cli/event.h"
 #include "common/unique_fd.h"
 
 namespace cradle::test {
@@ -58,6 +60,10 @@ struct CradleRun {
     std::string err;  // and on stderr
 };
 CradleRun run_cradle(const std::vector<std::string>& args);
+
+// An event argument as the reader makes it, for fixtures of events.
+EventArgument event_argument(std::string name, ArgumentType type, std::uint64_t raw,
+                             std::vector<std::string> strings = {});
 
 // A deadline `time` from now, as the protocol functions take it: `in(5s)`.
 std::chrono::steady_clock::time_point in(std::chrono::milliseconds time);
