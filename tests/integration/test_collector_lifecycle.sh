@@ -127,6 +127,21 @@ fi
 SOCKET=$SECOND_SOCKET OUT=$SECOND_OUT PIN_DIR=$SECOND_PIN
 check "pins of another shape are refused, naming the map and both shapes" \
     grep -q 'pinned map ".*/containers" has .* 8 entries, flags .* where this cradled needs .* 1024 entries, flags ' "$WORK/shaped.log"
+# The same sizes with other flags (BPF_F_MMAPABLE, 0x400): libbpf would refuse to reuse such a
+# pin as well, so cradled names it before it loads anything.
+FLAGGED_PIN=/sys/fs/bpf/cradle-it-$$-flagged
+mkdir -p "$FLAGGED_PIN"
+pin_dirs+=("$FLAGGED_PIN")
+baseline=$(bpftool -j map show pinned "$SECOND_PIN/runtime_baseline" 2> /dev/null)
+check --as flagged "a runtime_baseline map of the same sizes with other flags is pinned" \
+    bpftool map create "$FLAGGED_PIN/runtime_baseline" type array key "$(jq .bytes_key <<< "$baseline")" \
+    value "$(jq .bytes_value <<< "$baseline")" entries "$(jq .max_entries <<< "$baseline")" name runtime_baseline flags 1024
+needs flagged
+mkdir -p "$WORK/flagged"
+met flagged && start_refused "$WORK/flagged.log" --socket "$WORK/flagged.sock" --output-dir "$WORK/flagged" --pin-dir "$FLAGGED_PIN"
+check "pins of other flags are refused, naming the flags" \
+    grep -q 'pinned map ".*/runtime_baseline" has .* flags 0x400 where this cradled needs .* flags 0x0' "$WORK/flagged.log"
+needs
 
 part "a container id the runtime reuses is traced again"
 needs restarted
