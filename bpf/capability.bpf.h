@@ -125,16 +125,6 @@ struct {
 	__type(value, struct pending_check);
 } pending_checks SEC(".maps");
 
-/* At kprobe/cap_capable: holds the current task's check for take_check. Returns false when it
- * could not be stored (the caller counts the check as lost). */
-static __always_inline bool hold_check(int cap, unsigned int opts)
-{
-	__u64 task = bpf_get_current_pid_tgid();
-	struct pending_check check = { .cap = cap, .opts = opts };
-
-	return bpf_map_update_elem(&pending_checks, &task, &check, BPF_ANY) == 0;
-}
-
 /* At kprobe/cap_capable of a check that is not held (its task not selected, or hold_check
  * failed): removes the entry a missed return left for the current task, lest this check's
  * return take it. A lookup first: most tasks have none, and a lookup takes no lock. */
@@ -144,6 +134,20 @@ static __always_inline void drop_check(void)
 
 	if (bpf_map_lookup_elem(&pending_checks, &task))
 		bpf_map_delete_elem(&pending_checks, &task);
+}
+
+/* At kprobe/cap_capable: holds the current task's check for take_check. Returns false when it
+ * could not be stored (the caller counts the check as lost); what a missed return left for the
+ * task is then dropped, as it is not this check's. */
+static __always_inline bool hold_check(int cap, unsigned int opts)
+{
+	__u64 task = bpf_get_current_pid_tgid();
+	struct pending_check check = { .cap = cap, .opts = opts };
+
+	if (bpf_map_update_elem(&pending_checks, &task, &check, BPF_ANY) == 0)
+		return true;
+	drop_check();
+	return false;
 }
 
 /* At kretprobe/cap_capable: the current task's check held at entry, as its capability and

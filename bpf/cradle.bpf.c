@@ -118,10 +118,8 @@ SEC("kprobe/cap_capable")
 int BPF_KPROBE(cap_capable_entry, const struct cred *cred, struct user_namespace *ns, int cap,
 	       unsigned int opts)
 {
-	if (current_record_by_cgroup() && !hold_check(cap, opts)) {
+	if (current_record_by_cgroup() && !hold_check(cap, opts))
 		count_kernel_error(lost_pending_checks);
-		drop_check(); /* what a missed return left is not this check's */
-	}
 	return 0;
 }
 

@@ -771,10 +771,8 @@ int BPF_KPROBE(cap_capable_entry, const struct cred *cred, struct user_namespace
 		drop_check();
 		return 0;
 	}
-	if (!hold_check(cap, opts)) {
+	if (!hold_check(cap, opts))
 		count_lost();
-		drop_check();
-	}
 	return 0;
 }
 
