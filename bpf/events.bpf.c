@@ -644,6 +644,8 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct 
 	return 0;
 }
 
+/* This CPU's buffer for a record of `kind` sent at once, its header cleared but for what
+ * fill_task writes. */
 static __always_inline struct events_buffer *scratch_buffer(__u32 kind)
 {
 	__u32 key = 0;
@@ -656,6 +658,7 @@ static __always_inline struct events_buffer *scratch_buffer(__u32 kind)
 	buffer->record.flags = 0;
 	buffer->record.ret = 0;
 	buffer->record.data_size = 0;
+	__builtin_memset(buffer->record.args, 0, sizeof(buffer->record.args));
 	return buffer;
 }
 
@@ -672,7 +675,6 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid, struct
 	buffer = scratch_buffer(EVENTS_KIND_EXEC);
 	if (!buffer)
 		return 0;
-	__builtin_memset(buffer->record.args, 0, sizeof(buffer->record.args));
 	buffer->record.args[0] = old_pid;
 	buffer->record.data_size = put_string(buffer, 0, 0, (__u64)BPF_CORE_READ(bprm, filename), 0);
 	fill_task(&buffer->record, task);
@@ -692,7 +694,6 @@ int BPF_PROG(sched_process_exit, struct task_struct *task)
 	if (filter.events & EVENTS_REPORT_EXIT && selected(task)) {
 		buffer = scratch_buffer(EVENTS_KIND_EXIT);
 		if (buffer) {
-			__builtin_memset(buffer->record.args, 0, sizeof(buffer->record.args));
 			buffer->record.args[0] = task->exit_code;
 			fill_task(&buffer->record, task);
 			send(buffer, false);
@@ -723,7 +724,6 @@ static __always_inline void send_check(struct task_struct *task, int cap, int re
 
 	if (!buffer)
 		return;
-	__builtin_memset(buffer->record.args, 0, sizeof(buffer->record.args));
 	buffer->record.args[0] = cap;
 	buffer->record.args[1] = kind;
 	buffer->record.ret = ret;
