@@ -304,6 +304,21 @@ static __always_inline __u32 item_end(__u32 offset, __u32 size)
 	return offset + sizeof(struct events_item) + ((size + 3) & ~3u);
 }
 
+/* An item of no bytes with `flags` (EVENTS_ITEM_*) as item `arg` at `offset`, when there is room
+ * for one. Returns the next offset. */
+static __always_inline __u32 put_empty(struct events_buffer *buffer, __u32 offset, __u32 arg, __u32 flags)
+{
+	struct events_item *item;
+
+	if (offset > ITEM_ROOM(0))
+		return offset;
+	item = (struct events_item *)&buffer->data[offset];
+	item->arg = arg;
+	item->flags = flags;
+	item->size = 0;
+	return item_end(offset, 0);
+}
+
 /*
  * The writers of items are global functions: the verifier checks each once, with any offset,
  * instead of once per path that leads to it (a path per argument and per element read or
@@ -362,31 +377,14 @@ __noinline __u32 put_argv(struct events_buffer *buffer, __u32 offset, __u32 arg,
 		const void *at = (const void *)(array + i * width);
 
 		error = compat ? bpf_probe_read_user(&element, 4, at) : bpf_probe_read_user(&element, 8, at);
-		if (error) {
-			if (offset <= ITEM_ROOM(0)) {
-				struct events_item *item = (struct events_item *)&buffer->data[offset];
-
-				item->arg = arg;
-				item->flags = EVENTS_ITEM_ARRAY | EVENTS_ITEM_UNREADABLE;
-				item->size = 0;
-				offset = item_end(offset, 0);
-			}
-			return offset;
-		}
+		if (error)
+			return put_empty(buffer, offset, arg, EVENTS_ITEM_ARRAY | EVENTS_ITEM_UNREADABLE);
 		if (!element)
 			return offset;
 		offset = put_string(buffer, offset, arg, element, EVENTS_ITEM_ARRAY | PUT_USER | PUT_ELEMENT);
 	}
 	/* More elements than read: a last, empty one says so. */
-	if (offset <= ITEM_ROOM(0)) {
-		struct events_item *item = (struct events_item *)&buffer->data[offset];
-
-		item->arg = arg;
-		item->flags = EVENTS_ITEM_ARRAY | EVENTS_ITEM_TRUNCATED;
-		item->size = 0;
-		offset = item_end(offset, 0);
-	}
-	return offset;
+	return put_empty(buffer, offset, arg, EVENTS_ITEM_ARRAY | EVENTS_ITEM_TRUNCATED);
 }
 
 /* `length` bytes of a sockaddr at `source`, EVENTS_SOCKADDR_SIZE at most. */
