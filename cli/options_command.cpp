@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <ostream>
 
+#include "common/joined.h"
 #include "common/json.h"
 #include "common/profile_name.h"
 #include "profilegen/base_policy.h"
@@ -164,19 +165,12 @@ bool report_base(const BaseMerge& merge, std::ostream& err) {
         err << "cradle options: finding: the workload made syscalls of architecture " << arch
             << ", which the base does not list: they stay refused\n";
     }
-    const auto listed = [](const std::vector<std::string>& names) {
-        std::string out;
-        for (const auto& name : names) {
-            out += (out.empty() ? "" : ", ") + name;
-        }
-        return out;
-    };
     if (!merge.conditional.empty()) {
-        err << "cradle options: note: the base allows " << listed(merge.conditional)
+        err << "cradle options: note: the base allows " << joined(merge.conditional)
             << " for some arguments only; the workload's calls of them stay under those conditions\n";
     }
     if (!merge.falling_back.empty()) {
-        err << "cradle options: note: the base answers " << listed(merge.falling_back)
+        err << "cradle options: note: the base answers " << joined(merge.falling_back)
             << " with ENOSYS, as a kernel without them would: callers fall back to an older syscall\n";
     }
     return !merge.refused.empty() || !merge.missing_architectures.empty();

@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "cli/runtime_option.h"
+#include "common/joined.h"
 #include "common/json.h"
 #include "common/profile_name.h"
 #include "common/text_file.h"
@@ -85,15 +86,9 @@ std::optional<long> parse_seconds(const std::string& text) {
     return value;
 }
 
-std::string joined(const std::vector<std::string>& names) {
-    if (names.empty()) {
-        return "none";
-    }
-    std::string text;
-    for (const std::string& name : names) {
-        text += (text.empty() ? "" : " ") + name;
-    }
-    return text;
+// The capability names of `names` on one line, "none" for none.
+std::string capability_list(const std::vector<std::string>& names) {
+    return names.empty() ? "none" : joined(names, " ");
 }
 
 std::string run_summary(const ProcessOutcome& outcome) {
@@ -285,7 +280,8 @@ int run_verify_command(const VerifyCommandOptions& options, std::ostream& out, s
     const auto difference = compare_runs(*reference, *confined);
     if (text) {
         out << "under the profile (" << verification->files.seccomp_profile
-            << ", capabilities: " << joined(verification->capabilities) << "): " << run_summary(*confined) << "\n";
+            << ", capabilities: " << capability_list(verification->capabilities) << "): " << run_summary(*confined)
+            << "\n";
         if (difference) {
             out << "DIFFERENT under the profile: " << describe_difference(*difference, "without it", "under it")
                 << "\n";
@@ -318,7 +314,8 @@ int run_verify_command(const VerifyCommandOptions& options, std::ostream& out, s
                             : std::string("the same, not needed"))
                     << "\n";
             }
-            out << "capabilities the workload needs (proven minimal): " << joined(minimization->needed) << "\n";
+            out << "capabilities the workload needs (proven minimal): " << capability_list(minimization->needed)
+                << "\n";
         }
     }
 

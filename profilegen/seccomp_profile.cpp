@@ -9,6 +9,7 @@
 #include <set>
 #include <utility>
 
+#include "common/joined.h"
 #include "common/json.h"
 #include "common/unique_fd.h"
 #include "profilegen/profile_fields.h"
@@ -175,11 +176,7 @@ Result<void> add_rule(std::vector<SeccompRule>& rules, const std::string& field,
         anywhere = anywhere || *available;
     }
     if (!anywhere) {
-        std::string listed;
-        for (const auto& arch : architectures) {
-            listed += (listed.empty() ? "" : ", ") + arch;
-        }
-        return field_error(field, "syscall \"" + name + "\": not available on " + listed);
+        return field_error(field, "syscall \"" + name + "\": not available on " + joined(architectures));
     }
     // libseccomp quietly picks one of two actions for a syscall; a profile that says both is
     // a mistake worth reporting.
@@ -368,16 +365,9 @@ Result<void> check_available(const std::set<std::string>& syscalls, const std::s
     if (unavailable.empty()) {
         return {};
     }
-    std::string list;
-    for (const auto& name : unavailable) {
-        list += (list.empty() ? "" : ", ") + name;
-    }
-    std::string where;
-    for (const auto& arch : architectures) {
-        where += (where.empty() ? "" : ", ") + arch;
-    }
-    return Error{EINVAL, "building a seccomp profile: " + what + (unavailable.size() > 1 ? "s " : " ") + list +
-                             " not available on " + (where.empty() ? "any recorded architecture" : where)};
+    return Error{EINVAL, "building a seccomp profile: " + what + (unavailable.size() > 1 ? "s " : " ") +
+                             joined(unavailable) + " not available on " +
+                             (architectures.empty() ? "any recorded architecture" : joined(architectures))};
 }
 
 // The rule allowing `syscalls`, sorted.
