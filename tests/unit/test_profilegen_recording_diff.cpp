@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
+#include <sched.h>
+#include <sys/socket.h>
 
-#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
@@ -187,21 +188,12 @@ Recording with_arguments(std::map<std::string, ArgumentValues> arguments) {
     return made;
 }
 
-constexpr std::uint64_t k_newuts = 0x04000000;
-constexpr std::uint64_t k_newnet = 0x40000000;
-constexpr std::uint64_t k_newuser = 0x10000000;
-constexpr std::uint64_t k_af_unix = 1;
-constexpr std::uint64_t k_af_inet = 2;
-constexpr std::uint64_t k_af_inet6 = 10;
-constexpr std::uint64_t k_af_netlink = 16;
-constexpr std::uint64_t k_af_packet = 17;
-
 }  // namespace
 
 TEST_CASE("diff_recordings: ARGUMENTS lines are entries, as the tracefile writes them") {
-    const Recording a = with_arguments({{"socket", {{k_af_inet}, false}}, {"unshare", {{k_newuts}, false}}});
-    Recording b = with_arguments({{"socket", {{k_af_inet, k_af_packet}, false}},
-                                  {"unshare", {{k_newuts, k_newnet}, false}},
+    const Recording a = with_arguments({{"socket", {{AF_INET}, false}}, {"unshare", {{CLONE_NEWUTS}, false}}});
+    Recording b = with_arguments({{"socket", {{AF_INET, AF_PACKET}, false}},
+                                  {"unshare", {{CLONE_NEWUTS, CLONE_NEWNET}, false}},
                                   {"clone", {{}, false}}});
     CHECK(diff_recordings(a, a).empty());
     const std::vector<SectionDiff> diffs = diff_recordings(a, b);
@@ -274,20 +266,20 @@ TEST_CASE("risky_argument_values: sorted, every namespace flag, a short list of 
 TEST_CASE("risky_additions: a namespace flag or a risky family B newly uses, named by its line") {
     const Recording a = with_arguments({{"clone", {{}, false}},
                                         {"personality", {{0}, false}},
-                                        {"socket", {{k_af_inet}, false}},
-                                        {"unshare", {{k_newuts}, false}}});
+                                        {"socket", {{AF_INET}, false}},
+                                        {"unshare", {{CLONE_NEWUTS}, false}}});
     // Harmless drift: ordinary families, another persona, removals.
     Recording harmless = with_arguments({{"clone", {{}, false}},
                                          {"personality", {{0, 0x8}, false}},
-                                         {"socket", {{k_af_inet, k_af_inet6, k_af_netlink, k_af_unix}, false}},
+                                         {"socket", {{AF_INET, AF_INET6, AF_NETLINK, AF_UNIX}, false}},
                                          {"unshare", {{}, false}}});
     CHECK_FALSE(diff_recordings(a, harmless).empty());
     CHECK(risky_additions(a, harmless).empty());
 
-    Recording risky_drift = with_arguments({{"clone", {{k_newuser}, false}},
+    Recording risky_drift = with_arguments({{"clone", {{CLONE_NEWUSER}, false}},
                                             {"personality", {{0}, false}},
-                                            {"socket", {{k_af_inet, k_af_packet}, false}},
-                                            {"unshare", {{k_newuts, k_newnet}, false}}});
+                                            {"socket", {{AF_INET, AF_PACKET}, false}},
+                                            {"unshare", {{CLONE_NEWUTS, CLONE_NEWNET}, false}}});
     const auto risky = risky_additions(a, risky_drift);
     REQUIRE(risky.size() == 3);
     CHECK(risky[0] == RiskyAddition{RiskKind::argument, "clone CLONE_NEWUSER",
@@ -315,13 +307,13 @@ TEST_CASE("risky_additions: a namespace flag or a risky family B newly uses, nam
 }
 
 TEST_CASE("risky_additions: an argument value is not new where A allowed any, nor reported twice") {
-    const Recording b = with_arguments({{"socket", {{k_af_packet}, false}}, {"unshare", {{k_newnet}, false}}});
+    const Recording b = with_arguments({{"socket", {{AF_PACKET}, false}}, {"unshare", {{CLONE_NEWNET}, false}}});
 
     // A made socket and unshare with no value recorded (a tracefile from before ARGUMENTS), or
     // with a value not kept: its profile allowed any argument.
     Recording before_arguments = with_arguments({});
     CHECK(risky_additions(before_arguments, b).empty());
-    Recording not_kept = with_arguments({{"socket", {{}, true}}, {"unshare", {{k_newuts}, true}}});
+    Recording not_kept = with_arguments({{"socket", {{}, true}}, {"unshare", {{CLONE_NEWUTS}, true}}});
     CHECK(risky_additions(not_kept, b).empty());
     // Through the compat ABI too.
     Recording compat = recording({}, {"execve"});
@@ -346,7 +338,7 @@ TEST_CASE("risky_additions: an argument value is not new where A allowed any, no
 
 TEST_CASE("risky_additions: B allowing any argument where A did not is risky, with or without a line") {
     const Recording a = with_arguments(
-        {{"personality", {{0}, false}}, {"socket", {{k_af_inet}, false}}, {"unshare", {{k_newuts}, false}}});
+        {{"personality", {{0}, false}}, {"socket", {{AF_INET}, false}}, {"unshare", {{CLONE_NEWUTS}, false}}});
     // B made them with no value recorded: its profile allows any, though no line says so.
     const Recording unrecorded = with_arguments({});
     CHECK(diff_recordings(a, unrecorded) ==
@@ -359,7 +351,7 @@ TEST_CASE("risky_additions: B allowing any argument where A did not is risky, wi
                                     find_risky_argument_value(ArgumentKind::namespaces, k_argument_any)->reason});
     // A line "unshare any" and the profile it gives are named once.
     Recording not_kept = a;
-    not_kept.arguments["unshare"].values.insert(k_newnet);
+    not_kept.arguments["unshare"].values.insert(CLONE_NEWNET);
     not_kept.arguments["unshare"].any = true;
     risky = risky_additions(a, not_kept);
     REQUIRE(risky.size() == 2);
@@ -370,8 +362,8 @@ TEST_CASE("risky_additions: B allowing any argument where A did not is risky, wi
 }
 
 TEST_CASE("render_diff_json: ARGUMENTS lines and the risky argument values") {
-    const Recording a = with_arguments({{"unshare", {{k_newuts}, false}}});
-    const Recording b = with_arguments({{"unshare", {{k_newnet}, false}}});
+    const Recording a = with_arguments({{"unshare", {{CLONE_NEWUTS}, false}}});
+    const Recording b = with_arguments({{"unshare", {{CLONE_NEWNET}, false}}});
     const auto diffs = diff_recordings(a, b);
     const auto document = nlohmann::json::parse(render_diff_json(diffs, risky_additions(a, b), true));
     CHECK(document["ARGUMENTS"] ==
