@@ -78,9 +78,8 @@ Result<Registration> Collector::register_container(const RegisterRequest& reques
             [[fallthrough]];
         }
         case IdReuse::New: {
-            auto added =
-                m_registry.add(NewContainer{id, *name, cgroup->path, cgroup->id,
-                                            static_cast<std::uint32_t>(request.pid), checked_runtime(request.runtime)});
+            auto added = m_registry.add(NewContainer{id, *name, cgroup->path, cgroup->id,
+                                                     static_cast<std::uint32_t>(request.pid), request.runtime});
             if (!added) {
                 return with_context(added.error(), context);
             }

@@ -51,7 +51,7 @@ struct NewContainer {
     std::string cgroup_dir;  // for messages
     std::uint64_t cgroup_id = 0;
     std::uint32_t init_pid = 0;  // its exec starts the workload
-    ContainerRuntime runtime;    // checked (checked_runtime); kept in the slot
+    ContainerRuntime runtime;    // checked (checked_runtime, as RegisterRequest's is); kept in the slot
 };
 
 class ContainerRegistry {
