@@ -36,8 +36,8 @@ TracedContainer traced_from(std::uint32_t slot, const cradle_container& containe
     traced.slot = slot;
     traced.cgroup_id = container.cgroup_id;
     traced.registered_at = static_cast<std::int64_t>(container.registered_at);
-    traced.id.assign(container.id, strnlen(container.id, sizeof(container.id)));
-    traced.name.assign(container.name, strnlen(container.name, sizeof(container.name)));
+    traced.id = text_of(container.id);
+    traced.name = text_of(container.name);
     traced.runtime = checked_runtime(
         {text_of(container.runtime_name), text_of(container.runtime_path), text_of(container.runtime_manager)});
     return traced;
