@@ -245,6 +245,13 @@ section() {
     awk -v name="$2" '/^[A-Z_]+$/ { current = $0; next } /^#/ || /^$/ { next } current == name { print }' "$1"
 }
 
+# runs_runc TRACE_JSON [MANAGER]: the JSON tracefile names this machine's runc as its only
+# runtime, driven by MANAGER (with no manager when none is given).
+runs_runc() {
+    jq -e --arg path "$(readlink -f "$(command -v runc)")" --arg manager "${2:-}" \
+        '.runtimes == [{"name": "runc", "path": $path} + if $manager == "" then {} else {"manager": $manager} end]' "$1"
+}
+
 # wait_for_file PATH: a collector writes asynchronously when a container goes without poststop
 # (5 s at most).
 wait_for_file() { poll_until 5 test -e "$1"; }

@@ -47,8 +47,7 @@ check --as restart-profile "profile written" wait_for_file "$FIRST_OUT/restart.t
 needs restart-profile
 check "sync, made while the collector was down, is in the profile" \
     grep -qx sync <(section "$FIRST_OUT/restart.tracefile" SYSCALLS)
-check "its runtime, told at registration, outlived the restart" jq -e --arg path "$(readlink -f "$(command -v runc)")" \
-    '.runtimes == [{"name": "runc", "path": $path}]' "$FIRST_OUT/restart.trace.json"
+check "its runtime, told at registration, outlived the restart" runs_runc "$FIRST_OUT/restart.trace.json"
 
 # Every part from here on uses the restarted collector.
 part "child cgroups belong to their container"

@@ -67,8 +67,7 @@ needs profile
 check "the recording is the workload's (uname among its syscalls)" grep -qx uname <(section "$OUT/ctr-web.tracefile" SYSCALLS)
 check "with the capability it needed (chown)" grep -qx chown <(section "$OUT/ctr-web.tracefile" CAPABILITIES)
 check "trace.json names runc (cradle-runc handed on to it), driven by containerd (ctr's namespace)" \
-    jq -e --arg path "$(readlink -f "$(command -v runc)")" \
-    '.runtimes == [{"name": "runc", "path": $path, "manager": "containerd"}]' "$OUT/ctr-web.trace.json"
+    runs_runc "$OUT/ctr-web.trace.json" containerd
 needs traced
 check "runc was given one createRuntime hook: cradle-hook" test "$(hooks traced createRuntime)" = "$BIN/cradle-hook"
 check "which reads the wrapper's configuration" test "$(jq -c '.hooks.createRuntime[0].args' "$WORK/traced.json")" = \

@@ -55,8 +55,7 @@ check "the recording is complete" empty "$(section "$OUT/docker-web.tracefile" I
 check "the recording is the workload's (uname among its syscalls)" grep -qx uname <(section "$OUT/docker-web.tracefile" SYSCALLS)
 check "Docker's seccomp filter let the runtime window be measured" test -n "$(section "$OUT/docker-web.tracefile" RUNTIME_SYSCALLS)"
 check "trace.json names runc (cradle-runc handed on to it), driven by Docker" \
-    jq -e --arg path "$(readlink -f "$(command -v runc)")" \
-    '.runtimes == [{"name": "runc", "path": $path, "manager": "docker"}]' "$OUT/docker-web.trace.json"
+    runs_runc "$OUT/docker-web.trace.json" docker
 "$BIN/cradle" options "$OUT/docker-web.tracefile" > "$WORK/options" 2> "$WORK/options.err"
 read -ra OPTIONS < "$WORK/options"
 check --as options "cradle options gives docker run options (${OPTIONS[*]})" \

@@ -54,8 +54,7 @@ for setup_only in pivot_root sethostname; do
     check "$setup_only (runc's setup) not allowed" bash -c "! grep -qx $setup_only '$WORK/allowed'"
 done
 check "CHOWN recorded as a granted capability" grep -qx chown <(section "$OUT/workload.tracefile" CAPABILITIES)
-check "trace.json names runc, driven by podman" jq -e --arg path "$(readlink -f "$(command -v runc)")" \
-    '.runtimes == [{"name": "runc", "path": $path, "manager": "podman"}]' "$OUT/workload.trace.json"
+check "trace.json names runc, driven by podman" runs_runc "$OUT/workload.trace.json" podman
 
 part "cradle options --format podman: the same output, and what it never did refused"
 needs tracefile profile
