@@ -130,7 +130,6 @@ container_spec() { jq -e "$2" "$CONTAINERD/state/io.containerd.runtime.v2.task/k
 # container (found from the pid its verbose ContainerStatus gives), then waits until it has
 # exited (30 s at most), its status in $WORK/KEY.status.json. A container that cannot be
 # released is stopped, so that no test waits for it forever; release_workload then fails.
-AWAIT_GO='while [ ! -e /tmp/go ]; do sleep 0.05; done'
 release_workload() {
     local request="{\"container_id\": \"$(< "$WORK/$1.ctr-id")\"}" pid
     pid=$(cri_answer '.info.info | fromjson | .pid' ContainerStatus "{\"container_id\": \"$(< "$WORK/$1.ctr-id")\", \"verbose\": true}")
@@ -191,7 +190,7 @@ profiles_besides() {
     empty "$(ls "$OUT" | grep -v "^\(${pattern%\\|}\)\.\(tracefile\|seccomp\.json\|capabilities\.json\|trace\.json\)$")"
 }
 
-WORKLOAD="$AWAIT_GO; touch /tmp/x; chown 1:1 /tmp/x; stat -c '%u %g' /tmp/x; ls /; uname -s"
+WORKLOAD="$AWAIT; await go; touch /tmp/x; chown 1:1 /tmp/x; stat -c '%u %g' /tmp/x; ls /; uname -s"
 HOOKED="[.hooks.createRuntime[]?.path] == [\"$BIN/cradle-hook\"]"
 UNHOOKED='(.hooks // {}) == {}'
 
