@@ -2,8 +2,6 @@
 // long as the object lives, and their ring buffer read as cradle::Event values.
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <cstddef>
 #include <cstdint>

@@ -6,10 +6,8 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
-#include <cmath>
-#include <cstdio>
+#include <cstdlib>
 #include <fstream>
-#include <iomanip>
 #include <map>
 #include <ostream>
 
