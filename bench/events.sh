@@ -102,6 +102,30 @@ attached_tracepoints() {
     bpftool perf show | awk -v pid="$1" '$1 == "pid" && $2 == pid { n++ } END { print n + 0 }'
 }
 
+# Waits, up to SECONDS, until the command CONDITION... holds for the tracer at $tracer_pid,
+# called NAME, whose stderr is ERR_FILE; dies when it exits first or the time is up.
+await_tracer() {  # await_tracer NAME ERR_FILE SECONDS CONDITION...
+    local name=$1 err_file=$2 seconds=$3 tries=0
+    shift 3
+    until "$@"; do
+        kill -0 "$tracer_pid" 2>/dev/null || die "$name exited: $(tail -n 5 "$err_file")"
+        ((++tries < seconds * 50)) || die "$name did not attach within $seconds s"
+        sleep 0.02
+    done
+}
+
+# Runs the loop under the attached tracer, then stops the tracer; sets tracer_ticks to the CPU
+# time it used meanwhile.
+run_traced_loop() {
+    sleep 0.3
+    local before
+    before=$(cpu_ticks "$tracer_pid")
+    run_loop "$count"
+    sleep 0.5  # let the tracer drain its buffer
+    tracer_ticks=$(($(cpu_ticks "$tracer_pid") - before))
+    stop_tracer
+}
+
 # Each run_* sets delivered, lost and tracer_ticks besides the loop's figures.
 delivered=
 lost=
@@ -112,26 +136,19 @@ run_none() {
     delivered=0 lost=0 tracer_ticks=0
 }
 
+# Attached once it holds a BPF link, or has a program on a tracepoint's perf event.
+cradle_attached() {
+    grep -qs '^link_type:' /proc/"$tracer_pid"/fdinfo/* || [ "$(attached_tracepoints "$tracer_pid")" -gt 0 ]
+}
+
 run_cradle() {
     # A background job of a script starts with SIGINT ignored; env gives it back its Ctrl-C.
     env --default-signal=INT "$bin/cradle" events --trace container=new --trace event=openat \
         --output json --output-file /dev/null 2>"$work/cradle.err" &
     tracer_pid=$!
-    # Attached once it holds a BPF link, or has a program on a tracepoint's perf event.
+    await_tracer "cradle events" "$work/cradle.err" 20 cradle_attached
+    run_traced_loop
     local tries=0
-    until grep -qs '^link_type:' /proc/"$tracer_pid"/fdinfo/* || [ "$(attached_tracepoints "$tracer_pid")" -gt 0 ]; do
-        kill -0 "$tracer_pid" 2>/dev/null || die "cradle events exited: $(tail -n 5 "$work/cradle.err")"
-        ((++tries < 1000)) || die "cradle events did not attach within 20 s"
-        sleep 0.02
-    done
-    sleep 0.3
-    local before
-    before=$(cpu_ticks "$tracer_pid")
-    run_loop "$count"
-    sleep 0.5  # let the reader drain the ring buffer
-    tracer_ticks=$(($(cpu_ticks "$tracer_pid") - before))
-    stop_tracer
-    tries=0
     until grep -q '^events lost: ' "$work/cradle.err" || ((++tries > 40)); do sleep 0.05; done
     delivered=$(sed -n 's/^events shown: \([0-9]*\)$/\1/p' "$work/cradle.err")
     lost=$(sed -n 's/^events lost: \([0-9]*\)$/\1/p' "$work/cradle.err")
@@ -154,6 +171,8 @@ tracepoint:syscalls:sys_exit_openat /@path[tid]/ {
     delete(@path[tid]); delete(@flags[tid]); delete(@dirfd[tid]);
 }'
 
+bpftrace_attached() { [ "$(attached_tracepoints "$tracer_pid")" -ge 2 ]; }
+
 run_bpftrace() {
     rm -f "$work/bpftrace.count"
     # Output fully buffered, as a stream to a file or a pipe should be. Without CAP_SYS_RESOURCE
@@ -166,20 +185,9 @@ run_bpftrace() {
             END { print events + 0, lost + 0 > result }') &
     tracer_pid=$!
     # BEGIN runs before the other probes are attached: wait for both openat tracepoints.
+    await_tracer bpftrace "$work/bpftrace.err" 30 bpftrace_attached
+    run_traced_loop
     local tries=0
-    until [ "$(attached_tracepoints "$tracer_pid")" -ge 2 ]; do
-        kill -0 "$tracer_pid" 2>/dev/null || die "bpftrace exited: $(tail -n 5 "$work/bpftrace.err")"
-        ((++tries < 1500)) || die "bpftrace did not attach within 30 s"
-        sleep 0.02
-    done
-    sleep 0.3
-    local before
-    before=$(cpu_ticks "$tracer_pid")
-    run_loop "$count"
-    sleep 0.5
-    tracer_ticks=$(($(cpu_ticks "$tracer_pid") - before))
-    stop_tracer
-    tries=0
     until [ -s "$work/bpftrace.count" ]; do  # awk ends when the pipe closes
         ((++tries < 200)) || die "bpftrace's output was not counted"
         sleep 0.05
