@@ -5,7 +5,6 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 
-#include <charconv>
 #include <cstring>
 
 #include "cli/event_names.h"
@@ -15,13 +14,6 @@ namespace cradle {
 namespace {
 
 constexpr char k_hex_digits[] = "0123456789abcdef";
-
-template <typename Integer>
-void append_number(std::string& out, Integer value, int base = 10) {
-    char buffer[32];
-    const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value, base);
-    out.append(buffer, end);
-}
 
 void append_hex(std::string& out, std::uint64_t value) {
     out += "0x";

@@ -13,6 +13,7 @@
 //     U+2066..U+2069), and each byte that is not part of a valid UTF-8 character becomes `\xNN`.
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -27,6 +28,15 @@ enum class EscapeFor { text, json_string };
 
 // Appends `bytes` to `out`, escaped as described above.
 void append_escaped(std::string& out, std::string_view bytes, EscapeFor target = EscapeFor::text);
+
+// Appends `value` to `out` in `base` (8, 10 or 16), without a prefix: 4096, -1, 7f12a000. The
+// writers' numbers too, so that every number of a line is made the same way.
+template <typename Integer>
+void append_number(std::string& out, Integer value, int base = 10) {
+    char buffer[32];
+    const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value, base);
+    out.append(buffer, end);
+}
 
 // Appends the text of `argument` to `out`, by its type:
 //   signed_integer, unsigned_integer  decimal: -1, 4096

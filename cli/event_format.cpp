@@ -3,7 +3,6 @@
 #include <fcntl.h>
 
 #include <algorithm>
-#include <charconv>
 
 #include "cli/event_decode.h"
 #include "events_abi.h"
@@ -22,13 +21,6 @@ constexpr std::size_t k_event_width = 24;
 constexpr std::size_t k_comm_width = 16;
 constexpr std::size_t k_pid_width = 7;
 constexpr std::size_t k_return_width = 16;
-
-template <typename Integer>
-void append_number(std::string& out, Integer value) {
-    char buffer[24];
-    const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
-    out.append(buffer, end);
-}
 
 // Seconds with six decimals, from integers: a double would round some microseconds away.
 void append_boot_time(std::string& out, std::uint64_t ns) {
