@@ -279,7 +279,10 @@ std::optional<EventsCommandOptions> parse_events_command(const std::vector<std::
         options.filter.container_new = true;
     }
     if (!events_named) {
-        (void)add_events("fs,net,proc,cap_capable", options.filter);
+        const auto defaults = event_set("default");
+        for (const std::string& name : *defaults) {
+            (void)add_events(name, options.filter);
+        }
     }
     // A syscall named twice (event=openat,fs) is reported once.
     auto& syscalls = options.filter.syscalls;
